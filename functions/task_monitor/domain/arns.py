@@ -1,0 +1,60 @@
+"""Reading Braket ARNs: which region a task lives in, and who made a device."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_TASK_ARN = re.compile(
+    r"^arn:(?P<partition>aws[a-z-]*):braket:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d):"
+    r"(?P<account>\d{12}):quantum-task/(?P<task_id>[A-Za-z0-9][A-Za-z0-9-]{0,127})$"
+)
+# Devices: QPUs name their region (arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1),
+# simulators do not (arn:aws:braket:::device/quantum-simulator/amazon/sv1).
+_DEVICE_ARN = re.compile(
+    r"^arn:(?P<partition>aws[a-z-]*):braket:(?P<region>[a-z0-9-]*):(?P<account>\d{12})?:"
+    r"device/(?P<kind>[a-z-]+)/(?P<provider>[A-Za-z0-9._-]+)/(?P<name>[A-Za-z0-9._-]+)$"
+)
+
+
+@dataclass(frozen=True)
+class TaskArn:
+    arn: str
+    partition: str
+    region: str
+    account: str
+    task_id: str
+
+
+@dataclass(frozen=True)
+class DeviceArn:
+    arn: str
+    region: str | None
+    kind: str  # "qpu" or "quantum-simulator"
+    provider: str
+    name: str
+
+    @property
+    def label(self) -> str:
+        """Short name people use: "ionq/Forte-1", "amazon/sv1"."""
+        return f"{self.provider}/{self.name}"
+
+
+def parse_task_arn(value: str) -> TaskArn | None:
+    match = _TASK_ARN.match(value)
+    if not match:
+        return None
+    return TaskArn(arn=value, **match.groupdict())
+
+
+def parse_device_arn(value: str) -> DeviceArn | None:
+    match = _DEVICE_ARN.match(value)
+    if not match:
+        return None
+    return DeviceArn(
+        arn=value,
+        region=match["region"] or None,
+        kind=match["kind"],
+        provider=match["provider"],
+        name=match["name"],
+    )

@@ -1,0 +1,133 @@
+"""Parse and validate a ``Braket Task State Change`` event before anything is called or written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from task_monitor.domain.arns import DeviceArn, TaskArn, parse_device_arn, parse_task_arn
+from task_monitor.domain.status import KNOWN_STATUSES, is_status_shaped
+from task_monitor.domain.timefmt import normalize_instant
+
+EVENT_SOURCE = "aws.braket"
+EVENT_DETAIL_TYPE = "Braket Task State Change"
+
+
+class InvalidEventError(ValueError):
+    """The event cannot be processed; ``field`` names the first offending field (JSON path)."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"invalid Braket task event: {field}: {problem}")
+
+
+@dataclass(frozen=True)
+class TaskStateChange:
+    """A validated task event, with times normalized to fixed-width UTC."""
+
+    event_id: str
+    event_time: str
+    event_region: str | None
+    task: TaskArn
+    status: str
+    device: DeviceArn
+    shots: int
+    created_at: str | None
+    ended_at: str | None
+    output_s3_bucket: str | None
+    output_s3_directory: str | None
+    event_name: str | None
+
+    @property
+    def known_status(self) -> bool:
+        return self.status in KNOWN_STATUSES
+
+
+def parse_task_event(event: Any) -> TaskStateChange:
+    """Validate an EventBridge event; raise InvalidEventError naming the field otherwise."""
+    if not isinstance(event, dict):
+        raise InvalidEventError("$", f"expected a JSON object, got {type(event).__name__}")
+    _expect_equal(event, "source", EVENT_SOURCE)
+    _expect_equal(event, "detail-type", EVENT_DETAIL_TYPE)
+    event_id = _required_text(event, "id", "id")
+    event_time = _instant(event.get("time"), "time", required=True)
+    detail = event.get("detail")
+    if not isinstance(detail, dict):
+        raise InvalidEventError("detail", "missing or not an object")
+
+    task_arn_text = _required_text(detail, "quantumTaskArn", "detail.quantumTaskArn")
+    task = parse_task_arn(task_arn_text)
+    if task is None:
+        raise InvalidEventError(
+            "detail.quantumTaskArn",
+            f"{task_arn_text!r} is not a quantum-task ARN "
+            "(arn:aws:braket:<region>:<account>:quantum-task/<id>)",
+        )
+    status = detail.get("status")
+    if not is_status_shaped(status):
+        raise InvalidEventError("detail.status", f"{status!r} is not a Braket task status")
+    device_arn_text = _required_text(detail, "deviceArn", "detail.deviceArn")
+    device = parse_device_arn(device_arn_text)
+    if device is None:
+        raise InvalidEventError("detail.deviceArn", f"{device_arn_text!r} is not a Braket device ARN")
+
+    return TaskStateChange(
+        event_id=event_id,
+        event_time=event_time or "",
+        event_region=_optional_text(event, "region", "region"),
+        task=task,
+        status=status,
+        device=device,
+        shots=_shots(detail.get("shots")),
+        created_at=_instant(detail.get("createdAt"), "detail.createdAt"),
+        ended_at=_instant(detail.get("endedAt"), "detail.endedAt"),
+        output_s3_bucket=_optional_text(detail, "outputS3Bucket", "detail.outputS3Bucket"),
+        output_s3_directory=_optional_text(detail, "outputS3Directory", "detail.outputS3Directory"),
+        event_name=_optional_text(detail, "eventName", "detail.eventName"),
+    )
+
+
+def _expect_equal(event: dict, key: str, expected: str) -> None:
+    if event.get(key) != expected:
+        raise InvalidEventError(key, f"expected {expected!r}, got {event.get(key)!r}")
+
+
+def _required_text(container: dict, key: str, path: str) -> str:
+    value = container.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidEventError(path, "missing or not a non-empty string")
+    return value
+
+
+def _optional_text(container: dict, key: str, path: str) -> str | None:
+    value = container.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidEventError(path, f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def _instant(value: object, path: str, *, required: bool = False) -> str | None:
+    if value is None and not required:
+        return None
+    normalized = normalize_instant(value)
+    if normalized is None:
+        raise InvalidEventError(path, f"{value!r} is not an ISO-8601 time with a time zone")
+    return normalized
+
+
+def _shots(value: object) -> int:
+    """Real events carry shots as a string ("1000"); the documentation says integer. Take both."""
+    if isinstance(value, bool):
+        raise InvalidEventError("detail.shots", "expected a whole number, got a boolean")
+    if isinstance(value, int):
+        shots = value
+    elif isinstance(value, str) and value.strip().isdigit() and value.strip().isascii():
+        shots = int(value.strip())
+    else:
+        raise InvalidEventError("detail.shots", f"{value!r} is not a whole number (string or integer)")
+    if shots < 0:
+        raise InvalidEventError("detail.shots", f"{shots} is negative")
+    return shots

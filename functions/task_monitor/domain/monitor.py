@@ -1,0 +1,141 @@
+"""The pipeline for one event: validate, enrich, audit, announce. AWS stays behind the ports."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from task_monitor.domain.arns import TaskArn
+from task_monitor.domain.events import TaskStateChange, parse_task_event
+from task_monitor.domain.notification import Notification, render_notification
+from task_monitor.domain.record import EnrichmentFailure, build_record
+from task_monitor.domain.status import is_terminal
+
+
+class EnrichmentError(Exception):
+    """GetQuantumTask could not describe the task, even after retries."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(f"{code}: {message}")
+        self.message = message
+
+
+class SaveOutcome(enum.Enum):
+    RECORDED = "recorded"  # new event; the latest state moved to it
+    RECORDED_LATE = "recorded-late"  # new event; the latest state already ranks higher, so it stays
+    DUPLICATE_UNANNOUNCED = "duplicate-unannounced"  # seen before, but its notification never went out
+    DUPLICATE = "duplicate"  # seen and fully handled before: nothing to do
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self in (SaveOutcome.DUPLICATE, SaveOutcome.DUPLICATE_UNANNOUNCED)
+
+
+class TaskDescriber(Protocol):
+    def describe(self, task: TaskArn) -> dict[str, Any]:
+        """GetQuantumTask with queue info, in the task's region; raise EnrichmentError."""
+        ...
+
+
+class AuditStore(Protocol):
+    def running_since(self, task_arn: str) -> str | None:
+        """Event time of the task's RUNNING event, if recorded."""
+        ...
+
+    def save(self, record: dict[str, Any], *, notify: bool) -> SaveOutcome:
+        """Record the event and advance the latest state, atomically; detect duplicates."""
+        ...
+
+    def mark_notified(self, record: dict[str, Any]) -> None:
+        """Remember that the event's notification went out, so a redelivery sends nothing."""
+        ...
+
+
+class Publisher(Protocol):
+    def publish(self, notification: Notification) -> str:
+        """Publish and return the message id."""
+        ...
+
+
+@dataclass(frozen=True)
+class ProcessingResult:
+    """What happened to one event, for the caller, the logs and the metrics."""
+
+    record: dict[str, Any]
+    outcome: SaveOutcome
+    notified: bool
+    message_id: str | None = None
+    enrichment_error: str | None = None
+    queued_seconds: float | None = field(default=None)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "eventId": self.record["eventId"],
+            "quantumTaskArn": self.record["quantumTaskArn"],
+            "status": self.record["status"],
+            "outcome": self.outcome.value,
+            "notified": self.notified,
+            "messageId": self.message_id,
+            "enrichmentError": self.enrichment_error,
+        }
+
+
+class TaskMonitor:
+    """Turns one Braket task event into an audit record and, if wanted, one notification."""
+
+    def __init__(
+        self,
+        describer: TaskDescriber,
+        store: AuditStore,
+        publisher: Publisher,
+        notify_statuses: frozenset[str],
+        clock: Callable[[], str],
+    ) -> None:
+        self._describer = describer
+        self._store = store
+        self._publisher = publisher
+        self._notify_statuses = notify_statuses
+        self._clock = clock
+
+    def process(self, event: Any) -> ProcessingResult:
+        change = parse_task_event(event)  # InvalidEventError: nothing called, nothing written
+        description, failure = self._describe(change)
+        running_since = self._store.running_since(change.task.arn) if is_terminal(change.status) else None
+        record = build_record(
+            change,
+            description,
+            enrichment_failure=failure,
+            running_since=running_since,
+            enriched_at=self._clock() if description is not None else None,
+        )
+        notify = change.status in self._notify_statuses
+        outcome = self._store.save(record, notify=notify)
+
+        message_id = None
+        if notify and outcome is not SaveOutcome.DUPLICATE:
+            # The record says "notification pending" until the publish is confirmed, so a failed
+            # publish, or a lost answer, leaves the redelivered event something still to do.
+            message_id = self._publisher.publish(render_notification(record))
+            self._store.mark_notified(record)
+
+        return ProcessingResult(
+            record=record,
+            outcome=outcome,
+            notified=message_id is not None,
+            message_id=message_id,
+            enrichment_error=failure.code if failure else None,
+            queued_seconds=(
+                record.get("timings", {}).get("queuedSeconds")
+                if change.status == "RUNNING" and not outcome.is_duplicate
+                else None
+            ),
+        )
+
+    def _describe(self, change: TaskStateChange) -> tuple[dict[str, Any] | None, EnrichmentFailure | None]:
+        try:
+            return self._describer.describe(change.task), None
+        except EnrichmentError as error:
+            return None, EnrichmentFailure(code=error.code, message=error.message)

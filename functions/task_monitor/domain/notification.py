@@ -1,0 +1,145 @@
+"""Render a record as an SNS notification: a subject to scan, an email to read, JSON for machines."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+SUBJECT_LIMIT = 99  # SNS subjects are ASCII, under 100 characters
+
+
+@dataclass(frozen=True)
+class Notification:
+    subject: str
+    email_text: str
+    json_body: str
+    attributes: dict[str, dict[str, str]]
+
+    def sns_message(self) -> str:
+        """The message for ``MessageStructure='json'``: email subscribers get the text, all others JSON."""
+        return json.dumps({"default": self.json_body, "email": self.email_text})
+
+
+def render_notification(record: dict[str, Any]) -> Notification:
+    body = dict(record, consoleUrl=console_url(record["quantumTaskArn"], record["region"]))
+    return Notification(
+        subject=render_subject(record),
+        email_text=render_email(record),
+        json_body=json.dumps(body, sort_keys=True),
+        attributes=message_attributes(record),
+    )
+
+
+def render_subject(record: dict[str, Any]) -> str:
+    subject = (
+        f"Braket task {record['status']}: {record['deviceProvider']}/{record['deviceName']}, "
+        f"task {record['taskId'][:8]}"
+    )
+    return subject.encode("ascii", "replace").decode("ascii")[:SUBJECT_LIMIT]
+
+
+def render_email(record: dict[str, Any]) -> str:
+    """A plain-text email, one fact a line, only the lines that have something to say."""
+    timings = record.get("timings", {})
+    queue = record.get("queueInfo") or {}
+    lines: list[tuple[str, str | None]] = [
+        ("Task", record["quantumTaskArn"]),
+        ("Status", _status_line(record)),
+        ("Device", f"{record['deviceProvider']}/{record['deviceName']} ({record['deviceArn']})"),
+        ("Region", record["region"]),
+        ("Shots", _shots_line(record)),
+        ("Failure", record.get("failureReason")),
+        ("Queue", _queue_line(queue)),
+        ("Time queued", _duration(timings.get("queuedSeconds"))),
+        ("Time running", _duration(timings.get("runningSeconds"))),
+        ("Total time", _duration(timings.get("totalSeconds"))),
+        ("Program set", _program_set_line(record.get("actionMetadata"))),
+        ("Hybrid job", record.get("jobArn")),
+        ("Reservation", ", ".join(a["arn"] for a in record.get("associations", []) if a.get("arn")) or None),
+        ("Tags", ", ".join(f"{k}={v}" for k, v in sorted(record.get("tags", {}).items())) or None),
+        ("Created", record.get("createdAt")),
+        ("Ended", record.get("endedAt")),
+        ("Results", record.get("resultsUri")),
+        ("Console", console_url(record["quantumTaskArn"], record["region"])),
+    ]
+    width = max(len(label) for label, _ in lines)
+    text = [f"Amazon Braket task {record['status']}", ""]
+    text += [f"{label.ljust(width)}  {value}" for label, value in lines if value]
+    if "enrichmentError" in record:
+        error = record["enrichmentError"]
+        text += [
+            "",
+            f"Note: details from GetQuantumTask are missing ({error['code']}: {error['message']}).",
+        ]
+    text += ["", f"Event {record['eventId']} at {record['eventTime']}."]
+    return "\n".join(text) + "\n"
+
+
+def message_attributes(record: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Attributes for subscription filter policies: status, device, provider, job and tags."""
+    attributes = {
+        "status": _string(record["status"]),
+        "deviceArn": _string(record["deviceArn"]),
+        "provider": _string(record["deviceProvider"]),
+    }
+    if record.get("jobArn"):
+        attributes["jobArn"] = _string(record["jobArn"])
+    if record.get("tags"):
+        tags = [f"{key}={value}" for key, value in sorted(record["tags"].items())]
+        attributes["tags"] = {"DataType": "String.Array", "StringValue": json.dumps(tags)}
+    return attributes
+
+
+def console_url(task_arn: str, region: str) -> str:
+    return (
+        f"https://{region}.console.aws.amazon.com/braket/home?region={region}"
+        f"#/tasks/{quote(task_arn, safe='')}"
+    )
+
+
+def _string(value: str) -> dict[str, str]:
+    return {"DataType": "String", "StringValue": value}
+
+
+def _status_line(record: dict[str, Any]) -> str:
+    later = record.get("statusAtEnrichment")
+    if later and later != record["status"]:
+        return f"{record['status']} (Braket already reports {later}: this event arrived late)"
+    return record["status"]
+
+
+def _shots_line(record: dict[str, Any]) -> str:
+    successful = record.get("numSuccessfulShots")
+    if successful is None:
+        return f"{record['shots']} requested"
+    return f"{record['shots']} requested, {successful} successful"
+
+
+def _queue_line(queue: dict[str, Any]) -> str | None:
+    if not queue:
+        return None
+    position = queue.get("position")
+    where = f"position {position}" if position and position != "None" else "not queued"
+    parts = [queue.get("queue", "queue"), where]
+    if queue.get("queuePriority"):
+        parts.append(f"{queue['queuePriority']} priority")
+    return ", ".join(parts)
+
+
+def _program_set_line(action: dict[str, Any] | None) -> str | None:
+    if not action or action.get("programCount") is None:
+        return None
+    return f"{action['programCount']} programs, {action.get('executableCount', '?')} executables"
+
+
+def _duration(seconds: float | None) -> str | None:
+    if seconds is None:
+        return None
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours} h {minutes:02d} min {secs:02d} s" if hours else f"{minutes} min {secs:02d} s"

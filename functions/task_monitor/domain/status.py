@@ -1,0 +1,50 @@
+"""Braket task statuses and the order in which a task's latest state may move."""
+
+from __future__ import annotations
+
+import re
+
+# Rank decides what the latest-state record may move to: only to a higher rank, or to the same
+# rank at a later event time. Terminal statuses rank highest, so a late RUNNING event after
+# COMPLETED is recorded in the history but never moves the task backwards.
+STATUS_RANK: dict[str, int] = {
+    "CREATED": 1,
+    "QUEUED": 2,
+    "RUNNING": 3,
+    "CANCELLING": 4,
+    "COMPLETED": 5,
+    "FAILED": 5,
+    "CANCELLED": 5,
+}
+KNOWN_STATUSES = frozenset(STATUS_RANK)
+TERMINAL_STATUSES = frozenset({"COMPLETED", "FAILED", "CANCELLED"})
+DEFAULT_NOTIFY_STATUSES = ("COMPLETED", "FAILED", "CANCELLED")
+
+# A status Braket may add later (say PAUSED) is still recorded: it is audited in the history,
+# never moves the latest state (its place in the lifecycle is unknown) and is never notified.
+UNKNOWN_STATUS_RANK = 0
+_STATUS_SHAPE = re.compile(r"^[A-Z][A-Z_]{1,31}$")
+
+
+def is_status_shaped(value: object) -> bool:
+    """True for an upper-case word such as Braket uses for statuses, known or not."""
+    return isinstance(value, str) and bool(_STATUS_SHAPE.match(value))
+
+
+def rank(status: str) -> int:
+    return STATUS_RANK.get(status, UNKNOWN_STATUS_RANK)
+
+
+def is_terminal(status: str) -> bool:
+    return status in TERMINAL_STATUSES
+
+
+def parse_status_list(text: str) -> frozenset[str]:
+    """Parse a comma list such as NOTIFY_STATUSES; unknown names are an error, not a silent no-op."""
+    statuses = {part.strip().upper() for part in text.split(",") if part.strip()}
+    unknown = sorted(statuses - KNOWN_STATUSES)
+    if unknown:
+        raise ValueError(
+            f"unknown status(es) {', '.join(unknown)}; choose from {', '.join(sorted(KNOWN_STATUSES))}"
+        )
+    return frozenset(statuses)

@@ -1,0 +1,45 @@
+"""The function's configuration, read from the environment once per container and validated."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from task_monitor.domain.status import DEFAULT_NOTIFY_STATUSES, parse_status_list
+
+_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
+_TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
+
+
+class ConfigurationError(RuntimeError):
+    """A missing or malformed setting; the message names the variable and what it must be."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    audit_table_name: str
+    notification_topic_arn: str
+    notify_statuses: frozenset[str]
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        table = env.get("AUDIT_TABLE_NAME", "").strip()
+        if not _TABLE_NAME.match(table):
+            raise ConfigurationError(
+                f"AUDIT_TABLE_NAME must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -), got {table!r}"
+            )
+        topic = env.get("NOTIFICATION_TOPIC_ARN", "").strip()
+        if not _TOPIC_ARN.match(topic):
+            raise ConfigurationError(
+                f"NOTIFICATION_TOPIC_ARN must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), "
+                f"got {topic!r}"
+            )
+        statuses_text = env.get("NOTIFY_STATUSES", ",".join(DEFAULT_NOTIFY_STATUSES))
+        try:
+            statuses = parse_status_list(statuses_text)
+        except ValueError as error:
+            raise ConfigurationError(f"NOTIFY_STATUSES: {error}") from error
+        return cls(audit_table_name=table, notification_topic_arn=topic, notify_statuses=statuses)

@@ -1,0 +1,20 @@
+"""Names shared by the function's metrics and the CloudWatch dashboard and alarms.
+
+Pure constants, so the infrastructure can import them without loading Powertools.
+Every metric carries the ``service`` dimension (Powertools adds it) plus those listed.
+"""
+
+SERVICE_NAME = "braket-task-monitor"
+METRICS_NAMESPACE = "BraketTaskMonitor"
+
+TASK_EVENTS = "TaskEvents"  # Count; extra dimension: status
+NOTIFICATIONS = "NotificationsPublished"  # Count
+DUPLICATE_EVENTS = "DuplicateEvents"  # Count
+STALE_EVENTS = "StaleEvents"  # Count: late events recorded without moving the latest state
+ENRICHMENT_ERRORS = "EnrichmentErrors"  # Count
+UNKNOWN_STATUS_EVENTS = "UnknownStatusEvents"  # Count
+INVALID_EVENTS = "InvalidEvents"  # Count: rejected before any call or write
+QUEUE_WAIT_SECONDS = "QueueWaitSeconds"  # Seconds; extra dimension: device ("<provider>/<name>")
+
+STATUS_DIMENSION = "status"
+DEVICE_DIMENSION = "device"

@@ -1,0 +1,43 @@
+"""The composition root: real AWS adapters, created once per container."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+import botocore.session
+from botocore.config import Config
+
+from task_monitor.adapters.audit_store import DynamoAuditStore
+from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG, BraketTaskDescriber
+from task_monitor.adapters.notifier import SnsPublisher
+from task_monitor.domain.monitor import TaskMonitor
+from task_monitor.domain.timefmt import format_instant
+from task_monitor.settings import Settings
+
+AWS_CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=3, read_timeout=5)
+
+
+def utc_now() -> str:
+    return format_instant(datetime.now(UTC))
+
+
+def build_monitor(settings: Settings, session: Any | None = None) -> TaskMonitor:
+    """Wire the pipeline to AWS. One botocore session, so every client shares its loaded models."""
+    session = session or botocore.session.get_session()
+    describer = BraketTaskDescriber(
+        lambda region: session.create_client("braket", region_name=region, config=BRAKET_CLIENT_CONFIG)
+    )
+    home_region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if home_region:
+        describer.client_for(home_region)  # most tasks live where the function does: create it at init
+    dynamodb = session.create_client("dynamodb", config=AWS_CLIENT_CONFIG)
+    sns = session.create_client("sns", config=AWS_CLIENT_CONFIG)
+    return TaskMonitor(
+        describer=describer,
+        store=DynamoAuditStore(dynamodb, settings.audit_table_name),
+        publisher=SnsPublisher(sns, settings.notification_topic_arn),
+        notify_statuses=settings.notify_statuses,
+        clock=utc_now,
+    )
