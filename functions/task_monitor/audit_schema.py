@@ -69,9 +69,7 @@ def create_table_request(table_name: str) -> dict:
     return {
         "TableName": table_name,
         "BillingMode": "PAY_PER_REQUEST",
-        "AttributeDefinitions": [
-            {"AttributeName": name, "AttributeType": "S"} for name in key_attribute_names()
-        ],
+        "AttributeDefinitions": [{"AttributeName": name, "AttributeType": "S"} for name in key_attribute_names()],
         "KeySchema": [
             {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
             {"AttributeName": SORT_KEY, "KeyType": "RANGE"},

@@ -28,6 +28,7 @@ def record_invalid_event() -> None:
 def record_result(result: ProcessingResult) -> None:
     """Metrics for one processed event; dimensioned ones go out as their own EMF documents."""
     status = result.record["status"]
+    metrics.add_metric(name=names.TASK_EVENTS, unit=MetricUnit.Count, value=1)  # all statuses together
     _dimensioned(names.TASK_EVENTS, MetricUnit.Count, 1, names.STATUS_DIMENSION, status)
     if result.outcome.is_duplicate:
         metrics.add_metric(name=names.DUPLICATE_EVENTS, unit=MetricUnit.Count, value=1)

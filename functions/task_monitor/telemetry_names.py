@@ -7,7 +7,7 @@ Every metric carries the ``service`` dimension (Powertools adds it) plus those l
 SERVICE_NAME = "braket-task-monitor"
 METRICS_NAMESPACE = "BraketTaskMonitor"
 
-TASK_EVENTS = "TaskEvents"  # Count; extra dimension: status
+TASK_EVENTS = "TaskEvents"  # Count; once with only `service` (all events), once more with `status`
 NOTIFICATIONS = "NotificationsPublished"  # Count
 DUPLICATE_EVENTS = "DuplicateEvents"  # Count
 STALE_EVENTS = "StaleEvents"  # Count: late events recorded without moving the latest state

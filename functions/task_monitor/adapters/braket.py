@@ -47,9 +47,7 @@ class BraketTaskDescriber:
         client = self.client_for(task.region)
         for attempt in range(self._not_found_retries + 1):
             try:
-                return client.get_quantum_task(
-                    quantumTaskArn=task.arn, additionalAttributeNames=["QueueInfo"]
-                )
+                return client.get_quantum_task(quantumTaskArn=task.arn, additionalAttributeNames=["QueueInfo"])
             except ClientError as error:
                 code = error.response.get("Error", {}).get("Code", "Unknown")
                 # Right after CreateQuantumTask, GetQuantumTask may not find the task yet.

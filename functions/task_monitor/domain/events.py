@@ -61,8 +61,7 @@ def parse_task_event(event: Any) -> TaskStateChange:
     if task is None:
         raise InvalidEventError(
             "detail.quantumTaskArn",
-            f"{task_arn_text!r} is not a quantum-task ARN "
-            "(arn:aws:braket:<region>:<account>:quantum-task/<id>)",
+            f"{task_arn_text!r} is not a quantum-task ARN (arn:aws:braket:<region>:<account>:quantum-task/<id>)",
         )
     status = detail.get("status")
     if not is_status_shaped(status):

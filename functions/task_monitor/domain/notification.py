@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 SUBJECT_LIMIT = 99  # SNS subjects are ASCII, under 100 characters
 
@@ -52,9 +51,9 @@ def render_email(record: dict[str, Any]) -> str:
         ("Shots", _shots_line(record)),
         ("Failure", record.get("failureReason")),
         ("Queue", _queue_line(queue)),
-        ("Time queued", _duration(timings.get("queuedSeconds"))),
-        ("Time running", _duration(timings.get("runningSeconds"))),
-        ("Total time", _duration(timings.get("totalSeconds"))),
+        ("Time queued", format_duration(timings.get("queuedSeconds"))),
+        ("Time running", format_duration(timings.get("runningSeconds"))),
+        ("Total time", format_duration(timings.get("totalSeconds"))),
         ("Program set", _program_set_line(record.get("actionMetadata"))),
         ("Hybrid job", record.get("jobArn")),
         ("Reservation", ", ".join(a["arn"] for a in record.get("associations", []) if a.get("arn")) or None),
@@ -93,10 +92,7 @@ def message_attributes(record: dict[str, Any]) -> dict[str, dict[str, str]]:
 
 
 def console_url(task_arn: str, region: str) -> str:
-    return (
-        f"https://{region}.console.aws.amazon.com/braket/home?region={region}"
-        f"#/tasks/{quote(task_arn, safe='')}"
-    )
+    return f"https://{region}.console.aws.amazon.com/braket/home?region={region}#/tasks/{task_arn}"
 
 
 def _string(value: str) -> dict[str, str]:
@@ -134,7 +130,7 @@ def _program_set_line(action: dict[str, Any] | None) -> str | None:
     return f"{action['programCount']} programs, {action.get('executableCount', '?')} executables"
 
 
-def _duration(seconds: float | None) -> str | None:
+def format_duration(seconds: float | None) -> str | None:
     if seconds is None:
         return None
     if seconds < 60:

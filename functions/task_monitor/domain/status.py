@@ -44,7 +44,5 @@ def parse_status_list(text: str) -> frozenset[str]:
     statuses = {part.strip().upper() for part in text.split(",") if part.strip()}
     unknown = sorted(statuses - KNOWN_STATUSES)
     if unknown:
-        raise ValueError(
-            f"unknown status(es) {', '.join(unknown)}; choose from {', '.join(sorted(KNOWN_STATUSES))}"
-        )
+        raise ValueError(f"unknown status(es) {', '.join(unknown)}; choose from {', '.join(sorted(KNOWN_STATUSES))}")
     return frozenset(statuses)

@@ -1,0 +1,91 @@
+"""Read the audit log: a task's history, its latest state, and tasks by device, job or status.
+
+    from task_monitor.audit import AuditLog
+    log = AuditLog("braket-task-audit")
+    log.history(task_arn)   # every distinct event, oldest first
+    log.latest(task_arn)    # the task's latest state, or None
+
+Records are plain Python values (ints, floats, strings, lists, dicts) with the Braket API's
+field names; storage keys are left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from task_monitor import audit_schema as schema
+from task_monitor.adapters.audit_store import record_from_item, task_key
+
+_MIN_TIME = "0000"  # sorts before every ISO-8601 time (key values cannot be empty)
+_MAX_TIME = "9999"  # sorts after every ISO-8601 time
+
+
+class AuditLog:
+    def __init__(self, table_name: str, *, client: Any | None = None, region: str | None = None) -> None:
+        if client is None:
+            import botocore.session
+
+            client = botocore.session.get_session().create_client("dynamodb", region_name=region)
+        self._client = client
+        self._table = table_name
+
+    def history(self, task_arn: str) -> list[dict[str, Any]]:
+        """Every distinct event of the task, in event-time order (oldest first)."""
+        return list(
+            self._query(
+                KeyConditionExpression="#pk = :pk AND begins_with(#sk, :prefix)",
+                ExpressionAttributeNames={"#pk": schema.PARTITION_KEY, "#sk": schema.SORT_KEY},
+                ExpressionAttributeValues={
+                    ":pk": {"S": task_key(task_arn)},
+                    ":prefix": {"S": schema.EVENT_PREFIX},
+                },
+                ConsistentRead=True,
+            )
+        )
+
+    def latest(self, task_arn: str) -> dict[str, Any] | None:
+        """The task's latest state: the highest-ranked event seen, never moved back by a late one."""
+        response = self._client.get_item(
+            TableName=self._table,
+            Key={
+                schema.PARTITION_KEY: {"S": task_key(task_arn)},
+                schema.SORT_KEY: {"S": schema.LATEST_SORT_KEY},
+            },
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return record_from_item(item) if item else None
+
+    def tasks_on_device(self, device_arn: str, start: str = _MIN_TIME, end: str = _MAX_TIME) -> list[dict[str, Any]]:
+        """Latest state of each task on a device created in [start, end] (ISO-8601 UTC)."""
+        return self._between(schema.DEVICE_INDEX, f"DEVICE#{device_arn}", start, end)
+
+    def tasks_of_job(self, job_arn: str) -> list[dict[str, Any]]:
+        """Latest state of each task of a hybrid job, by creation time."""
+        return self._between(schema.JOB_INDEX, f"JOB#{job_arn}", _MIN_TIME, _MAX_TIME)
+
+    def tasks_by_status(self, status: str, start: str = _MIN_TIME, end: str = _MAX_TIME) -> list[dict[str, Any]]:
+        """Tasks whose latest status is ``status``, reached in [start, end] (ISO-8601 UTC)."""
+        return self._between(schema.STATUS_INDEX, f"STATUS#{status}", start, end)
+
+    def _between(self, index: schema.IndexDefinition, partition: str, start: str, end: str) -> list[dict[str, Any]]:
+        # Index sort keys are "<time>#<taskArn>": "~" sorts after every ARN character.
+        return list(
+            self._query(
+                IndexName=index.name,
+                KeyConditionExpression="#pk = :pk AND #sk BETWEEN :start AND :end",
+                ExpressionAttributeNames={"#pk": index.partition_key, "#sk": index.sort_key},
+                ExpressionAttributeValues={
+                    ":pk": {"S": partition},
+                    ":start": {"S": start},
+                    ":end": {"S": f"{end}~"},
+                },
+            )
+        )
+
+    def _query(self, **request: Any) -> Iterator[dict[str, Any]]:
+        paginator = self._client.get_paginator("query")
+        for page in paginator.paginate(TableName=self._table, **request):
+            for item in page.get("Items", []):
+                yield record_from_item(item)

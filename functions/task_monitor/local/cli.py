@@ -1,0 +1,267 @@
+"""``python -m task_monitor``: demo, replay and history, on the embedded AWS or on real AWS."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from task_monitor.local.render import email, event_line, history_table, short_id
+
+QUIET_POWERTOOLS = {"POWERTOOLS_LOG_LEVEL": "CRITICAL", "POWERTOOLS_METRICS_DISABLED": "true"}
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    args = _parser().parse_args(argv)
+    if not args.verbose:
+        for name, value in QUIET_POWERTOOLS.items():
+            os.environ.setdefault(name, value)
+    return args.run(args, out)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m task_monitor", description=__doc__)
+    parser.add_argument("--verbose", action="store_true", help="show the function's JSON logs and metrics")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="run a realistic scenario through the real handler, offline")
+    demo.set_defaults(run=run_demo)
+
+    replay = commands.add_parser("replay", help="process event files (or - for stdin) through the handler")
+    replay.add_argument("files", nargs="+", metavar="FILE")
+    _add_aws_options(replay)
+    replay.set_defaults(run=run_replay)
+
+    history = commands.add_parser("history", help="print a task's audit history")
+    history.add_argument("task_arn", metavar="TASK_ARN")
+    history.add_argument("--events", nargs="*", metavar="FILE", help="embedded: replay these first (default: demo)")
+    _add_aws_options(history)
+    history.set_defaults(run=run_history)
+    return parser
+
+
+def _add_aws_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--aws", action="store_true", help="use real AWS with your default credentials")
+    parser.add_argument("--table", default=os.environ.get("AUDIT_TABLE_NAME"), help="audit table (--aws)")
+    parser.add_argument("--topic", default=os.environ.get("NOTIFICATION_TOPIC_ARN"), help="SNS topic ARN (--aws)")
+    parser.add_argument("--region", default=None, help="region of the table and topic (--aws)")
+
+
+# -- demo -----------------------------------------------------------------------------------
+def run_demo(args: argparse.Namespace, out: TextIO) -> int:
+    from task_monitor.local.embedded import EmbeddedAws
+    from task_monitor.local.scenario import FORTE, demo_steps, invalid_event
+
+    failures = 0
+    with EmbeddedAws() as aws:
+        aws.load_handler()
+        _print(out, "braket-task-monitor demo: the real handler, on an embedded AWS (moto + Braket emulator)")
+        _print(out, "notify statuses: COMPLETED, FAILED, CANCELLED\n")
+        for step in demo_steps():
+            aws.braket.put_task(step.description())
+            if step.not_found_calls:
+                aws.braket.hide_task(step.task.arn, calls=step.not_found_calls)
+            failures += not _invoke_and_show(aws, step.event(), out, step.note)
+
+        _print(out, "\nA malformed event arrives:")
+        _invoke_and_show(aws, invalid_event(), out)
+
+        log = aws.audit_log()
+        _print(out, f"\nAudit history of task {short_id(FORTE.arn)} ({FORTE.device_arn.split('/', 2)[-1]}):")
+        _print(out, history_table(log.history(FORTE.arn)))
+        latest = log.latest(FORTE.arn) or {}
+        _print(out, f"Latest state: {latest.get('status')} (the late QUEUED event did not move it back)")
+
+        every = aws.subscriber_messages()
+        failed_only = aws.subscriber_messages(aws.failed_only_url)
+        _print(out, "\nSubscribers:")
+        _print(out, f"  JSON subscriber (no filter):             {len(every)} notifications")
+        _print(out, f"  subscriber filtered on status = FAILED:  {len(failed_only)} notification(s)")
+        _show_failed_events(aws.failed_events(), out)
+    return 1 if failures else 0
+
+
+def _invoke_and_show(aws: Any, event: Any, out: TextIO, note: str = "") -> bool:
+    published_before = len(aws.published)
+    function_output = io.StringIO()  # EMF metrics and logs: shown with --verbose
+    with contextlib.redirect_stdout(function_output):
+        invocation = aws.invoke(event)
+    if os.environ.get("POWERTOOLS_LOG_LEVEL") != QUIET_POWERTOOLS["POWERTOOLS_LOG_LEVEL"]:
+        out.write(function_output.getvalue())
+    if invocation.succeeded:
+        _print(out, event_line(event, _outcome_text(invocation.response, aws), note))
+    else:
+        _print(out, event_line(event, f"REJECTED: {invocation.error}", note))
+    for message in aws.published[published_before:]:
+        _print(out, email(message.subject, message.email_text))
+    return invocation.succeeded
+
+
+def _outcome_text(response: dict[str, Any], aws: Any | None = None) -> str:
+    outcome = response["outcome"]
+    if outcome == "duplicate":
+        text = "duplicate: nothing written, nothing sent"
+    elif outcome == "recorded-late":
+        latest = aws.audit_log().latest(response["quantumTaskArn"]) if aws else None
+        text = f"recorded late: latest state stays {latest['status']}" if latest else "recorded late"
+    elif outcome == "duplicate-unannounced":
+        text = "duplicate, but its notification never went out"
+    else:
+        text = "recorded"
+    if response.get("enrichmentError"):
+        text += f", not enriched ({response['enrichmentError']})"
+    if response.get("notified"):
+        text += ", notified"
+    return text
+
+
+def _show_failed_events(records: list[dict[str, Any]], out: TextIO) -> None:
+    _print(out, f"\nFailed-events queue (Lambda's on-failure destination): {len(records)} message(s)")
+    for record in records:
+        error = record["responsePayload"]
+        _print(out, f"  {error['errorType']}: {error['errorMessage']}")
+    if records:
+        _print(
+            out,
+            "  Fix the event, then: python -m task_monitor replay FILE  (destination records work as they are)",
+        )
+
+
+# -- replay ---------------------------------------------------------------------------------
+def run_replay(args: argparse.Namespace, out: TextIO) -> int:
+    events = load_events(args.files)
+    if args.aws:
+        handler = _real_aws_handler(args)
+        failed = 0
+        for event in events:
+            try:
+                response = handler.lambda_handler(event, _context())
+                _print(out, event_line(event, _outcome_text(response)))
+            except Exception as error:
+                failed += 1
+                _print(out, event_line(event, f"REJECTED: {error}"))
+        return 1 if failed else 0
+
+    from task_monitor.local.embedded import EmbeddedAws
+
+    with EmbeddedAws() as aws:
+        aws.load_handler()
+        _print(out, "Embedded AWS: Braket answers with what each event itself says about its task.\n")
+        results = []
+        for event in events:
+            _teach_emulator(aws, event)
+            results.append(_invoke_and_show(aws, event, out))
+        _show_failed_events(aws.failed_events(), out)
+    return 0 if all(results) else 1
+
+
+def load_events(paths: Iterable[str]) -> list[Any]:
+    """Events from files (or - for stdin): an event, a list of events, JSON lines, or the
+    records the failure queues hold (Lambda destination records, SQS messages)."""
+    events: list[Any] = []
+    for path in paths:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        try:
+            documents = [json.loads(text)]
+        except json.JSONDecodeError:
+            documents = [json.loads(line) for line in text.splitlines() if line.strip()]
+        for document in documents:
+            events.extend(_unwrap(document))
+    return events
+
+
+def _unwrap(document: Any) -> list[Any]:
+    if isinstance(document, list):
+        return [event for item in document for event in _unwrap(item)]
+    if isinstance(document, dict):
+        if "requestPayload" in document:  # Lambda on-failure destination record
+            return [document["requestPayload"]]
+        if "Messages" in document:  # aws sqs receive-message output
+            return [event for message in document["Messages"] for event in _unwrap(message)]
+        if "Body" in document and isinstance(document["Body"], str):  # one SQS message
+            return _unwrap(json.loads(document["Body"]))
+    return [document]
+
+
+def _teach_emulator(aws: Any, event: Any) -> None:
+    detail = event.get("detail") if isinstance(event, dict) else None
+    if not isinstance(detail, dict) or not isinstance(detail.get("quantumTaskArn"), str):
+        return
+    description = {
+        key: detail[key]
+        for key in (
+            "quantumTaskArn",
+            "status",
+            "deviceArn",
+            "outputS3Bucket",
+            "outputS3Directory",
+            "createdAt",
+            "endedAt",
+        )
+        if isinstance(detail.get(key), str)
+    }
+    shots = str(detail.get("shots", ""))
+    description["shots"] = int(shots) if shots.isdigit() else 0
+    description.setdefault("deviceParameters", "{}")
+    aws.braket.put_task(description)
+
+
+# -- history --------------------------------------------------------------------------------
+def run_history(args: argparse.Namespace, out: TextIO) -> int:
+    if args.aws:
+        from task_monitor.audit import AuditLog
+
+        if not args.table:
+            _print(out, "history --aws needs --table or AUDIT_TABLE_NAME")
+            return 2
+        history = AuditLog(args.table, region=args.region).history(args.task_arn)
+    else:
+        from task_monitor.local.embedded import EmbeddedAws
+        from task_monitor.local.scenario import demo_steps
+
+        with EmbeddedAws() as aws:
+            aws.load_handler()
+            if args.events:
+                for event in load_events(args.events):
+                    _teach_emulator(aws, event)
+                    aws.invoke(event)
+            else:
+                for step in demo_steps():
+                    aws.braket.put_task(step.description())
+                    aws.invoke(step.event())
+            history = aws.audit_log().history(args.task_arn)
+    if not history:
+        _print(out, f"No events recorded for {args.task_arn}")
+        return 1
+    _print(out, history_table(history))
+    return 0
+
+
+# -- helpers --------------------------------------------------------------------------------
+def _real_aws_handler(args: argparse.Namespace) -> Any:
+    if args.table:
+        os.environ["AUDIT_TABLE_NAME"] = args.table
+    if args.topic:
+        os.environ["NOTIFICATION_TOPIC_ARN"] = args.topic
+    if args.region:
+        os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = args.region
+    import importlib
+
+    return importlib.import_module("task_monitor.handler")
+
+
+def _context() -> Any:
+    from task_monitor.local.lambda_context import FakeLambdaContext
+
+    return FakeLambdaContext()
+
+
+def _print(out: TextIO, text: str) -> None:
+    out.write(text + "\n")
