@@ -26,7 +26,8 @@ FORTE_TASK = f"arn:aws:braket:us-east-1:{ACCOUNT}:quantum-task/0f3c9a52-7d1e-4b8
 PROGRAM_SET_TASK = f"arn:aws:braket:us-west-1:{ACCOUNT}:quantum-task/8a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 RESERVATION = f"arn:aws:braket:us-west-1:{ACCOUNT}:reservation/2b7e1f0c-1111-4222-8333-944455556666"
 
-NO_RETRIES = Config(retries={"mode": "standard", "max_attempts": 1})
+# In client Config, retries["max_attempts"] counts retries (botocore adds one); total_max_attempts counts all.
+NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
 
 
 def queued_forte_task(**overrides: Any) -> dict[str, Any]:
@@ -247,9 +248,7 @@ def test_a_hidden_task_is_not_found_then_found(braket: BraketEmulator) -> None:
         ("DeviceRetiredException", 410),
     ],
 )
-def test_an_injected_error_surfaces_with_its_code_and_status(
-    braket: BraketEmulator, code: str, status: int
-) -> None:
+def test_an_injected_error_surfaces_with_its_code_and_status(braket: BraketEmulator, code: str, status: int) -> None:
     # Given an injected error and a client that does not retry
     braket.fail_next(code, message=f"{code} for the test")
     client = braket.attach(braket_client("us-east-1"))
@@ -411,7 +410,8 @@ def test_after_install_exits_no_client_sees_the_emulator(braket: BraketEmulator)
                 client.get_quantum_task(quantumTaskArn=FORTE_TASK)
             assert excinfo.value.response["Error"]["Message"] == "Not yet implemented"
     assert len(braket.calls) == 1
-    assert botocore.handlers.BUILTIN_HANDLERS == handlers_before
+    handlers_after = list(botocore.handlers.BUILTIN_HANDLERS)
+    assert handlers_after == handlers_before
 
 
 def test_install_sets_aside_a_boto3_default_session_made_before_it(

@@ -14,7 +14,7 @@ from task_monitor.domain.monitor import EnrichmentError
 
 # Throttling and 5xx: botocore's standard retry mode (exponential backoff with jitter).
 BRAKET_CLIENT_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 4},
+    retries={"mode": "standard", "total_max_attempts": 4},
     connect_timeout=3,
     read_timeout=5,
 )
@@ -30,13 +30,13 @@ class BraketTaskDescriber:
         *,
         not_found_retries: int = 3,
         not_found_delay_seconds: float = 0.5,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self._client_factory = client_factory
         self._clients: dict[str, Any] = {}
         self._not_found_retries = not_found_retries
         self._not_found_delay = not_found_delay_seconds
-        self._sleep = sleep
+        self._sleep = sleep or (lambda seconds: time.sleep(seconds))  # looked up per call: patchable
 
     def client_for(self, region: str) -> Any:
         if region not in self._clients:

@@ -1,0 +1,333 @@
+"""The deployment's settings, read from the CDK context (``cdk.json`` or ``cdk synth -c key=value``).
+
+Every setting has a default (written out in ``cdk.json``) and is checked here before any construct is
+built, so a bad value stops ``cdk synth`` with one message that names the key, the value and what is
+allowed, instead of a CloudFormation failure halfway through a deployment.
+
+Values given with ``-c`` on the command line arrive as strings; list settings accept a JSON list or a
+comma-separated string there, number settings a numeric string.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from task_monitor.domain.arns import parse_device_arn
+from task_monitor.domain.status import DEFAULT_NOTIFY_STATUSES, STATUS_RANK
+
+# Regions where Amazon Braket runs quantum tasks. Braket sends a task's events only to the default
+# event bus of the task's own region, so each of them needs a rule (the main stack's or a forwarder's).
+DEFAULT_BRAKET_REGIONS = ("us-east-1", "us-west-1", "us-west-2", "eu-west-2", "eu-north-1")
+DEFAULT_MAIN_REGION = "us-east-1"
+DEFAULT_LOG_RETENTION_DAYS = 90
+# Each invocation makes one GetQuantumTask call (a few more on retries) and lasts roughly 0.2 s, so
+# one busy execution issues about 5 calls/s. 10 executions cap the monitor near 50 calls/s in the
+# busiest region, only while a burst drains: half of the 100 requests/s quota (burst 500) per account
+# and region, the rest left to the users' own SDK calls. 20 executions could take the whole quota.
+# See infra/constructs/processing.py.
+DEFAULT_RESERVED_CONCURRENCY = 10
+MAX_RESERVED_CONCURRENCY = 20
+NO_RESERVATION = "none"
+
+# Statuses in lifecycle order (for messages and the dashboard).
+STATUSES: tuple[str, ...] = tuple(STATUS_RANK)
+
+# Retention periods CloudWatch Logs accepts (PutRetentionPolicy).
+LOG_RETENTION_DAYS_ALLOWED = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)  # fmt: skip
+
+TABLE_REMOVAL_POLICIES = ("retain", "destroy")
+
+# SNS limits a subscription filter policy to 150 value combinations across its attributes.
+MAX_FILTER_COMBINATIONS = 150
+
+_REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d$")
+_EMAIL = re.compile(r"^[^@\s\"'<>,;]+@[^@\s\"'<>,;]+\.[A-Za-z]{2,}$")
+_TAG_PART = re.compile(r"^[^=,]{1,256}$")
+_EMAIL_KEYS = frozenset({"address", "statuses", "devices", "providers", "tags"})
+
+KNOWN_KEYS = (
+    "mainRegion",
+    "braketRegions",
+    "notifyStatuses",
+    "notificationEmails",
+    "alarmEmail",
+    "logRetentionDays",
+    "tableRemovalPolicy",
+    "reservedConcurrency",
+)
+
+
+class ConfigError(ValueError):
+    """A context value that cannot be deployed; the message names the key."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"cdk.json context '{key}': {problem}")
+        self.key = key
+
+
+@dataclass(frozen=True)
+class EmailSubscription:
+    """An address that receives notifications, optionally only those matching every given filter.
+
+    Within one filter the values are alternatives (any listed status, any listed device, any listed
+    tag); across filters all must match. An empty filter does not restrict.
+    """
+
+    address: str
+    statuses: tuple[str, ...] = ()
+    devices: tuple[str, ...] = ()
+    providers: tuple[str, ...] = ()
+    tags: tuple[tuple[str, str], ...] = ()
+
+    def filter_policy_values(self) -> dict[str, list[str]]:
+        """The SNS message attributes to filter on, with their allowed values (empty: no filter)."""
+        policy: dict[str, list[str]] = {}
+        if self.statuses:
+            policy["status"] = list(self.statuses)
+        if self.devices:
+            policy["deviceArn"] = list(self.devices)
+        if self.providers:
+            policy["provider"] = list(self.providers)
+        if self.tags:
+            policy["tags"] = [f"{key}={value}" for key, value in self.tags]
+        return policy
+
+
+@dataclass(frozen=True)
+class MonitorConfig:
+    main_region: str = DEFAULT_MAIN_REGION
+    braket_regions: tuple[str, ...] = DEFAULT_BRAKET_REGIONS
+    notify_statuses: tuple[str, ...] = DEFAULT_NOTIFY_STATUSES
+    notification_emails: tuple[EmailSubscription, ...] = ()
+    alarm_email: str | None = None
+    log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
+    table_removal_policy: str = "retain"
+    reserved_concurrency: int | None = DEFAULT_RESERVED_CONCURRENCY
+    # Regions whose events reach the main region through a forwarder stack.
+    forwarded_regions: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        forwarded = tuple(region for region in self.braket_regions if region != self.main_region)
+        object.__setattr__(self, "forwarded_regions", forwarded)
+
+    @property
+    def retain_table(self) -> bool:
+        return self.table_removal_policy == "retain"
+
+
+def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
+    """Read and check every setting; ``get`` is ``app.node.try_get_context`` or a plain mapping."""
+    lookup = get.get if isinstance(get, Mapping) else get
+
+    main_region = _region("mainRegion", _value(lookup, "mainRegion", DEFAULT_MAIN_REGION))
+    braket_regions = _regions(_value(lookup, "braketRegions", list(DEFAULT_BRAKET_REGIONS)))
+    notify_statuses = _statuses("notifyStatuses", _value(lookup, "notifyStatuses", list(DEFAULT_NOTIFY_STATUSES)))
+    emails = _emails(_value(lookup, "notificationEmails", []), notify_statuses)
+    alarm_email = _optional_email("alarmEmail", _value(lookup, "alarmEmail", None))
+    retention = _retention(_value(lookup, "logRetentionDays", DEFAULT_LOG_RETENTION_DAYS))
+    removal = _removal_policy(_value(lookup, "tableRemovalPolicy", "retain"))
+    concurrency = _concurrency(_value(lookup, "reservedConcurrency", DEFAULT_RESERVED_CONCURRENCY))
+    return MonitorConfig(
+        main_region=main_region,
+        braket_regions=braket_regions,
+        notify_statuses=notify_statuses,
+        notification_emails=emails,
+        alarm_email=alarm_email,
+        log_retention_days=retention,
+        table_removal_policy=removal,
+        reserved_concurrency=concurrency,
+    )
+
+
+def _value(lookup: Callable[[str], Any], key: str, default: Any) -> Any:
+    value = lookup(key)
+    return default if value is None else value
+
+
+def _list(key: str, value: Any) -> list[Any]:
+    """A JSON list, or (from ``-c``) a JSON list or comma-separated string."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError as error:
+                raise ConfigError(key, f"{value!r} is not a valid JSON list ({error.msg})") from None
+        else:
+            return [part.strip() for part in text.split(",") if part.strip()]
+    if not isinstance(value, list):
+        raise ConfigError(key, f"expected a list, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _region(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not _REGION.match(value):
+        raise ConfigError(key, f"{value!r} is not an AWS region name such as us-east-1")
+    return value
+
+
+def _regions(value: Any) -> tuple[str, ...]:
+    key = "braketRegions"
+    regions = [_region(f"{key}[{i}]", region) for i, region in enumerate(_list(key, value))]
+    if not regions:
+        raise ConfigError(key, "needs at least one region; Braket's are " + ", ".join(DEFAULT_BRAKET_REGIONS))
+    duplicates = sorted({region for region in regions if regions.count(region) > 1})
+    if duplicates:
+        raise ConfigError(key, f"lists {', '.join(duplicates)} more than once")
+    return tuple(regions)
+
+
+def _statuses(key: str, value: Any) -> tuple[str, ...]:
+    statuses = []
+    for i, status in enumerate(_list(key, value)):
+        if not isinstance(status, str) or status.upper() not in STATUS_RANK:
+            raise ConfigError(f"{key}[{i}]", f"{status!r} is not a task status; choose from {', '.join(STATUSES)}")
+        if status.upper() not in statuses:
+            statuses.append(status.upper())
+    return tuple(statuses)
+
+
+def _email(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not _EMAIL.match(value.strip()):
+        raise ConfigError(key, f"{value!r} is not an email address")
+    return value.strip()
+
+
+def _optional_email(key: str, value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    return _email(key, value)
+
+
+def _emails(value: Any, notify_statuses: tuple[str, ...]) -> tuple[EmailSubscription, ...]:
+    key = "notificationEmails"
+    subscriptions = []
+    for i, entry in enumerate(_list(key, value)):
+        entry_key = f"{key}[{i}]"
+        if isinstance(entry, str):
+            subscriptions.append(EmailSubscription(address=_email(entry_key, entry)))
+            continue
+        if not isinstance(entry, dict):
+            raise ConfigError(entry_key, f"expected an address or an object with 'address', got {entry!r}")
+        unknown = sorted(set(entry) - _EMAIL_KEYS)
+        if unknown:
+            raise ConfigError(f"{entry_key}.{unknown[0]}", f"unknown field; allowed: {', '.join(sorted(_EMAIL_KEYS))}")
+        if "address" not in entry:
+            raise ConfigError(f"{entry_key}.address", "is required")
+        subscription = EmailSubscription(
+            address=_email(f"{entry_key}.address", entry["address"]),
+            statuses=_filter_statuses(f"{entry_key}.statuses", entry.get("statuses"), notify_statuses),
+            devices=_filter_devices(f"{entry_key}.devices", entry.get("devices")),
+            providers=_filter_strings(f"{entry_key}.providers", entry.get("providers")),
+            tags=_filter_tags(f"{entry_key}.tags", entry.get("tags")),
+        )
+        combinations = 1
+        for values in subscription.filter_policy_values().values():
+            combinations *= len(values)
+        if combinations > MAX_FILTER_COMBINATIONS:
+            raise ConfigError(
+                entry_key,
+                f"its filters make {combinations} value combinations; SNS allows at most "
+                f"{MAX_FILTER_COMBINATIONS} (the product of the numbers of statuses, devices, providers and tags)",
+            )
+        subscriptions.append(subscription)
+    return tuple(subscriptions)
+
+
+def _filter_strings(key: str, value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    values = _list(key, value)
+    for item in values:
+        if not isinstance(item, str) or not item.strip():
+            raise ConfigError(key, f"{item!r} is not a non-empty string")
+    return tuple(dict.fromkeys(item.strip() for item in values))
+
+
+def _filter_statuses(key: str, value: Any, notify_statuses: tuple[str, ...]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    statuses = _statuses(key, value)
+    never = [status for status in statuses if status not in notify_statuses]
+    if never:
+        raise ConfigError(
+            key,
+            f"{', '.join(never)} is not in notifyStatuses ({', '.join(notify_statuses) or 'empty'}), "
+            "so no notification would ever match",
+        )
+    return statuses
+
+
+def _filter_devices(key: str, value: Any) -> tuple[str, ...]:
+    devices = _filter_strings(key, value)
+    for device in devices:
+        if parse_device_arn(device) is None:
+            raise ConfigError(
+                key,
+                f"{device!r} is not a Braket device ARN such as arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1",
+            )
+    return devices
+
+
+def _filter_tags(key: str, value: Any) -> tuple[tuple[str, str], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise ConfigError(key, f'expected an object of tag names to values such as {{"project": "vqe"}}, got {value!r}')
+    tags = []
+    for name, tag_value in value.items():
+        if not isinstance(tag_value, str) or not _TAG_PART.match(name) or not _TAG_PART.match(tag_value):
+            raise ConfigError(
+                f"{key}.{name}", f"tag {name!r}={tag_value!r} needs a string name and value without '=' or ','"
+            )
+        tags.append((name, tag_value))
+    return tuple(tags)
+
+
+def _retention(value: Any) -> int:
+    key = "logRetentionDays"
+    days = _integer(key, value)
+    if days not in LOG_RETENTION_DAYS_ALLOWED:
+        allowed = ", ".join(str(d) for d in LOG_RETENTION_DAYS_ALLOWED)
+        raise ConfigError(key, f"{value!r} is not a retention CloudWatch Logs accepts; choose one of {allowed}")
+    return days
+
+
+def _removal_policy(value: Any) -> str:
+    key = "tableRemovalPolicy"
+    if not isinstance(value, str) or value.lower() not in TABLE_REMOVAL_POLICIES:
+        raise ConfigError(key, f"{value!r} is not allowed; choose {' or '.join(TABLE_REMOVAL_POLICIES)}")
+    return value.lower()
+
+
+def _concurrency(value: Any) -> int | None:
+    key = "reservedConcurrency"
+    if value is False or (isinstance(value, str) and value.strip().lower() in ("", NO_RESERVATION)):
+        return None
+    number = _integer(key, value)
+    if not 1 <= number <= MAX_RESERVED_CONCURRENCY:
+        raise ConfigError(
+            key,
+            f"{value!r} is out of range; choose 1..{MAX_RESERVED_CONCURRENCY} "
+            "(more could exhaust the GetQuantumTask quota of 100 requests/s per account and region), "
+            f"or {NO_RESERVATION!r} for no reservation",
+        )
+    return number
+
+
+def _integer(key: str, value: Any) -> int:
+    if isinstance(value, bool):
+        raise ConfigError(key, f"{value!r} is not a whole number")
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise ConfigError(key, f"{value!r} is not a whole number")

@@ -1,0 +1,34 @@
+"""An SQS queue that holds what could not be delivered or processed, for a person to inspect and replay."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.nag import acknowledge
+
+# The longest SQS keeps a message: the time a person has to notice the alarm and replay the event.
+RETENTION = Duration.days(14)
+
+
+class DeadLetterQueue(Construct):
+    """Encrypted (SQS-managed keys, which EventBridge and Lambda can write to without a key policy),
+    TLS-only, and kept for 14 days. ``holds`` says what lands here, for the console and the
+    acknowledgments."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, holds: str) -> None:
+        super().__init__(scope, construct_id)
+        self.queue = sqs.Queue(
+            self,
+            "Queue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=RETENTION,
+        )
+        reason = (
+            f"This queue is itself the dead-letter queue for {holds}; a person replays its messages after "
+            "the alarm on it fires. Moving them on to another queue would hide them, not protect them."
+        )
+        acknowledge(self.queue, "AwsSolutions-SQS3", reason)
+        acknowledge(self.queue, "Serverless-SQSRedrivePolicy", reason)

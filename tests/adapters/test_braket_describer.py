@@ -1,0 +1,99 @@
+"""GetQuantumTask through the real botocore client, answered by the Braket emulator."""
+
+from __future__ import annotations
+
+import botocore.session
+import pytest
+
+from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG, BraketTaskDescriber
+from task_monitor.domain.arns import parse_task_arn
+from task_monitor.domain.monitor import EnrichmentError
+from task_monitor.local.braket_emulator import BraketEmulator
+from tests.support.factories import GARNET, TASK_ARN, description, fully_described, task_arn
+
+GARNET_TASK = task_arn("eu-north-1", "9a8b7c6d-1e2f-4a3b-8c4d-5e6f7a8b9c0d")
+
+
+@pytest.fixture
+def braket() -> BraketEmulator:
+    emulator = BraketEmulator()
+    emulator.put_task(fully_described("COMPLETED"))
+    emulator.put_task(description("QUEUED", arn=GARNET_TASK, device=GARNET))
+    return emulator
+
+
+@pytest.fixture
+def describer(braket: BraketEmulator, sleeps: list[float]) -> BraketTaskDescriber:
+    session = botocore.session.get_session()
+
+    def make_client(region: str):
+        return braket.attach(session.create_client("braket", region_name=region, config=BRAKET_CLIENT_CONFIG))
+
+    return BraketTaskDescriber(make_client)
+
+
+def test_task_is_described_in_its_own_region_with_queue_info(describer, braket) -> None:
+    answer = describer.describe(parse_task_arn(GARNET_TASK))
+    assert answer["queueInfo"]["position"] == "17"
+    (call,) = braket.calls
+    assert (call.region, call.additional_attribute_names) == ("eu-north-1", ("QueueInfo",))
+
+
+def test_every_field_the_monitor_reads_is_parsed(describer) -> None:
+    answer = describer.describe(parse_task_arn(TASK_ARN))
+    assert answer["actionMetadata"] == {
+        "actionType": "braket.ir.openqasm.program_set",
+        "programCount": 3,
+        "executableCount": 12,
+    }
+    assert answer["associations"][0]["type"] == "RESERVATION_TIME_WINDOW_ARN"
+    assert answer["experimentalCapabilities"] == {"enabled": "ALL"}
+    assert answer["jobArn"].endswith(":job/vqe-sweep")
+    assert answer["numSuccessfulShots"] == 1000
+
+
+def test_one_client_per_region_is_reused(describer) -> None:
+    describer.describe(parse_task_arn(TASK_ARN))
+    first = describer.client_for("us-east-1")
+    describer.describe(parse_task_arn(TASK_ARN))
+    describer.describe(parse_task_arn(GARNET_TASK))
+    assert describer.client_for("us-east-1") is first
+    assert describer.client_for("eu-north-1") is not first
+
+
+def test_not_found_right_after_creation_is_retried_with_backoff(describer, braket, sleeps) -> None:
+    braket.hide_task(TASK_ARN, calls=2)
+    assert describer.describe(parse_task_arn(TASK_ARN))["status"] == "COMPLETED"
+    assert [c.status_code for c in braket.calls] == [404, 404, 200]
+    assert sleeps == [0.5, 1.0]
+
+
+def test_task_that_stays_missing_is_an_enrichment_error(describer, braket) -> None:
+    braket.hide_task(TASK_ARN, calls=10)
+    with pytest.raises(EnrichmentError) as raised:
+        describer.describe(parse_task_arn(TASK_ARN))
+    assert raised.value.code == "ResourceNotFoundException"
+    assert len(braket.calls) == 4
+
+
+def test_access_denied_is_not_retried(describer, braket) -> None:
+    braket.fail_next("AccessDeniedException", message="not authorized to GetQuantumTask")
+    with pytest.raises(EnrichmentError, match="AccessDeniedException: not authorized"):
+        describer.describe(parse_task_arn(TASK_ARN))
+    assert len(braket.calls) == 1
+
+
+@pytest.mark.parametrize("code", ["ThrottlingException", "InternalServiceException"])
+def test_throttling_and_server_errors_are_retried_by_botocore(describer, braket, sleeps, code) -> None:
+    braket.fail_next(code, times=2)
+    assert describer.describe(parse_task_arn(TASK_ARN))["status"] == "COMPLETED"
+    assert [c.error_code for c in braket.calls] == [code, code, None]
+    assert len(sleeps) == 2
+
+
+def test_persistent_throttling_ends_as_an_enrichment_error(describer, braket) -> None:
+    braket.fail_next("ThrottlingException", times=10)
+    with pytest.raises(EnrichmentError) as raised:
+        describer.describe(parse_task_arn(TASK_ARN))
+    assert raised.value.code == "ThrottlingException"
+    assert len(braket.calls) == 4  # total_max_attempts

@@ -1,0 +1,82 @@
+"""Publishing to moto's SNS: what subscribers receive, and how filter policies select."""
+
+from __future__ import annotations
+
+import json
+
+import botocore.session
+import pytest
+from moto import mock_aws
+
+from task_monitor.adapters.notifier import SnsPublisher
+from task_monitor.domain.events import parse_task_event
+from task_monitor.domain.notification import render_notification
+from task_monitor.domain.record import build_record
+from tests.support.factories import GARNET, description, fully_described, task_arn, task_event
+
+
+@pytest.fixture
+def sns_with_queues():
+    with mock_aws():
+        session = botocore.session.get_session()
+        sns = session.create_client("sns", region_name="us-east-1")
+        sqs = session.create_client("sqs", region_name="us-east-1")
+        topic = sns.create_topic(Name="notifications")["TopicArn"]
+
+        def subscribe(name: str, policy: dict | None) -> str:
+            url = sqs.create_queue(QueueName=name)["QueueUrl"]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            attributes = {"FilterPolicy": json.dumps(policy)} if policy else {}
+            sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes=attributes)
+            return url
+
+        queues = {
+            "all": subscribe("all", None),
+            "failed": subscribe("failed", {"status": ["FAILED"]}),
+            "garnet": subscribe("garnet", {"deviceArn": [GARNET]}),
+            "ionq": subscribe("ionq", {"provider": ["ionq"]}),
+            "alice": subscribe("alice", {"tags": ["owner=alice"]}),
+            "jobs": subscribe("jobs", {"jobArn": [{"exists": True}]}),
+        }
+
+        def received(name: str) -> list[dict]:
+            messages = sqs.receive_message(QueueUrl=queues[name], MaxNumberOfMessages=10).get("Messages", [])
+            return [json.loads(m["Body"]) for m in messages]
+
+        yield SnsPublisher(sns, topic), received
+
+
+def _notification(status: str, arn: str, device: str, answer: dict):
+    return render_notification(build_record(parse_task_event(task_event(status, arn=arn, device=device)), answer))
+
+
+def test_subscribers_get_the_json_record_with_subject_and_attributes(sns_with_queues) -> None:
+    publisher, received = sns_with_queues
+    notification = _notification(
+        "COMPLETED", task_arn(), "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1", fully_described()
+    )
+    message_id = publisher.publish(notification)
+    (envelope,) = received("all")
+    assert envelope["MessageId"] == message_id
+    assert envelope["Subject"] == notification.subject
+    assert json.loads(envelope["Message"])["status"] == "COMPLETED"
+    assert envelope["MessageAttributes"]["provider"]["Value"] == "ionq"
+
+
+def test_filter_policies_select_by_status_device_provider_tag_and_job(sns_with_queues) -> None:
+    publisher, received = sns_with_queues
+    forte = "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1"
+    # A COMPLETED job task by alice on Forte-1, and a FAILED task with no tags or job on Garnet
+    publisher.publish(_notification("COMPLETED", task_arn(task_id="a1"), forte, fully_described()))
+    publisher.publish(_notification("FAILED", task_arn("eu-north-1", "b2"), GARNET, description("FAILED", tags={})))
+    statuses = {
+        name: [json.loads(m["Message"])["status"] for m in received(name)]
+        for name in ("failed", "garnet", "ionq", "alice", "jobs")
+    }
+    assert statuses == {
+        "failed": ["FAILED"],
+        "garnet": ["FAILED"],
+        "ionq": ["COMPLETED"],
+        "alice": ["COMPLETED"],
+        "jobs": ["COMPLETED"],
+    }

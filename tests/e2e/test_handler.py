@@ -1,0 +1,238 @@
+"""End to end through ``lambda_handler``: moto's DynamoDB/SNS/SQS and the Braket emulator."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from task_monitor.domain.events import InvalidEventError
+from tests.e2e.conftest import cold_start_with
+from tests.support.factories import (
+    SV1,
+    TASK_ARN,
+    description,
+    fully_described,
+    lifecycle,
+    task_arn,
+    task_event,
+)
+
+
+def _deliver(aws, event, braket_status: str | None = None):
+    """Deliver one event with GetQuantumTask reporting ``braket_status`` (default: the event's)."""
+    status = braket_status or event["detail"]["status"]
+    if event["detail"]["quantumTaskArn"] == TASK_ARN:
+        aws.braket.put_task(description(status))
+    invocation = aws.invoke(event)
+    if invocation.error:
+        raise invocation.error
+    return invocation.response
+
+
+def _scan(aws) -> list:
+    return aws.dynamodb.scan(TableName="braket-task-audit")["Items"]
+
+
+def test_full_lifecycle_is_audited_and_announced_once(embedded) -> None:
+    # Given a task going through its whole lifecycle
+    for event in lifecycle():
+        _deliver(embedded, event)
+    # Then the history holds each event in order, the latest state is COMPLETED
+    log = embedded.audit_log()
+    assert [r["status"] for r in log.history(TASK_ARN)] == ["CREATED", "QUEUED", "RUNNING", "COMPLETED"]
+    assert log.latest(TASK_ARN)["status"] == "COMPLETED"
+    # And exactly one notification went out, with the record as JSON and the email text
+    (envelope,) = embedded.subscriber_messages()
+    assert envelope["Record"]["timings"] == {
+        "queuedSeconds": 9675.88,
+        "runningSeconds": 142.871,
+        "totalSeconds": 9818.751,
+    }
+    (published,) = embedded.published
+    assert published.subject == "Braket task COMPLETED: ionq/Forte-1, task 5b0e7a8c"
+    assert "Time running  2 min 23 s" in published.email_text
+    # And Braket was asked in the task's region, with queue info, once per event
+    assert {(c.region, c.additional_attribute_names) for c in embedded.braket.calls} == {("us-east-1", ("QueueInfo",))}
+    assert len(embedded.braket.calls) == 4
+
+
+def test_duplicate_deliveries_write_and_send_nothing_more(embedded) -> None:
+    for event in lifecycle():
+        _deliver(embedded, event)
+    items_before = _scan(embedded)
+    outcomes = [_deliver(embedded, event)["outcome"] for event in lifecycle()]
+    assert outcomes == ["duplicate"] * 4
+    assert _scan(embedded) == items_before
+    assert len(embedded.subscriber_messages()) == 1
+
+
+def test_out_of_order_delivery_keeps_history_in_event_order_and_latest_at_the_end(embedded) -> None:
+    created, queued, running, completed = lifecycle()
+    _deliver(embedded, created)
+    _deliver(embedded, completed)
+    running_response = _deliver(embedded, running, braket_status="COMPLETED")
+    queued_response = _deliver(embedded, queued, braket_status="COMPLETED")
+    assert (running_response["outcome"], queued_response["outcome"]) == ("recorded-late", "recorded-late")
+    log = embedded.audit_log()
+    history = log.history(TASK_ARN)
+    assert [r["status"] for r in history] == ["CREATED", "QUEUED", "RUNNING", "COMPLETED"]
+    assert history[1]["statusAtEnrichment"] == "COMPLETED"  # both facts kept
+    assert log.latest(TASK_ARN)["status"] == "COMPLETED"
+
+
+@pytest.mark.parametrize("shots", ["1000", 1000])
+def test_shots_as_string_or_integer_are_stored_as_integer(embedded, shots) -> None:
+    _deliver(embedded, task_event("QUEUED", shots=shots))
+    assert embedded.audit_log().latest(TASK_ARN)["shots"] == 1000
+
+
+def test_every_enrichment_field_reaches_the_audit_record_and_the_notification(embedded) -> None:
+    embedded.braket.put_task(fully_described("FAILED"))
+    embedded.invoke(task_event("FAILED"))
+    latest = embedded.audit_log().latest(TASK_ARN)
+    (envelope,) = embedded.subscriber_messages()
+    expected = fully_described("FAILED")
+    for field in (
+        "queueInfo",
+        "actionMetadata",
+        "associations",
+        "failureReason",
+        "jobArn",
+        "tags",
+        "numSuccessfulShots",
+        "experimentalCapabilities",
+    ):
+        assert latest[field] == expected[field], field
+        assert envelope["Record"][field] == expected[field], field
+    assert envelope["MessageAttributes"]["jobArn"]["Value"] == expected["jobArn"]
+
+
+def test_task_not_found_at_first_is_retried_and_enriched(embedded, sleeps) -> None:
+    embedded.braket.put_task(description("CREATED"))
+    embedded.braket.hide_task(TASK_ARN, calls=2)
+    response = embedded.invoke(task_event("CREATED")).response
+    assert response["enrichmentError"] is None
+    assert embedded.audit_log().latest(TASK_ARN)["statusAtEnrichment"] == "CREATED"
+    assert [c.status_code for c in embedded.braket.calls] == [404, 404, 200]
+
+
+def test_access_denied_still_records_and_notifies_marked_with_the_error(embedded) -> None:
+    embedded.braket.put_task(description("COMPLETED"))
+    embedded.braket.fail_next("AccessDeniedException", message="User is not authorized to GetQuantumTask")
+    response = embedded.invoke(task_event("COMPLETED")).response
+    assert response["enrichmentError"] == "AccessDeniedException"
+    latest = embedded.audit_log().latest(TASK_ARN)
+    assert latest["enrichmentError"]["code"] == "AccessDeniedException"
+    assert "queueInfo" not in latest
+    (published,) = embedded.published
+    assert "details from GetQuantumTask are missing (AccessDeniedException" in published.email_text
+
+
+def test_task_in_another_region_is_looked_up_there(embedded) -> None:
+    arn = task_arn("us-west-2", "11112222-3333-4444-8555-666677778888")
+    embedded.braket.put_task(description("COMPLETED", arn=arn, device=SV1))
+    response = embedded.invoke(task_event("COMPLETED", arn=arn, device=SV1)).response
+    assert response["enrichmentError"] is None
+    assert [c.region for c in embedded.braket.calls] == ["us-west-2"]
+
+
+def test_throttling_is_retried_then_enriched(embedded, sleeps) -> None:
+    embedded.braket.put_task(description("RUNNING"))
+    embedded.braket.fail_next("ThrottlingException", times=2)
+    response = embedded.invoke(task_event("RUNNING")).response
+    assert response["enrichmentError"] is None
+    assert len(embedded.braket.calls) == 3 and len(sleeps) == 2
+
+
+def test_throttling_that_outlasts_retries_records_the_event_anyway(embedded) -> None:
+    embedded.braket.put_task(description("RUNNING"))
+    embedded.braket.fail_next("ThrottlingException", times=20)
+    response = embedded.invoke(task_event("RUNNING")).response
+    assert response["enrichmentError"] == "ThrottlingException"
+    assert embedded.audit_log().latest(TASK_ARN)["status"] == "RUNNING"
+
+
+def test_sns_failure_fails_the_invocation_and_the_redelivery_publishes(embedded, fault) -> None:
+    embedded.braket.put_task(description("COMPLETED"))
+    event = task_event("COMPLETED")
+    # Given SNS refuses every publish, When the event is delivered
+    with cold_start_with(embedded, "before-send.sns.Publish", fault("Publish")):
+        failed = embedded.invoke(event)
+    # Then the invocation fails (Lambda retries it) but the audit record is safe
+    assert not failed.succeeded
+    assert len(embedded.audit_log().history(TASK_ARN)) == 1
+    assert embedded.subscriber_messages() == []
+    # When the event is redelivered with SNS back, Then it is published once, and never again
+    assert embedded.invoke(event).response["notified"] is True
+    assert embedded.invoke(event).response["outcome"] == "duplicate"
+    assert len(embedded.subscriber_messages()) == 1
+    assert len(embedded.audit_log().history(TASK_ARN)) == 1
+
+
+def test_lost_answer_to_a_committed_write_still_leads_to_one_notification(embedded, fault) -> None:
+    # Given DynamoDB commits the transaction but its answer is lost once (botocore retries)
+    embedded.braket.put_task(description("COMPLETED"))
+    lost = fault("TransactWriteItems", times=1)
+    with cold_start_with(embedded, "before-send", lost, last=True):
+        response = embedded.invoke(task_event("COMPLETED")).response
+    # Then the retry finds its own unannounced event and still publishes
+    assert lost.raised == 1
+    assert response["outcome"] == "duplicate-unannounced" and response["notified"] is True
+    assert len(embedded.subscriber_messages()) == 1
+    assert len(embedded.audit_log().history(TASK_ARN)) == 1
+
+
+def test_write_whose_answers_are_all_lost_is_completed_by_the_redelivery(embedded, fault) -> None:
+    embedded.braket.put_task(description("FAILED"))
+    event = task_event("FAILED")
+    with cold_start_with(embedded, "before-send", fault("TransactWriteItems"), last=True):
+        assert not embedded.invoke(event).succeeded
+    assert len(embedded.audit_log().history(TASK_ARN)) == 1  # it did commit
+    assert embedded.subscriber_messages() == []
+    assert embedded.invoke(event).response["notified"] is True
+    assert embedded.invoke(event).response["notified"] is False
+    assert len(embedded.subscriber_messages()) == 1
+
+
+@pytest.mark.parametrize(
+    "bad_event",
+    [
+        task_event(shots="lots"),
+        task_event(arn="arn:aws:braket:us-east-1:123456789012:job/not-a-task"),
+        {**task_event(), "source": "aws.s3"},
+        {"detail-type": "Braket Task State Change"},
+        [],
+    ],
+    ids=["bad-shots", "job-arn", "other-source", "no-detail", "not-an-object"],
+)
+def test_invalid_event_writes_nothing_calls_nothing_and_is_kept_for_replay(embedded, bad_event) -> None:
+    invocation = embedded.invoke(bad_event)
+    assert isinstance(invocation.error, InvalidEventError)
+    assert _scan(embedded) == []
+    assert embedded.braket.calls == [] and embedded.published == []
+    (kept,) = embedded.failed_events()
+    assert kept["requestPayload"] == bad_event
+    assert kept["responsePayload"]["errorType"] == "InvalidEventError"
+
+
+def test_metrics_and_logs_carry_status_device_and_the_event_id(embedded, capsys) -> None:
+    embedded.load_handler()  # the logger binds stdout at cold start: start it under capture
+    running = task_event("RUNNING")
+    _deliver(embedded, running)
+    _deliver(embedded, task_event("COMPLETED"))
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    metrics = [line for line in lines if "_aws" in line]
+    assert {"status": "RUNNING", "TaskEvents": [1.0]}.items() <= next(m for m in metrics if m.get("status")).items()
+    assert any(m.get("device") == "ionq/Forte-1" and m.get("QueueWaitSeconds") == [9675.88] for m in metrics)
+    assert any(m.get("NotificationsPublished") == [1.0] for m in metrics)
+    logs = [line for line in lines if line.get("message") == "Processed task event"]
+    assert logs[0]["correlation_id"] == running["id"]
+
+
+def test_missing_configuration_fails_the_cold_start_with_a_clear_error(embedded, monkeypatch) -> None:
+    from task_monitor.settings import ConfigurationError
+
+    monkeypatch.delenv("NOTIFICATION_TOPIC_ARN")
+    with pytest.raises(ConfigurationError, match="NOTIFICATION_TOPIC_ARN"):
+        embedded.load_handler()

@@ -1,0 +1,123 @@
+"""Events and GetQuantumTask answers for tests, in the shapes Braket documents and sends."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from typing import Any
+
+ACCOUNT = "123456789012"
+TASK_ID = "5b0e7a8c-3f41-4a52-9d6e-1c2b3a4d5e6f"
+TASK_ARN = f"arn:aws:braket:us-east-1:{ACCOUNT}:quantum-task/{TASK_ID}"
+FORTE = "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1"
+GARNET = "arn:aws:braket:eu-north-1::device/qpu/iqm/Garnet"
+SV1 = "arn:aws:braket:::device/quantum-simulator/amazon/sv1"
+CREATED_AT = "2026-11-20T09:00:01.120Z"
+EVENT_TIMES = {
+    "CREATED": "2026-11-20T09:00:02Z",
+    "QUEUED": "2026-11-20T09:00:03Z",
+    "RUNNING": "2026-11-20T11:41:17Z",
+    "CANCELLING": "2026-11-20T11:42:00Z",
+    "COMPLETED": "2026-11-20T11:43:40Z",
+    "FAILED": "2026-11-20T11:43:40Z",
+    "CANCELLED": "2026-11-20T11:43:40Z",
+}
+ENDED_AT = "2026-11-20T11:43:39.871Z"
+TERMINAL = ("COMPLETED", "FAILED", "CANCELLED")
+
+
+def task_arn(region: str = "us-east-1", task_id: str = TASK_ID) -> str:
+    return f"arn:aws:braket:{region}:{ACCOUNT}:quantum-task/{task_id}"
+
+
+def task_event(
+    status: str = "COMPLETED",
+    *,
+    arn: str = TASK_ARN,
+    device: str = FORTE,
+    shots: Any = "1000",
+    time: str | None = None,
+    event_id: str | None = None,
+    **detail_overrides: Any,
+) -> dict[str, Any]:
+    """A ``Braket Task State Change`` event as EventBridge delivers it (shots a string)."""
+    time = time or EVENT_TIMES.get(status, "2026-11-20T12:00:00Z")
+    region = arn.split(":")[3]
+    task_id = arn.rsplit("/", 1)[-1]
+    detail: dict[str, Any] = {
+        "quantumTaskArn": arn,
+        "status": status,
+        "deviceArn": device,
+        "shots": shots,
+        "outputS3Bucket": f"amazon-braket-{region}-{ACCOUNT}",
+        "outputS3Directory": f"tasks/{task_id}",
+        "createdAt": CREATED_AT,
+        "eventName": "INSERT" if status == "CREATED" else "MODIFY",
+    }
+    if status in TERMINAL:
+        detail["endedAt"] = ENDED_AT
+    detail.update(detail_overrides)
+    return {
+        "version": "0",
+        "id": event_id or str(uuid.uuid5(uuid.NAMESPACE_URL, f"{arn}/{status}/{time}")),
+        "detail-type": "Braket Task State Change",
+        "source": "aws.braket",
+        "account": ACCOUNT,
+        "time": time,
+        "region": region,
+        "resources": [arn],
+        "detail": detail,
+    }
+
+
+def lifecycle(arn: str = TASK_ARN, device: str = FORTE, final: str = "COMPLETED") -> list[dict[str, Any]]:
+    return [task_event(status, arn=arn, device=device) for status in ("CREATED", "QUEUED", "RUNNING", final)]
+
+
+def description(status: str = "COMPLETED", *, arn: str = TASK_ARN, device: str = FORTE, **fields: Any) -> dict:
+    """GetQuantumTask's answer in JSON wire form, with every field the monitor reads."""
+    region = arn.split(":")[3]
+    task_id = arn.rsplit("/", 1)[-1]
+    answer: dict[str, Any] = {
+        "quantumTaskArn": arn,
+        "status": status,
+        "deviceArn": device,
+        "deviceParameters": "{}",
+        "shots": 1000,
+        "outputS3Bucket": f"amazon-braket-{region}-{ACCOUNT}",
+        "outputS3Directory": f"tasks/{task_id}",
+        "createdAt": CREATED_AT,
+        "tags": {"project": "vqe-h2", "owner": "alice"},
+        "queueInfo": {
+            "queue": "QUANTUM_TASKS_QUEUE",
+            "position": "17" if status == "QUEUED" else "None",
+            "queuePriority": "Normal",
+            **({} if status == "QUEUED" else {"message": f"Task is in {status} status."}),
+        },
+        "associations": [],
+        "actionMetadata": {"actionType": "braket.ir.openqasm.program"},
+    }
+    if status in TERMINAL:
+        answer["endedAt"] = ENDED_AT
+        answer["numSuccessfulShots"] = 1000 if status == "COMPLETED" else 0
+    answer.update(fields)
+    return copy.deepcopy(answer)
+
+
+def fully_described(status: str = "COMPLETED", *, arn: str = TASK_ARN) -> dict[str, Any]:
+    """A description with every optional field Braket can return."""
+    failure = {"failureReason": "Device calibration drifted"} if status == "FAILED" else {}
+    return description(
+        status,
+        arn=arn,
+        **failure,
+        jobArn=f"arn:aws:braket:us-east-1:{ACCOUNT}:job/vqe-sweep",
+        associations=[
+            {
+                "arn": f"arn:aws:braket:us-east-1:{ACCOUNT}:reservation/0b7f3c1e-aaaa-4bbb-8ccc-123456789abc",
+                "type": "RESERVATION_TIME_WINDOW_ARN",
+            }
+        ],
+        actionMetadata={"actionType": "braket.ir.openqasm.program_set", "programCount": 3, "executableCount": 12},
+        experimentalCapabilities={"enabled": "ALL"},
+    )

@@ -1,0 +1,123 @@
+"""The pipeline's decisions, with in-memory stand-ins for Braket, the audit table and SNS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from task_monitor.domain.arns import TaskArn
+from task_monitor.domain.events import InvalidEventError
+from task_monitor.domain.monitor import EnrichmentError, SaveOutcome, TaskMonitor
+from task_monitor.domain.notification import Notification
+from tests.support.factories import description, task_event
+
+
+class FakeBraket:
+    def __init__(self, answer: dict | None = None, error: EnrichmentError | None = None) -> None:
+        self.answer, self.error, self.asked = answer, error, []
+
+    def describe(self, task: TaskArn) -> dict[str, Any]:
+        self.asked.append(task.arn)
+        if self.error:
+            raise self.error
+        return self.answer or description()
+
+
+class FakeStore:
+    def __init__(self, outcome: SaveOutcome = SaveOutcome.RECORDED) -> None:
+        self.outcome, self.saved, self.notified, self.running_asked = outcome, [], [], 0
+
+    def running_since(self, task_arn: str) -> str | None:
+        self.running_asked += 1
+        return "2026-11-20T11:41:17.000Z"
+
+    def save(self, record: dict[str, Any], *, notify: bool) -> SaveOutcome:
+        self.saved.append((record, notify))
+        return self.outcome
+
+    def mark_notified(self, record: dict[str, Any]) -> None:
+        self.notified.append(record["eventId"])
+
+
+class FakePublisher:
+    def __init__(self, fail: bool = False) -> None:
+        self.fail, self.sent = fail, []
+
+    def publish(self, notification: Notification) -> str:
+        if self.fail:
+            raise ConnectionError("SNS is down")
+        self.sent.append(notification)
+        return f"message-{len(self.sent)}"
+
+
+def _monitor(braket=None, store=None, publisher=None, statuses=("COMPLETED", "FAILED", "CANCELLED")):
+    braket, store, publisher = braket or FakeBraket(), store or FakeStore(), publisher or FakePublisher()
+    monitor = TaskMonitor(braket, store, publisher, frozenset(statuses), clock=lambda: "2026-11-20T12:00:00.000Z")
+    return monitor, braket, store, publisher
+
+
+def test_completed_event_is_enriched_recorded_and_announced_once() -> None:
+    monitor, braket, store, publisher = _monitor()
+    result = monitor.process(task_event("COMPLETED"))
+    assert braket.asked == [task_event()["detail"]["quantumTaskArn"]]
+    assert store.saved[0][1] is True  # saved as "notification pending"
+    assert len(publisher.sent) == 1 and store.notified == [result.record["eventId"]]
+    assert result.notified and result.message_id == "message-1"
+    assert result.record["timings"]["runningSeconds"] == 142.871
+
+
+def test_status_not_chosen_is_recorded_without_notification_or_history_read() -> None:
+    monitor, _, store, publisher = _monitor()
+    result = monitor.process(task_event("QUEUED"))
+    assert store.saved[0][1] is False and publisher.sent == [] and not result.notified
+    assert store.running_asked == 0  # only finished tasks need the RUNNING time
+
+
+def test_chosen_statuses_are_configurable() -> None:
+    monitor, _, _, publisher = _monitor(statuses=("RUNNING",))
+    monitor.process(task_event("RUNNING"))
+    monitor.process(task_event("COMPLETED"))
+    assert [n.attributes["status"]["StringValue"] for n in publisher.sent] == ["RUNNING"]
+
+
+def test_duplicate_already_announced_publishes_nothing() -> None:
+    monitor, _, store, publisher = _monitor(store=FakeStore(SaveOutcome.DUPLICATE))
+    result = monitor.process(task_event("COMPLETED"))
+    assert publisher.sent == [] and store.notified == [] and not result.notified
+
+
+def test_duplicate_whose_notification_never_went_out_is_announced_now() -> None:
+    monitor, _, store, publisher = _monitor(store=FakeStore(SaveOutcome.DUPLICATE_UNANNOUNCED))
+    monitor.process(task_event("COMPLETED"))
+    assert len(publisher.sent) == 1 and len(store.notified) == 1
+
+
+def test_failed_publish_fails_the_event_and_leaves_it_unannounced() -> None:
+    monitor, _, store, _ = _monitor(publisher=FakePublisher(fail=True))
+    with pytest.raises(ConnectionError):
+        monitor.process(task_event("COMPLETED"))
+    assert len(store.saved) == 1 and store.notified == []
+
+
+def test_enrichment_failure_is_recorded_and_still_announced() -> None:
+    braket = FakeBraket(error=EnrichmentError("AccessDeniedException", "denied"))
+    monitor, _, store, publisher = _monitor(braket=braket)
+    result = monitor.process(task_event("FAILED"))
+    assert store.saved[0][0]["enrichmentError"]["code"] == "AccessDeniedException"
+    assert result.enrichment_error == "AccessDeniedException" and len(publisher.sent) == 1
+
+
+def test_invalid_event_calls_nothing_and_writes_nothing() -> None:
+    monitor, braket, store, publisher = _monitor()
+    with pytest.raises(InvalidEventError):
+        monitor.process(task_event(shots="many"))
+    assert (braket.asked, store.saved, publisher.sent) == ([], [], [])
+
+
+def test_queue_wait_is_reported_once_per_task_at_its_running_event() -> None:
+    monitor, *_ = _monitor()
+    assert monitor.process(task_event("RUNNING")).queued_seconds == 9675.88
+    assert monitor.process(task_event("COMPLETED")).queued_seconds is None
+    duplicate_monitor, *_ = _monitor(store=FakeStore(SaveOutcome.DUPLICATE))
+    assert duplicate_monitor.process(task_event("RUNNING")).queued_seconds is None

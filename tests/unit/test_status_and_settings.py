@@ -1,0 +1,45 @@
+"""Status ranking and the function's configuration."""
+
+from __future__ import annotations
+
+import pytest
+
+from task_monitor.domain.status import parse_status_list, rank
+from task_monitor.settings import ConfigurationError, Settings
+
+TOPIC = "arn:aws:sns:us-east-1:123456789012:braket-task-notifications"
+
+
+def test_lifecycle_ranks_rise_and_terminal_statuses_rank_highest() -> None:
+    lifecycle = ["CREATED", "QUEUED", "RUNNING", "CANCELLING"]
+    assert [rank(s) for s in lifecycle] == sorted(rank(s) for s in lifecycle)
+    assert {rank("COMPLETED"), rank("FAILED"), rank("CANCELLED")} == {max(rank(s) for s in lifecycle) + 1}
+    assert rank("PAUSED") == 0
+
+
+def test_status_list_is_parsed_case_and_space_insensitively() -> None:
+    assert parse_status_list(" completed, FAILED ,,") == {"COMPLETED", "FAILED"}
+
+
+def test_status_list_with_a_typo_is_an_error_naming_it() -> None:
+    with pytest.raises(ValueError, match="COMPLETE"):
+        parse_status_list("COMPLETE,FAILED")
+
+
+def test_settings_default_to_notifying_terminal_statuses() -> None:
+    settings = Settings.from_environment({"AUDIT_TABLE_NAME": "audit", "NOTIFICATION_TOPIC_ARN": TOPIC})
+    assert settings.notify_statuses == {"COMPLETED", "FAILED", "CANCELLED"}
+
+
+@pytest.mark.parametrize(
+    ("environment", "named"),
+    [
+        ({"NOTIFICATION_TOPIC_ARN": TOPIC}, "AUDIT_TABLE_NAME"),
+        ({"AUDIT_TABLE_NAME": "audit"}, "NOTIFICATION_TOPIC_ARN"),
+        ({"AUDIT_TABLE_NAME": "audit", "NOTIFICATION_TOPIC_ARN": "my-topic"}, "NOTIFICATION_TOPIC_ARN"),
+        ({"AUDIT_TABLE_NAME": "audit", "NOTIFICATION_TOPIC_ARN": TOPIC, "NOTIFY_STATUSES": "DONE"}, "NOTIFY_STATUSES"),
+    ],
+)
+def test_bad_configuration_is_an_error_naming_the_variable(environment: dict, named: str) -> None:
+    with pytest.raises(ConfigurationError, match=named):
+        Settings.from_environment(environment)
