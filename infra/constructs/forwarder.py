@@ -1,0 +1,63 @@
+"""A Braket region's link to the main region: its default bus forwards task state changes there.
+
+Braket sends a task's events only to the default bus of the task's own region. The forwarded event
+keeps its ``source``, ``detail-type``, ``region`` and ``account``, so the main region's rule (same
+pattern, no region in it) matches it as if Braket had sent it there. Same account, so the main bus
+needs no resource policy: the role below is allowed ``events:PutEvents`` on that one bus.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from infra.braket_events import task_state_change_pattern
+from infra.constructs.dead_letter_queue import DeadLetterQueue
+
+DELIVERY_MAX_EVENT_AGE = Duration.hours(24)
+DELIVERY_RETRY_ATTEMPTS = 185
+
+
+def default_bus_arn(stack: Stack, region: str) -> str:
+    """The default event bus of ``region`` in this stack's account (tokens, no lookup)."""
+    return stack.format_arn(service="events", region=region, resource="event-bus", resource_name="default")
+
+
+class Forwarder(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, main_region: str) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        main_bus = events.EventBus.from_event_bus_arn(self, "MainBus", default_bus_arn(stack, main_region))
+        self.undelivered = DeadLetterQueue(
+            self,
+            "UndeliveredEvents",
+            holds=f"task events this region could not forward to {main_region} within 24 hours",
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("events.amazonaws.com"),
+            description=f"Lets EventBridge forward Braket task events to the default bus in {main_region}",
+        )
+        main_bus.grant_put_events_to(self.role)
+        self.rule = events.Rule(
+            self,
+            "TaskStateChanges",
+            description=f"Forwards Braket task state changes to the default bus in {main_region}",
+            event_pattern=task_state_change_pattern(),
+        )
+        self.rule.add_target(
+            targets.EventBus(main_bus, dead_letter_queue=self.undelivered.queue, role=self.role)
+        )
+        # CDK's EventBus target has no retry settings (aws-cdk#28735); CloudFormation does.
+        rule_resource: events.CfnRule = self.rule.node.default_child
+        rule_resource.add_property_override(
+            "Targets.0.RetryPolicy",
+            {
+                "MaximumEventAgeInSeconds": int(DELIVERY_MAX_EVENT_AGE.to_seconds()),
+                "MaximumRetryAttempts": DELIVERY_RETRY_ATTEMPTS,
+            },
+        )

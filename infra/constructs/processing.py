@@ -1,0 +1,191 @@
+"""The function that enriches each task event, audits it and announces it.
+
+Sizing, and why:
+
+* **Runtime** Python 3.14 on arm64: the newest Python aws-cdk-lib knows, and Graviton costs less per
+  GB-second for this CPU-light, I/O-bound work.
+* **Memory** 256 MB: the work is three network calls, but Lambda gives CPU in proportion to memory,
+  and the cold start (importing botocore, loading the Braket, DynamoDB and SNS models, parsing the
+  JSON responses) is CPU-bound; at 128 MB it takes several times longer. The resident set stays
+  near 100 MB, so 256 MB is about CPU, not space.
+* **Timeout** 30 s: one invocation is a GetQuantumTask call, one DynamoDB transaction and one SNS
+  publish, each normally well under a second. 30 s covers botocore's standard retries with backoff
+  when Braket throttles (a few attempts, each with a short connect/read timeout) and still ends a
+  stuck invocation long before the async retry would pile up behind it.
+* **Reserved concurrency** 10 by default (context ``reservedConcurrency``): GetQuantumTask allows
+  100 requests/s (burst 500) per account and region, shared with the users' own SDK calls. One
+  execution makes about 5 calls/s (one per ~0.2 s invocation), so 10 cap the monitor near 50 calls/s
+  while a burst drains, half the quota; events beyond that wait in Lambda's asynchronous queue
+  instead of stealing quota. Reservation also keeps a runaway burst from starving other functions.
+* **Asynchronous invocation** (EventBridge invokes asynchronously): ``retry_attempts=2`` (Lambda's
+  maximum, for transient failures: the handler is idempotent, a repeated event is recorded once);
+  ``max_event_age`` 6 hours (the maximum), so an event throttled or failing through an outage of
+  Braket, DynamoDB or SNS of a few hours is still processed; after that, or after the last retry,
+  the event with its error goes to the on-failure queue for a person to replay.
+* **Observability**: active X-Ray tracing; JSON logs (Powertools writes JSON, and EMF metrics ride
+  on the same log stream) in the function's own log group with the configured retention.
+"""
+
+from __future__ import annotations
+
+import jsii
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.config import MonitorConfig
+from infra.constructs.audit_store import AuditStore
+from infra.constructs.dead_letter_queue import DeadLetterQueue
+from infra.constructs.notifications import Notifications
+from infra.nag import acknowledge
+from infra.packaging import function_code
+from task_monitor import telemetry_names
+
+HANDLER = "task_monitor.handler.lambda_handler"
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+ARCHITECTURE = lambda_.Architecture.ARM_64
+MEMORY_MB = 256
+TIMEOUT = Duration.seconds(30)
+ASYNC_RETRY_ATTEMPTS = 2
+ASYNC_MAX_EVENT_AGE = Duration.hours(6)
+LOG_LEVEL = "INFO"
+
+
+@jsii.implements(lambda_.IDestination)
+class _QueueDestination:
+    """An SQS on-failure destination that grants only ``sqs:SendMessage`` (all Lambda needs), where
+    CDK's SqsDestination also grants GetQueueAttributes and GetQueueUrl."""
+
+    def __init__(self, queue: sqs.IQueue) -> None:
+        self._queue = queue
+
+    def bind(self, _scope: Construct, fn: lambda_.IFunction, *, type: lambda_.DestinationType) -> lambda_.DestinationConfig:  # noqa: A002
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                sid="ReportFailedEvents", actions=["sqs:SendMessage"], resources=[self._queue.queue_arn]
+            )
+        )
+        return lambda_.DestinationConfig(destination=self._queue.queue_arn)
+
+
+class Processing(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: MonitorConfig,
+        audit_store: AuditStore,
+        notifications: Notifications,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+
+        self.log_group = logs.LogGroup(
+            self, "Logs", retention=logs.RetentionDays(config.log_retention_days)
+        )
+        self.failures = DeadLetterQueue(
+            self,
+            "FailedEvents",
+            holds="task events the function failed on after its retries or that outlived the maximum "
+            "event age (on-failure destination; each message carries the event and the error)",
+        )
+        # A role of our own: the default one would carry the AWSLambdaBasicExecutionRole managed
+        # policy (logs on every log group). Each statement below names what it is for.
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Braket task monitor function: read tasks, write the audit table, notify",
+        )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="WriteOwnLogs",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[self.log_group.log_group_arn],
+            )
+        )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="ReadQuantumTasks",
+                actions=["braket:GetQuantumTask"],
+                resources=[_quantum_tasks_arn(stack, region) for region in _task_regions(config)],
+            )
+        )
+        audit_store.grant_task_recording(self.role)
+        notifications.grant_publish(self.role)
+
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            description="Enriches each Braket task state change, audits it and notifies",
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=HANDLER,
+            code=function_code(RUNTIME, ARCHITECTURE),
+            memory_size=MEMORY_MB,
+            timeout=TIMEOUT,
+            reserved_concurrent_executions=config.reserved_concurrency,
+            retry_attempts=ASYNC_RETRY_ATTEMPTS,
+            max_event_age=ASYNC_MAX_EVENT_AGE,
+            on_failure=_QueueDestination(self.failures.queue),
+            tracing=lambda_.Tracing.ACTIVE,
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
+            system_log_level_v2=lambda_.SystemLogLevel.WARN,
+            log_group=self.log_group,
+            role=self.role,
+            environment={
+                "AUDIT_TABLE_NAME": audit_store.table.table_name,
+                "NOTIFICATION_TOPIC_ARN": notifications.topic.topic_arn,
+                "NOTIFY_STATUSES": ",".join(config.notify_statuses),
+                "POWERTOOLS_SERVICE_NAME": telemetry_names.SERVICE_NAME,
+                "POWERTOOLS_METRICS_NAMESPACE": telemetry_names.METRICS_NAMESPACE,
+                "POWERTOOLS_LOG_LEVEL": LOG_LEVEL,
+            },
+        )
+        self._acknowledge_findings(config)
+
+    def _acknowledge_findings(self, config: MonitorConfig) -> None:
+        policy = self.role.node.find_child("DefaultPolicy").node.default_child
+        stack = Stack.of(self)
+        for region in _task_regions(config):
+            acknowledge(
+                policy,
+                f"AwsSolutions-IAM5[Resource::{_quantum_tasks_arn_pattern(stack, region)}]",
+                f"GetQuantumTask is called for the task named in each event, any task of this account in "
+                f"{region}; the quantum-task/* resource is the narrowest the ARN allows (task ids are "
+                "random), and the statement grants that one read action only.",
+            )
+        acknowledge(
+            policy,
+            "AwsSolutions-IAM5[Resource::*]",
+            "xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) support no "
+            "resource-level permissions; AWS requires Resource '*' for them. No other action uses '*'.",
+        )
+        acknowledge(
+            self.function,
+            "Serverless-LambdaDLQ",
+            "Failures go to an on-failure destination (EventInvokeConfig), the successor of DeadLetterConfig: "
+            "its record carries the event and the error, which a dead-letter queue would not. Having "
+            "both would put every failed event in two queues.",
+        )
+
+
+def _task_regions(config: MonitorConfig) -> tuple[str, ...]:
+    """Regions whose tasks the function reads: every Braket region, and the main one."""
+    return tuple(dict.fromkeys((*config.braket_regions, config.main_region)))
+
+
+def _quantum_tasks_arn(stack: Stack, region: str) -> str:
+    return stack.format_arn(
+        service="braket", region=region, resource="quantum-task", resource_name="*"
+    )
+
+
+def _quantum_tasks_arn_pattern(stack: Stack, region: str) -> str:
+    """The ARN as cdk-nag prints it in a finding id (tokens shown as <AWS::Partition> etc.)."""
+    return f"arn:<AWS::Partition>:braket:{region}:<AWS::AccountId>:quantum-task/*"

@@ -1,0 +1,101 @@
+"""``python -m task_monitor``: the demo, replaying events and failure records, and history."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from task_monitor.local.cli import load_events, main
+from tests.support.factories import TASK_ARN, lifecycle, task_event
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def quiet_powertools(monkeypatch: pytest.MonkeyPatch, sleeps) -> None:
+    # main() quiets Powertools for the console; keep that from leaking into other tests
+    monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "CRITICAL")
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+
+
+def _run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    return main(list(argv), out=out), out.getvalue()
+
+
+def test_demo_tells_the_whole_story() -> None:
+    code, output = _run("demo")
+    assert code == 0
+    for expected in (
+        "GetQuantumTask finds the new task on the second try",
+        "recorded late: latest state stays RUNNING",
+        "duplicate: nothing written, nothing sent",
+        "Subject: Braket task FAILED: iqm/Garnet",
+        "Failure       Circuit uses 25 qubits",
+        "Program set   4 programs, 16 executables",
+        "Reservation   arn:aws:braket:us-west-1:123456789012:reservation/",
+        "Hybrid job    arn:aws:braket:us-east-1:123456789012:job/vqe-h2-bond-sweep",
+        "REJECTED: invalid Braket task event: detail.shots",
+        "subscriber filtered on status = FAILED:  1 notification(s)",
+        "Failed-events queue (Lambda's on-failure destination): 1 message(s)",
+        "Latest state: COMPLETED",
+    ):
+        assert expected in output, expected
+    history = output.split("Audit history of task")[1].split("Latest state")[0]
+    assert [s for s in ("CREATED", "QUEUED", "RUNNING", "COMPLETED") if f"  {s}  " in history] == [
+        "CREATED",
+        "QUEUED",
+        "RUNNING",
+        "COMPLETED",
+    ]
+
+
+def test_replay_takes_events_lists_and_failure_queue_records(tmp_path: Path) -> None:
+    created, queued, running, completed = lifecycle()
+    (tmp_path / "one.json").write_text(json.dumps(created))
+    (tmp_path / "list.json").write_text(json.dumps([queued, running]))
+    (tmp_path / "destination.json").write_text(json.dumps({"requestPayload": completed, "responsePayload": {}}))
+    code, output = _run("replay", *(str(tmp_path / n) for n in ("one.json", "list.json", "destination.json")))
+    assert code == 0
+    assert output.count("recorded") == 4
+    assert "Subject: Braket task COMPLETED" in output
+
+
+def test_replay_of_a_bad_event_exits_non_zero_and_says_why(tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text(json.dumps(task_event(shots="n/a")))
+    code, output = _run("replay", str(tmp_path / "bad.json"))
+    assert code == 1
+    assert "detail.shots" in output and "Failed-events queue" in output
+
+
+def test_load_events_reads_json_lines_and_sqs_messages(tmp_path: Path) -> None:
+    first, second = task_event("QUEUED"), task_event("RUNNING")
+    (tmp_path / "lines.jsonl").write_text(json.dumps(first) + "\n" + json.dumps(second) + "\n")
+    message = {"Messages": [{"Body": json.dumps({"requestPayload": first})}]}
+    (tmp_path / "sqs.json").write_text(json.dumps(message))
+    assert load_events([str(tmp_path / "lines.jsonl"), str(tmp_path / "sqs.json")]) == [first, second, first]
+
+
+def test_history_replays_given_events_and_prints_the_table(tmp_path: Path) -> None:
+    (tmp_path / "events.json").write_text(json.dumps(lifecycle()))
+    code, output = _run("history", TASK_ARN, "--events", str(tmp_path / "events.json"))
+    assert code == 0
+    assert output.count(TASK_ARN) == 0 and output.count("2026-11-20T") >= 4
+    assert "COMPLETED" in output
+
+
+def test_module_entry_point_runs() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "task_monitor", "--help"],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT / "functions"), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert completed.returncode == 0
+    assert "demo" in completed.stdout and "replay" in completed.stdout and "history" in completed.stdout
