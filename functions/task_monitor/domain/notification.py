@@ -117,11 +117,10 @@ def _queue_line(queue: dict[str, Any]) -> str | None:
     if not queue:
         return None
     position = queue.get("position")
-    where = f"position {position}" if position and position != "None" else "not queued"
-    parts = [queue.get("queue", "queue"), where]
+    name = queue.get("queue", "queue")
     if queue.get("queuePriority"):
-        parts.append(f"{queue['queuePriority']} priority")
-    return ", ".join(parts)
+        name += f" ({queue['queuePriority']})"
+    return f"{name}, position {position}" if position and position != "None" else f"{name}, not queued now"
 
 
 def _program_set_line(action: dict[str, Any] | None) -> str | None:

@@ -151,12 +151,14 @@ JOB_TASK = DemoTask(
     {
         "jobArn": f"arn:aws:braket:us-east-1:{ACCOUNT}:job/vqe-h2-bond-sweep",
         "tags": {"project": "vqe-h2", "owner": "alice"},
+        # A hybrid job's tasks wait in the task queue with priority over standalone tasks.
+        "queueInfo": {"queue": "QUANTUM_TASKS_QUEUE", "position": "None", "queuePriority": "Priority"},
     },
 )
 
 
-def _queued(position: str, queue: str = "QUANTUM_TASKS_QUEUE", priority: str = "Normal") -> dict[str, Any]:
-    return {"queueInfo": {"queue": queue, "position": position, "queuePriority": priority}}
+def _queued(position: str, priority: str = "Normal") -> dict[str, Any]:
+    return {"queueInfo": {"queue": "QUANTUM_TASKS_QUEUE", "position": position, "queuePriority": priority}}
 
 
 def demo_steps() -> list[Step]:
@@ -178,7 +180,7 @@ def demo_steps() -> list[Step]:
             "2026-11-20T09:10:09Z",
             braket_now={"endedAt": "2026-11-20T09:10:08.730Z", "numSuccessfulShots": 100},
         ),
-        Step(JOB_TASK, "QUEUED", "2026-11-20T09:30:01Z", braket_now=_queued("2", "JOBS_QUEUE", "Priority")),
+        Step(JOB_TASK, "QUEUED", "2026-11-20T09:30:01Z", braket_now=_queued("2", priority="Priority")),
         Step(GARNET, "RUNNING", "2026-11-20T09:41:37Z"),
         Step(
             GARNET,

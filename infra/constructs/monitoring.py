@@ -1,0 +1,317 @@
+"""Alarms that tell a person an event is stuck or the function is failing, and the dashboard.
+
+Every alarm means "look now": an event is waiting in a dead-letter queue for a replay, the function
+failed or is being throttled for a sustained period, or EventBridge could not deliver. Alarms notify
+the alarm topic (and ``alarmEmail`` if set) when they fire and when they recover. A region's alarms
+live in that region (CloudWatch alarms watch metrics of their own region), each region with its own
+alarm topic.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.config import STATUSES
+from infra.nag import acknowledge
+from task_monitor import telemetry_names as names
+
+PERIOD = Duration.minutes(5)
+# Throttling alone is normal while a burst of task events drains through the reserved concurrency
+# (throttled asynchronous events wait and are retried); 15 minutes of it means the backlog is not
+# draining, or the reservation is too small for the account's task rate.
+THROTTLE_PERIODS = 3
+
+
+class AlarmTopic(Construct):
+    """An SNS topic for alarm notifications: encrypted with its own rotated customer key that the
+    CloudWatch service may use for this account's alarms only, TLS-only, and an email subscription
+    when ``email`` is given."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, email: str | None) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        from_own_alarms = {
+            "StringEquals": {"aws:SourceAccount": stack.account},
+            "ArnLike": {
+                "aws:SourceArn": stack.format_arn(
+                    service="cloudwatch",
+                    resource="alarm",
+                    resource_name="*",
+                    arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                )
+            },
+        }
+        self.key = kms.Key(
+            self,
+            "Key",
+            description="Encrypts the Braket task monitor's alarm topic",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        # CloudWatch publishes alarm notifications as its service principal, so it needs the key.
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchAlarmsEncrypt",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["kms:GenerateDataKey*", "kms:Decrypt"],
+                resources=["*"],  # in a key policy, "*" is this key
+                conditions=from_own_alarms,
+            )
+        )
+        self.topic = sns.Topic(
+            self, "Topic", display_name="Braket task monitor alarms", master_key=self.key, enforce_ssl=True
+        )
+        # A topic policy replaces SNS's default one, so CloudWatch's right to publish is stated.
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchAlarmsPublish",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions=from_own_alarms,
+            )
+        )
+        if email:
+            subscription = self.topic.add_subscription(subscriptions.EmailSubscription(email))
+            acknowledge(
+                subscription,
+                "Serverless-SNSRedrivePolicy",
+                "Alarm email without a dead-letter queue: the alarm's state stays visible in CloudWatch and "
+                "on the dashboard, and it notifies again on every state change, so a lost email loses no "
+                "information; a dead-letter queue would need its own customer key admitting SNS.",
+            )
+        self.action = cloudwatch_actions.SnsAction(self.topic)
+
+    def watch(self, alarm: cloudwatch.Alarm) -> cloudwatch.Alarm:
+        alarm.add_alarm_action(self.action)
+        alarm.add_ok_action(self.action)
+        return alarm
+
+
+def _sum(metric: cloudwatch.Metric) -> cloudwatch.Metric:
+    return metric.with_(statistic=cloudwatch.Stats.SUM, period=PERIOD)
+
+
+def queue_holds_messages_alarm(scope: Construct, construct_id: str, queue: sqs.IQueue, what: str) -> cloudwatch.Alarm:
+    return cloudwatch.Alarm(
+        scope,
+        construct_id,
+        alarm_description=f"{what} is holding messages: inspect them and replay the events (see the README).",
+        metric=queue.metric_approximate_number_of_messages_visible(statistic=cloudwatch.Stats.MAXIMUM, period=PERIOD),
+        threshold=1,
+        evaluation_periods=1,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+    )
+
+
+def rule_failed_invocations_metric(rule: events.IRule) -> cloudwatch.Metric:
+    return cloudwatch.Metric(
+        namespace="AWS/Events",
+        metric_name="FailedInvocations",
+        dimensions_map={"RuleName": rule.rule_name},
+        statistic=cloudwatch.Stats.SUM,
+        period=PERIOD,
+    )
+
+
+def rule_failed_invocations_alarm(scope: Construct, construct_id: str, rule: events.IRule) -> cloudwatch.Alarm:
+    return cloudwatch.Alarm(
+        scope,
+        construct_id,
+        alarm_description="EventBridge failed to deliver task events to the rule's target; after its retries "
+        "they land in the rule's dead-letter queue.",
+        metric=rule_failed_invocations_metric(rule),
+        threshold=1,
+        evaluation_periods=1,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+    )
+
+
+def _service_metric(name: str, **dimensions: str) -> cloudwatch.Metric:
+    return cloudwatch.Metric(
+        namespace=names.METRICS_NAMESPACE,
+        metric_name=name,
+        dimensions_map={"service": names.SERVICE_NAME, **dimensions},
+        statistic=cloudwatch.Stats.SUM,
+        period=PERIOD,
+    )
+
+
+class Monitoring(Construct):
+    """The main region's alarms and dashboard."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        function: lambda_.Function,
+        rule: events.IRule,
+        undelivered: sqs.IQueue,
+        failed: sqs.IQueue,
+        alarm_email: str | None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.alarm_topic = AlarmTopic(self, "AlarmTopic", email=alarm_email)
+        watch = self.alarm_topic.watch
+        self.alarms = [
+            watch(
+                cloudwatch.Alarm(
+                    self,
+                    "FunctionErrors",
+                    alarm_description="The task monitor function failed; Lambda retries it, then sends the "
+                    "event to the failed-events queue.",
+                    metric=_sum(function.metric_errors()),
+                    threshold=1,
+                    evaluation_periods=1,
+                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                )
+            ),
+            watch(
+                cloudwatch.Alarm(
+                    self,
+                    "FunctionThrottles",
+                    alarm_description="The task monitor function has been throttled for 15 minutes: the "
+                    "event backlog is not draining within its reserved concurrency.",
+                    metric=_sum(function.metric_throttles()),
+                    threshold=1,
+                    evaluation_periods=THROTTLE_PERIODS,
+                    datapoints_to_alarm=THROTTLE_PERIODS,
+                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                )
+            ),
+            watch(queue_holds_messages_alarm(self, "UndeliveredEventsWaiting", undelivered, "The rule's dead-letter queue")),
+            watch(queue_holds_messages_alarm(self, "FailedEventsWaiting", failed, "The function's failed-events queue")),
+            watch(rule_failed_invocations_alarm(self, "RuleFailedInvocations", rule)),
+        ]
+        self.dashboard = self._dashboard(function, rule, undelivered, failed)
+
+    def _dashboard(
+        self, function: lambda_.Function, rule: events.IRule, undelivered: sqs.IQueue, failed: sqs.IQueue
+    ) -> cloudwatch.Dashboard:
+        stack = Stack.of(self)
+        dashboard = cloudwatch.Dashboard(
+            self,
+            "Dashboard",
+            dashboard_name=f"{stack.stack_name}-{stack.region}",
+            default_interval=Duration.days(1),
+        )
+        queue_wait_search = (
+            f"SEARCH('{{{names.METRICS_NAMESPACE},{names.DEVICE_DIMENSION},service}} "
+            f'MetricName="{names.QUEUE_WAIT_SECONDS}" service="{names.SERVICE_NAME}"\', \'Average\', '
+            f"{int(PERIOD.to_seconds())})"
+        )
+        dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Task events by status",
+                left=[
+                    _service_metric(names.TASK_EVENTS, **{names.STATUS_DIMENSION: status}).with_(label=status)
+                    for status in STATUSES
+                ],
+                stacked=True,
+                width=12,
+            ),
+            cloudwatch.GraphWidget(
+                title="Notifications published",
+                left=[_service_metric(names.NOTIFICATIONS).with_(label="notifications")],
+                width=6,
+            ),
+            cloudwatch.GraphWidget(
+                title="Enrichment errors",
+                left=[
+                    _service_metric(names.ENRICHMENT_ERRORS).with_(label="GetQuantumTask failed"),
+                    _service_metric(names.UNKNOWN_STATUS_EVENTS).with_(label="unknown status"),
+                    _service_metric(names.DUPLICATE_EVENTS).with_(label="duplicates"),
+                    _service_metric(names.STALE_EVENTS).with_(label="late (stale)"),
+                ],
+                width=6,
+            ),
+        )
+        dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Queue wait by device (seconds, average)",
+                left=[
+                    cloudwatch.MathExpression(
+                        expression=queue_wait_search, using_metrics={}, label="", period=PERIOD
+                    )
+                ],
+                width=12,
+            ),
+            cloudwatch.GraphWidget(
+                title="Function: invocations, errors, throttles",
+                left=[
+                    _sum(function.metric_invocations()).with_(label="invocations"),
+                    _sum(function.metric_errors()).with_(label="errors"),
+                    _sum(function.metric_throttles()).with_(label="throttles"),
+                ],
+                right=[
+                    function.metric("ConcurrentExecutions", statistic=cloudwatch.Stats.MAXIMUM, period=PERIOD).with_(
+                        label="concurrent executions (max)"
+                    )
+                ],
+                width=6,
+            ),
+            cloudwatch.GraphWidget(
+                title="Function duration (ms)",
+                left=[
+                    function.metric_duration(statistic=cloudwatch.Stats.percentile(50), period=PERIOD).with_(label="p50"),
+                    function.metric_duration(statistic=cloudwatch.Stats.percentile(99), period=PERIOD).with_(label="p99"),
+                    function.metric_duration(statistic=cloudwatch.Stats.MAXIMUM, period=PERIOD).with_(label="max"),
+                ],
+                width=6,
+            ),
+        )
+        dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Events waiting for a replay",
+                left=[
+                    undelivered.metric_approximate_number_of_messages_visible(
+                        statistic=cloudwatch.Stats.MAXIMUM, period=PERIOD
+                    ).with_(label="rule dead-letter queue"),
+                    failed.metric_approximate_number_of_messages_visible(
+                        statistic=cloudwatch.Stats.MAXIMUM, period=PERIOD
+                    ).with_(label="function failed-events queue"),
+                ],
+                right=[rule_failed_invocations_metric(rule).with_(label="rule failed invocations")],
+                width=12,
+            ),
+            cloudwatch.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=12),
+        )
+        return dashboard
+
+
+class RegionalAlarms(Construct):
+    """A forwarder region's alarms: its dead-letter queue and its rule's failed deliveries."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        rule: events.IRule,
+        undelivered: sqs.IQueue,
+        alarm_email: str | None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.alarm_topic = AlarmTopic(self, "AlarmTopic", email=alarm_email)
+        region = Stack.of(self).region
+        self.alarms = [
+            self.alarm_topic.watch(
+                queue_holds_messages_alarm(self, "UndeliveredEventsWaiting", undelivered, f"The forwarder's dead-letter queue in {region}")
+            ),
+            self.alarm_topic.watch(rule_failed_invocations_alarm(self, "RuleFailedInvocations", rule)),
+        ]

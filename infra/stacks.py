@@ -1,0 +1,95 @@
+"""The stacks: the monitor in the main region, and one small forwarder per other Braket region.
+
+Thin on purpose: each concern is a construct in ``infra/constructs``; a stack only wires them.
+No stack pins an account or looks anything up, so ``cdk synth`` needs no credentials; the account
+is the deploying credentials' one, the same for every stack.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Environment, Stack
+from constructs import Construct
+
+from infra.config import MonitorConfig
+from infra.constructs.audit_store import AuditStore
+from infra.constructs.forwarder import Forwarder
+from infra.constructs.ingest import Ingest
+from infra.constructs.monitoring import Monitoring, RegionalAlarms
+from infra.constructs.notifications import Notifications
+from infra.constructs.processing import Processing
+
+MAIN_STACK_NAME = "BraketTaskMonitor"
+
+
+def forwarder_stack_name(region: str) -> str:
+    return f"{MAIN_STACK_NAME}-Forwarder-{region}"
+
+
+class MonitorStack(Stack):
+    """Audit store, notifications, the function, the rule feeding it, and their monitoring."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: MonitorConfig) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            env=Environment(region=config.main_region),
+            description="Braket task monitor: audits and announces every Amazon Braket task state change",
+        )
+        self.audit_store = AuditStore(self, "AuditStore", retain=config.retain_table)
+        self.notifications = Notifications(self, "Notifications", emails=config.notification_emails)
+        self.processing = Processing(
+            self, "Processing", config=config, audit_store=self.audit_store, notifications=self.notifications
+        )
+        self.ingest = Ingest(self, "Ingest", function=self.processing.function)
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            function=self.processing.function,
+            rule=self.ingest.rule,
+            undelivered=self.ingest.undelivered.queue,
+            failed=self.processing.failures.queue,
+            alarm_email=config.alarm_email,
+        )
+        outputs = {
+            "AuditTableName": (self.audit_store.table.table_name, "The audit table (read API and CLI)"),
+            "NotificationTopicArn": (self.notifications.topic.topic_arn, "Subscribe more endpoints here"),
+            "FunctionName": (self.processing.function.function_name, "Invoke with an event to replay it"),
+            "UndeliveredEventsQueueUrl": (
+                self.ingest.undelivered.queue.queue_url,
+                "Events EventBridge could not deliver to the function",
+            ),
+            "FailedEventsQueueUrl": (
+                self.processing.failures.queue.queue_url,
+                "Events the function failed on (record: requestPayload and error)",
+            ),
+            "AlarmTopicArn": (self.monitoring.alarm_topic.topic.topic_arn, "Alarm notifications"),
+            "DashboardName": (self.monitoring.dashboard.dashboard_name, "CloudWatch dashboard"),
+        }
+        for name, (value, description) in outputs.items():
+            CfnOutput(self, name, value=value, description=description)
+
+
+class ForwarderStack(Stack):
+    """A rule on this region's default bus that forwards task state changes to the main region."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, region: str, config: MonitorConfig) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            env=Environment(region=region),
+            description=f"Braket task monitor: forwards {region}'s Braket task events to {config.main_region}",
+        )
+        self.forwarder = Forwarder(self, "Forwarder", main_region=config.main_region)
+        self.alarms = RegionalAlarms(
+            self,
+            "Monitoring",
+            rule=self.forwarder.rule,
+            undelivered=self.forwarder.undelivered.queue,
+            alarm_email=config.alarm_email,
+        )
+        CfnOutput(
+            self,
+            "UndeliveredEventsQueueUrl",
+            value=self.forwarder.undelivered.queue.queue_url,
+            description="Events this region could not forward to the main region",
+        )
