@@ -26,7 +26,7 @@ def build(app: App) -> MonitorApp:
     for region in config.forwarded_regions:
         forwarder = ForwarderStack(app, forwarder_stack_name(region), region=region, config=config)
         # Deploy the receiving rule before the senders (`cdk deploy --all` orders by this).
-        forwarder.add_dependency(main)
+        forwarder.add_stack_dependency(main)
         forwarders[region] = forwarder
     Tags.of(app).add("application", "braket-task-monitor")
     return MonitorApp(config=config, main=main, forwarders=forwarders)

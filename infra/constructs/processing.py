@@ -29,7 +29,7 @@ Sizing, and why:
 from __future__ import annotations
 
 import jsii
-from aws_cdk import Duration, Stack
+from aws_cdk import Duration, Stack, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -52,6 +52,15 @@ TIMEOUT = Duration.seconds(30)
 ASYNC_RETRY_ATTEMPTS = 2
 ASYNC_MAX_EVENT_AGE = Duration.hours(6)
 LOG_LEVEL = "INFO"
+
+R = logs.RetentionDays
+_RETENTION = {
+    1: R.ONE_DAY, 3: R.THREE_DAYS, 5: R.FIVE_DAYS, 7: R.ONE_WEEK, 14: R.TWO_WEEKS, 30: R.ONE_MONTH,
+    60: R.TWO_MONTHS, 90: R.THREE_MONTHS, 120: R.FOUR_MONTHS, 150: R.FIVE_MONTHS, 180: R.SIX_MONTHS,
+    365: R.ONE_YEAR, 400: R.THIRTEEN_MONTHS, 545: R.EIGHTEEN_MONTHS, 731: R.TWO_YEARS,
+    1096: R.THREE_YEARS, 1827: R.FIVE_YEARS, 2192: R.SIX_YEARS, 2557: R.SEVEN_YEARS,
+    2922: R.EIGHT_YEARS, 3288: R.NINE_YEARS, 3653: R.TEN_YEARS,
+}  # fmt: skip
 
 
 @jsii.implements(lambda_.IDestination)
@@ -85,7 +94,7 @@ class Processing(Construct):
         stack = Stack.of(self)
 
         self.log_group = logs.LogGroup(
-            self, "Logs", retention=logs.RetentionDays(config.log_retention_days)
+            self, "Logs", retention=_RETENTION[config.log_retention_days]
         )
         self.failures = DeadLetterQueue(
             self,
@@ -155,7 +164,7 @@ class Processing(Construct):
         for region in _task_regions(config):
             acknowledge(
                 policy,
-                f"AwsSolutions-IAM5[Resource::{_quantum_tasks_arn_pattern(stack, region)}]",
+                f"AwsSolutions-IAM5[Resource::{_as_nag_prints_it(stack, region)}]",
                 f"GetQuantumTask is called for the task named in each event, any task of this account in "
                 f"{region}; the quantum-task/* resource is the narrowest the ARN allows (task ids are "
                 "random), and the statement grants that one read action only.",
@@ -186,6 +195,8 @@ def _quantum_tasks_arn(stack: Stack, region: str) -> str:
     )
 
 
-def _quantum_tasks_arn_pattern(stack: Stack, region: str) -> str:
-    """The ARN as cdk-nag prints it in a finding id (tokens shown as <AWS::Partition> etc.)."""
-    return f"arn:<AWS::Partition>:braket:{region}:<AWS::AccountId>:quantum-task/*"
+def _as_nag_prints_it(stack: Stack, region: str) -> str:
+    """The quantum-task ARN as cdk-nag writes it in a finding id: the account is a token, shown as
+    <AWS::AccountId>; the partition is a literal when the stack's region is known."""
+    partition = "<AWS::Partition>" if Token.is_unresolved(stack.partition) else stack.partition
+    return f"arn:{partition}:braket:{region}:<AWS::AccountId>:quantum-task/*"

@@ -234,3 +234,14 @@ def test_missing_configuration_fails_the_cold_start_with_a_clear_error(embedded,
     monkeypatch.delenv("NOTIFICATION_TOPIC_ARN")
     with pytest.raises(ConfigurationError, match="NOTIFICATION_TOPIC_ARN"):
         embedded.load_handler()
+
+
+def test_unknown_future_status_is_audited_but_neither_moves_latest_nor_notifies(embedded, capsys) -> None:
+    _deliver(embedded, task_event("RUNNING"))
+    embedded.braket.put_task(description("RUNNING"))
+    response = embedded.invoke(task_event("PAUSED", time="2026-11-20T11:42:00Z")).response
+    assert response["notified"] is False
+    log = embedded.audit_log()
+    assert [r["status"] for r in log.history(TASK_ARN)] == ["RUNNING", "PAUSED"]
+    assert log.latest(TASK_ARN)["status"] == "RUNNING"
+    assert '"UnknownStatusEvents":[1.0]' in capsys.readouterr().out.replace(" ", "")

@@ -74,3 +74,10 @@ def test_durations_read_naturally() -> None:
     assert format_duration(3.04) == "3.0 s"
     assert format_duration(143) == "2 min 23 s"
     assert format_duration(9676) == "2 h 41 min 16 s"
+
+
+def test_queued_task_shows_its_queue_position_and_priority() -> None:
+    from tests.support.factories import description
+
+    record = build_record(parse_task_event(task_event("QUEUED")), description("QUEUED"))
+    assert "Queue         QUANTUM_TASKS_QUEUE (Normal), position 17" in render_notification(record).email_text
