@@ -9,10 +9,10 @@ from pathlib import Path
 # The infrastructure reads the function's table schema and metric names from functions/.
 sys.path.insert(0, str(Path(__file__).resolve().parent / "functions"))
 
-from aws_cdk import App  # noqa: E402
+from aws_cdk import App
 
-from infra.application import build  # noqa: E402
-from infra.config import ConfigError  # noqa: E402
+from infra.application import build
+from infra.config import ConfigError
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ is the deploying credentials' one, the same for every stack.
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Environment, Stack
+from aws_cdk import CfnOutput, Environment, IStackSynthesizer, Stack
 from constructs import Construct
 
 from infra.config import MonitorConfig
@@ -72,11 +72,20 @@ class MonitorStack(Stack):
 class ForwarderStack(Stack):
     """A rule on this region's default bus that forwards task state changes to the main region."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, region: str, config: MonitorConfig) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        region: str,
+        config: MonitorConfig,
+        synthesizer: IStackSynthesizer | None = None,
+    ) -> None:
         super().__init__(
             scope,
             construct_id,
             env=Environment(region=region),
+            synthesizer=synthesizer,
             description=f"Braket task monitor: forwards {region}'s Braket task events to {config.main_region}",
         )
         self.forwarder = Forwarder(self, "Forwarder", main_region=config.main_region)

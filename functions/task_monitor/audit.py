@@ -16,6 +16,7 @@ from typing import Any
 
 from task_monitor import audit_schema as schema
 from task_monitor.adapters.audit_store import record_from_item, task_key
+from task_monitor.domain.timefmt import normalize_instant
 
 _MIN_TIME = "0000"  # sorts before every ISO-8601 time (key values cannot be empty)
 _MAX_TIME = "9999"  # sorts after every ISO-8601 time
@@ -70,7 +71,10 @@ class AuditLog:
         return self._between(schema.STATUS_INDEX, f"STATUS#{status}", start, end)
 
     def _between(self, index: schema.IndexDefinition, partition: str, start: str, end: str) -> list[dict[str, Any]]:
-        # Index sort keys are "<time>#<taskArn>": "~" sorts after every ARN character.
+        # Index sort keys are "<time>#<taskArn>", times stored as 2026-11-20T09:00:01.120Z; a bound
+        # given as a full instant is brought to that form, a date ("2026-11-20") compares as is.
+        start, end = normalize_instant(start) or start, normalize_instant(end) or end
+        # "~" sorts after every ARN character, so the end bound includes that instant's tasks.
         return list(
             self._query(
                 IndexName=index.name,

@@ -49,9 +49,7 @@ class Forwarder(Construct):
             description=f"Forwards Braket task state changes to the default bus in {main_region}",
             event_pattern=task_state_change_pattern(),
         )
-        self.rule.add_target(
-            targets.EventBus(main_bus, dead_letter_queue=self.undelivered.queue, role=self.role)
-        )
+        self.rule.add_target(targets.EventBus(main_bus, dead_letter_queue=self.undelivered.queue, role=self.role))
         # CDK's EventBus target has no retry settings (aws-cdk#28735); CloudFormation does.
         rule_resource: events.CfnRule = self.rule.node.default_child
         rule_resource.add_property_override(

@@ -194,8 +194,14 @@ class Monitoring(Construct):
                     treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
                 )
             ),
-            watch(queue_holds_messages_alarm(self, "UndeliveredEventsWaiting", undelivered, "The rule's dead-letter queue")),
-            watch(queue_holds_messages_alarm(self, "FailedEventsWaiting", failed, "The function's failed-events queue")),
+            watch(
+                queue_holds_messages_alarm(
+                    self, "UndeliveredEventsWaiting", undelivered, "The rule's dead-letter queue"
+                )
+            ),
+            watch(
+                queue_holds_messages_alarm(self, "FailedEventsWaiting", failed, "The function's failed-events queue")
+            ),
             watch(rule_failed_invocations_alarm(self, "RuleFailedInvocations", rule)),
         ]
         self.dashboard = self._dashboard(function, rule, undelivered, failed)
@@ -245,9 +251,7 @@ class Monitoring(Construct):
             cloudwatch.GraphWidget(
                 title="Queue wait by device (seconds, average)",
                 left=[
-                    cloudwatch.MathExpression(
-                        expression=queue_wait_search, using_metrics={}, label="", period=PERIOD
-                    )
+                    cloudwatch.MathExpression(expression=queue_wait_search, using_metrics={}, label="", period=PERIOD)
                 ],
                 width=12,
             ),
@@ -268,8 +272,12 @@ class Monitoring(Construct):
             cloudwatch.GraphWidget(
                 title="Function duration (ms)",
                 left=[
-                    function.metric_duration(statistic=cloudwatch.Stats.percentile(50), period=PERIOD).with_(label="p50"),
-                    function.metric_duration(statistic=cloudwatch.Stats.percentile(99), period=PERIOD).with_(label="p99"),
+                    function.metric_duration(statistic=cloudwatch.Stats.percentile(50), period=PERIOD).with_(
+                        label="p50"
+                    ),
+                    function.metric_duration(statistic=cloudwatch.Stats.percentile(99), period=PERIOD).with_(
+                        label="p99"
+                    ),
                     function.metric_duration(statistic=cloudwatch.Stats.MAXIMUM, period=PERIOD).with_(label="max"),
                 ],
                 width=6,
@@ -311,7 +319,9 @@ class RegionalAlarms(Construct):
         region = Stack.of(self).region
         self.alarms = [
             self.alarm_topic.watch(
-                queue_holds_messages_alarm(self, "UndeliveredEventsWaiting", undelivered, f"The forwarder's dead-letter queue in {region}")
+                queue_holds_messages_alarm(
+                    self, "UndeliveredEventsWaiting", undelivered, f"The forwarder's dead-letter queue in {region}"
+                )
             ),
             self.alarm_topic.watch(rule_failed_invocations_alarm(self, "RuleFailedInvocations", rule)),
         ]

@@ -28,8 +28,7 @@ def email_subscription(subscription: EmailSubscription) -> subscriptions.EmailSu
     return subscriptions.EmailSubscription(
         subscription.address,
         filter_policy={
-            attribute: sns.SubscriptionFilter.string_filter(allowlist=allowed)
-            for attribute, allowed in values.items()
+            attribute: sns.SubscriptionFilter.string_filter(allowlist=allowed) for attribute, allowed in values.items()
         }
         or None,
     )
@@ -39,9 +38,7 @@ class Notifications(Construct):
     """An SNS topic encrypted with its own customer managed key (rotated yearly), refusing any request
     not made over TLS, with one email subscription per ``notificationEmails`` entry."""
 
-    def __init__(
-        self, scope: Construct, construct_id: str, *, emails: tuple[EmailSubscription, ...]
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, emails: tuple[EmailSubscription, ...]) -> None:
         super().__init__(scope, construct_id)
         self.key = kms.Key(
             self,
@@ -68,9 +65,7 @@ class Notifications(Construct):
         it) on this key only."""
         principal = grantee.grant_principal
         principal.add_to_principal_policy(
-            iam.PolicyStatement(
-                sid="PublishNotifications", actions=["sns:Publish"], resources=[self.topic.topic_arn]
-            )
+            iam.PolicyStatement(sid="PublishNotifications", actions=["sns:Publish"], resources=[self.topic.topic_arn])
         )
         principal.add_to_principal_policy(
             iam.PolicyStatement(
@@ -79,4 +74,3 @@ class Notifications(Construct):
                 resources=[self.key.key_arn],
             )
         )
-

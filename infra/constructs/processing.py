@@ -6,12 +6,15 @@ Sizing, and why:
   GB-second for this CPU-light, I/O-bound work.
 * **Memory** 256 MB: the work is three network calls, but Lambda gives CPU in proportion to memory,
   and the cold start (importing botocore, loading the Braket, DynamoDB and SNS models, parsing the
-  JSON responses) is CPU-bound; at 128 MB it takes several times longer. The resident set stays
-  near 100 MB, so 256 MB is about CPU, not space.
-* **Timeout** 30 s: one invocation is a GetQuantumTask call, one DynamoDB transaction and one SNS
-  publish, each normally well under a second. 30 s covers botocore's standard retries with backoff
-  when Braket throttles (a few attempts, each with a short connect/read timeout) and still ends a
-  stuck invocation long before the async retry would pile up behind it.
+  JSON responses) is CPU-bound and at 128 MB gets half the CPU. The memory is bought for CPU, not
+  for space; revisit with Lambda Power Tuning once real traffic exists.
+* **Timeout** 60 s: one invocation is a GetQuantumTask call, one DynamoDB transaction and one SNS
+  publish, each normally well under a second. The handler's clients retry throttling and 5xx in
+  botocore's standard mode (GetQuantumTask 4 attempts, DynamoDB and SNS 5, backoff up to 1+2+4+8 s)
+  and GetQuantumTask's not-found-yet answer 3 more times (0.5+1+2 s): under sustained throttling of
+  every call that adds up to about 40 s, which 60 s covers with margin. A hung connection is cut by
+  the clients' 3 s connect / 5 s read timeouts, so 60 s is only reached by a genuinely stuck
+  invocation, which Lambda then retries.
 * **Reserved concurrency** 10 by default (context ``reservedConcurrency``): GetQuantumTask allows
   100 requests/s (burst 500) per account and region, shared with the users' own SDK calls. One
   execution makes about 5 calls/s (one per ~0.2 s invocation), so 10 cap the monitor near 50 calls/s
@@ -48,18 +51,19 @@ HANDLER = "task_monitor.handler.lambda_handler"
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
 MEMORY_MB = 256
-TIMEOUT = Duration.seconds(30)
+TIMEOUT = Duration.seconds(60)
 ASYNC_RETRY_ATTEMPTS = 2
 ASYNC_MAX_EVENT_AGE = Duration.hours(6)
 LOG_LEVEL = "INFO"
 
-R = logs.RetentionDays
+# Days (as validated in infra/config.py) to CDK's enum, whose Python members are named, not numbered.
+_D = logs.RetentionDays
 _RETENTION = {
-    1: R.ONE_DAY, 3: R.THREE_DAYS, 5: R.FIVE_DAYS, 7: R.ONE_WEEK, 14: R.TWO_WEEKS, 30: R.ONE_MONTH,
-    60: R.TWO_MONTHS, 90: R.THREE_MONTHS, 120: R.FOUR_MONTHS, 150: R.FIVE_MONTHS, 180: R.SIX_MONTHS,
-    365: R.ONE_YEAR, 400: R.THIRTEEN_MONTHS, 545: R.EIGHTEEN_MONTHS, 731: R.TWO_YEARS,
-    1096: R.THREE_YEARS, 1827: R.FIVE_YEARS, 2192: R.SIX_YEARS, 2557: R.SEVEN_YEARS,
-    2922: R.EIGHT_YEARS, 3288: R.NINE_YEARS, 3653: R.TEN_YEARS,
+    1: _D.ONE_DAY, 3: _D.THREE_DAYS, 5: _D.FIVE_DAYS, 7: _D.ONE_WEEK, 14: _D.TWO_WEEKS, 30: _D.ONE_MONTH,
+    60: _D.TWO_MONTHS, 90: _D.THREE_MONTHS, 120: _D.FOUR_MONTHS, 150: _D.FIVE_MONTHS, 180: _D.SIX_MONTHS,
+    365: _D.ONE_YEAR, 400: _D.THIRTEEN_MONTHS, 545: _D.EIGHTEEN_MONTHS, 731: _D.TWO_YEARS,
+    1096: _D.THREE_YEARS, 1827: _D.FIVE_YEARS, 2192: _D.SIX_YEARS, 2557: _D.SEVEN_YEARS,
+    2922: _D.EIGHT_YEARS, 3288: _D.NINE_YEARS, 3653: _D.TEN_YEARS,
 }  # fmt: skip
 
 
@@ -71,7 +75,9 @@ class _QueueDestination:
     def __init__(self, queue: sqs.IQueue) -> None:
         self._queue = queue
 
-    def bind(self, _scope: Construct, fn: lambda_.IFunction, *, type: lambda_.DestinationType) -> lambda_.DestinationConfig:  # noqa: A002
+    def bind(
+        self, _scope: Construct, fn: lambda_.IFunction, *, type: lambda_.DestinationType
+    ) -> lambda_.DestinationConfig:
         fn.add_to_role_policy(
             iam.PolicyStatement(
                 sid="ReportFailedEvents", actions=["sqs:SendMessage"], resources=[self._queue.queue_arn]
@@ -93,9 +99,7 @@ class Processing(Construct):
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
 
-        self.log_group = logs.LogGroup(
-            self, "Logs", retention=_RETENTION[config.log_retention_days]
-        )
+        self.log_group = logs.LogGroup(self, "Logs", retention=_RETENTION[config.log_retention_days])
         self.failures = DeadLetterQueue(
             self,
             "FailedEvents",
@@ -178,21 +182,20 @@ class Processing(Construct):
         acknowledge(
             self.function,
             "Serverless-LambdaDLQ",
-            "Failures go to an on-failure destination (EventInvokeConfig), the successor of DeadLetterConfig: "
-            "its record carries the event and the error, which a dead-letter queue would not. Having "
-            "both would put every failed event in two queues.",
+            "Failed events go to an on-failure destination (EventInvokeConfig), which supersedes "
+            "DeadLetterConfig: its record holds the event with the request context, error and retry count in "
+            "one JSON document. Configuring both would put every failed event in two queues.",
         )
 
 
 def _task_regions(config: MonitorConfig) -> tuple[str, ...]:
-    """Regions whose tasks the function reads: every Braket region, and the main one."""
-    return tuple(dict.fromkeys((*config.braket_regions, config.main_region)))
+    """Regions whose tasks the function reads: the configured Braket regions (the main region only if
+    it is one of them; otherwise no task lives there)."""
+    return config.braket_regions
 
 
 def _quantum_tasks_arn(stack: Stack, region: str) -> str:
-    return stack.format_arn(
-        service="braket", region=region, resource="quantum-task", resource_name="*"
-    )
+    return stack.format_arn(service="braket", region=region, resource="quantum-task", resource_name="*")
 
 
 def _as_nag_prints_it(stack: Stack, region: str) -> str:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import botocore.session
+import pytest
+from botocore.stub import Stubber
+
+from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS, AuditWriteError, DynamoAuditStore
 from task_monitor.domain.events import parse_task_event
-from task_monitor.domain.monitor import SaveOutcome
-from task_monitor.domain.record import build_record
+from task_monitor.domain.monitor import NotificationInProgressError, SaveOutcome
+from task_monitor.domain.record import EnrichmentFailure, build_record
 from tests.support.factories import GARNET, TASK_ARN, description, task_arn, task_event
 
 
@@ -14,7 +19,7 @@ def _record(status: str, **event_fields) -> dict:
 
 def test_new_event_is_written_in_one_round_trip(store, audit_log, table_calls) -> None:
     # Given an empty table, When a QUEUED event is saved
-    outcome = store.save(_record("QUEUED"), notify=False)
+    outcome = store.save(_record("QUEUED"), claim=None)
     # Then one transaction wrote the event and the latest state
     assert outcome is SaveOutcome.RECORDED
     assert table_calls == ["TransactWriteItems"]
@@ -24,7 +29,7 @@ def test_new_event_is_written_in_one_round_trip(store, audit_log, table_calls) -
 
 def test_records_come_back_as_plain_values_with_api_names(store, audit_log) -> None:
     record = _record("COMPLETED")
-    store.save(record, notify=False)
+    store.save(record, claim=None)
     (stored,) = audit_log.history(TASK_ARN)
     assert stored == record  # no storage keys, ints stay ints, maps stay maps
     assert isinstance(stored["shots"], int)
@@ -32,53 +37,127 @@ def test_records_come_back_as_plain_values_with_api_names(store, audit_log) -> N
 
 def test_duplicate_delivery_changes_nothing(store, audit_log, dynamodb) -> None:
     record = _record("RUNNING")
-    store.save(record, notify=False)
+    store.save(record, claim=None)
     before = dynamodb.scan(TableName="audit-under-test")["Items"]
-    assert store.save(record, notify=False) is SaveOutcome.DUPLICATE
+    assert store.save(record, claim=None) is SaveOutcome.DUPLICATE
     assert dynamodb.scan(TableName="audit-under-test")["Items"] == before
 
 
-def test_duplicate_of_an_unannounced_event_says_so_until_marked(store) -> None:
+def test_duplicate_of_an_event_being_published_by_another_attempt_waits(store) -> None:
+    # Given attempt A recorded the event and is publishing it
     record = _record("COMPLETED")
-    store.save(record, notify=True)
-    assert store.save(record, notify=True) is SaveOutcome.DUPLICATE_UNANNOUNCED
+    store.save(record, claim="attempt-a")
+    # When another delivery (attempt B) arrives meanwhile, Then it does not publish too
+    with pytest.raises(NotificationInProgressError):
+        store.save(record, claim="attempt-b")
+    # And once A has published, every redelivery is a plain duplicate
     store.mark_notified(record)
-    assert store.save(record, notify=True) is SaveOutcome.DUPLICATE
+    assert store.save(record, claim="attempt-c") is SaveOutcome.DUPLICATE
+
+
+def test_retry_of_a_write_whose_answer_was_lost_keeps_its_own_claim(store) -> None:
+    record = _record("COMPLETED")
+    store.save(record, claim="attempt-a")
+    assert store.save(record, claim="attempt-a") is SaveOutcome.DUPLICATE_UNANNOUNCED
+
+
+def test_released_claim_goes_to_the_next_delivery_and_only_to_it(store) -> None:
+    record = _record("FAILED")
+    store.save(record, claim="attempt-a")
+    store.release_claim(record, "attempt-a")  # A's publish failed
+    assert store.save(record, claim="attempt-b") is SaveOutcome.DUPLICATE_UNANNOUNCED
+    with pytest.raises(NotificationInProgressError):
+        store.save(record, claim="attempt-c")
+
+
+def test_claim_of_an_attempt_that_died_is_taken_over_after_the_timeout(dynamodb) -> None:
+    clock = [1_000_000.0]
+    store = DynamoAuditStore(dynamodb, "audit-under-test", now=lambda: clock[0])
+    record = _record("COMPLETED")
+    store.save(record, claim="attempt-a")  # A then timed out before publishing
+    clock[0] += CLAIM_TIMEOUT_SECONDS + 1
+    assert store.save(record, claim="attempt-b") is SaveOutcome.DUPLICATE_UNANNOUNCED
+    with pytest.raises(NotificationInProgressError):
+        store.save(record, claim="attempt-c")
+
+
+def test_failed_enrichment_does_not_erase_what_earlier_events_learned(store, audit_log) -> None:
+    # Given a QUEUED event enriched with tags and a job
+    job = "arn:aws:braket:us-east-1:123456789012:job/sweep"
+    queued = build_record(parse_task_event(task_event("QUEUED")), description("QUEUED", jobArn=job))
+    store.save(queued, claim=None)
+    # When the RUNNING event cannot be enriched
+    failure = EnrichmentFailure("AccessDeniedException", "denied")
+    running = build_record(parse_task_event(task_event("RUNNING")), None, enrichment_failure=failure)
+    store.save(running, claim=None)
+    # Then the latest state is RUNNING, still knows tags and job, and marks this event's error
+    latest = audit_log.latest(TASK_ARN)
+    assert (latest["status"], latest["jobArn"], latest["tags"]) == (
+        "RUNNING",
+        job,
+        {"project": "vqe-h2", "owner": "alice"},
+    )
+    assert latest["enrichmentError"]["code"] == "AccessDeniedException"
+    assert "statusAtEnrichment" not in latest
+    assert [r["status"] for r in audit_log.tasks_of_job(job)] == ["RUNNING"]
+    # And a later enriched event clears the error
+    store.save(_record("COMPLETED"), claim=None)
+    assert "enrichmentError" not in audit_log.latest(TASK_ARN)
+
+
+def test_transaction_conflict_is_retried_and_validation_error_is_explained(sleeps) -> None:
+    client = botocore.session.get_session().create_client("dynamodb", region_name="us-east-1")
+    stubber = Stubber(client)
+    conflict = [{"Code": "None"}, {"Code": "TransactionConflict", "Message": "conflict"}]
+    stubber.add_client_error(
+        "transact_write_items", "TransactionCanceledException", modeled_fields={"CancellationReasons": conflict}
+    )
+    stubber.add_response("transact_write_items", {})
+    invalid = [{"Code": "ValidationError", "Message": "Item size has exceeded the maximum allowed size"}]
+    stubber.add_client_error(
+        "transact_write_items", "TransactionCanceledException", modeled_fields={"CancellationReasons": invalid}
+    )
+    store = DynamoAuditStore(client, "audit-under-test")
+    with stubber:
+        assert store.save(_record("RUNNING"), claim=None) is SaveOutcome.RECORDED
+        assert len(sleeps) == 1
+        with pytest.raises(AuditWriteError, match="Item size"):
+            store.save(_record("RUNNING"), claim=None)
 
 
 def test_late_event_is_recorded_but_never_moves_the_latest_state_back(store, audit_log) -> None:
     # Given a task already COMPLETED
-    store.save(_record("RUNNING"), notify=False)
-    store.save(_record("COMPLETED"), notify=False)
+    store.save(_record("RUNNING"), claim=None)
+    store.save(_record("COMPLETED"), claim=None)
     # When its QUEUED event arrives late
-    outcome = store.save(_record("QUEUED"), notify=False)
+    outcome = store.save(_record("QUEUED"), claim=None)
     # Then it joins the history in event-time order and the latest state stays COMPLETED
     assert outcome is SaveOutcome.RECORDED_LATE
     assert [r["status"] for r in audit_log.history(TASK_ARN)] == ["QUEUED", "RUNNING", "COMPLETED"]
     assert audit_log.latest(TASK_ARN)["status"] == "COMPLETED"
     # And a redelivery of the late event is a duplicate
-    assert store.save(_record("QUEUED"), notify=False) is SaveOutcome.DUPLICATE
+    assert store.save(_record("QUEUED"), claim=None) is SaveOutcome.DUPLICATE
 
 
 def test_events_in_the_same_second_keep_lifecycle_order(store, audit_log) -> None:
     same_second = "2026-11-20T09:00:02Z"
-    store.save(_record("QUEUED", time=same_second), notify=False)
-    store.save(_record("CREATED", time=same_second), notify=False)
+    store.save(_record("QUEUED", time=same_second), claim=None)
+    store.save(_record("CREATED", time=same_second), claim=None)
     assert [r["status"] for r in audit_log.history(TASK_ARN)] == ["CREATED", "QUEUED"]
     assert audit_log.latest(TASK_ARN)["status"] == "QUEUED"
 
 
 def test_unknown_status_is_audited_without_touching_the_latest_state(store, audit_log) -> None:
-    store.save(_record("RUNNING"), notify=False)
-    assert store.save(_record("PAUSED", time="2026-11-20T11:42:00Z"), notify=False) is SaveOutcome.RECORDED_LATE
+    store.save(_record("RUNNING"), claim=None)
+    assert store.save(_record("PAUSED", time="2026-11-20T11:42:00Z"), claim=None) is SaveOutcome.RECORDED_LATE
     assert [r["status"] for r in audit_log.history(TASK_ARN)] == ["RUNNING", "PAUSED"]
     assert audit_log.latest(TASK_ARN)["status"] == "RUNNING"
 
 
 def test_running_since_finds_the_running_event_time(store) -> None:
     assert store.running_since(TASK_ARN) is None
-    store.save(_record("QUEUED"), notify=False)
-    store.save(_record("RUNNING"), notify=False)
+    store.save(_record("QUEUED"), claim=None)
+    store.save(_record("RUNNING"), claim=None)
     assert store.running_since(TASK_ARN) == "2026-11-20T11:41:17.000Z"
 
 
@@ -86,17 +165,15 @@ def test_indexes_answer_tasks_by_device_job_and_status(store, audit_log) -> None
     # Given three tasks: two on Forte-1 (one of them in a job), one on Garnet
     job = "arn:aws:braket:us-east-1:123456789012:job/sweep"
     first, second, third = task_arn(task_id="a" * 8), task_arn(task_id="b" * 8), task_arn("eu-north-1", "c" * 8)
-    store.save(
-        build_record(parse_task_event(task_event("COMPLETED", arn=first)), description(jobArn=job)), notify=False
-    )
+    store.save(build_record(parse_task_event(task_event("COMPLETED", arn=first)), description(jobArn=job)), claim=None)
     store.save(
         build_record(
             parse_task_event(task_event("RUNNING", arn=second, createdAt="2026-11-21T08:00:00Z")),
             None,
         ),
-        notify=False,
+        claim=None,
     )
-    store.save(_record("FAILED", arn=third, device=GARNET), notify=False)
+    store.save(_record("FAILED", arn=third, device=GARNET), claim=None)
 
     forte = "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1"
     assert [r["quantumTaskArn"] for r in audit_log.tasks_on_device(forte)] == [first, second]
@@ -110,8 +187,8 @@ def test_indexes_answer_tasks_by_device_job_and_status(store, audit_log) -> None
 
 
 def test_index_membership_follows_the_latest_state(store, audit_log) -> None:
-    store.save(_record("RUNNING"), notify=False)
-    store.save(_record("COMPLETED"), notify=False)
+    store.save(_record("RUNNING"), claim=None)
+    store.save(_record("COMPLETED"), claim=None)
     assert audit_log.tasks_by_status("RUNNING") == []
     assert len(audit_log.tasks_by_status("COMPLETED")) == 1
 
@@ -119,3 +196,10 @@ def test_index_membership_follows_the_latest_state(store, audit_log) -> None:
 def test_latest_of_an_unknown_task_is_none(audit_log) -> None:
     assert audit_log.latest(TASK_ARN) is None
     assert audit_log.history(TASK_ARN) == []
+
+
+def test_range_bounds_are_compared_as_instants_whatever_their_form(store, audit_log) -> None:
+    store.save(_record("COMPLETED"), claim=None)  # reached COMPLETED at 2026-11-20T11:43:40Z
+    assert len(audit_log.tasks_by_status("COMPLETED", "2026-11-20T11:43:40Z", "2026-11-20T11:43:40Z")) == 1
+    assert len(audit_log.tasks_by_status("COMPLETED", "2026-11-20T12:43:40+01:00")) == 1
+    assert len(audit_log.tasks_by_status("COMPLETED", "2026-11-20")) == 1

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
 
+from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS
 from task_monitor.domain.events import InvalidEventError
+from task_monitor.domain.monitor import NotificationInProgressError
 from tests.e2e.conftest import cold_start_with
 from tests.support.factories import (
     SV1,
@@ -176,23 +179,42 @@ def test_lost_answer_to_a_committed_write_still_leads_to_one_notification(embedd
     lost = fault("TransactWriteItems", times=1)
     with cold_start_with(embedded, "before-send", lost, last=True):
         response = embedded.invoke(task_event("COMPLETED")).response
-    # Then the retry finds its own unannounced event and still publishes
+    # Then the notification still goes out once (real DynamoDB answers botocore's retry, which
+    # reuses the transaction's ClientRequestToken, with success; moto reports the event as
+    # already recorded, and the attempt recognises its own claim)
     assert lost.raised == 1
-    assert response["outcome"] == "duplicate-unannounced" and response["notified"] is True
+    assert response["notified"] is True
     assert len(embedded.subscriber_messages()) == 1
     assert len(embedded.audit_log().history(TASK_ARN)) == 1
 
 
-def test_write_whose_answers_are_all_lost_is_completed_by_the_redelivery(embedded, fault) -> None:
+def test_write_whose_answers_are_all_lost_is_completed_once_its_claim_expires(embedded, fault) -> None:
     embedded.braket.put_task(description("FAILED"))
     event = task_event("FAILED")
+    # Given every answer to the transaction is lost: the attempt fails, though the write committed
     with cold_start_with(embedded, "before-send", fault("TransactWriteItems"), last=True):
         assert not embedded.invoke(event).succeeded
-    assert len(embedded.audit_log().history(TASK_ARN)) == 1  # it did commit
+    assert len(embedded.audit_log().history(TASK_ARN)) == 1
+    # When it is redelivered at once, Then it does not publish: the first attempt may still be doing so
+    assert isinstance(embedded.invoke(event).error, NotificationInProgressError)
     assert embedded.subscriber_messages() == []
+    # When the claim is older than any invocation can live (Lambda retries a minute or more later)
+    _age_claims(embedded, CLAIM_TIMEOUT_SECONDS + 1)
+    # Then the redelivery publishes, exactly once
     assert embedded.invoke(event).response["notified"] is True
     assert embedded.invoke(event).response["notified"] is False
     assert len(embedded.subscriber_messages()) == 1
+
+
+def _age_claims(aws, seconds: int) -> None:
+    for item in _scan(aws):
+        if "claimedAt" in item:
+            aws.dynamodb.update_item(
+                TableName="braket-task-audit",
+                Key={"pk": item["pk"], "sk": item["sk"]},
+                UpdateExpression="SET claimedAt = :then",
+                ExpressionAttributeValues={":then": {"N": str(int(item["claimedAt"]["N"]) - seconds)}},
+            )
 
 
 @pytest.mark.parametrize(
@@ -217,6 +239,10 @@ def test_invalid_event_writes_nothing_calls_nothing_and_is_kept_for_replay(embed
 
 
 def test_metrics_and_logs_carry_status_device_and_the_event_id(embedded, capsys) -> None:
+    log_stream = io.StringIO()
+    logger = embedded.handler.logger  # one logger per process: set what earlier tests may have changed
+    logger.registered_handler.setStream(log_stream)
+    logger.setLevel("INFO")
     running = task_event("RUNNING")
     _deliver(embedded, running)
     _deliver(embedded, task_event("COMPLETED"))
@@ -225,7 +251,10 @@ def test_metrics_and_logs_carry_status_device_and_the_event_id(embedded, capsys)
     assert {"status": "RUNNING", "TaskEvents": [1.0]}.items() <= next(m for m in metrics if m.get("status")).items()
     assert any(m.get("device") == "ionq/Forte-1" and m.get("QueueWaitSeconds") == [9675.88] for m in metrics)
     assert any(m.get("NotificationsPublished") == [1.0] for m in metrics)
-    assert embedded.handler.logger.get_correlation_id() == task_event("COMPLETED")["id"]
+    logs = [json.loads(line) for line in log_stream.getvalue().splitlines()]
+    processed = [line for line in logs if line["message"] == "Processed task event"]
+    assert [line["correlation_id"] for line in processed] == [running["id"], task_event("COMPLETED")["id"]]
+    assert processed[1]["outcome"] == "recorded" and processed[1]["notified"] is True
 
 
 def test_missing_configuration_fails_the_cold_start_with_a_clear_error(embedded, monkeypatch) -> None:

@@ -42,6 +42,11 @@ def test_offset_times_are_normalized_to_utc() -> None:
         (lambda e: e.update(source="aws.ec2"), "source"),
         (lambda e: e.update({"detail-type": "Braket Job State Change"}), "detail-type"),
         (lambda e: e.pop("id"), "id"),
+        (lambda e: e.update(id="x" * 1100), "id"),
+        (lambda e: e.update(id="has spaces"), "id"),
+        (lambda e: e.update(time="0099-01-01T00:00:00Z"), "time"),
+        (lambda e: e.update(time="9999-12-31T23:00:00-05:00"), "time"),  # beyond datetime's range in UTC
+        (lambda e: e.update(time="0001-01-01T00:30:00+01:00"), "time"),
         (lambda e: e.update(time="yesterday"), "time"),
         (lambda e: e.update(time="2026-11-20T09:00:00"), "time"),  # no time zone
         (lambda e: e.update(detail="COMPLETED"), "detail"),
@@ -57,6 +62,7 @@ def test_offset_times_are_normalized_to_utc() -> None:
         (lambda e: e["detail"].update(shots="lots"), "detail.shots"),
         (lambda e: e["detail"].update(shots="1e3"), "detail.shots"),
         (lambda e: e["detail"].update(shots=-1), "detail.shots"),
+        (lambda e: e["detail"].update(shots="9" * 40), "detail.shots"),
         (lambda e: e["detail"].update(shots=True), "detail.shots"),
         (lambda e: e["detail"].pop("shots"), "detail.shots"),
         (lambda e: e["detail"].update(createdAt="2026-13-45T00:00:00Z"), "detail.createdAt"),

@@ -27,17 +27,21 @@ class FakeBraket:
 class FakeStore:
     def __init__(self, outcome: SaveOutcome = SaveOutcome.RECORDED) -> None:
         self.outcome, self.saved, self.notified, self.running_asked = outcome, [], [], 0
+        self.released: list[str] = []
 
     def running_since(self, task_arn: str) -> str | None:
         self.running_asked += 1
         return "2026-11-20T11:41:17.000Z"
 
-    def save(self, record: dict[str, Any], *, notify: bool) -> SaveOutcome:
-        self.saved.append((record, notify))
+    def save(self, record: dict[str, Any], *, claim: str | None) -> SaveOutcome:
+        self.saved.append((record, claim is not None))
         return self.outcome
 
     def mark_notified(self, record: dict[str, Any]) -> None:
         self.notified.append(record["eventId"])
+
+    def release_claim(self, record: dict[str, Any], claim: str) -> None:
+        self.released.append(claim)
 
 
 class FakePublisher:
@@ -98,6 +102,7 @@ def test_failed_publish_fails_the_event_and_leaves_it_unannounced() -> None:
     with pytest.raises(ConnectionError):
         monitor.process(task_event("COMPLETED"))
     assert len(store.saved) == 1 and store.notified == []
+    assert len(store.released) == 1  # the redelivery may publish at once
 
 
 def test_enrichment_failure_is_recorded_and_still_announced() -> None:

@@ -81,3 +81,12 @@ def test_queued_task_shows_its_queue_position_and_priority() -> None:
 
     record = build_record(parse_task_event(task_event("QUEUED")), description("QUEUED"))
     assert "Queue         QUANTUM_TASKS_QUEUE (Normal), position 17" in render_notification(record).email_text
+
+
+def test_email_tells_a_late_event_from_a_lagging_api() -> None:
+    from tests.support.factories import description
+
+    late = build_record(parse_task_event(task_event("QUEUED")), description("COMPLETED"))
+    lagging = build_record(parse_task_event(task_event("FAILED")), description("RUNNING"))
+    assert "QUEUED (Braket already reports COMPLETED: this event arrived late)" in render_notification(late).email_text
+    assert "FAILED (Braket still reported RUNNING when asked" in render_notification(lagging).email_text

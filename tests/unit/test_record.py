@@ -91,3 +91,10 @@ def test_finished_task_splits_total_time_with_the_running_event_time() -> None:
 def test_to_plain_converts_nested_datetimes() -> None:
     moment = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
     assert to_plain({"a": [moment], "ResponseMetadata": {}}) == {"a": ["2026-01-02T03:04:05.678Z"]}
+
+
+def test_running_in_the_same_second_as_creation_counts_as_no_queue_time() -> None:
+    # EventBridge times have whole seconds; createdAt has milliseconds
+    change = parse_task_event(task_event("RUNNING", time="2026-11-20T09:00:01Z"))
+    record = build_record(change, None)
+    assert record["timings"] == {"queuedSeconds": 0.0}

@@ -1,30 +1,56 @@
 """The audit table: event items, the latest-state item, and the writes that keep them right.
 
 One ``TransactWriteItems`` per event on the normal path: put the event item (only if that event
-id was never recorded) and move the latest-state item (only if the event ranks higher, or the
+id was never recorded) and update the latest-state item (only if the event ranks higher, or the
 same at a later time). Its cancellation reasons say which condition failed: a duplicate, or a
 late event that is then recorded alone.
+
+Notifications are claimed, not just flagged: an event to notify is written ``PUBLISHING`` with
+the id of the invocation that will publish it, and set to ``SENT`` once SNS accepted it. Another
+delivery of the same event publishes only if it can take the claim: the claim was released after
+a failed publish (``PENDING``), or its holder died (older than ``CLAIM_TIMEOUT_SECONDS``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import random
+import time
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from task_monitor import audit_schema as schema
 from task_monitor.adapters.dynamodb_codec import from_item, to_attribute, to_item
-from task_monitor.domain.monitor import SaveOutcome
+from task_monitor.domain.monitor import NotificationInProgressError, SaveOutcome
 from task_monitor.domain.status import UNKNOWN_STATUS_RANK, rank
 
-NOTIFICATION_PENDING = "PENDING"
+NOTIFICATION_PENDING = "PENDING"  # to be published; nobody holds the claim
+NOTIFICATION_PUBLISHING = "PUBLISHING"  # an invocation holds the claim and is publishing
 NOTIFICATION_SENT = "SENT"
 NOTIFICATION_NOT_WANTED = "NOT_WANTED"
 
+# Longer than the function's timeout (30 s): a claim this old belongs to an invocation that died.
+CLAIM_TIMEOUT_SECONDS = 90
+TRANSACTION_CONFLICT_ATTEMPTS = 4
+
 # Attributes that exist for DynamoDB's sake, not the reader's.
-STORAGE_ATTRIBUTES = frozenset(schema.key_attribute_names()) | {"itemType", "statusRank", "notification"}
+STORAGE_ATTRIBUTES = frozenset(schema.key_attribute_names()) | {
+    "itemType",
+    "statusRank",
+    "notification",
+    "claimId",
+    "claimedAt",
+}
+# Facts about one event that the latest state must not keep from an earlier event.
+PER_EVENT_ENRICHMENT = ("statusAtEnrichment", "enrichedAt", "enrichmentError")
 
 _LATEST_MAY_MOVE = "attribute_not_exists(#pk) OR #rank < :rank OR (#rank = :rank AND #eventTime < :eventTime)"
+
+
+class AuditWriteError(RuntimeError):
+    """DynamoDB refused a write for a reason a retry will not change (the message says which)."""
 
 
 def task_key(task_arn: str) -> str:
@@ -36,14 +62,17 @@ def event_sort_key(record: dict[str, Any]) -> str:
     return f"{schema.EVENT_PREFIX}{record['eventTime']}#{rank(record['status']):02d}#{record['eventId']}"
 
 
-def event_item(record: dict[str, Any], *, notify: bool) -> dict[str, Any]:
-    return {
+def event_item(record: dict[str, Any], *, claim: str | None, claimed_at: int) -> dict[str, Any]:
+    item = {
         **record,
         schema.PARTITION_KEY: task_key(record["quantumTaskArn"]),
         schema.SORT_KEY: event_sort_key(record),
         "itemType": "EVENT",
-        "notification": NOTIFICATION_PENDING if notify else NOTIFICATION_NOT_WANTED,
+        "notification": NOTIFICATION_PUBLISHING if claim else NOTIFICATION_NOT_WANTED,
     }
+    if claim:
+        item.update(claimId=claim, claimedAt=claimed_at)
+    return item
 
 
 def latest_item(record: dict[str, Any]) -> dict[str, Any]:
@@ -51,8 +80,6 @@ def latest_item(record: dict[str, Any]) -> dict[str, Any]:
     created = record.get("createdAt") or record["eventTime"]
     item = {
         **record,
-        schema.PARTITION_KEY: task_key(arn),
-        schema.SORT_KEY: schema.LATEST_SORT_KEY,
         "itemType": "LATEST",
         "statusRank": rank(record["status"]),
         schema.DEVICE_INDEX.partition_key: f"DEVICE#{record['deviceArn']}",
@@ -74,9 +101,18 @@ def record_from_item(item: dict[str, Any]) -> dict[str, Any]:
 class DynamoAuditStore:
     """Writes the audit log; the function's only DynamoDB actions are PutItem, UpdateItem, Query."""
 
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(
+        self,
+        client: Any,
+        table_name: str,
+        *,
+        now: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
         self._client = client
         self._table = table_name
+        self._now = now
+        self._sleep = sleep
 
     def running_since(self, task_arn: str) -> str | None:
         response = self._client.query(
@@ -100,65 +136,114 @@ class DynamoAuditStore:
         times = [item["eventTime"]["S"] for item in response.get("Items", [])]
         return min(times) if times else None
 
-    def save(self, record: dict[str, Any], *, notify: bool) -> SaveOutcome:
-        put_event = self._put_event_request(record, notify=notify)
+    def save(self, record: dict[str, Any], *, claim: str | None) -> SaveOutcome:
+        """Record the event; ``claim`` (when the event is to be notified) names this invocation."""
+        put_event = self._put_event_request(record, claim)
         if rank(record["status"]) == UNKNOWN_STATUS_RANK:
             # A status we cannot place in the lifecycle is audited but never moves the latest state.
-            return self._put_event_alone(put_event)
-        try:
-            self._client.transact_write_items(
-                TransactItems=[{"Put": put_event}, {"Put": self._put_latest_request(record)}]
-            )
-            return SaveOutcome.RECORDED
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
+            return self._put_event_alone(put_event, record, claim)
+        for attempt in range(TRANSACTION_CONFLICT_ATTEMPTS):
+            try:
+                self._client.transact_write_items(
+                    TransactItems=[{"Put": put_event}, {"Update": self._update_latest_request(record)}]
+                )
+                return SaveOutcome.RECORDED
+            except ClientError as error:
+                reasons = _cancellation_codes(error)
+                if reasons[:1] == ["ConditionalCheckFailed"]:
+                    return self._duplicate(record, claim, error.response["CancellationReasons"][0].get("Item"))
+                if reasons[1:2] == ["ConditionalCheckFailed"]:
+                    return self._put_event_alone(put_event, record, claim)
+                if "TransactionConflict" in reasons and attempt + 1 < TRANSACTION_CONFLICT_ATTEMPTS:
+                    # Another event of the same task is being written right now: try again shortly.
+                    (self._sleep or time.sleep)(random.uniform(0.05, 0.2) * 2**attempt)
+                    continue
+                if "ValidationError" in reasons:
+                    details = "; ".join(
+                        reason.get("Message", "")
+                        for reason in error.response.get("CancellationReasons", [])
+                        if reason.get("Code") == "ValidationError"
+                    )
+                    raise AuditWriteError(f"DynamoDB rejected the audit record: {details}") from error
                 raise
-            reasons = error.response.get("CancellationReasons") or []
-            if _failed_condition(reasons, 0):
-                return _duplicate_outcome(reasons[0].get("Item"))
-            if _failed_condition(reasons, 1):
-                return self._put_event_alone(put_event)
-            raise
+        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
     def mark_notified(self, record: dict[str, Any]) -> None:
         self._client.update_item(
             TableName=self._table,
-            Key={
-                schema.PARTITION_KEY: {"S": task_key(record["quantumTaskArn"])},
-                schema.SORT_KEY: {"S": event_sort_key(record)},
-            },
-            UpdateExpression="SET #notification = :sent",
+            Key=self._event_key(record),
+            UpdateExpression="SET #notification = :sent REMOVE #claimId, #claimedAt",
             ConditionExpression="attribute_exists(#pk)",
-            ExpressionAttributeNames={"#notification": "notification", "#pk": schema.PARTITION_KEY},
+            ExpressionAttributeNames={
+                "#notification": "notification",
+                "#pk": schema.PARTITION_KEY,
+                "#claimId": "claimId",
+                "#claimedAt": "claimedAt",
+            },
             ExpressionAttributeValues={":sent": {"S": NOTIFICATION_SENT}},
         )
 
-    def _put_event_request(self, record: dict[str, Any], *, notify: bool) -> dict[str, Any]:
+    def release_claim(self, record: dict[str, Any], claim: str) -> None:
+        """After a failed publish: let the next delivery publish without waiting for the timeout."""
+        with contextlib.suppress(ClientError):  # best effort: the claim times out anyway
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._event_key(record),
+                UpdateExpression="SET #notification = :pending REMOVE #claimId, #claimedAt",
+                ConditionExpression="#claimId = :claim",
+                ExpressionAttributeNames={
+                    "#notification": "notification",
+                    "#claimId": "claimId",
+                    "#claimedAt": "claimedAt",
+                },
+                ExpressionAttributeValues={":pending": {"S": NOTIFICATION_PENDING}, ":claim": {"S": claim}},
+            )
+
+    # -- internals -------------------------------------------------------------------------
+    def _event_key(self, record: dict[str, Any]) -> dict[str, Any]:
+        return {
+            schema.PARTITION_KEY: {"S": task_key(record["quantumTaskArn"])},
+            schema.SORT_KEY: {"S": event_sort_key(record)},
+        }
+
+    def _put_event_request(self, record: dict[str, Any], claim: str | None) -> dict[str, Any]:
         return {
             "TableName": self._table,
-            "Item": to_item(event_item(record, notify=notify)),
+            "Item": to_item(event_item(record, claim=claim, claimed_at=int(self._now()))),
             "ConditionExpression": "attribute_not_exists(#pk)",
             "ExpressionAttributeNames": {"#pk": schema.PARTITION_KEY},
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
 
-    def _put_latest_request(self, record: dict[str, Any]) -> dict[str, Any]:
+    def _update_latest_request(self, record: dict[str, Any]) -> dict[str, Any]:
+        """An update, not a put: what this event does not know (its enrichment failed, say) keeps
+        the value an earlier event recorded, so tags, job and reservation are never lost."""
+        item = latest_item(record)
+        names = {"#pk": schema.PARTITION_KEY, "#rank": "statusRank", "#eventTime": "eventTime"}
+        values = {":rank": to_attribute(item["statusRank"]), ":eventTime": to_attribute(item["eventTime"])}
+        assignments = []
+        for position, (name, value) in enumerate(sorted(item.items())):
+            names[f"#a{position}"] = name
+            values[f":a{position}"] = to_attribute(value)
+            assignments.append(f"#a{position} = :a{position}")
+        removals = []
+        for position, name in enumerate(field for field in PER_EVENT_ENRICHMENT if field not in item):
+            names[f"#r{position}"] = name
+            removals.append(f"#r{position}")
+        expression = "SET " + ", ".join(assignments) + (" REMOVE " + ", ".join(removals) if removals else "")
         return {
             "TableName": self._table,
-            "Item": to_item(latest_item(record)),
+            "Key": {
+                schema.PARTITION_KEY: {"S": task_key(record["quantumTaskArn"])},
+                schema.SORT_KEY: {"S": schema.LATEST_SORT_KEY},
+            },
+            "UpdateExpression": expression,
             "ConditionExpression": _LATEST_MAY_MOVE,
-            "ExpressionAttributeNames": {
-                "#pk": schema.PARTITION_KEY,
-                "#rank": "statusRank",
-                "#eventTime": "eventTime",
-            },
-            "ExpressionAttributeValues": {
-                ":rank": to_attribute(rank(record["status"])),
-                ":eventTime": to_attribute(record["eventTime"]),
-            },
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
         }
 
-    def _put_event_alone(self, put_event: dict[str, Any]) -> SaveOutcome:
+    def _put_event_alone(self, put_event: dict[str, Any], record: dict[str, Any], claim: str | None) -> SaveOutcome:
         """Record the event without touching the latest state (one PutItem)."""
         try:
             self._client.put_item(**put_event)
@@ -166,13 +251,58 @@ class DynamoAuditStore:
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
-            return _duplicate_outcome(error.response.get("Item"))
+            return self._duplicate(record, claim, error.response.get("Item"))
+
+    def _duplicate(self, record: dict[str, Any], claim: str | None, existing: dict[str, Any] | None) -> SaveOutcome:
+        """The event was recorded before: is its notification still ours to send?"""
+        stored = from_item(existing or {})
+        state = stored.get("notification")
+        if state not in (NOTIFICATION_PENDING, NOTIFICATION_PUBLISHING) or claim is None:
+            return SaveOutcome.DUPLICATE
+        if state == NOTIFICATION_PUBLISHING and stored.get("claimId") == claim:
+            return SaveOutcome.DUPLICATE_UNANNOUNCED  # our own write, whose answer was lost
+        if state == NOTIFICATION_PUBLISHING and self._now() - stored.get("claimedAt", 0) < CLAIM_TIMEOUT_SECONDS:
+            raise NotificationInProgressError(
+                f"event {record['eventId']} is being published by another invocation; retry later"
+            )
+        self._take_claim(record, claim, stored)
+        return SaveOutcome.DUPLICATE_UNANNOUNCED
+
+    def _take_claim(self, record: dict[str, Any], claim: str, stored: dict[str, Any]) -> None:
+        if stored.get("notification") == NOTIFICATION_PENDING:
+            condition, values = "#notification = :pending", {":pending": {"S": NOTIFICATION_PENDING}}
+        else:  # an abandoned claim: take it only if nobody took it since we read it
+            condition = "#claimId = :stale"
+            values = {":stale": {"S": stored["claimId"]}}
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._event_key(record),
+                UpdateExpression="SET #notification = :publishing, #claimId = :claim, #claimedAt = :now",
+                ConditionExpression=condition,
+                ExpressionAttributeNames={
+                    "#notification": "notification",
+                    "#claimId": "claimId",
+                    "#claimedAt": "claimedAt",
+                },
+                ExpressionAttributeValues={
+                    **values,
+                    ":publishing": {"S": NOTIFICATION_PUBLISHING},
+                    ":claim": {"S": claim},
+                    ":now": to_attribute(int(self._now())),
+                },
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            raise NotificationInProgressError(
+                f"event {record['eventId']} was claimed by another invocation; retry later"
+            ) from error
 
 
-def _failed_condition(reasons: list[dict[str, Any]], index: int) -> bool:
-    return len(reasons) > index and reasons[index].get("Code") == "ConditionalCheckFailed"
-
-
-def _duplicate_outcome(existing: dict[str, Any] | None) -> SaveOutcome:
-    state = ((existing or {}).get("notification") or {}).get("S")
-    return SaveOutcome.DUPLICATE_UNANNOUNCED if state == NOTIFICATION_PENDING else SaveOutcome.DUPLICATE
+def _cancellation_codes(error: ClientError) -> list[str | None]:
+    if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+        if error.response.get("Error", {}).get("Code") == "TransactionConflictException":
+            return ["TransactionConflict"]
+        raise error
+    return [reason.get("Code") for reason in error.response.get("CancellationReasons") or []]

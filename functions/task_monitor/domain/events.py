@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,8 @@ from task_monitor.domain.status import KNOWN_STATUSES, is_status_shaped
 from task_monitor.domain.timefmt import normalize_instant
 
 EVENT_SOURCE = "aws.braket"
+MAX_SHOTS = 1_000_000_000  # far above any device's limit; keeps numbers DynamoDB can store
+_EVENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")  # EventBridge ids are UUIDs
 EVENT_DETAIL_TYPE = "Braket Task State Change"
 
 
@@ -51,6 +54,8 @@ def parse_task_event(event: Any) -> TaskStateChange:
     _expect_equal(event, "source", EVENT_SOURCE)
     _expect_equal(event, "detail-type", EVENT_DETAIL_TYPE)
     event_id = _required_text(event, "id", "id")
+    if not _EVENT_ID.match(event_id):
+        raise InvalidEventError("id", f"{event_id[:40]!r} is not an event id (up to 128 letters, digits, - . _ :)")
     event_time = _instant(event.get("time"), "time", required=True)
     detail = event.get("detail")
     if not isinstance(detail, dict):
@@ -113,7 +118,7 @@ def _instant(value: object, path: str, *, required: bool = False) -> str | None:
         return None
     normalized = normalize_instant(value)
     if normalized is None:
-        raise InvalidEventError(path, f"{value!r} is not an ISO-8601 time with a time zone")
+        raise InvalidEventError(path, f"{value!r} is not an ISO-8601 time with a time zone, from 1970 on")
     return normalized
 
 
@@ -127,6 +132,6 @@ def _shots(value: object) -> int:
         shots = int(value.strip())
     else:
         raise InvalidEventError("detail.shots", f"{value!r} is not a whole number (string or integer)")
-    if shots < 0:
-        raise InvalidEventError("detail.shots", f"{shots} is negative")
+    if not 0 <= shots <= MAX_SHOTS:
+        raise InvalidEventError("detail.shots", f"{shots} is outside 0..{MAX_SHOTS}")
     return shots

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -23,10 +24,14 @@ class EnrichmentError(Exception):
         self.message = message
 
 
+class NotificationInProgressError(RuntimeError):
+    """Another invocation holds this event's notification; failing lets Lambda retry later."""
+
+
 class SaveOutcome(enum.Enum):
     RECORDED = "recorded"  # new event; the latest state moved to it
     RECORDED_LATE = "recorded-late"  # new event; the latest state already ranks higher, so it stays
-    DUPLICATE_UNANNOUNCED = "duplicate-unannounced"  # seen before, but its notification never went out
+    DUPLICATE_UNANNOUNCED = "duplicate-unannounced"  # seen before; its notification is now ours to send
     DUPLICATE = "duplicate"  # seen and fully handled before: nothing to do
 
     @property
@@ -45,12 +50,20 @@ class AuditStore(Protocol):
         """Event time of the task's RUNNING event, if recorded."""
         ...
 
-    def save(self, record: dict[str, Any], *, notify: bool) -> SaveOutcome:
-        """Record the event and advance the latest state, atomically; detect duplicates."""
+    def save(self, record: dict[str, Any], *, claim: str | None) -> SaveOutcome:
+        """Record the event and advance the latest state, atomically; detect duplicates.
+
+        ``claim`` (only for events to notify) identifies this attempt: the store hands the
+        notification to one attempt at a time, or raises NotificationInProgressError.
+        """
         ...
 
     def mark_notified(self, record: dict[str, Any]) -> None:
         """Remember that the event's notification went out, so a redelivery sends nothing."""
+        ...
+
+    def release_claim(self, record: dict[str, Any], claim: str) -> None:
+        """Give the notification back after a failed publish, for the redelivery to send."""
         ...
 
 
@@ -112,13 +125,18 @@ class TaskMonitor:
             enriched_at=self._clock() if description is not None else None,
         )
         notify = change.status in self._notify_statuses
-        outcome = self._store.save(record, notify=notify)
+        claim = str(uuid.uuid4()) if notify else None
+        outcome = self._store.save(record, claim=claim)
 
         message_id = None
-        if notify and outcome is not SaveOutcome.DUPLICATE:
-            # The record says "notification pending" until the publish is confirmed, so a failed
-            # publish, or a lost answer, leaves the redelivered event something still to do.
-            message_id = self._publisher.publish(render_notification(record))
+        if claim and outcome is not SaveOutcome.DUPLICATE:
+            # The event stays "being published" until SNS accepts it, so a failed publish, or a
+            # lost answer, leaves the redelivered event something still to do.
+            try:
+                message_id = self._publisher.publish(render_notification(record))
+            except Exception:
+                self._store.release_claim(record, claim)
+                raise
             self._store.mark_notified(record)
 
         return ProcessingResult(

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from task_monitor.domain.status import rank
+
 SUBJECT_LIMIT = 99  # SNS subjects are ASCII, under 100 characters
 
 
@@ -100,10 +102,12 @@ def _string(value: str) -> dict[str, str]:
 
 
 def _status_line(record: dict[str, Any]) -> str:
-    later = record.get("statusAtEnrichment")
-    if later and later != record["status"]:
-        return f"{record['status']} (Braket already reports {later}: this event arrived late)"
-    return record["status"]
+    reported = record.get("statusAtEnrichment")
+    if not reported or reported == record["status"]:
+        return record["status"]
+    if rank(reported) > rank(record["status"]):
+        return f"{record['status']} (Braket already reports {reported}: this event arrived late)"
+    return f"{record['status']} (Braket still reported {reported} when asked; details may be incomplete)"
 
 
 def _shots_line(record: dict[str, Any]) -> str:

@@ -4,18 +4,31 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+EARLIEST_YEAR = 1970  # nothing Braket reports is older; keeps every stored time four-digit and sortable
+
+# EventBridge's ``time`` has whole seconds while Braket's times have milliseconds, so an event
+# can seem to happen up to a second before the creation it follows.
+EVENT_TIME_RESOLUTION_SECONDS = 1.0
+
 
 def parse_instant(value: object) -> datetime | None:
     """An ISO-8601 instant with a time zone (``Z`` or an offset), as a UTC datetime; else None."""
     if isinstance(value, datetime):
-        return value.astimezone(UTC) if value.tzinfo else None
-    if not isinstance(value, str) or "T" not in value:
+        parsed = value
+    elif isinstance(value, str) and "T" in value:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    else:
+        return None
+    if parsed.tzinfo is None:
         return None
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
+        moment = parsed.astimezone(UTC)
+    except OverflowError:  # an offset that pushes the instant outside what datetime can hold
         return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else None
+    return moment if moment.year >= EARLIEST_YEAR else None
 
 
 def format_instant(moment: datetime) -> str:
@@ -29,8 +42,12 @@ def normalize_instant(value: object) -> str | None:
 
 
 def seconds_between(start: str | None, end: str | None) -> float | None:
-    """Seconds from start to end, both stored instants; None if either is unknown or end is earlier."""
+    """Seconds from start to end, both stored instants; None if either is unknown or end is earlier
+    by more than an event time's rounding (less than that counts as no time at all)."""
     first, last = parse_instant(start), parse_instant(end)
-    if first is None or last is None or last < first:
+    if first is None or last is None:
         return None
-    return round((last - first).total_seconds(), 3)
+    seconds = (last - first).total_seconds()
+    if seconds < -EVENT_TIME_RESOLUTION_SECONDS:
+        return None
+    return round(max(seconds, 0.0), 3)

@@ -1,0 +1,162 @@
+"""The deployment settings: defaults, command-line forms, and a clear error for every bad value.
+
+Fast: no synthesis (except the last test, which runs app.py up to the configuration error).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from infra.config import (
+    DEFAULT_BRAKET_REGIONS,
+    LOG_RETENTION_DAYS_ALLOWED,
+    ConfigError,
+    EmailSubscription,
+    MonitorConfig,
+    load_config,
+)
+from infra.constructs.processing import _RETENTION
+from tests.infra.conftest import ROOT, cdk_json_context
+from tests.infra.helpers import DEVICE_ARN
+
+
+def test_given_no_context_when_loading_then_every_setting_has_its_documented_default():
+    config = load_config({})
+
+    assert config == MonitorConfig()
+    assert config.main_region == "us-east-1"
+    assert config.braket_regions == ("us-east-1", "us-west-1", "us-west-2", "eu-west-2", "eu-north-1")
+    assert config.notify_statuses == ("COMPLETED", "FAILED", "CANCELLED")
+    assert config.notification_emails == ()
+    assert config.alarm_email is None
+    assert config.log_retention_days == 90
+    assert config.retain_table is True
+    assert config.reserved_concurrency == 10
+
+
+def test_given_cdk_json_when_loading_then_its_values_are_the_defaults():
+    assert load_config(cdk_json_context()) == MonitorConfig()
+
+
+def test_given_the_default_regions_when_loading_then_every_region_but_the_main_one_is_forwarded():
+    config = load_config({})
+
+    assert config.forwarded_regions == ("us-west-1", "us-west-2", "eu-west-2", "eu-north-1")
+
+
+def test_given_a_main_region_outside_braket_when_loading_then_all_braket_regions_are_forwarded():
+    config = load_config({"mainRegion": "eu-west-1"})
+
+    assert config.forwarded_regions == DEFAULT_BRAKET_REGIONS
+
+
+def test_given_command_line_strings_when_loading_then_lists_and_numbers_are_parsed():
+    config = load_config(
+        {
+            "braketRegions": "us-east-1, us-west-2",
+            "notifyStatuses": '["failed", "COMPLETED"]',
+            "logRetentionDays": "30",
+            "reservedConcurrency": "none",
+            "notificationEmails": "a@example.org,b@example.org",
+        }
+    )
+
+    assert config.braket_regions == ("us-east-1", "us-west-2")
+    assert config.notify_statuses == ("FAILED", "COMPLETED")
+    assert config.log_retention_days == 30
+    assert config.reserved_concurrency is None
+    assert [email.address for email in config.notification_emails] == ["a@example.org", "b@example.org"]
+
+
+def test_given_filtered_email_entries_when_loading_then_each_becomes_its_filter_policy():
+    config = load_config(
+        {
+            "notificationEmails": [
+                "all@example.org",
+                {
+                    "address": "team@example.org",
+                    "statuses": ["failed"],
+                    "devices": [DEVICE_ARN],
+                    "providers": ["ionq"],
+                    "tags": {"project": "vqe-h2", "owner": "ana"},
+                },
+            ]
+        }
+    )
+
+    plain, filtered = config.notification_emails
+    assert plain == EmailSubscription(address="all@example.org")
+    assert plain.filter_policy_values() == {}
+    assert filtered.filter_policy_values() == {
+        "status": ["FAILED"],
+        "deviceArn": [DEVICE_ARN],
+        "provider": ["ionq"],
+        "tags": ["project=vqe-h2", "owner=ana"],
+    }
+
+
+def _email(**fields: object) -> dict:
+    """Context with one notificationEmails object entry."""
+    return {"notificationEmails": [{"address": "a@example.org", **fields}]}
+
+
+EMAIL0 = "notificationEmails[0]"
+TOO_MANY_COMBINATIONS = _email(providers=[f"p{i}" for i in range(11)], tags={f"t{i}": "v" for i in range(14)})
+
+
+@pytest.mark.parametrize(
+    ("context", "key", "hint"),
+    [
+        ({"mainRegion": "mars-north-1a"}, "mainRegion", "region"),
+        ({"braketRegions": []}, "braketRegions", "at least one"),
+        ({"braketRegions": ["us-east-1", "us-east-1"]}, "braketRegions", "more than once"),
+        ({"braketRegions": ["us-east-1", "useast1"]}, "braketRegions[1]", "region"),
+        ({"braketRegions": {"us-east-1": True}}, "braketRegions", "list"),
+        ({"notifyStatuses": ["COMPLETED", "DONE"]}, "notifyStatuses[1]", "CANCELLED"),
+        ({"notificationEmails": ["not-an-address"]}, EMAIL0, "email"),
+        ({"notificationEmails": [{"statuses": ["FAILED"]}]}, f"{EMAIL0}.address", "required"),
+        (_email(status=["FAILED"]), f"{EMAIL0}.status", "allowed"),
+        (_email(statuses=["RUNNING"]), f"{EMAIL0}.statuses", "not in notifyStatuses"),
+        (_email(devices=["Forte-1"]), f"{EMAIL0}.devices", "device ARN"),
+        (_email(tags=["project=x"]), f"{EMAIL0}.tags", "object"),
+        (_email(tags={"a=b": "c"}), f"{EMAIL0}.tags.a=b", "'='"),
+        (TOO_MANY_COMBINATIONS, EMAIL0, "150"),
+        ({"notificationEmails": [42]}, EMAIL0, "address"),
+        ({"alarmEmail": "oncall"}, "alarmEmail", "email"),
+        ({"logRetentionDays": 45}, "logRetentionDays", "CloudWatch Logs accepts"),
+        ({"logRetentionDays": "forever"}, "logRetentionDays", "whole number"),
+        ({"tableRemovalPolicy": "keep"}, "tableRemovalPolicy", "retain or destroy"),
+        ({"reservedConcurrency": 0}, "reservedConcurrency", "1..20"),
+        ({"reservedConcurrency": 500}, "reservedConcurrency", "GetQuantumTask"),
+        ({"reservedConcurrency": True}, "reservedConcurrency", "whole number"),
+    ],
+)  # fmt: skip
+def test_given_a_bad_value_when_loading_then_the_error_names_the_key_and_what_is_allowed(context, key, hint):
+    with pytest.raises(ConfigError) as raised:
+        load_config(context)
+
+    assert raised.value.key == key
+    assert f"'{key}'" in str(raised.value)
+    assert hint in str(raised.value)
+
+
+def test_given_a_bad_value_when_running_app_py_then_synthesis_stops_with_the_key_named(tmp_path):
+    context = {**cdk_json_context(), "logRetentionDays": 45}
+    environment = {**os.environ, "CDK_CONTEXT_JSON": json.dumps(context), "CDK_OUTDIR": str(tmp_path)}
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "app.py")], capture_output=True, text=True, env=environment, check=False
+    )
+
+    assert result.returncode != 0
+    assert "Configuration error: cdk.json context 'logRetentionDays': 45 is not a retention" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_given_every_retention_config_accepts_then_the_function_construct_can_map_it():
+    assert set(_RETENTION) == set(LOG_RETENTION_DAYS_ALLOWED)

@@ -1,0 +1,196 @@
+"""Monitoring: the alarm topic, the alarms that call a person, and the dashboard."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aws_cdk.assertions import Match
+
+from infra.config import STATUSES
+from task_monitor import telemetry_names as names
+from tests.infra.helpers import only
+
+pytestmark = pytest.mark.infra
+
+
+def _alarm_topic_id(template) -> str:
+    (topic_id,) = [
+        logical_id
+        for logical_id, topic in template.find_resources("AWS::SNS::Topic").items()
+        if topic["Properties"].get("DisplayName") == "Braket task monitor alarms"
+    ]
+    return topic_id
+
+
+def _alarms(template) -> list[dict]:
+    return [alarm["Properties"] for alarm in template.find_resources("AWS::CloudWatch::Alarm").values()]
+
+
+def _alarm_on(template, metric_name: str, dimension: dict) -> list[dict]:
+    return [
+        alarm
+        for alarm in _alarms(template)
+        if alarm.get("MetricName") == metric_name and dimension in alarm.get("Dimensions", [])
+    ]
+
+
+def test_given_every_alarm_then_it_notifies_the_alarm_topic_when_firing_and_recovering(main_template):
+    topic_id = _alarm_topic_id(main_template)
+
+    assert len(_alarms(main_template)) == 5
+    for alarm in _alarms(main_template):
+        assert alarm["AlarmActions"] == [{"Ref": topic_id}]
+        assert alarm["OKActions"] == [{"Ref": topic_id}]
+        assert alarm["TreatMissingData"] == "notBreaching"
+
+
+def test_given_the_function_then_errors_alarm_at_once_and_throttles_after_fifteen_minutes(main_template):
+    function_id, _ = only(main_template.find_resources("AWS::Lambda::Function"))
+    dimension = {"Name": "FunctionName", "Value": {"Ref": function_id}}
+
+    (errors,) = _alarm_on(main_template, "Errors", dimension)
+    (throttles,) = _alarm_on(main_template, "Throttles", dimension)
+
+    assert (errors["Statistic"], errors["Threshold"], errors["EvaluationPeriods"]) == ("Sum", 1, 1)
+    assert errors["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert (throttles["Statistic"], throttles["Threshold"], throttles["Period"]) == ("Sum", 1, 300)
+    assert throttles["EvaluationPeriods"] == throttles["DatapointsToAlarm"] == 3
+
+
+def test_given_both_dead_letter_queues_then_each_alarms_when_it_holds_a_message(main_template):
+    _, rule = only(main_template.find_resources("AWS::Events::Rule"))
+    _, invoke_config = only(main_template.find_resources("AWS::Lambda::EventInvokeConfig"))
+    queues = {
+        rule["Properties"]["Targets"][0]["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0],
+        invoke_config["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0],
+    }
+
+    for queue_id in queues:
+        dimension = {"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_id, "QueueName"]}}
+        (alarm,) = _alarm_on(main_template, "ApproximateNumberOfMessagesVisible", dimension)
+        assert (alarm["Statistic"], alarm["Threshold"]) == ("Maximum", 1)
+        assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+
+
+def test_given_the_rule_then_failed_invocations_alarm(main_template):
+    rule_id, _ = only(main_template.find_resources("AWS::Events::Rule"))
+
+    (alarm,) = _alarm_on(main_template, "FailedInvocations", {"Name": "RuleName", "Value": {"Ref": rule_id}})
+
+    assert alarm["Namespace"] == "AWS/Events"
+    assert (alarm["Statistic"], alarm["Threshold"]) == ("Sum", 1)
+
+
+def test_given_the_alarm_topic_then_it_is_encrypted_tls_only_and_open_to_this_accounts_alarms(main_template):
+    topic_id = _alarm_topic_id(main_template)
+    resources = main_template.to_json()["Resources"]
+    key_id = resources[topic_id]["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]
+    own_alarms = {
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+        "ArnLike": {
+            "aws:SourceArn": {
+                "Fn::Join": ["", ["arn:aws:cloudwatch:us-east-1:", {"Ref": "AWS::AccountId"}, ":alarm:*"]]
+            }
+        },
+    }
+
+    assert resources[key_id]["Properties"]["EnableKeyRotation"] is True
+    key_statements = resources[key_id]["Properties"]["KeyPolicy"]["Statement"]
+    assert {
+        "Sid": "CloudWatchAlarmsEncrypt",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+        "Resource": "*",
+        "Condition": own_alarms,
+    } in key_statements
+    main_template.has_resource_properties(
+        "AWS::SNS::TopicPolicy",
+        {
+            "Topics": [{"Ref": topic_id}],
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}),
+                        Match.object_like(
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                                "Action": "sns:Publish",
+                                "Condition": own_alarms,
+                            }
+                        ),
+                    ]
+                )
+            },
+        },
+    )
+
+
+def test_given_an_alarm_email_then_it_is_subscribed_to_the_alarm_topic(main_template):
+    main_template.has_resource_properties(
+        "AWS::SNS::Subscription",
+        {"TopicArn": {"Ref": _alarm_topic_id(main_template)}, "Protocol": "email", "Endpoint": "oncall@example.org"},
+    )
+
+
+def _dashboard_body(template) -> str:
+    """The dashboard JSON with CloudFormation references replaced by their names."""
+    _, dashboard = only(template.find_resources("AWS::CloudWatch::Dashboard"))
+    parts = dashboard["Properties"]["DashboardBody"]["Fn::Join"][1]
+    return "".join(part if isinstance(part, str) else json.dumps(part).replace('"', "'") for part in parts)
+
+
+def _widgets(template) -> dict[str, dict]:
+    body = json.loads(_dashboard_body(template))
+    return {widget["properties"]["title"]: widget["properties"] for widget in body["widgets"]}
+
+
+def test_given_the_dashboard_then_it_shows_events_by_status_notifications_errors_queue_wait_and_health(main_template):
+    widgets = _widgets(main_template)
+
+    assert {
+        "Task events by status",
+        "Notifications published",
+        "Enrichment errors",
+        "Queue wait by device (seconds, average)",
+        "Function: invocations, errors, throttles",
+        "Function duration (ms)",
+        "Events waiting for a replay",
+        "Alarms",
+    } <= set(widgets)
+
+
+def test_given_events_by_status_then_one_line_per_task_status_with_the_service_dimension(main_template):
+    metrics = _widgets(main_template)["Task events by status"]["metrics"]
+
+    assert [metric[:6] for metric in metrics] == [
+        [names.METRICS_NAMESPACE, names.TASK_EVENTS, "service", names.SERVICE_NAME, names.STATUS_DIMENSION, status]
+        for status in STATUSES
+    ]
+    assert set(STATUSES) == {"CREATED", "QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLING", "CANCELLED"}
+
+
+def test_given_queue_wait_by_device_then_a_search_expression_finds_every_device(main_template):
+    (metric,) = _widgets(main_template)["Queue wait by device (seconds, average)"]["metrics"]
+    expression = metric[0]["expression"]
+
+    assert expression == (
+        'SEARCH(\'{BraketTaskMonitor,device,service} MetricName="QueueWaitSeconds" '
+        "service=\"braket-task-monitor\"', 'Average', 300)"
+    )
+
+
+def test_given_notifications_and_errors_then_their_metrics_carry_the_service_dimension(main_template):
+    widgets = _widgets(main_template)
+
+    assert widgets["Notifications published"]["metrics"][0][:4] == [
+        names.METRICS_NAMESPACE,
+        names.NOTIFICATIONS,
+        "service",
+        names.SERVICE_NAME,
+    ]
+    assert [names.METRICS_NAMESPACE, names.ENRICHMENT_ERRORS, "service", names.SERVICE_NAME] in [
+        metric[:4] for metric in widgets["Enrichment errors"]["metrics"]
+    ]

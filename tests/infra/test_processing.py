@@ -1,0 +1,111 @@
+"""Processing: the function's runtime, sizing, configuration, asynchronous retries, tracing and logs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from aws_cdk import aws_lambda as lambda_
+
+from infra.config import DEFAULT_RESERVED_CONCURRENCY
+from task_monitor import telemetry_names
+from tests.infra.helpers import get_att_arn, only
+
+pytestmark = pytest.mark.infra
+
+
+def _function(template) -> tuple[str, dict]:
+    logical_id, resource = only(template.find_resources("AWS::Lambda::Function"))
+    return logical_id, resource["Properties"]
+
+
+def _newest_python_runtime() -> str:
+    versions = []
+    for name in dir(lambda_.Runtime):
+        match = re.fullmatch(r"PYTHON_3_(\d+)", name)
+        if match:
+            versions.append(int(match[1]))
+    return f"python3.{max(versions)}"
+
+
+def test_given_the_function_then_it_runs_the_newest_python_aws_cdk_lib_knows_on_arm64(main_template):
+    _, function = _function(main_template)
+
+    assert function["Runtime"] == _newest_python_runtime() == "python3.14"
+    assert function["Architectures"] == ["arm64"]
+    assert function["Handler"] == "task_monitor.handler.lambda_handler"
+
+
+def test_given_the_function_then_memory_timeout_and_concurrency_are_the_chosen_ones(main_template):
+    _, function = _function(main_template)
+
+    assert function["MemorySize"] == 256
+    assert function["Timeout"] == 60
+    assert function["ReservedConcurrentExecutions"] == DEFAULT_RESERVED_CONCURRENCY == 10
+
+
+def test_given_the_reserved_concurrency_then_the_monitor_stays_within_half_the_getquantumtask_quota(main_template):
+    _, function = _function(main_template)
+    calls_per_execution_per_second = 5  # one GetQuantumTask per invocation of about 0.2 s
+    quota_per_second = 100
+
+    assert function["ReservedConcurrentExecutions"] * calls_per_execution_per_second <= quota_per_second / 2
+
+
+def test_given_the_function_then_its_environment_names_table_topic_statuses_and_telemetry(main_template):
+    _, function = _function(main_template)
+    table_id, _ = only(main_template.find_resources("AWS::DynamoDB::Table"))
+    topic_ids = [
+        logical_id
+        for logical_id in main_template.find_resources("AWS::SNS::Topic")
+        if logical_id.startswith("Notifications")
+    ]
+
+    assert function["Environment"]["Variables"] == {
+        "AUDIT_TABLE_NAME": {"Ref": table_id},
+        "NOTIFICATION_TOPIC_ARN": {"Ref": topic_ids[0]},
+        "NOTIFY_STATUSES": "COMPLETED,FAILED,CANCELLED",
+        "POWERTOOLS_SERVICE_NAME": telemetry_names.SERVICE_NAME,
+        "POWERTOOLS_METRICS_NAMESPACE": telemetry_names.METRICS_NAMESPACE,
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+    }
+
+
+def test_given_asynchronous_invocation_then_two_retries_six_hours_and_an_on_failure_queue(main_template):
+    function_id, _ = _function(main_template)
+    _, invoke_config = only(main_template.find_resources("AWS::Lambda::EventInvokeConfig"))
+    properties = invoke_config["Properties"]
+    resources = main_template.to_json()["Resources"]
+
+    assert properties["FunctionName"] == {"Ref": function_id}
+    assert properties["MaximumRetryAttempts"] == 2
+    assert properties["MaximumEventAgeInSeconds"] == 6 * 3600
+    queue_id = properties["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+    assert resources[queue_id]["Type"] == "AWS::SQS::Queue"
+    assert resources[queue_id]["Properties"]["SqsManagedSseEnabled"] is True
+    (queue_policy,) = [
+        resource
+        for resource in resources.values()
+        if resource["Type"] == "AWS::SQS::QueuePolicy" and resource["Properties"]["Queues"] == [{"Ref": queue_id}]
+    ]
+    assert {
+        "Effect": "Deny",
+        "Action": "sqs:*",
+        "Principal": {"AWS": "*"},
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        "Resource": get_att_arn(queue_id),
+    } in queue_policy["Properties"]["PolicyDocument"]["Statement"]
+
+
+def test_given_the_function_then_it_is_traced_and_logs_json_to_its_own_group_with_retention(main_template):
+    _, function = _function(main_template)
+    log_group_id, log_group = only(main_template.find_resources("AWS::Logs::LogGroup"))
+
+    assert function["TracingConfig"] == {"Mode": "Active"}
+    assert function["LoggingConfig"] == {
+        "LogFormat": "JSON",
+        "LogGroup": {"Ref": log_group_id},
+        "ApplicationLogLevel": "INFO",
+        "SystemLogLevel": "WARN",
+    }
+    assert log_group["Properties"]["RetentionInDays"] == 90
