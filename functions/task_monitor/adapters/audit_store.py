@@ -31,7 +31,8 @@ NOTIFICATION_PUBLISHING = "PUBLISHING"  # an invocation holds the claim and is p
 NOTIFICATION_SENT = "SENT"
 NOTIFICATION_NOT_WANTED = "NOT_WANTED"
 
-# Longer than the function's timeout (30 s): a claim this old belongs to an invocation that died.
+# 1.5 times the function's timeout (60 s, checked by an infra test): a claim this old belongs to an
+# invocation that died.
 CLAIM_TIMEOUT_SECONDS = 90
 TRANSACTION_CONFLICT_ATTEMPTS = 4
 
