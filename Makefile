@@ -45,7 +45,8 @@ bench: $(PY_STAMP)
 	$(BIN)/python benchmarks/run.py
 
 synth: $(PY_STAMP) $(NODE_STAMP)
-	$(CDK) synth --no-notices -q
+	$(CDK) synth --all --no-notices -q
+	@echo "Templates in cdk.out/: $$(cd cdk.out && ls *.template.json | tr "\n" " ")"
 
 deploy: $(PY_STAMP) $(NODE_STAMP)
 	$(CDK) deploy --all --no-notices
