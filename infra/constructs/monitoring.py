@@ -9,19 +9,18 @@ alarm topic.
 
 from __future__ import annotations
 
-from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.config import STATUSES
+from infra.constructs.encrypted_topic import encrypted_topic
 from infra.nag import acknowledge
 from task_monitor import telemetry_names as names
 
@@ -51,12 +50,10 @@ class AlarmTopic(Construct):
                 )
             },
         }
-        self.key = kms.Key(
+        self.key, self.topic = encrypted_topic(
             self,
-            "Key",
-            description="Encrypts the Braket task monitor's alarm topic",
-            enable_key_rotation=True,
-            removal_policy=RemovalPolicy.DESTROY,
+            key_description="Encrypts the Braket task monitor's alarm topic",
+            display_name="Braket task monitor alarms",
         )
         # CloudWatch publishes alarm notifications as its service principal, so it needs the key.
         self.key.add_to_resource_policy(
@@ -67,9 +64,6 @@ class AlarmTopic(Construct):
                 resources=["*"],  # in a key policy, "*" is this key
                 conditions=from_own_alarms,
             )
-        )
-        self.topic = sns.Topic(
-            self, "Topic", display_name="Braket task monitor alarms", master_key=self.key, enforce_ssl=True
         )
         # A topic policy replaces SNS's default one, so CloudWatch's right to publish is stated.
         self.topic.add_to_resource_policy(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from infra.config import EmailSubscription
+from infra.constructs.encrypted_topic import encrypted_topic
 from infra.nag import acknowledge
 
 # The email subscriptions get no dead-letter queue, deliberately: see _acknowledge_no_redrive.
@@ -40,20 +39,10 @@ class Notifications(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, emails: tuple[EmailSubscription, ...]) -> None:
         super().__init__(scope, construct_id)
-        self.key = kms.Key(
+        self.key, self.topic = encrypted_topic(
             self,
-            "Key",
-            description="Encrypts the Braket task monitor's notification topic",
-            enable_key_rotation=True,
-            # The key protects messages in flight only (SNS keeps none), so it goes with the stack.
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-        self.topic = sns.Topic(
-            self,
-            "Topic",
+            key_description="Encrypts the Braket task monitor's notification topic",
             display_name="Braket task notifications",
-            master_key=self.key,
-            enforce_ssl=True,
         )
         for subscription in emails:
             added = self.topic.add_subscription(email_subscription(subscription))

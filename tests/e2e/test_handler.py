@@ -12,6 +12,7 @@ from task_monitor.domain.events import InvalidEventError
 from task_monitor.domain.monitor import NotificationInProgressError
 from tests.e2e.conftest import cold_start_with
 from tests.support.factories import (
+    ENRICHMENT_FIELD_NAMES,
     SV1,
     TASK_ARN,
     description,
@@ -96,16 +97,7 @@ def test_every_enrichment_field_reaches_the_audit_record_and_the_notification(em
     latest = embedded.audit_log().latest(TASK_ARN)
     (envelope,) = embedded.subscriber_messages()
     expected = fully_described("FAILED")
-    for field in (
-        "queueInfo",
-        "actionMetadata",
-        "associations",
-        "failureReason",
-        "jobArn",
-        "tags",
-        "numSuccessfulShots",
-        "experimentalCapabilities",
-    ):
+    for field in ENRICHMENT_FIELD_NAMES:
         assert latest[field] == expected[field], field
         assert envelope["Record"][field] == expected[field], field
     assert envelope["MessageAttributes"]["jobArn"]["Value"] == expected["jobArn"]

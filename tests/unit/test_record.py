@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from task_monitor.domain.events import parse_task_event
 from task_monitor.domain.record import EnrichmentFailure, build_record, to_plain
-from tests.support.factories import SV1, TASK_ARN, description, fully_described, task_event
+from tests.support.factories import ENRICHMENT_FIELD_NAMES, SV1, TASK_ARN, description, fully_described, task_event
 
 
 def _parsed_description(status: str = "COMPLETED", **fields) -> dict:
@@ -33,16 +33,7 @@ def test_record_keeps_event_facts_and_derives_what_users_ask_for() -> None:
 def test_every_enrichment_field_is_copied_with_the_api_names() -> None:
     answer = fully_described("FAILED")
     record = build_record(parse_task_event(task_event("FAILED")), answer, enriched_at="2026-11-20T11:43:41.000Z")
-    for field in (
-        "queueInfo",
-        "actionMetadata",
-        "associations",
-        "failureReason",
-        "jobArn",
-        "tags",
-        "numSuccessfulShots",
-        "experimentalCapabilities",
-    ):
+    for field in ENRICHMENT_FIELD_NAMES:
         assert record[field] == answer[field], field
     assert record["statusAtEnrichment"] == "FAILED"
     assert record["enrichedAt"] == "2026-11-20T11:43:41.000Z"

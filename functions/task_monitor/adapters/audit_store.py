@@ -170,37 +170,32 @@ class DynamoAuditStore:
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
     def mark_notified(self, record: dict[str, Any]) -> None:
+        self._settle_notification(record, NOTIFICATION_SENT, "attribute_exists(#pk)", {})
+
+    def release_claim(self, record: dict[str, Any], claim: str) -> None:
+        """After a failed publish: let the next delivery publish without waiting for the timeout."""
+        with contextlib.suppress(ClientError):  # best effort: the claim times out anyway
+            self._settle_notification(
+                record, NOTIFICATION_PENDING, "attribute_exists(#pk) AND #claimId = :claim", {":claim": {"S": claim}}
+            )
+
+    # -- internals -------------------------------------------------------------------------
+    def _settle_notification(self, record: dict[str, Any], state: str, condition: str, values: dict[str, Any]) -> None:
+        """Set the event's notification state and drop its claim, if ``condition`` holds."""
         self._client.update_item(
             TableName=self._table,
             Key=self._event_key(record),
-            UpdateExpression="SET #notification = :sent REMOVE #claimId, #claimedAt",
-            ConditionExpression="attribute_exists(#pk)",
+            UpdateExpression="SET #notification = :state REMOVE #claimId, #claimedAt",
+            ConditionExpression=condition,
             ExpressionAttributeNames={
                 "#notification": "notification",
                 "#pk": schema.PARTITION_KEY,
                 "#claimId": "claimId",
                 "#claimedAt": "claimedAt",
             },
-            ExpressionAttributeValues={":sent": {"S": NOTIFICATION_SENT}},
+            ExpressionAttributeValues={":state": {"S": state}, **values},
         )
 
-    def release_claim(self, record: dict[str, Any], claim: str) -> None:
-        """After a failed publish: let the next delivery publish without waiting for the timeout."""
-        with contextlib.suppress(ClientError):  # best effort: the claim times out anyway
-            self._client.update_item(
-                TableName=self._table,
-                Key=self._event_key(record),
-                UpdateExpression="SET #notification = :pending REMOVE #claimId, #claimedAt",
-                ConditionExpression="#claimId = :claim",
-                ExpressionAttributeNames={
-                    "#notification": "notification",
-                    "#claimId": "claimId",
-                    "#claimedAt": "claimedAt",
-                },
-                ExpressionAttributeValues={":pending": {"S": NOTIFICATION_PENDING}, ":claim": {"S": claim}},
-            )
-
-    # -- internals -------------------------------------------------------------------------
     def _event_key(self, record: dict[str, Any]) -> dict[str, Any]:
         return {
             schema.PARTITION_KEY: {"S": task_key(record["quantumTaskArn"])},
