@@ -8,6 +8,7 @@ import io
 import json
 import os
 import sys
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -18,6 +19,7 @@ QUIET_POWERTOOLS = {"POWERTOOLS_LOG_LEVEL": "CRITICAL", "POWERTOOLS_METRICS_DISA
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    warnings.filterwarnings("ignore", "No application metrics to publish")  # a failed event has none
     out = out or sys.stdout
     args = _parser().parse_args(argv)
     if not args.verbose:
@@ -98,10 +100,17 @@ def _invoke_and_show(aws: Any, event: Any, out: TextIO, note: str = "") -> bool:
     if invocation.succeeded:
         _print(out, event_line(event, _outcome_text(invocation.response, aws), note))
     else:
-        _print(out, event_line(event, f"REJECTED: {invocation.error}", note))
+        _print(out, event_line(event, _failure_text(invocation.error), note))
     for message in aws.published[published_before:]:
         _print(out, email(message.subject, message.email_text))
     return invocation.succeeded
+
+
+def _failure_text(error: BaseException) -> str:
+    """Rejected: the event itself is wrong. Failed: the event is fine, something around it is not."""
+    from task_monitor.domain.events import InvalidEventError
+
+    return f"REJECTED: {error}" if isinstance(error, InvalidEventError) else f"FAILED ({type(error).__name__}): {error}"
 
 
 def _outcome_text(response: dict[str, Any], aws: Any | None = None) -> str:
@@ -146,7 +155,7 @@ def run_replay(args: argparse.Namespace, out: TextIO) -> int:
                 _print(out, event_line(event, _outcome_text(response)))
             except Exception as error:
                 failed += 1
-                _print(out, event_line(event, f"REJECTED: {error}"))
+                _print(out, event_line(event, _failure_text(error)))
         return 1 if failed else 0
 
     from task_monitor.local.embedded import EmbeddedAws
