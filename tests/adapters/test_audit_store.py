@@ -203,3 +203,25 @@ def test_range_bounds_are_compared_as_instants_whatever_their_form(store, audit_
     assert len(audit_log.tasks_by_status("COMPLETED", "2026-11-20T11:43:40Z", "2026-11-20T11:43:40Z")) == 1
     assert len(audit_log.tasks_by_status("COMPLETED", "2026-11-20T12:43:40+01:00")) == 1
     assert len(audit_log.tasks_by_status("COMPLETED", "2026-11-20")) == 1
+
+
+def test_of_two_terminal_events_the_one_braket_confirms_stays_latest(store, audit_log) -> None:
+    # Given COMPLETED, confirmed by GetQuantumTask
+    store.save(_record("COMPLETED"), claim=None)
+    # When a later CANCELLED arrives that Braket does not confirm (it still reports COMPLETED)
+    cancelled = build_record(
+        parse_task_event(task_event("CANCELLED", time="2026-11-20T11:44:00Z")), description("COMPLETED")
+    )
+    assert store.save(cancelled, claim=None) is SaveOutcome.RECORDED_LATE
+    # Then the latest state stays COMPLETED, and both events are in the history
+    assert audit_log.latest(TASK_ARN)["status"] == "COMPLETED"
+    assert [r["status"] for r in audit_log.history(TASK_ARN)] == ["COMPLETED", "CANCELLED"]
+
+
+def test_confirmed_terminal_event_replaces_an_unconfirmed_one_even_if_earlier(store, audit_log) -> None:
+    unconfirmed = build_record(
+        parse_task_event(task_event("CANCELLED", time="2026-11-20T11:44:00Z")), description("COMPLETED")
+    )
+    store.save(unconfirmed, claim=None)
+    assert store.save(_record("COMPLETED"), claim=None) is SaveOutcome.RECORDED
+    assert audit_log.latest(TASK_ARN)["status"] == "COMPLETED"

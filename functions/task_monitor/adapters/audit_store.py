@@ -47,7 +47,18 @@ STORAGE_ATTRIBUTES = frozenset(schema.key_attribute_names()) | {
 # Facts about one event that the latest state must not keep from an earlier event.
 PER_EVENT_ENRICHMENT = ("statusAtEnrichment", "enrichedAt", "enrichmentError")
 
-_LATEST_MAY_MOVE = "attribute_not_exists(#pk) OR #rank < :rank OR (#rank = :rank AND #eventTime < :eventTime)"
+# The latest state moves to a higher rank, or within a rank (only terminal statuses share one) to
+# a later event, except that a status Braket itself confirmed (the event's status is the one
+# GetQuantumTask reported) is never replaced by one it did not confirm.
+_STORED_UNCONFIRMED = "(attribute_not_exists(#reported) OR #reported <> #status)"
+_LATEST_MAY_MOVE_CONFIRMED = (
+    "attribute_not_exists(#pk) OR #rank < :rank"
+    f" OR (#rank = :rank AND (#eventTime < :eventTime OR {_STORED_UNCONFIRMED}))"
+)
+_LATEST_MAY_MOVE_UNCONFIRMED = (
+    "attribute_not_exists(#pk) OR #rank < :rank"
+    f" OR (#rank = :rank AND #eventTime < :eventTime AND {_STORED_UNCONFIRMED})"
+)
 
 
 class AuditWriteError(RuntimeError):
@@ -215,7 +226,13 @@ class DynamoAuditStore:
         """An update, not a put: what this event does not know (its enrichment failed, say) keeps
         the value an earlier event recorded, so tags, job and reservation are never lost."""
         item = latest_item(record)
-        names = {"#pk": schema.PARTITION_KEY, "#rank": "statusRank", "#eventTime": "eventTime"}
+        names = {
+            "#pk": schema.PARTITION_KEY,
+            "#rank": "statusRank",
+            "#eventTime": "eventTime",
+            "#reported": "statusAtEnrichment",
+            "#status": "status",
+        }
         values = {":rank": to_attribute(item["statusRank"]), ":eventTime": to_attribute(item["eventTime"])}
         assignments = []
         for position, (name, value) in enumerate(sorted(item.items())):
@@ -234,7 +251,11 @@ class DynamoAuditStore:
                 schema.SORT_KEY: {"S": schema.LATEST_SORT_KEY},
             },
             "UpdateExpression": expression,
-            "ConditionExpression": _LATEST_MAY_MOVE,
+            "ConditionExpression": (
+                _LATEST_MAY_MOVE_CONFIRMED
+                if record.get("statusAtEnrichment") == record["status"]
+                else _LATEST_MAY_MOVE_UNCONFIRMED
+            ),
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
         }
