@@ -97,3 +97,31 @@ def test_persistent_throttling_ends_as_an_enrichment_error(describer, braket) ->
         describer.describe(parse_task_arn(TASK_ARN))
     assert raised.value.code == "ThrottlingException"
     assert len(braket.calls) == 4  # total_max_attempts
+
+
+def test_running_event_takes_braket_s_answer_at_once(describer, braket, sleeps) -> None:
+    braket.put_task(description("QUEUED"))
+    assert describer.describe(parse_task_arn(TASK_ARN), "RUNNING")["status"] == "QUEUED"
+    assert len(braket.calls) == 1 and sleeps == []
+
+
+def test_ended_task_still_shown_running_is_asked_again_for_its_end_details(describer, braket, sleeps) -> None:
+    # Given Braket still reports RUNNING on the first call after the FAILED event, then catches up
+    braket.put_task(description("RUNNING"))
+
+    def catch_up(**_: object) -> None:
+        braket.put_task(fully_described("FAILED"))
+
+    describer.client_for("us-east-1").meta.events.register("after-call.braket.GetQuantumTask", catch_up)
+    # When the task is described for its FAILED event
+    answer = describer.describe(parse_task_arn(TASK_ARN), "FAILED")
+    # Then it is asked again once and the failure reason comes through
+    assert (answer["status"], answer["failureReason"]) == ("FAILED", "Device calibration drifted")
+    assert len(braket.calls) == 2 and sleeps == [0.5]
+
+
+def test_ended_task_that_braket_never_catches_up_with_is_described_as_it_stands(describer, braket, sleeps) -> None:
+    braket.put_task(description("RUNNING"))
+    answer = describer.describe(parse_task_arn(TASK_ARN), "COMPLETED")
+    assert answer["status"] == "RUNNING"
+    assert len(braket.calls) == 3 and sleeps == [0.5, 1.0]

@@ -17,7 +17,7 @@ class FakeBraket:
     def __init__(self, answer: dict | None = None, error: EnrichmentError | None = None) -> None:
         self.answer, self.error, self.asked = answer, error, []
 
-    def describe(self, task: TaskArn) -> dict[str, Any]:
+    def describe(self, task: TaskArn, event_status: str | None = None) -> dict[str, Any]:
         self.asked.append(task.arn)
         if self.error:
             raise self.error

@@ -11,6 +11,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from task_monitor.domain.arns import TaskArn
 from task_monitor.domain.monitor import EnrichmentError
+from task_monitor.domain.status import is_terminal, rank
 
 # Throttling and 5xx: botocore's standard retry mode (exponential backoff with jitter).
 BRAKET_CLIENT_CONFIG = Config(
@@ -22,7 +23,11 @@ NOT_FOUND = "ResourceNotFoundException"
 
 
 class BraketTaskDescriber:
-    """One client per region per container, created on first use; queue info always asked for."""
+    """One client per region per container, created on first use; queue info always asked for.
+
+    Braket is eventually consistent: a task just created may not be found yet, and a task just
+    ended may still show its earlier status. Both are asked again after 0.5 s, 1 s, ...
+    """
 
     def __init__(
         self,
@@ -30,12 +35,14 @@ class BraketTaskDescriber:
         *,
         not_found_retries: int = 3,
         not_found_delay_seconds: float = 0.5,
+        lag_retries: int = 2,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
         self._client_factory = client_factory
         self._clients: dict[str, Any] = {}
         self._not_found_retries = not_found_retries
         self._not_found_delay = not_found_delay_seconds
+        self._lag_retries = lag_retries
         self._sleep = sleep
 
     def client_for(self, region: str) -> Any:
@@ -43,7 +50,18 @@ class BraketTaskDescriber:
             self._clients[region] = self._client_factory(region)
         return self._clients[region]
 
-    def describe(self, task: TaskArn) -> dict[str, Any]:
+    def describe(self, task: TaskArn, event_status: str | None = None) -> dict[str, Any]:
+        """The task's description. For a task an event says has ended, an answer that still shows
+        an earlier status (Braket catching up) is asked again briefly, for its end details."""
+        answer = self._get(task)
+        for attempt in range(self._lag_retries):
+            if not (event_status and is_terminal(event_status) and rank(answer.get("status", "")) < rank(event_status)):
+                break
+            self._pause(attempt)
+            answer = self._get(task)
+        return answer
+
+    def _get(self, task: TaskArn) -> dict[str, Any]:
         client = self.client_for(task.region)
         for attempt in range(self._not_found_retries + 1):
             try:
@@ -52,10 +70,13 @@ class BraketTaskDescriber:
                 code = error.response.get("Error", {}).get("Code", "Unknown")
                 # Right after CreateQuantumTask, GetQuantumTask may not find the task yet.
                 if code == NOT_FOUND and attempt < self._not_found_retries:
-                    (self._sleep or time.sleep)(self._not_found_delay * 2**attempt)
+                    self._pause(attempt)
                     continue
                 message = error.response.get("Error", {}).get("Message", str(error))
                 raise EnrichmentError(code, message) from error
             except BotoCoreError as error:  # connection failures once botocore's retries are spent
                 raise EnrichmentError(type(error).__name__, str(error)) from error
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+    def _pause(self, attempt: int) -> None:
+        (self._sleep or time.sleep)(self._not_found_delay * 2**attempt)

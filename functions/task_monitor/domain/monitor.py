@@ -40,8 +40,9 @@ class SaveOutcome(enum.Enum):
 
 
 class TaskDescriber(Protocol):
-    def describe(self, task: TaskArn) -> dict[str, Any]:
-        """GetQuantumTask with queue info, in the task's region; raise EnrichmentError."""
+    def describe(self, task: TaskArn, event_status: str | None = None) -> dict[str, Any]:
+        """GetQuantumTask with queue info, in the task's region; raise EnrichmentError.
+        ``event_status`` lets it wait briefly for Braket to catch up with an ended task."""
         ...
 
 
@@ -154,6 +155,6 @@ class TaskMonitor:
 
     def _describe(self, change: TaskStateChange) -> tuple[dict[str, Any] | None, EnrichmentFailure | None]:
         try:
-            return self._describer.describe(change.task), None
+            return self._describer.describe(change.task, change.status), None
         except EnrichmentError as error:
             return None, EnrichmentFailure(code=error.code, message=error.message)
