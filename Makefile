@@ -45,7 +45,7 @@ bench: $(PY_STAMP)
 	$(BIN)/python benchmarks/run.py
 
 synth: $(PY_STAMP) $(NODE_STAMP)
-	$(CDK) synth --all --no-notices -q
+	$(CDK) synth --no-notices -q
 	@echo "Templates in cdk.out/: $$(cd cdk.out && ls *.template.json | tr "\n" " ")"
 
 deploy: $(PY_STAMP) $(NODE_STAMP)

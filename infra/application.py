@@ -19,7 +19,7 @@ class MonitorApp:
 
 
 def build(app: App) -> MonitorApp:
-    config = load_config(app.node.try_get_context)
+    config = load_config(app.node.get_all_context())
     register_rule_packs(app)
     main = MonitorStack(app, MAIN_STACK_NAME, config=config)
     forwarders = {}

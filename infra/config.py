@@ -10,6 +10,7 @@ comma-separated string there, number settings a numeric string.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -122,8 +123,12 @@ class MonitorConfig:
 
 
 def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
-    """Read and check every setting; ``get`` is ``app.node.try_get_context`` or a plain mapping."""
+    """Read and check every setting; ``get`` is the app's whole context (``app.node.get_all_context()``),
+    or a lookup function. Given the whole context, a key that is not a setting is an error: a typo
+    such as ``alarmEmails`` would otherwise be ignored without a word."""
     lookup = get.get if isinstance(get, Mapping) else get
+    if isinstance(get, Mapping):
+        _reject_unknown_keys(get)
 
     main_region = _region("mainRegion", _value(lookup, "mainRegion", DEFAULT_MAIN_REGION))
     braket_regions = _regions(_value(lookup, "braketRegions", list(DEFAULT_BRAKET_REGIONS)))
@@ -132,7 +137,10 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
     alarm_email = _optional_email("alarmEmail", _value(lookup, "alarmEmail", None))
     retention = _retention(_value(lookup, "logRetentionDays", DEFAULT_LOG_RETENTION_DAYS))
     removal = _removal_policy(_value(lookup, "tableRemovalPolicy", "retain"))
-    concurrency = _concurrency(_value(lookup, "reservedConcurrency", DEFAULT_RESERVED_CONCURRENCY))
+    explicit_null = isinstance(get, Mapping) and "reservedConcurrency" in get and get["reservedConcurrency"] is None
+    concurrency = (
+        None if explicit_null else _concurrency(_value(lookup, "reservedConcurrency", DEFAULT_RESERVED_CONCURRENCY))
+    )
     return MonitorConfig(
         main_region=main_region,
         braket_regions=braket_regions,
@@ -143,6 +151,18 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
         table_removal_policy=removal,
         reserved_concurrency=concurrency,
     )
+
+
+# Settings are camelCase words; CDK's own context keys carry ":", "/", "@" or "-" and are left alone.
+_SETTING_SHAPED = re.compile(r"^[a-z][A-Za-z0-9]*$")
+
+
+def _reject_unknown_keys(context: Mapping[str, Any]) -> None:
+    for key in context:
+        if _SETTING_SHAPED.match(key) and key not in KNOWN_KEYS:
+            close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ConfigError(key, f"is not a setting; {hint}settings are {', '.join(KNOWN_KEYS)}")
 
 
 def _value(lookup: Callable[[str], Any], key: str, default: Any) -> Any:

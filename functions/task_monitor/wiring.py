@@ -16,7 +16,7 @@ from task_monitor.domain.monitor import TaskMonitor
 from task_monitor.domain.timefmt import format_instant
 from task_monitor.settings import Settings
 
-AWS_CLIENT_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 5}, connect_timeout=3, read_timeout=5)
+AWS_CLIENT_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 4}, connect_timeout=3, read_timeout=5)
 
 
 def utc_now() -> str:

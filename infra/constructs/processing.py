@@ -8,13 +8,15 @@ Sizing, and why:
   and the cold start (importing botocore, loading the Braket, DynamoDB and SNS models, parsing the
   JSON responses) is CPU-bound and at 128 MB gets half the CPU. The memory is bought for CPU, not
   for space; revisit with Lambda Power Tuning once real traffic exists.
-* **Timeout** 60 s: one invocation is a GetQuantumTask call, one DynamoDB transaction and one SNS
-  publish, each normally well under a second. The handler's clients retry throttling and 5xx in
-  botocore's standard mode (GetQuantumTask 4 attempts, DynamoDB and SNS 5, backoff up to 1+2+4+8 s)
-  and GetQuantumTask's not-found-yet answer 3 more times (0.5+1+2 s): under sustained throttling of
-  every call that adds up to about 40 s, which 60 s covers with margin. A hung connection is cut by
-  the clients' 3 s connect / 5 s read timeouts, so 60 s is only reached by a genuinely stuck
-  invocation, which Lambda then retries.
+* **Timeout** 60 s: a notified terminal event makes five AWS calls (GetQuantumTask, a Query of the
+  task's history, the TransactWriteItems, the SNS Publish, the UpdateItem that marks it sent), each
+  normally well under a second. The clients retry throttling and 5xx in botocore's standard mode,
+  4 attempts each (backoff at most 1+2+4 s), and GetQuantumTask's not-found-yet and still-running
+  answers a few more times (0.5+1+2 s): under sustained throttling of every call that adds up to
+  about 40 s, which 60 s covers. A hung connection is cut by the clients' 3 s connect / 5 s read
+  timeouts, so 60 s is only reached by a genuinely stuck invocation, which Lambda then retries; the
+  notification claim (90 s, ``CLAIM_TIMEOUT_SECONDS``) outlives it, so no other attempt publishes
+  while this one still might.
 * **Reserved concurrency** 10 by default (context ``reservedConcurrency``): GetQuantumTask allows
   100 requests/s (burst 500) per account and region, shared with the users' own SDK calls. One
   execution makes about 5 calls/s (one per ~0.2 s invocation), so 10 cap the monitor near 50 calls/s
@@ -32,7 +34,7 @@ Sizing, and why:
 from __future__ import annotations
 
 import jsii
-from aws_cdk import Duration, Stack, Token
+from aws_cdk import Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -99,7 +101,14 @@ class Processing(Construct):
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
 
-        self.log_group = logs.LogGroup(self, "Logs", retention=_RETENTION[config.log_retention_days])
+        # Kept when the stack is deleted (the logs are part of the audit trail), but removed when a
+        # first deployment rolls back, so a failed attempt leaves nothing behind.
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            retention=_RETENTION[config.log_retention_days],
+            removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+        )
         self.failures = DeadLetterQueue(
             self,
             "FailedEvents",

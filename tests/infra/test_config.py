@@ -160,3 +160,21 @@ def test_given_a_bad_value_when_running_app_py_then_synthesis_stops_with_the_key
 
 def test_given_every_retention_config_accepts_then_the_function_construct_can_map_it():
     assert set(_RETENTION) == set(LOG_RETENTION_DAYS_ALLOWED)
+
+
+@pytest.mark.parametrize(
+    ("typo", "suggestion"), [("alarmEmails", "alarmEmail"), ("reservedConcurency", "reservedConcurrency")]
+)
+def test_given_a_misspelled_setting_when_loading_then_the_error_names_it_and_the_likely_one(typo, suggestion):
+    with pytest.raises(ConfigError, match=rf"'{typo}': is not a setting; did you mean '{suggestion}'"):
+        load_config({**cdk_json_context(), typo: "x"})
+
+
+def test_given_cdk_s_own_context_keys_when_loading_then_they_are_not_mistaken_for_settings():
+    context = {"@aws-cdk/core:newStyleStackSynthesis": True, "aws:cdk:enable-path-metadata": True, "//": ["note"]}
+    assert load_config(context).main_region == "us-east-1"
+
+
+def test_given_a_null_reserved_concurrency_when_loading_then_nothing_is_reserved():
+    assert load_config({"reservedConcurrency": None}).reserved_concurrency is None
+    assert load_config({}).reserved_concurrency == 10

@@ -80,7 +80,19 @@ def test_given_each_forwarder_then_it_targets_the_main_default_bus_with_role_ret
                 "Queues": [{"Ref": queue_id}],
                 "PolicyDocument": {
                     "Statement": Match.array_with(
-                        [Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})]
+                        [
+                            Match.object_like(
+                                {"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+                            ),
+                            # Without this, a forward that fails for good would be dropped silently.
+                            Match.object_like(
+                                {
+                                    "Effect": "Allow",
+                                    "Action": "sqs:SendMessage",
+                                    "Principal": {"Service": "events.amazonaws.com"},
+                                }
+                            ),
+                        ]
                     )
                 },
             },
@@ -102,7 +114,15 @@ def test_given_each_forwarder_then_its_dead_letter_queue_and_rule_failures_alarm
             ("FailedInvocations", str([{"Name": "RuleName", "Value": {"Ref": rule_id}}])),
         }
         assert all(alarm["AlarmActions"] == [{"Ref": topic_id}] for alarm in alarms)
-        assert "KmsMasterKeyId" in topic["Properties"]
+        key_id = topic["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]
+        key = template.find_resources("AWS::KMS::Key")[key_id]["Properties"]
+        assert key["EnableKeyRotation"] is True
+        cloudwatch_grants = [
+            statement
+            for statement in key["KeyPolicy"]["Statement"]
+            if statement.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}
+        ]
+        assert cloudwatch_grants and all("aws:SourceArn" in str(g["Condition"]) for g in cloudwatch_grants)
         template.has_resource_properties("AWS::SNS::Subscription", {"Endpoint": "oncall@example.org"})
 
 
