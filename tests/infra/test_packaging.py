@@ -107,8 +107,6 @@ def test_given_only_the_asset_on_the_path_then_powertools_tracer_and_botocore_im
 
 
 def test_given_only_the_asset_on_the_path_then_the_handler_module_imports(function_asset_dir):
-    if not (function_asset_dir / "task_monitor" / "handler.py").exists():
-        pytest.skip("functions/task_monitor/handler.py is not written yet")
     environment = {
         "PATH": os.environ.get("PATH", ""),
         "PYTHONPATH": str(function_asset_dir),
