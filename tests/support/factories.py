@@ -38,6 +38,10 @@ ENRICHMENT_FIELD_NAMES = (
 )
 
 
+def _region_and_id(arn: str) -> tuple[str, str]:
+    return arn.split(":")[3], arn.rsplit("/", 1)[-1]
+
+
 def task_arn(region: str = "us-east-1", task_id: str = TASK_ID) -> str:
     return f"arn:aws:braket:{region}:{ACCOUNT}:quantum-task/{task_id}"
 
@@ -54,8 +58,7 @@ def task_event(
 ) -> dict[str, Any]:
     """A ``Braket Task State Change`` event as EventBridge delivers it (shots a string)."""
     time = time or EVENT_TIMES.get(status, "2026-11-20T12:00:00Z")
-    region = arn.split(":")[3]
-    task_id = arn.rsplit("/", 1)[-1]
+    region, task_id = _region_and_id(arn)
     detail: dict[str, Any] = {
         "quantumTaskArn": arn,
         "status": status,
@@ -88,8 +91,7 @@ def lifecycle(arn: str = TASK_ARN, device: str = FORTE, final: str = "COMPLETED"
 
 def description(status: str = "COMPLETED", *, arn: str = TASK_ARN, device: str = FORTE, **fields: Any) -> dict:
     """GetQuantumTask's answer in JSON wire form, with every field the monitor reads."""
-    region = arn.split(":")[3]
-    task_id = arn.rsplit("/", 1)[-1]
+    region, task_id = _region_and_id(arn)
     answer: dict[str, Any] = {
         "quantumTaskArn": arn,
         "status": status,

@@ -246,10 +246,6 @@ class BraketEmulator:
         client.meta.events.register_first(_EVENT, self._handle, unique_id=self._unique_id)
         return client
 
-    def detach(self, client: BaseClient) -> None:
-        """Stop serving a client that ``attach`` hooked."""
-        client.meta.events.unregister(_EVENT, unique_id=self._unique_id)
-
     @contextlib.contextmanager
     def install(self) -> Iterator[BraketEmulator]:
         """While active, serve every braket client created in the process.

@@ -38,7 +38,6 @@ class Step:
     time: str  # the event's time, second resolution as EventBridge sends it
     note: str = ""
     braket_now: dict[str, Any] = field(default_factory=dict)  # GetQuantumTask's view when delivered
-    repeat_of: int | None = None  # index of an earlier step this one redelivers
     not_found_calls: int = 0  # GetQuantumTask calls that miss the task first (eventual consistency)
 
     def event(self) -> dict[str, Any]:
@@ -225,7 +224,6 @@ def demo_steps() -> list[Step]:
             steps[completed].time,
             "the same event delivered twice",
             braket_now=steps[completed].braket_now,
-            repeat_of=completed,
         )
     )
     return steps
