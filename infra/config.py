@@ -25,14 +25,16 @@ from task_monitor.domain.status import DEFAULT_NOTIFY_STATUSES, STATUS_RANK
 DEFAULT_BRAKET_REGIONS = ("us-east-1", "us-west-1", "us-west-2", "eu-west-2", "eu-north-1")
 DEFAULT_MAIN_REGION = "us-east-1"
 DEFAULT_LOG_RETENTION_DAYS = 90
-# Each invocation makes one GetQuantumTask call (a few more on retries) and lasts roughly 0.2 s, so
-# one busy execution issues about 5 calls/s. 10 executions cap the monitor near 50 calls/s in the
-# busiest region, only while a burst drains: half of the 100 requests/s quota (burst 500) per account
-# and region, the rest left to the users' own SDK calls. 20 executions could take the whole quota.
+# The event source mapping's MaximumConcurrency: how many invocations may drain the queue at once,
+# without reserving any of the account's concurrency (a reservation fails the deploy on accounts whose
+# quota is under 100 plus the reservation). Each invocation works through its batch one event at a
+# time, one GetQuantumTask per event (~0.1-0.2 s each), so one busy invocation issues 5-10 calls/s;
+# 5 of them stay near 25-50 calls/s while a burst drains: at most half of the 100 requests/s quota
+# (burst 500) per account and region, the rest left to the users' own SDK calls. AWS allows 2..1000.
 # See infra/constructs/processing.py.
-DEFAULT_RESERVED_CONCURRENCY = 10
-MAX_RESERVED_CONCURRENCY = 20
-NO_RESERVATION = "none"
+DEFAULT_MAX_CONCURRENCY = 5
+MIN_MAX_CONCURRENCY = 2
+MAX_MAX_CONCURRENCY = 1000
 
 # Statuses in lifecycle order (for messages and the dashboard).
 STATUSES: tuple[str, ...] = tuple(STATUS_RANK)
@@ -60,7 +62,7 @@ KNOWN_KEYS = (
     "alarmEmail",
     "logRetentionDays",
     "tableRemovalPolicy",
-    "reservedConcurrency",
+    "maxConcurrency",
 )
 
 
@@ -109,7 +111,7 @@ class MonitorConfig:
     alarm_email: str | None = None
     log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
     table_removal_policy: str = "retain"
-    reserved_concurrency: int | None = DEFAULT_RESERVED_CONCURRENCY
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
     # Regions whose events reach the main region through a forwarder stack.
     forwarded_regions: tuple[str, ...] = field(init=False)
 
@@ -137,10 +139,7 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
     alarm_email = _optional_email("alarmEmail", _value(lookup, "alarmEmail", None))
     retention = _retention(_value(lookup, "logRetentionDays", DEFAULT_LOG_RETENTION_DAYS))
     removal = _removal_policy(_value(lookup, "tableRemovalPolicy", "retain"))
-    explicit_null = isinstance(get, Mapping) and "reservedConcurrency" in get and get["reservedConcurrency"] is None
-    concurrency = (
-        None if explicit_null else _concurrency(_value(lookup, "reservedConcurrency", DEFAULT_RESERVED_CONCURRENCY))
-    )
+    concurrency = _max_concurrency(_value(lookup, "maxConcurrency", DEFAULT_MAX_CONCURRENCY))
     return MonitorConfig(
         main_region=main_region,
         braket_regions=braket_regions,
@@ -149,7 +148,7 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
         alarm_email=alarm_email,
         log_retention_days=retention,
         table_removal_policy=removal,
-        reserved_concurrency=concurrency,
+        max_concurrency=concurrency,
     )
 
 
@@ -326,17 +325,14 @@ def _removal_policy(value: Any) -> str:
     return value.lower()
 
 
-def _concurrency(value: Any) -> int | None:
-    key = "reservedConcurrency"
-    if value is False or (isinstance(value, str) and value.strip().lower() in ("", NO_RESERVATION)):
-        return None
+def _max_concurrency(value: Any) -> int:
+    key = "maxConcurrency"
     number = _integer(key, value)
-    if not 1 <= number <= MAX_RESERVED_CONCURRENCY:
+    if not MIN_MAX_CONCURRENCY <= number <= MAX_MAX_CONCURRENCY:
         raise ConfigError(
             key,
-            f"{value!r} is out of range; choose 1..{MAX_RESERVED_CONCURRENCY} "
-            "(more could exhaust the GetQuantumTask quota of 100 requests/s per account and region), "
-            f"or {NO_RESERVATION!r} for no reservation",
+            f"{value!r} is out of range; the event source mapping allows {MIN_MAX_CONCURRENCY}..{MAX_MAX_CONCURRENCY} "
+            f"(default {DEFAULT_MAX_CONCURRENCY}: about half the GetQuantumTask quota of 100 requests/s at most)",
         )
     return number
 

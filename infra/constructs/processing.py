@@ -150,7 +150,6 @@ class Processing(Construct):
             code=function_code(RUNTIME, ARCHITECTURE),
             memory_size=MEMORY_MB,
             timeout=TIMEOUT,
-            reserved_concurrent_executions=config.reserved_concurrency,
             retry_attempts=ASYNC_RETRY_ATTEMPTS,
             max_event_age=ASYNC_MAX_EVENT_AGE,
             on_failure=_QueueDestination(self.failures.queue),

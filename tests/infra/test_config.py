@@ -36,7 +36,7 @@ def test_given_no_context_when_loading_then_every_setting_has_its_documented_def
     assert config.alarm_email is None
     assert config.log_retention_days == 90
     assert config.retain_table is True
-    assert config.reserved_concurrency == 10
+    assert config.max_concurrency == 5
 
 
 def test_given_cdk_json_when_loading_then_its_values_are_the_defaults():
@@ -61,7 +61,7 @@ def test_given_command_line_strings_when_loading_then_lists_and_numbers_are_pars
             "braketRegions": "us-east-1, us-west-2",
             "notifyStatuses": '["failed", "COMPLETED"]',
             "logRetentionDays": "30",
-            "reservedConcurrency": "none",
+            "maxConcurrency": "20",
             "notificationEmails": "a@example.org,b@example.org",
         }
     )
@@ -69,7 +69,7 @@ def test_given_command_line_strings_when_loading_then_lists_and_numbers_are_pars
     assert config.braket_regions == ("us-east-1", "us-west-2")
     assert config.notify_statuses == ("FAILED", "COMPLETED")
     assert config.log_retention_days == 30
-    assert config.reserved_concurrency is None
+    assert config.max_concurrency == 20
     assert [email.address for email in config.notification_emails] == ["a@example.org", "b@example.org"]
 
 
@@ -131,9 +131,10 @@ TOO_MANY_COMBINATIONS = _email(providers=[f"p{i}" for i in range(11)], tags={f"t
         ({"logRetentionDays": 45}, "logRetentionDays", "CloudWatch Logs accepts"),
         ({"logRetentionDays": "forever"}, "logRetentionDays", "whole number"),
         ({"tableRemovalPolicy": "keep"}, "tableRemovalPolicy", "retain or destroy"),
-        ({"reservedConcurrency": 0}, "reservedConcurrency", "1..20"),
-        ({"reservedConcurrency": 500}, "reservedConcurrency", "GetQuantumTask"),
-        ({"reservedConcurrency": True}, "reservedConcurrency", "whole number"),
+        ({"maxConcurrency": 1}, "maxConcurrency", "2..1000"),
+        ({"maxConcurrency": 1001}, "maxConcurrency", "GetQuantumTask"),
+        ({"maxConcurrency": True}, "maxConcurrency", "whole number"),
+        ({"maxConcurrency": "none"}, "maxConcurrency", "whole number"),
     ],
 )  # fmt: skip
 def test_given_a_bad_value_when_loading_then_the_error_names_the_key_and_what_is_allowed(context, key, hint):
@@ -162,9 +163,7 @@ def test_given_every_retention_config_accepts_then_the_function_construct_can_ma
     assert set(_RETENTION) == set(LOG_RETENTION_DAYS_ALLOWED)
 
 
-@pytest.mark.parametrize(
-    ("typo", "suggestion"), [("alarmEmails", "alarmEmail"), ("reservedConcurency", "reservedConcurrency")]
-)
+@pytest.mark.parametrize(("typo", "suggestion"), [("alarmEmails", "alarmEmail"), ("maxConcurency", "maxConcurrency")])
 def test_given_a_misspelled_setting_when_loading_then_the_error_names_it_and_the_likely_one(typo, suggestion):
     with pytest.raises(ConfigError, match=rf"'{typo}': is not a setting; did you mean '{suggestion}'"):
         load_config({**cdk_json_context(), typo: "x"})
@@ -175,6 +174,6 @@ def test_given_cdk_s_own_context_keys_when_loading_then_they_are_not_mistaken_fo
     assert load_config(context).main_region == "us-east-1"
 
 
-def test_given_a_null_reserved_concurrency_when_loading_then_nothing_is_reserved():
-    assert load_config({"reservedConcurrency": None}).reserved_concurrency is None
-    assert load_config({}).reserved_concurrency == 10
+def test_given_the_retired_reserved_concurrency_setting_when_loading_then_the_error_points_to_max_concurrency():
+    with pytest.raises(ConfigError, match=r"'reservedConcurrency': is not a setting; did you mean 'maxConcurrency'"):
+        load_config({**cdk_json_context(), "reservedConcurrency": 10})

@@ -7,7 +7,6 @@ import re
 import pytest
 from aws_cdk import aws_lambda as lambda_
 
-from infra.config import DEFAULT_RESERVED_CONCURRENCY
 from task_monitor import telemetry_names
 from tests.infra.helpers import get_att_arn, only
 
@@ -41,15 +40,9 @@ def test_given_the_function_then_memory_timeout_and_concurrency_are_the_chosen_o
 
     assert function["MemorySize"] == 256
     assert function["Timeout"] == 60
-    assert function["ReservedConcurrentExecutions"] == DEFAULT_RESERVED_CONCURRENCY == 10
-
-
-def test_given_the_reserved_concurrency_then_the_monitor_stays_within_half_the_getquantumtask_quota(main_template):
-    _, function = _function(main_template)
-    calls_per_execution_per_second = 5  # one GetQuantumTask per invocation of about 0.2 s
-    quota_per_second = 100
-
-    assert function["ReservedConcurrentExecutions"] * calls_per_execution_per_second <= quota_per_second / 2
+    # Lambda lets a function reserve only down to 100 unreserved units: any reservation fails the deploy on
+    # accounts whose quota is under 100 plus it. Concurrency is bounded by the event source mapping instead.
+    assert "ReservedConcurrentExecutions" not in function
 
 
 def test_given_the_function_then_its_environment_names_table_topic_statuses_and_telemetry(main_template):
