@@ -1,7 +1,10 @@
-"""Lambda entry point: validate and process one ``Braket Task State Change`` event.
+"""Lambda entry point: an SQS batch from the event source mapping, or one EventBridge event.
 
-An invalid event raises: Lambda retries it, then sends it with the error (which names the bad
-field) to the function's on-failure queue, where ``python -m task_monitor replay`` takes it back.
+The event source mapping sends ``{"Records": [...]}``; the answer is a partial batch response, so
+only the messages that failed are redelivered, and invalid events go to the dead-letter queue at
+once (see ``task_monitor.domain.intake``). Invoked directly with one EventBridge event (tests,
+``python -m task_monitor replay``), it returns that event's summary and raises if the event is
+invalid or its processing failed.
 """
 
 from __future__ import annotations
@@ -9,24 +12,27 @@ from __future__ import annotations
 from typing import Any
 
 from task_monitor.domain.events import InvalidEventError
+from task_monitor.domain.intake import is_sqs_batch
 from task_monitor.observability import logger, metrics, record_invalid_event, record_result, tracer
 from task_monitor.settings import Settings
-from task_monitor.wiring import build_monitor
+from task_monitor.wiring import build_intake, build_monitor, new_session
 
-monitor = build_monitor(Settings.from_environment())
+settings = Settings.from_environment()
+session = new_session()
+monitor = build_monitor(settings, session)
+intake = build_intake(monitor, settings, session)
 
 
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 @logger.inject_lambda_context(correlation_id_path="id")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if is_sqs_batch(event):
+        return intake.handle(event["Records"], context.get_remaining_time_in_millis)
     try:
         result = monitor.process(event)
     except InvalidEventError as error:
-        record_invalid_event()
-        logger.error("Rejected invalid event", extra={"field": error.field, "problem": error.problem})
+        record_invalid_event(error)
         raise
     record_result(result)
-    tracer.put_annotation(key="status", value=result.record["status"])
-    logger.info("Processed task event", extra=result.summary())
     return result.summary()

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from typing import Any
 
 from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.metrics import Metrics, MetricUnit, single_metric
 from aws_lambda_powertools.tracing import Tracer
 
 from task_monitor import telemetry_names as names
-from task_monitor.domain.monitor import ProcessingResult, SaveOutcome
+from task_monitor.domain.events import InvalidEventError
+from task_monitor.domain.intake import Rejection
+from task_monitor.domain.monitor import NotificationInProgressError, ProcessingResult, SaveOutcome
 from task_monitor.domain.status import KNOWN_STATUSES
 
 SERVICE = os.getenv("POWERTOOLS_SERVICE_NAME", names.SERVICE_NAME)
@@ -21,12 +25,17 @@ metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 tracer = Tracer(service=SERVICE, patch_modules=["botocore"])
 
 
-def record_invalid_event() -> None:
+def record_invalid_event(error: InvalidEventError, message_id: str | None = None) -> None:
+    """One log line (the field and the problem, never the payload) and one metric."""
     metrics.add_metric(name=names.INVALID_EVENTS, unit=MetricUnit.Count, value=1)
+    logger.error(
+        "Rejected invalid event",
+        extra={"field": error.field, "problem": error.problem, "messageId": message_id},
+    )
 
 
 def record_result(result: ProcessingResult) -> None:
-    """Metrics for one processed event; dimensioned ones go out as their own EMF documents."""
+    """Metrics and the log line for one processed event; dimensioned metrics go out as their own EMF documents."""
     status = result.record["status"]
     metrics.add_metric(name=names.TASK_EVENTS, unit=MetricUnit.Count, value=1)  # all statuses together
     _dimensioned(names.TASK_EVENTS, MetricUnit.Count, 1, names.STATUS_DIMENSION, status)
@@ -44,6 +53,37 @@ def record_result(result: ProcessingResult) -> None:
         device = f"{result.record['deviceProvider']}/{result.record['deviceName']}"
         seconds = result.queued_seconds
         _dimensioned(names.QUEUE_WAIT_SECONDS, MetricUnit.Seconds, seconds, names.DEVICE_DIMENSION, device)
+    tracer.put_annotation(key="status", value=status)
+    logger.info("Processed task event", extra=result.summary())
+
+
+class QueueTelemetry:
+    """Logs and metrics for each message of an SQS batch (the intake's observer)."""
+
+    def begin(self, message_id: str, event: Any) -> None:
+        event_id = event.get("id") if isinstance(event, dict) else None
+        logger.set_correlation_id(event_id if isinstance(event_id, str) else message_id)
+
+    def processed(self, result: ProcessingResult) -> None:
+        record_result(result)
+
+    def rejected(self, rejection: Rejection) -> None:
+        record_invalid_event(rejection.error, rejection.message_id)
+
+    def failed(self, message_id: str, error: Exception) -> None:
+        metrics.add_metric(name=names.FAILED_EVENTS, unit=MetricUnit.Count, value=1)
+        details = {"messageId": message_id, "errorType": type(error).__name__}
+        if isinstance(error, NotificationInProgressError):  # expected under duplicates; retried later
+            logger.warning(f"Event left for a redelivery: {error}", extra=details)
+        else:
+            logger.exception("Event failed; SQS will redeliver it", extra=details)
+
+    def deferred(self, message_ids: Sequence[str]) -> None:
+        metrics.add_metric(name=names.FAILED_EVENTS, unit=MetricUnit.Count, value=len(message_ids))
+        logger.warning(
+            "Too little time left in this invocation; events left for a redelivery",
+            extra={"messageIds": list(message_ids)},
+        )
 
 
 def _dimensioned(name: str, unit: MetricUnit, value: float, dimension: str, dimension_value: str) -> None:

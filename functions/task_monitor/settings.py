@@ -11,6 +11,7 @@ from task_monitor.domain.status import DEFAULT_NOTIFY_STATUSES, parse_status_lis
 
 _TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
+_QUEUE_URL = re.compile(r"^https://[A-Za-z0-9.-]+/\d{12}/[A-Za-z0-9_-]{1,80}$")
 
 
 class ConfigurationError(RuntimeError):
@@ -22,6 +23,8 @@ class Settings:
     audit_table_name: str
     notification_topic_arn: str
     notify_statuses: frozenset[str]
+    # Where invalid events from the queue go at once; unset, they wait for the queue's own redrive.
+    dead_letter_queue_url: str | None = None
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -42,4 +45,15 @@ class Settings:
             statuses = parse_status_list(statuses_text)
         except ValueError as error:
             raise ConfigurationError(f"NOTIFY_STATUSES: {error}") from error
-        return cls(audit_table_name=table, notification_topic_arn=topic, notify_statuses=statuses)
+        dead_letters = env.get("DEAD_LETTER_QUEUE_URL", "").strip() or None
+        if dead_letters is not None and not _QUEUE_URL.match(dead_letters):
+            raise ConfigurationError(
+                "DEAD_LETTER_QUEUE_URL must be an SQS queue URL "
+                f"(https://sqs.<region>.amazonaws.com/<account>/<name>), got {dead_letters!r}"
+            )
+        return cls(
+            audit_table_name=table,
+            notification_topic_arn=topic,
+            notify_statuses=statuses,
+            dead_letter_queue_url=dead_letters,
+        )

@@ -13,7 +13,8 @@ DUPLICATE_EVENTS = "DuplicateEvents"  # Count
 STALE_EVENTS = "StaleEvents"  # Count: late events recorded without moving the latest state
 ENRICHMENT_ERRORS = "EnrichmentErrors"  # Count
 UNKNOWN_STATUS_EVENTS = "UnknownStatusEvents"  # Count
-INVALID_EVENTS = "InvalidEvents"  # Count: rejected before any call or write
+INVALID_EVENTS = "InvalidEvents"  # Count: rejected before any call or write (sent to the dead-letter queue)
+FAILED_EVENTS = "FailedEvents"  # Count: left on the queue for a redelivery (an error, or no time left)
 QUEUE_WAIT_SECONDS = "QueueWaitSeconds"  # Seconds; extra dimension: device ("<provider>/<name>")
 
 STATUS_DIMENSION = "status"

@@ -11,9 +11,12 @@ from botocore.config import Config
 
 from task_monitor.adapters.audit_store import DynamoAuditStore
 from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG, BraketTaskDescriber
+from task_monitor.adapters.dead_letters import SqsDeadLetters
 from task_monitor.adapters.notifier import SnsPublisher
+from task_monitor.domain.intake import SqsIntake
 from task_monitor.domain.monitor import TaskMonitor
 from task_monitor.domain.timefmt import format_instant
+from task_monitor.observability import QueueTelemetry
 from task_monitor.settings import Settings
 
 AWS_CLIENT_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 4}, connect_timeout=3, read_timeout=5)
@@ -23,9 +26,13 @@ def utc_now() -> str:
     return format_instant(datetime.now(UTC))
 
 
-def build_monitor(settings: Settings, session: Any | None = None) -> TaskMonitor:
-    """Wire the pipeline to AWS. One botocore session, so every client shares its loaded models."""
-    session = session or botocore.session.get_session()
+def new_session() -> Any:
+    """One botocore session per container, shared by every client so they share its loaded models."""
+    return botocore.session.get_session()
+
+
+def build_monitor(settings: Settings, session: Any) -> TaskMonitor:
+    """Wire the pipeline to AWS."""
     describer = BraketTaskDescriber(
         lambda region: session.create_client("braket", region_name=region, config=BRAKET_CLIENT_CONFIG)
     )
@@ -41,3 +48,13 @@ def build_monitor(settings: Settings, session: Any | None = None) -> TaskMonitor
         notify_statuses=settings.notify_statuses,
         clock=utc_now,
     )
+
+
+def build_intake(monitor: TaskMonitor, settings: Settings, session: Any) -> SqsIntake:
+    """The SQS batch intake; its dead-letter client is made on the first invalid event, not at cold start."""
+    dead_letters = (
+        SqsDeadLetters(lambda: session.create_client("sqs", config=AWS_CLIENT_CONFIG), settings.dead_letter_queue_url)
+        if settings.dead_letter_queue_url
+        else None
+    )
+    return SqsIntake(monitor.process, dead_letters, QueueTelemetry(), clock=utc_now)

@@ -40,9 +40,11 @@ def test_demo_tells_the_whole_story() -> None:
         "Program set   4 programs, 16 executables",
         "Reservation   arn:aws:braket:us-west-1:123456789012:reservation/",
         "Hybrid job    arn:aws:braket:us-east-1:123456789012:job/vqe-h2-bond-sweep",
-        "REJECTED: invalid Braket task event: detail.shots",
         "subscriber filtered on status = FAILED:  1 notification(s)",
-        "Failed-events queue (Lambda's on-failure destination): 1 message(s)",
+        "batch of 3: 3 done, 0 to retry",
+        "Dead-letter queue: 2 message(s)",
+        "InvalidEventError: invalid Braket task event: detail.shots",
+        "InvalidEventError: invalid Braket task event: body: the SQS message body is not JSON",
         "Latest state: COMPLETED",
     ):
         assert expected in output, expected
@@ -70,7 +72,7 @@ def test_replay_of_a_bad_event_exits_non_zero_and_says_why(tmp_path: Path) -> No
     (tmp_path / "bad.json").write_text(json.dumps(task_event(shots="n/a")))
     code, output = _run("replay", str(tmp_path / "bad.json"))
     assert code == 1
-    assert "detail.shots" in output and "Failed-events queue" in output
+    assert "REJECTED: invalid Braket task event: detail.shots" in output
 
 
 def test_load_events_reads_json_lines_and_sqs_messages(tmp_path: Path) -> None:
@@ -79,6 +81,29 @@ def test_load_events_reads_json_lines_and_sqs_messages(tmp_path: Path) -> None:
     message = {"Messages": [{"Body": json.dumps({"requestPayload": first})}]}
     (tmp_path / "sqs.json").write_text(json.dumps(message))
     assert load_events([str(tmp_path / "lines.jsonl"), str(tmp_path / "sqs.json")]) == [first, second, first]
+
+
+def test_replay_reads_dead_letter_messages_as_the_cli_receives_them(tmp_path: Path) -> None:
+    # Given what `aws sqs receive-message --message-attribute-names All` prints for the dead-letter queue
+    bad, good = task_event(shots="lots"), task_event("QUEUED")
+    attributes = {"errorType": {"DataType": "String", "StringValue": "InvalidEventError"}}
+    received = {
+        "Messages": [
+            {"MessageId": "m1", "Body": json.dumps(good), "MessageAttributes": attributes},
+            {"MessageId": "m2", "Body": json.dumps(bad), "MessageAttributes": attributes},
+            {"MessageId": "m3", "Body": "not json"},
+        ]
+    }
+    (tmp_path / "dlq.json").write_text(json.dumps(received))
+    # And an SQS batch as the function received it
+    (tmp_path / "batch.json").write_text(json.dumps({"Records": [{"messageId": "m4", "body": json.dumps(good)}]}))
+    assert load_events([str(tmp_path / "dlq.json"), str(tmp_path / "batch.json")]) == [good, bad, "not json", good]
+    # When they are replayed: the good one is recorded, the bad ones are rejected, each saying why
+    code, output = _run("replay", str(tmp_path / "dlq.json"))
+    assert code == 1
+    assert "recorded" in output
+    assert "REJECTED: invalid Braket task event: detail.shots" in output
+    assert "REJECTED: invalid Braket task event: $: expected a JSON object, got str" in output
 
 
 def test_history_replays_given_events_and_prints_the_table(tmp_path: Path) -> None:

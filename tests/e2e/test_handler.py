@@ -220,14 +220,12 @@ def _age_claims(aws, seconds: int) -> None:
     ],
     ids=["bad-shots", "job-arn", "other-source", "no-detail", "not-an-object"],
 )
-def test_invalid_event_writes_nothing_calls_nothing_and_is_kept_for_replay(embedded, bad_event) -> None:
+def test_invalid_event_invoked_directly_raises_and_writes_nothing(embedded, bad_event) -> None:
     invocation = embedded.invoke(bad_event)
     assert isinstance(invocation.error, InvalidEventError)
     assert _scan(embedded) == []
     assert embedded.braket.calls == [] and embedded.published == []
-    (kept,) = embedded.failed_events()
-    assert kept["requestPayload"] == bad_event
-    assert kept["responsePayload"]["errorType"] == "InvalidEventError"
+    assert embedded.dead_letters() == []  # only the queue path sets events aside; a direct caller gets the error
 
 
 def test_metrics_and_logs_carry_status_device_and_the_event_id(embedded, capsys) -> None:

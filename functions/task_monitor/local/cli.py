@@ -59,7 +59,7 @@ def _add_aws_options(parser: argparse.ArgumentParser) -> None:
 # -- demo -----------------------------------------------------------------------------------
 def run_demo(args: argparse.Namespace, out: TextIO) -> int:
     from task_monitor.local.embedded import EmbeddedAws
-    from task_monitor.local.scenario import FORTE, demo_steps, invalid_event
+    from task_monitor.local.scenario import FORTE, demo_steps
 
     failures = 0
     with EmbeddedAws() as aws:
@@ -72,8 +72,7 @@ def run_demo(args: argparse.Namespace, out: TextIO) -> int:
                 aws.braket.hide_task(step.task.arn, calls=step.not_found_calls)
             failures += not _invoke_and_show(aws, step.event(), out, step.note)
 
-        _print(out, "\nA malformed event arrives:")
-        _invoke_and_show(aws, invalid_event(), out)
+        _show_queue(aws, out)
 
         log = aws.audit_log()
         _print(out, f"\nAudit history of task {short_id(FORTE.arn)} ({FORTE.device_arn.split('/', 2)[-1]}):")
@@ -86,7 +85,6 @@ def run_demo(args: argparse.Namespace, out: TextIO) -> int:
         _print(out, "\nSubscribers:")
         _print(out, f"  JSON subscriber (no filter):             {len(every)} notifications")
         _print(out, f"  subscriber filtered on status = FAILED:  {len(failed_only)} notification(s)")
-        _show_failed_events(aws.failed_events(), out)
     return 1 if failures else 0
 
 
@@ -131,15 +129,31 @@ def _outcome_text(response: dict[str, Any], aws: Any | None = None) -> str:
     return text
 
 
-def _show_failed_events(records: list[dict[str, Any]], out: TextIO) -> None:
-    _print(out, f"\nFailed-events queue (Lambda's on-failure destination): {len(records)} message(s)")
-    for record in records:
-        error = record["responsePayload"]
-        _print(out, f"  {error['errorType']}: {error['errorMessage']}")
-    if records:
+def _show_queue(aws: Any, out: TextIO) -> None:
+    """The deployed path: events wait on the queue, the function takes them in batches."""
+    from task_monitor.local.scenario import FORTE, Step, invalid_event
+
+    late_duplicate = Step(FORTE, "COMPLETED", "2026-11-20T11:43:40Z").event()
+    events = [invalid_event(), late_duplicate, "not json at all"]
+    _print(out, f"\nThrough the events queue, as deployed: one batch of {len(events)} messages")
+    _print(out, "  a malformed event, a third delivery of the FORTE completion, and a body that is not JSON")
+    with contextlib.redirect_stdout(io.StringIO()):
+        aws.deliver(*events)
+        batches = aws.drain()
+    for batch in batches:
+        retried = len(batch.retried)
+        _print(out, f"  batch of {len(batch.message_ids)}: {len(batch.message_ids) - retried} done, {retried} to retry")
+    _show_dead_letters(aws.dead_letters(), out)
+
+
+def _show_dead_letters(letters: list[Any], out: TextIO) -> None:
+    _print(out, f"\nDead-letter queue: {len(letters)} message(s), each the event as it came plus its error")
+    for letter in letters:
+        _print(out, f"  {letter.attributes.get('errorType', '?')}: {letter.attributes.get('errorMessage', '?')}")
+    if letters:
         _print(
             out,
-            "  Fix the event, then: python -m task_monitor replay FILE  (destination records work as they are)",
+            "  Fix the event, then: python -m task_monitor replay FILE  (dead-letter messages work as they are)",
         )
 
 
@@ -167,13 +181,13 @@ def run_replay(args: argparse.Namespace, out: TextIO) -> int:
         for event in events:
             _teach_emulator(aws, event)
             results.append(_invoke_and_show(aws, event, out))
-        _show_failed_events(aws.failed_events(), out)
     return 0 if all(results) else 1
 
 
 def load_events(paths: Iterable[str]) -> list[Any]:
-    """Events from files (or - for stdin): an event, a list of events, JSON lines, or the
-    records the failure queues hold (Lambda destination records, SQS messages)."""
+    """Events from files (or - for stdin): an event, a list of events, JSON lines, dead-letter
+    messages as ``aws sqs receive-message`` prints them, an SQS batch as Lambda receives it, or
+    Lambda destination records."""
     events: list[Any] = []
     for path in paths:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
@@ -195,8 +209,22 @@ def _unwrap(document: Any) -> list[Any]:
         if "Messages" in document:  # aws sqs receive-message output
             return [event for message in document["Messages"] for event in _unwrap(message)]
         if "Body" in document and isinstance(document["Body"], str):  # one SQS message
-            return _unwrap(json.loads(document["Body"]))
+            return _unwrap(_json_or_text(document["Body"]))
+        if set(document) == {"Records"} and isinstance(document["Records"], list):  # an SQS batch for Lambda
+            return [event for record in document["Records"] for event in _unwrap(_sqs_body(record))]
     return [document]
+
+
+def _json_or_text(body: str) -> Any:
+    """A message body that is not JSON is kept as text: the handler then says why it is invalid."""
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError:
+        return body
+
+
+def _sqs_body(record: Any) -> Any:
+    return _json_or_text(record["body"]) if isinstance(record, dict) and isinstance(record.get("body"), str) else record
 
 
 def _teach_emulator(aws: Any, event: Any) -> None:

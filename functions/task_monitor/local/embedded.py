@@ -1,19 +1,21 @@
 """An AWS in this process: moto's DynamoDB, SNS and SQS, plus the Braket emulator.
 
 It runs the real handler module: the handler is imported after the fakes are in place, so the
-clients it creates at cold start talk to them exactly as they would to AWS.
+clients it creates at cold start talk to them exactly as they would to AWS. Events reach it as in
+the deployed stack (``deliver`` then ``drain``: the rule's SQS queue, polled in batches the way
+Lambda's event source mapping does, with partial batch responses, receive counts and a redrive
+policy to the dead-letter queue), or directly (``invoke``: one EventBridge event, as ``replay`` does).
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import os
 import sys
-import traceback
-import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
@@ -28,7 +30,13 @@ from task_monitor.local.lambda_context import ACCOUNT_ID, FakeLambdaContext
 
 TABLE_NAME = "braket-task-audit"
 TOPIC_NAME = "braket-task-notifications"
-FAILED_QUEUE = "braket-task-monitor-failed-events"
+EVENTS_QUEUE = "braket-task-monitor-events"
+DEAD_LETTER_QUEUE = "braket-task-monitor-dead-letters"
+# The deployed queue redrives after 60 receives (about 6 hours at its visibility timeout); the
+# embedded one after fewer, so a test that exhausts them stays quick. ``max_receives`` sets it.
+EMBEDDED_MAX_RECEIVES = 5
+BATCH_SIZE = 10
+MAX_POLLS = 10_000  # a queue that has not drained by then is stuck: fail loudly instead of looping
 FAILED_ONLY_FILTER = {"status": ["FAILED"]}
 
 _FAKE_ENVIRONMENT = {
@@ -54,6 +62,31 @@ class Invocation:
 
 
 @dataclass(frozen=True)
+class BatchInvocation:
+    """One poll of the events queue handed to the handler, as the event source mapping would."""
+
+    message_ids: list[str]
+    response: dict[str, Any] | None
+    error: BaseException | None
+
+    @property
+    def retried(self) -> list[str]:
+        """Messages SQS will deliver again: those the response names, or all if the invocation failed."""
+        if self.error is not None or self.response is None:
+            return list(self.message_ids)
+        return [failure["itemIdentifier"] for failure in self.response.get("batchItemFailures", [])]
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A message on the dead-letter queue: the event as it came, and the error the function attached."""
+
+    body: str
+    attributes: dict[str, str] = field(default_factory=dict)
+    receive_count: int = 0
+
+
+@dataclass(frozen=True)
 class PublishedMessage:
     """A Publish the function attempted; ``email_text`` is what an email subscriber reads."""
 
@@ -66,8 +99,11 @@ class PublishedMessage:
 class EmbeddedAws:
     """Start with ``with EmbeddedAws() as aws:``; ``aws.invoke(event)`` runs the real handler."""
 
-    def __init__(self, region: str = "us-east-1", notify_statuses: str | None = None) -> None:
+    def __init__(
+        self, region: str = "us-east-1", notify_statuses: str | None = None, max_receives: int = EMBEDDED_MAX_RECEIVES
+    ) -> None:
         self.region = region
+        self.max_receives = max_receives
         self.braket = BraketEmulator()
         self.published: list[PublishedMessage] = []
         self._notify_statuses = notify_statuses
@@ -99,8 +135,17 @@ class EmbeddedAws:
         self.topic_arn = self.sns.create_topic(Name=TOPIC_NAME)["TopicArn"]
         self.all_notifications_url = self._subscribe_queue("all-notifications")
         self.failed_only_url = self._subscribe_queue("failed-notifications-only", FAILED_ONLY_FILTER)
-        self.failed_events_url = self.sqs.create_queue(QueueName=FAILED_QUEUE)["QueueUrl"]
-        settings = {"AUDIT_TABLE_NAME": TABLE_NAME, "NOTIFICATION_TOPIC_ARN": self.topic_arn}
+        self.dead_letters_url = self.sqs.create_queue(QueueName=DEAD_LETTER_QUEUE)["QueueUrl"]
+        redrive = {"deadLetterTargetArn": self._queue_arn(self.dead_letters_url), "maxReceiveCount": self.max_receives}
+        self.events_url = self.sqs.create_queue(
+            QueueName=EVENTS_QUEUE, Attributes={"RedrivePolicy": json.dumps(redrive)}
+        )["QueueUrl"]
+        self.events_arn = self._queue_arn(self.events_url)
+        settings = {
+            "AUDIT_TABLE_NAME": TABLE_NAME,
+            "NOTIFICATION_TOPIC_ARN": self.topic_arn,
+            "DEAD_LETTER_QUEUE_URL": self.dead_letters_url,
+        }
         if self._notify_statuses is not None:
             settings["NOTIFY_STATUSES"] = self._notify_statuses
         self._set_environment(settings)
@@ -129,13 +174,67 @@ class EmbeddedAws:
         return self.handler
 
     def invoke(self, event: Any) -> Invocation:
-        """Call the handler as Lambda's async invoke would; a failure goes to the failed-events queue."""
+        """Call the handler directly with one EventBridge event, as ``replay`` and tests do."""
         handler = self.handler or self.load_handler()
         try:
             return Invocation(event, handler.lambda_handler(event, FakeLambdaContext()), None)
         except Exception as error:
-            self._send_to_failed_events(event, error)
             return Invocation(event, None, error)
+
+    def deliver(self, *events: Any) -> list[str]:
+        """Put events on the events queue as the rule's SQS target does (body: the event as JSON; a
+        ``str`` is sent as it is, to deliver a body that is not JSON). Returns the message ids."""
+        return [
+            self.sqs.send_message(
+                QueueUrl=self.events_url, MessageBody=event if isinstance(event, str) else json.dumps(event)
+            )["MessageId"]
+            for event in events
+        ]
+
+    def drain(
+        self, batch_size: int = BATCH_SIZE, time_left_ms: Callable[[], int] | None = None
+    ) -> list[BatchInvocation]:
+        """Poll the events queue until it is empty (see ``poll``); every batch handed over, in order."""
+        invocations: list[BatchInvocation] = []
+        for _ in range(MAX_POLLS):
+            invocation = self.poll(batch_size, time_left_ms)
+            if invocation is None:
+                return invocations
+            invocations.append(invocation)
+        raise RuntimeError(f"the events queue did not drain in {MAX_POLLS} polls")
+
+    def poll(
+        self, batch_size: int = BATCH_SIZE, time_left_ms: Callable[[], int] | None = None
+    ) -> BatchInvocation | None:
+        """One poll, as the event source mapping makes it: the batch goes to the handler; messages its
+        response names (or all, if the invocation fails) stay on the queue and come back once their
+        visibility timeout has passed (here: at once); the rest are deleted. A message received
+        ``max_receives`` times is moved to the dead-letter queue by the queue's redrive policy."""
+        handler = self.handler or self.load_handler()
+        messages = self.sqs.receive_message(
+            QueueUrl=self.events_url,
+            MaxNumberOfMessages=batch_size,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages:
+            return None
+        batch = {"Records": [self._lambda_record(message) for message in messages]}
+        context = FakeLambdaContext(remaining_ms=time_left_ms) if time_left_ms else FakeLambdaContext()
+        message_ids = [message["MessageId"] for message in messages]
+        try:
+            invocation = BatchInvocation(message_ids, handler.lambda_handler(batch, context), None)
+        except Exception as error:
+            invocation = BatchInvocation(message_ids, None, error)
+        retried = set(invocation.retried)
+        for message in messages:
+            if message["MessageId"] in retried:  # the visibility timeout passes
+                self.sqs.change_message_visibility(
+                    QueueUrl=self.events_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                )
+            else:
+                self.sqs.delete_message(QueueUrl=self.events_url, ReceiptHandle=message["ReceiptHandle"])
+        return invocation
 
     # -- what came out ---------------------------------------------------------------------
     def audit_log(self) -> AuditLog:
@@ -150,9 +249,19 @@ class EmbeddedAws:
             envelopes.append(envelope)
         return envelopes
 
-    def failed_events(self) -> list[dict[str, Any]]:
-        """Drain the failed-events queue: Lambda on-failure destination records."""
-        return [json.loads(body) for body in self._drain(self.failed_events_url)]
+    def dead_letters(self) -> list[DeadLetter]:
+        """Drain the dead-letter queue: each message's body and the attributes the function set."""
+        letters = []
+        for message in self._drain_messages(self.dead_letters_url):
+            attributes = {name: value["StringValue"] for name, value in message.get("MessageAttributes", {}).items()}
+            count = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "0"))
+            letters.append(DeadLetter(body=message["Body"], attributes=attributes, receive_count=count))
+        return letters
+
+    def queued_events(self) -> int:
+        """Messages waiting on the events queue (visible or in flight)."""
+        attributes = self.sqs.get_queue_attributes(QueueUrl=self.events_url, AttributeNames=["All"])["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
 
     # -- internals -------------------------------------------------------------------------
     def _subscribe_queue(self, name: str, filter_policy: dict[str, Any] | None = None) -> str:
@@ -163,14 +272,36 @@ class EmbeddedAws:
         return url
 
     def _drain(self, queue_url: str) -> list[str]:
-        bodies: list[str] = []
+        return [message["Body"] for message in self._drain_messages(queue_url)]
+
+    def _drain_messages(self, queue_url: str) -> list[dict[str, Any]]:
+        drained: list[dict[str, Any]] = []
         while True:
-            messages = self.sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+            messages = self.sqs.receive_message(
+                QueueUrl=queue_url, MaxNumberOfMessages=10, AttributeNames=["All"], MessageAttributeNames=["All"]
+            ).get("Messages", [])
             if not messages:
-                return bodies
+                return drained
             for message in messages:
-                bodies.append(message["Body"])
+                drained.append(message)
                 self.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+    def _queue_arn(self, url: str) -> str:
+        return self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    def _lambda_record(self, message: dict[str, Any]) -> dict[str, Any]:
+        """An SQS message as the event source mapping hands it to the function."""
+        return {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": message.get("Attributes", {}),
+            "messageAttributes": message.get("MessageAttributes", {}),
+            "md5OfBody": hashlib.md5(message["Body"].encode()).hexdigest(),
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self.events_arn,
+            "awsRegion": self.region,
+        }
 
     def _capture_publish(self, params: dict[str, Any], **_: Any) -> None:
         if params.get("MessageStructure") == "json":
@@ -183,31 +314,6 @@ class EmbeddedAws:
                     attributes=params.get("MessageAttributes", {}),
                 )
             )
-
-    def _send_to_failed_events(self, event: Any, error: BaseException) -> None:
-        """What Lambda's on-failure destination receives once an async invocation gives up."""
-        record = {
-            "version": "1.0",
-            "timestamp": datetime.now(UTC).isoformat(),
-            "requestContext": {
-                "requestId": str(uuid.uuid4()),
-                "functionArn": FakeLambdaContext().invoked_function_arn,
-                "condition": "RetriesExhausted",
-                "approximateInvokeCount": 3,
-            },
-            "requestPayload": event,
-            "responseContext": {
-                "statusCode": 200,
-                "executedVersion": "$LATEST",
-                "functionError": "Unhandled",
-            },
-            "responsePayload": {
-                "errorType": type(error).__name__,
-                "errorMessage": str(error),
-                "stackTrace": traceback.format_exception(error)[-3:],
-            },
-        }
-        self.sqs.send_message(QueueUrl=self.failed_events_url, MessageBody=json.dumps(record, default=str))
 
     def _set_environment(self, values: dict[str, str]) -> None:
         for name, value in values.items():

@@ -1,0 +1,47 @@
+"""The dead-letter queue, for events that can never be processed: the message body as it came, and why."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from task_monitor.domain.intake import Rejection
+
+# SQS accepts only these characters in bodies and attribute values; an error message quotes the bad
+# value, which may hold anything. Attribute values are kept short: the body is the evidence.
+_NOT_ALLOWED_BY_SQS = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+MAX_ATTRIBUTE_CHARACTERS = 1024
+
+
+def _text(value: str) -> dict[str, str]:
+    cleaned = _NOT_ALLOWED_BY_SQS.sub("?", value)[:MAX_ATTRIBUTE_CHARACTERS]
+    return {"DataType": "String", "StringValue": cleaned or "?"}
+
+
+def rejection_attributes(rejection: Rejection) -> dict[str, dict[str, str]]:
+    """Message attributes a person (or ``replay``) reads to see why the event was set aside."""
+    return {
+        "errorType": _text(type(rejection.error).__name__),
+        "errorMessage": _text(str(rejection.error)),
+        "field": _text(rejection.error.field),
+        "sourceMessageId": _text(rejection.message_id),
+        "rejectedAt": _text(rejection.rejected_at),
+    }
+
+
+class SqsDeadLetters:
+    """The client is made on the first rejection: invalid events are rare, and a client at cold start
+    would cost every invocation's start for them."""
+
+    def __init__(self, client_factory: Callable[[], Any], queue_url: str) -> None:
+        self._client_factory = client_factory
+        self._client: Any = None
+        self._queue_url = queue_url
+
+    def send(self, body: str, rejection: Rejection) -> None:
+        if self._client is None:
+            self._client = self._client_factory()
+        self._client.send_message(
+            QueueUrl=self._queue_url, MessageBody=body, MessageAttributes=rejection_attributes(rejection)
+        )
