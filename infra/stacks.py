@@ -40,27 +40,33 @@ class MonitorStack(Stack):
         self.processing = Processing(
             self, "Processing", config=config, audit_store=self.audit_store, notifications=self.notifications
         )
-        self.ingest = Ingest(self, "Ingest", function=self.processing.function)
+        self.ingest = Ingest(self, "Ingest", function=self.processing.function, max_concurrency=config.max_concurrency)
         self.monitoring = Monitoring(
             self,
             "Monitoring",
             function=self.processing.function,
             rule=self.ingest.rule,
+            events_queue=self.ingest.queue,
+            dead_letters=self.ingest.dead_letters.queue,
             undelivered=self.ingest.undelivered.queue,
-            failed=self.processing.failures.queue,
             alarm_email=config.alarm_email,
         )
         outputs = {
             "AuditTableName": (self.audit_store.table.table_name, "The audit table (read API and CLI)"),
             "NotificationTopicArn": (self.notifications.topic.topic_arn, "Subscribe more endpoints here"),
             "FunctionName": (self.processing.function.function_name, "Invoke with an event to replay it"),
+            "EventsQueueUrl": (self.ingest.queue.queue_url, "Where events wait for the function"),
+            "DeadLetterQueueUrl": (
+                self.ingest.dead_letters.queue.queue_url,
+                "Events the function rejected (error in the message attributes) or failed on 60 times",
+            ),
+            "DeadLetterQueueArn": (
+                self.ingest.dead_letters.queue.queue_arn,
+                "Source ARN for `aws sqs start-message-move-task` (moves them back to the events queue)",
+            ),
             "UndeliveredEventsQueueUrl": (
                 self.ingest.undelivered.queue.queue_url,
-                "Events EventBridge could not deliver to the function",
-            ),
-            "FailedEventsQueueUrl": (
-                self.processing.failures.queue.queue_url,
-                "Events the function failed on (record: requestPayload and error)",
+                "Events EventBridge could not put on the events queue",
             ),
             "AlarmTopicArn": (self.monitoring.alarm_topic.topic.topic_arn, "Alarm notifications"),
             "DashboardName": (self.monitoring.dashboard.dashboard_name, "CloudWatch dashboard"),

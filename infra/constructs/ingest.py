@@ -1,9 +1,27 @@
-"""The way in: a rule on the main region's default bus that hands every task state change to the function.
+"""The way in: a rule on the main region's default bus, an SQS queue where events wait, and the event
+source mapping through which the function drains it with bounded concurrency.
 
-Delivery failures (the function cannot be invoked: throttled API, missing permission, service error)
-are retried by EventBridge for 24 hours, up to 185 times with backoff (both the maximum), then the
-event goes to a dead-letter queue, never dropped. Once the function accepted an event, its own
-asynchronous retries and on-failure destination take over (see processing.py).
+Why a queue between the rule and the function, rather than EventBridge invoking it asynchronously:
+
+* **Bounded concurrency without a reservation.** The mapping's ``MaximumConcurrency`` caps how many
+  invocations drain the queue at once (``maxConcurrency``, default 5: see ``infra/config.py``) and
+  reserves nothing, where reserved concurrency fails the deploy on any account whose concurrency
+  quota is under 100 plus the reservation (Lambda keeps 100 unreserved). Events beyond the cap wait
+  on the queue instead of being throttled.
+* **Latency.** Batch size 10 and no batching window: Lambda's pollers invoke as soon as messages
+  are there, so a lone event is handled within about a second, and a burst is taken 10 at a time.
+* **Retries per event.** Partial batch responses (``ReportBatchItemFailures``): a failing event
+  comes back alone after the visibility timeout; its batch's successes are never run again.
+* **Outage tolerance.** A failing event is received again every visibility timeout (6 minutes: six
+  times the function's 60 s timeout, AWS's guidance) up to 60 times, so an outage of Braket,
+  DynamoDB or SNS of about 6 hours is ridden out; then the queue's redrive policy moves it to the
+  dead-letter queue, where a person finds it and moves it back (``StartMessageMoveTask``) or replays
+  it. Invalid events go there at once, sent by the function with their error: retrying cannot fix them.
+  The queue keeps an event 4 days; the dead-letter queue 14, longer, as SQS requires (a message
+  keeps its original enqueue time when it is moved).
+
+EventBridge itself retries delivery to the queue for 24 hours (185 attempts, both the maximum), then
+puts the event on the undelivered-events queue: never dropped.
 """
 
 from __future__ import annotations
@@ -11,23 +29,51 @@ from __future__ import annotations
 from aws_cdk import Duration
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.braket_events import task_state_change_pattern
 from infra.constructs.dead_letter_queue import DeadLetterQueue
+from infra.nag import acknowledge
 
 DELIVERY_MAX_EVENT_AGE = Duration.hours(24)
 DELIVERY_RETRY_ATTEMPTS = 185
 
+BATCH_SIZE = 10  # the most a mapping takes without a batching window
+VISIBILITY_TIMEOUT_PER_FUNCTION_TIMEOUT = 6  # AWS's guidance for SQS event sources
+MAX_RECEIVES = 60  # x 6 min of visibility timeout: about 6 hours of retries per event
+EVENT_RETENTION = Duration.days(4)
+
 
 class Ingest(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, function: lambda_.IFunction) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, function: lambda_.Function, max_concurrency: int
+    ) -> None:
         super().__init__(scope, construct_id)
         self.undelivered = DeadLetterQueue(
             self,
             "UndeliveredEvents",
-            holds="task events EventBridge could not hand to the function within 24 hours",
+            holds="task events EventBridge could not put on the events queue within 24 hours",
+        )
+        self.dead_letters = DeadLetterQueue(
+            self,
+            "DeadLetters",
+            holds="task events the function rejected as invalid (with the error as message attributes) "
+            f"or failed on {MAX_RECEIVES} times",
+        )
+        self.queue = sqs.Queue(
+            self,
+            "Events",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            visibility_timeout=Duration.seconds(
+                function.timeout.to_seconds() * VISIBILITY_TIMEOUT_PER_FUNCTION_TIMEOUT  # type: ignore[union-attr]
+            ),
+            retention_period=EVENT_RETENTION,
+            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letters.queue, max_receive_count=MAX_RECEIVES),
         )
         self.rule = events.Rule(
             self,
@@ -35,11 +81,35 @@ class Ingest(Construct):
             description="Braket task state changes from this region and forwarded from the other Braket regions",
             event_pattern=task_state_change_pattern(),
         )
+        # The target adds the queue policy: events.amazonaws.com may send, from this rule only.
         self.rule.add_target(
-            targets.LambdaFunction(
-                function,
+            targets.SqsQueue(
+                self.queue,
                 dead_letter_queue=self.undelivered.queue,
                 max_event_age=DELIVERY_MAX_EVENT_AGE,
                 retry_attempts=DELIVERY_RETRY_ATTEMPTS,
+            )
+        )
+        function.add_event_source(
+            event_sources.SqsEventSource(
+                self.queue,
+                batch_size=BATCH_SIZE,
+                report_batch_item_failures=True,
+                max_concurrency=max_concurrency,
+            )
+        )
+        (self.mapping,) = (child for child in function.node.children if isinstance(child, lambda_.EventSourceMapping))
+        acknowledge(
+            self.mapping,
+            "Serverless-LambdaEventSourceMappingDestination",
+            "SQS event source mappings take no on-failure destination (only stream and Kafka sources do): a "
+            f"failing event stays on the events queue, whose redrive policy moves it to the dead-letter queue "
+            f"after {MAX_RECEIVES} receives; invalid events are sent there at once by the function.",
+        )
+        # Invalid events go to the dead-letter queue at once, sent by the function with their error.
+        function.add_environment("DEAD_LETTER_QUEUE_URL", self.dead_letters.queue.queue_url)
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                sid="SetAsideInvalidEvents", actions=["sqs:SendMessage"], resources=[self.dead_letters.queue.queue_arn]
             )
         )

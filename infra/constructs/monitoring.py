@@ -25,10 +25,12 @@ from infra.nag import acknowledge
 from task_monitor import telemetry_names as names
 
 PERIOD = Duration.minutes(5)
-# Throttling alone is normal while a burst of task events drains through the reserved concurrency
-# (throttled asynchronous events wait and are retried); 15 minutes of it means the backlog is not
-# draining, or the reservation is too small for the account's task rate.
+# The event source mapping never invokes beyond its maximum concurrency, so throttles mean the
+# account itself is out of concurrency; 15 minutes of them means events are not being drained.
 THROTTLE_PERIODS = 3
+# A notification should leave within seconds. The oldest event waiting this long means the queue is
+# not draining: a failing event is redelivered every 6 minutes, or the backlog outgrows the concurrency.
+OLDEST_EVENT_ALARM_SECONDS = 15 * 60
 
 
 class AlarmTopic(Construct):
@@ -153,8 +155,9 @@ class Monitoring(Construct):
         *,
         function: lambda_.Function,
         rule: events.IRule,
+        events_queue: sqs.IQueue,
+        dead_letters: sqs.IQueue,
         undelivered: sqs.IQueue,
-        failed: sqs.IQueue,
         alarm_email: str | None,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -165,8 +168,8 @@ class Monitoring(Construct):
                 cloudwatch.Alarm(
                     self,
                     "FunctionErrors",
-                    alarm_description="The task monitor function failed; Lambda retries it, then sends the "
-                    "event to the failed-events queue.",
+                    alarm_description="The task monitor function failed as a whole (a crash or a timeout); its "
+                    "batch goes back to the events queue and is retried.",
                     metric=_sum(function.metric_errors()),
                     threshold=1,
                     evaluation_periods=1,
@@ -179,7 +182,7 @@ class Monitoring(Construct):
                     self,
                     "FunctionThrottles",
                     alarm_description="The task monitor function has been throttled for 15 minutes: the "
-                    "event backlog is not draining within its reserved concurrency.",
+                    "account is out of concurrency, and events wait on the queue.",
                     metric=_sum(function.metric_throttles()),
                     threshold=1,
                     evaluation_periods=THROTTLE_PERIODS,
@@ -194,14 +197,32 @@ class Monitoring(Construct):
                 )
             ),
             watch(
-                queue_holds_messages_alarm(self, "FailedEventsWaiting", failed, "The function's failed-events queue")
+                cloudwatch.Alarm(
+                    self,
+                    "EventsWaitingTooLong",
+                    alarm_description="An event has waited on the events queue for 15 minutes: it keeps failing "
+                    "(see the function's logs) or the backlog outgrows maxConcurrency.",
+                    metric=events_queue.metric_approximate_age_of_oldest_message(
+                        statistic=cloudwatch.Stats.MAXIMUM, period=PERIOD
+                    ),
+                    threshold=OLDEST_EVENT_ALARM_SECONDS,
+                    evaluation_periods=1,
+                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                )
             ),
+            watch(queue_holds_messages_alarm(self, "DeadLettersWaiting", dead_letters, "The dead-letter queue")),
             watch(rule_failed_invocations_alarm(self, "RuleFailedInvocations", rule)),
         ]
-        self.dashboard = self._dashboard(function, rule, undelivered, failed)
+        self.dashboard = self._dashboard(function, rule, events_queue, dead_letters, undelivered)
 
     def _dashboard(
-        self, function: lambda_.Function, rule: events.IRule, undelivered: sqs.IQueue, failed: sqs.IQueue
+        self,
+        function: lambda_.Function,
+        rule: events.IRule,
+        events_queue: sqs.IQueue,
+        dead_letters: sqs.IQueue,
+        undelivered: sqs.IQueue,
     ) -> cloudwatch.Dashboard:
         stack = Stack.of(self)
         dashboard = cloudwatch.Dashboard(
@@ -279,17 +300,38 @@ class Monitoring(Construct):
         )
         dashboard.add_widgets(
             cloudwatch.GraphWidget(
-                title="Events waiting for a replay",
+                title="Events queue: waiting, and the oldest (seconds)",
                 left=[
+                    events_queue.metric_approximate_number_of_messages_visible(
+                        statistic=cloudwatch.Stats.MAXIMUM, period=PERIOD
+                    ).with_(label="waiting"),
+                    events_queue.metric_approximate_number_of_messages_not_visible(
+                        statistic=cloudwatch.Stats.MAXIMUM, period=PERIOD
+                    ).with_(label="in flight"),
+                ],
+                right=[
+                    events_queue.metric_approximate_age_of_oldest_message(
+                        statistic=cloudwatch.Stats.MAXIMUM, period=PERIOD
+                    ).with_(label="oldest event (s)")
+                ],
+                width=6,
+            ),
+            cloudwatch.GraphWidget(
+                title="Events set aside for a person",
+                left=[
+                    dead_letters.metric_approximate_number_of_messages_visible(
+                        statistic=cloudwatch.Stats.MAXIMUM, period=PERIOD
+                    ).with_(label="dead-letter queue"),
                     undelivered.metric_approximate_number_of_messages_visible(
                         statistic=cloudwatch.Stats.MAXIMUM, period=PERIOD
-                    ).with_(label="rule dead-letter queue"),
-                    failed.metric_approximate_number_of_messages_visible(
-                        statistic=cloudwatch.Stats.MAXIMUM, period=PERIOD
-                    ).with_(label="function failed-events queue"),
+                    ).with_(label="undelivered (rule) queue"),
                 ],
-                right=[rule_failed_invocations_metric(rule).with_(label="rule failed invocations")],
-                width=12,
+                right=[
+                    rule_failed_invocations_metric(rule).with_(label="rule failed invocations"),
+                    _service_metric(names.INVALID_EVENTS).with_(label="invalid events"),
+                    _service_metric(names.FAILED_EVENTS).with_(label="events to retry"),
+                ],
+                width=6,
             ),
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=12),
         )

@@ -8,7 +8,8 @@ Sizing, and why:
   and the cold start (importing botocore, loading the Braket, DynamoDB and SNS models, parsing the
   JSON responses) is CPU-bound and at 128 MB gets half the CPU. The memory is bought for CPU, not
   for space; revisit with Lambda Power Tuning once real traffic exists.
-* **Timeout** 60 s: a notified terminal event makes five AWS calls (GetQuantumTask, a Query of the
+* **Timeout** 60 s: the handler starts an event of its batch only with 20 s left, and a notified
+  terminal event makes five AWS calls (GetQuantumTask, a Query of the
   task's history, the TransactWriteItems, the SNS Publish, the UpdateItem that marks it sent), each
   normally well under a second. The clients retry throttling and 5xx in botocore's standard mode,
   4 attempts each (backoff at most 1+2+4 s), and GetQuantumTask's not-found-yet and still-running
@@ -17,33 +18,26 @@ Sizing, and why:
   timeouts, so 60 s is only reached by a genuinely stuck invocation, which Lambda then retries; the
   notification claim (90 s, ``CLAIM_TIMEOUT_SECONDS``) outlives it, so no other attempt publishes
   while this one still might.
-* **Reserved concurrency** 10 by default (context ``reservedConcurrency``): GetQuantumTask allows
-  100 requests/s (burst 500) per account and region, shared with the users' own SDK calls. One
-  execution makes about 5 calls/s (one per ~0.2 s invocation), so 10 cap the monitor near 50 calls/s
-  while a burst drains, half the quota; events beyond that wait in Lambda's asynchronous queue
-  instead of stealing quota. Reservation also keeps a runaway burst from starving other functions.
-* **Asynchronous invocation** (EventBridge invokes asynchronously): ``retry_attempts=2`` (Lambda's
-  maximum, for transient failures: the handler is idempotent, a repeated event is recorded once);
-  ``max_event_age`` 6 hours (the maximum), so an event throttled or failing through an outage of
-  Braket, DynamoDB or SNS of a few hours is still processed; after that, or after the last retry,
-  the event with its error goes to the on-failure queue for a person to replay.
+* **Concurrency** is bounded by the SQS event source mapping's ``MaximumConcurrency`` (see
+  ``ingest.py``), not by a reservation: Lambda lets a function reserve only down to 100 unreserved
+  units per account, so any reservation fails the deploy on accounts whose quota is under 100 plus it.
+* **Invocation**: synchronous, by the event source mapping, with SQS batches; failures stay on the
+  queue (partial batch responses) and its redrive policy, not Lambda's asynchronous retries, decides
+  when an event is set aside for a person.
 * **Observability**: active X-Ray tracing; JSON logs (Powertools writes JSON, and EMF metrics ride
   on the same log stream) in the function's own log group with the configured retention.
 """
 
 from __future__ import annotations
 
-import jsii
 from aws_cdk import Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.config import MonitorConfig
 from infra.constructs.audit_store import AuditStore
-from infra.constructs.dead_letter_queue import DeadLetterQueue
 from infra.constructs.notifications import Notifications
 from infra.nag import acknowledge
 from infra.packaging import function_code
@@ -54,8 +48,6 @@ RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
 MEMORY_MB = 256
 TIMEOUT = Duration.seconds(60)
-ASYNC_RETRY_ATTEMPTS = 2
-ASYNC_MAX_EVENT_AGE = Duration.hours(6)
 LOG_LEVEL = "INFO"
 
 # Days (as validated in infra/config.py) to CDK's enum, whose Python members are named, not numbered.
@@ -67,25 +59,6 @@ _RETENTION = {
     1096: _D.THREE_YEARS, 1827: _D.FIVE_YEARS, 2192: _D.SIX_YEARS, 2557: _D.SEVEN_YEARS,
     2922: _D.EIGHT_YEARS, 3288: _D.NINE_YEARS, 3653: _D.TEN_YEARS,
 }  # fmt: skip
-
-
-@jsii.implements(lambda_.IDestination)
-class _QueueDestination:
-    """An SQS on-failure destination that grants only ``sqs:SendMessage`` (all Lambda needs), where
-    CDK's SqsDestination also grants GetQueueAttributes and GetQueueUrl."""
-
-    def __init__(self, queue: sqs.IQueue) -> None:
-        self._queue = queue
-
-    def bind(
-        self, _scope: Construct, fn: lambda_.IFunction, *, type: lambda_.DestinationType
-    ) -> lambda_.DestinationConfig:
-        fn.add_to_role_policy(
-            iam.PolicyStatement(
-                sid="ReportFailedEvents", actions=["sqs:SendMessage"], resources=[self._queue.queue_arn]
-            )
-        )
-        return lambda_.DestinationConfig(destination=self._queue.queue_arn)
 
 
 class Processing(Construct):
@@ -108,12 +81,6 @@ class Processing(Construct):
             "Logs",
             retention=_RETENTION[config.log_retention_days],
             removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
-        )
-        self.failures = DeadLetterQueue(
-            self,
-            "FailedEvents",
-            holds="task events the function failed on after its retries or that outlived the maximum "
-            "event age (on-failure destination; each message carries the event and the error)",
         )
         # A role of our own: the default one would carry the AWSLambdaBasicExecutionRole managed
         # policy (logs on every log group). Each statement below names what it is for.
@@ -150,9 +117,6 @@ class Processing(Construct):
             code=function_code(RUNTIME, ARCHITECTURE),
             memory_size=MEMORY_MB,
             timeout=TIMEOUT,
-            retry_attempts=ASYNC_RETRY_ATTEMPTS,
-            max_event_age=ASYNC_MAX_EVENT_AGE,
-            on_failure=_QueueDestination(self.failures.queue),
             tracing=lambda_.Tracing.ACTIVE,
             logging_format=lambda_.LoggingFormat.JSON,
             application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
@@ -190,9 +154,9 @@ class Processing(Construct):
         acknowledge(
             self.function,
             "Serverless-LambdaDLQ",
-            "Failed events go to an on-failure destination (EventInvokeConfig), which supersedes "
-            "DeadLetterConfig: its record holds the event with the request context, error and retry count in "
-            "one JSON document. Configuring both would put every failed event in two queues.",
+            "The function is invoked synchronously by its SQS event source mapping, never asynchronously, so a "
+            "Lambda dead-letter queue would never receive anything: failed events stay on the events queue, "
+            "whose redrive policy moves them to its dead-letter queue.",
         )
 
 

@@ -1,4 +1,4 @@
-"""Ingest: the rule on the main region's default bus, its Lambda target, retries and dead-letter queue."""
+"""Ingest: the rule on the default bus, the events queue it fills, and the event source mapping draining it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from infra.braket_events import BRAKET_SOURCE, TASK_STATE_CHANGE
-from tests.infra.helpers import get_att_arn, only
+from tests.infra.helpers import as_list, get_att_arn, only
 
 pytestmark = pytest.mark.infra
 
@@ -30,29 +30,121 @@ def test_given_the_rule_pattern_then_it_pins_no_region_or_account_so_forwarded_e
     assert "account" not in pattern
 
 
-def test_given_the_rule_target_then_it_is_the_function_with_maximal_retries_and_a_dead_letter_queue(main_template):
-    function_id, _ = only(main_template.find_resources("AWS::Lambda::Function"))
+def _resources(template: Template) -> dict:
+    return template.to_json()["Resources"]
+
+
+def _events_queue(template: Template) -> tuple[str, dict]:
+    (target,) = _rule(template)["Targets"]
+    queue_id = target["Arn"]["Fn::GetAtt"][0]
+    return queue_id, _resources(template)[queue_id]["Properties"]
+
+
+def _mapping(template: Template) -> dict:
+    return only(template.find_resources("AWS::Lambda::EventSourceMapping"))[1]["Properties"]
+
+
+def _function(template: Template) -> tuple[str, dict]:
+    function_id, function = only(template.find_resources("AWS::Lambda::Function"))
+    return function_id, function["Properties"]
+
+
+def test_given_the_rule_target_then_it_is_the_events_queue_with_maximal_retries_and_a_dead_letter_queue(main_template):
     (target,) = _rule(main_template)["Targets"]
+    queue_id, _ = _events_queue(main_template)
 
-    assert target["Arn"] == get_att_arn(function_id)
+    assert _resources(main_template)[queue_id]["Type"] == "AWS::SQS::Queue"
     assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185}
-    queue_id = target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
-    assert main_template.to_json()["Resources"][queue_id]["Type"] == "AWS::SQS::Queue"
+    undelivered_id = target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
+    assert undelivered_id != queue_id
+    assert _resources(main_template)[undelivered_id]["Type"] == "AWS::SQS::Queue"
 
 
-def test_given_the_rule_then_eventbridge_may_invoke_the_function_only_from_that_rule(main_template):
+def test_given_the_events_queue_then_only_the_rule_may_send_to_it_and_only_over_tls(main_template):
     rule_id, _ = only(main_template.find_resources("AWS::Events::Rule"))
-    function_id, _ = only(main_template.find_resources("AWS::Lambda::Function"))
+    queue_id, queue = _events_queue(main_template)
+    (policy,) = [
+        resource["Properties"]["PolicyDocument"]["Statement"]
+        for resource in _resources(main_template).values()
+        if resource["Type"] == "AWS::SQS::QueuePolicy" and resource["Properties"]["Queues"] == [{"Ref": queue_id}]
+    ]
 
+    assert queue["SqsManagedSseEnabled"] is True
+    (allow,) = [statement for statement in policy if statement["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "events.amazonaws.com"}
+    assert allow["Condition"] == {"ArnEquals": {"aws:SourceArn": get_att_arn(rule_id)}}  # this rule, nothing else
+    assert allow["Resource"] == get_att_arn(queue_id)
+    # CDK's grant for an EventBridge target: SendMessage plus the two reads that go with it.
+    assert set(as_list(allow["Action"])) == {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}
+    assert {
+        "Effect": "Deny",
+        "Action": "sqs:*",
+        "Principal": {"AWS": "*"},
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        "Resource": get_att_arn(queue_id),
+    } in policy
+
+
+def test_given_the_event_source_mapping_then_it_bounds_concurrency_and_reports_partial_batch_failures(main_template):
+    function_id, _ = _function(main_template)
+    queue_id, _ = _events_queue(main_template)
+    mapping = _mapping(main_template)
+
+    assert mapping["EventSourceArn"] == get_att_arn(queue_id)
+    assert mapping["FunctionName"] == {"Ref": function_id}
+    assert mapping["ScalingConfig"] == {"MaximumConcurrency": 5}
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # Latency: ten at most per batch and no batching window, so a lone event is handed over at once.
+    assert mapping["BatchSize"] == 10
+    assert mapping.get("MaximumBatchingWindowInSeconds", 0) == 0
+
+
+def test_given_the_events_queue_then_its_visibility_timeout_is_six_times_the_function_timeout(main_template):
+    _, function = _function(main_template)
+    _, queue = _events_queue(main_template)
+
+    assert queue["VisibilityTimeout"] == 6 * function["Timeout"] == 360
+
+
+def test_given_a_failing_event_then_it_is_retried_about_six_hours_before_its_dead_letter_queue(main_template):
+    _, queue = _events_queue(main_template)
+    redrive = queue["RedrivePolicy"]
+    dead_letters = _resources(main_template)[redrive["deadLetterTargetArn"]["Fn::GetAtt"][0]]["Properties"]
+
+    assert redrive["maxReceiveCount"] * queue["VisibilityTimeout"] >= 6 * 3600
+    # A message keeps its first enqueue time when moved, so the dead-letter queue must keep it longer.
+    assert dead_letters["MessageRetentionPeriod"] > queue["MessageRetentionPeriod"] >= 4 * 24 * 3600
+    assert dead_letters["SqsManagedSseEnabled"] is True
+
+
+def test_given_the_function_then_it_may_send_only_to_the_dead_letter_queue_whose_url_it_is_given(main_template):
+    _, queue = _events_queue(main_template)
+    _, function = _function(main_template)
+    dead_letters_id = queue["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+
+    assert function["Environment"]["Variables"]["DEAD_LETTER_QUEUE_URL"] == {"Ref": dead_letters_id}
     main_template.has_resource_properties(
-        "AWS::Lambda::Permission",
+        "AWS::IAM::Policy",
         {
-            "Action": "lambda:InvokeFunction",
-            "FunctionName": get_att_arn(function_id),
-            "Principal": "events.amazonaws.com",
-            "SourceArn": get_att_arn(rule_id),
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        {
+                            "Sid": "SetAsideInvalidEvents",
+                            "Effect": "Allow",
+                            "Action": "sqs:SendMessage",
+                            "Resource": get_att_arn(dead_letters_id),
+                        }
+                    ]
+                )
+            }
         },
     )
+
+
+def test_given_the_main_stack_then_eventbridge_never_invokes_the_function_directly(main_template):
+    assert main_template.find_resources("AWS::Lambda::Permission") == {}
+    assert main_template.find_resources("AWS::Lambda::EventInvokeConfig") == {}
 
 
 def test_given_the_rule_dead_letter_queue_then_it_is_encrypted_tls_only_and_writable_by_the_rule_only(main_template):

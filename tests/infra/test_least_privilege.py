@@ -19,6 +19,12 @@ EXPECTED_ACTIONS = {
     "kms:GenerateDataKey",
     "kms:Decrypt",
     "sqs:SendMessage",
+    # The event source mapping polls with the function's role (CDK's grant for SQS consumers).
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:ChangeMessageVisibility",
+    "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
 }
@@ -90,18 +96,20 @@ def test_given_logs_then_only_the_functions_own_log_group(main_template):
     assert statement["Resource"] == get_att_arn(log_group_id)
 
 
-def test_given_the_failure_destination_then_only_send_message_on_that_queue(main_template):
-    _, invoke_config = only(main_template.find_resources("AWS::Lambda::EventInvokeConfig"))
-    destination = invoke_config["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]
+def test_given_the_queues_then_consume_only_the_events_queue_and_send_only_to_the_dead_letter_queue(main_template):
+    (_mapping_id, mapping) = only(main_template.find_resources("AWS::Lambda::EventSourceMapping"))
+    events_queue = mapping["Properties"]["EventSourceArn"]
     statements = [
         statement
         for statement in _statements(main_template)
         if any(action.startswith("sqs:") for action in as_list(statement["Action"]))
     ]
+    sends = [statement for statement in statements if "sqs:SendMessage" in as_list(statement["Action"])]
+    consumes = [statement for statement in statements if statement not in sends]
 
-    assert statements == [
-        {"Sid": "ReportFailedEvents", "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": destination}
-    ]
+    assert [as_list(statement["Action"]) for statement in sends] == [["sqs:SendMessage"]]
+    assert sends[0]["Resource"] != events_queue  # the dead-letter queue: see test_ingest
+    assert [statement["Resource"] for statement in consumes] == [events_queue]
 
 
 def test_given_wildcard_resources_then_only_xray_which_supports_no_resource_uses_them(main_template):

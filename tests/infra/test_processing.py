@@ -8,7 +8,7 @@ import pytest
 from aws_cdk import aws_lambda as lambda_
 
 from task_monitor import telemetry_names
-from tests.infra.helpers import get_att_arn, only
+from tests.infra.helpers import only
 
 pytestmark = pytest.mark.infra
 
@@ -61,33 +61,8 @@ def test_given_the_function_then_its_environment_names_table_topic_statuses_and_
         "POWERTOOLS_SERVICE_NAME": telemetry_names.SERVICE_NAME,
         "POWERTOOLS_METRICS_NAMESPACE": telemetry_names.METRICS_NAMESPACE,
         "POWERTOOLS_LOG_LEVEL": "INFO",
+        "DEAD_LETTER_QUEUE_URL": function["Environment"]["Variables"]["DEAD_LETTER_QUEUE_URL"],  # see test_ingest
     }
-
-
-def test_given_asynchronous_invocation_then_two_retries_six_hours_and_an_on_failure_queue(main_template):
-    function_id, _ = _function(main_template)
-    _, invoke_config = only(main_template.find_resources("AWS::Lambda::EventInvokeConfig"))
-    properties = invoke_config["Properties"]
-    resources = main_template.to_json()["Resources"]
-
-    assert properties["FunctionName"] == {"Ref": function_id}
-    assert properties["MaximumRetryAttempts"] == 2
-    assert properties["MaximumEventAgeInSeconds"] == 6 * 3600
-    queue_id = properties["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
-    assert resources[queue_id]["Type"] == "AWS::SQS::Queue"
-    assert resources[queue_id]["Properties"]["SqsManagedSseEnabled"] is True
-    (queue_policy,) = [
-        resource
-        for resource in resources.values()
-        if resource["Type"] == "AWS::SQS::QueuePolicy" and resource["Properties"]["Queues"] == [{"Ref": queue_id}]
-    ]
-    assert {
-        "Effect": "Deny",
-        "Action": "sqs:*",
-        "Principal": {"AWS": "*"},
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        "Resource": get_att_arn(queue_id),
-    } in queue_policy["Properties"]["PolicyDocument"]["Statement"]
 
 
 def test_given_the_function_then_it_is_traced_and_logs_json_to_its_own_group_with_retention(main_template):
