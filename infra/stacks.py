@@ -49,6 +49,7 @@ class MonitorStack(Stack):
             undelivered=self.ingest.undelivered.queue,
             failed=self.processing.failures.queue,
             alarm_email=config.alarm_email,
+            key=self.notifications.key,
         )
         outputs = {
             "AuditTableName": (self.audit_store.table.table_name, "The audit table (read API and CLI)"),
