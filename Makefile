@@ -12,6 +12,10 @@ export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 CDK := $(CURDIR)/node_modules/.bin/cdk
+# Extra CDK CLI options. cdk deploy asks a person to approve security-sensitive (IAM) changes; with no
+# terminal (CI) pass DEPLOY_FLAGS="--require-approval never". cdk destroy asks too: DESTROY_FLAGS=--force.
+DEPLOY_FLAGS ?=
+DESTROY_FLAGS ?=
 
 .PHONY: help demo test lint bench synth deploy destroy clean
 help:
@@ -20,7 +24,9 @@ help:
 	@echo "make bench   cold-start and per-event benchmarks"
 	@echo "make synth   synthesize the CloudFormation templates offline (no credentials)"
 	@echo "make deploy  cdk deploy --all with your AWS credentials"
+	@echo "             without a terminal: make deploy DEPLOY_FLAGS=\"--require-approval never\""
 	@echo "make destroy cdk destroy --all (the audit table is retained unless configured otherwise)"
+	@echo "             without a terminal: make destroy DESTROY_FLAGS=--force"
 
 $(PY_STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,10 +55,10 @@ synth: $(PY_STAMP) $(NODE_STAMP)
 	@echo "Templates in cdk.out/: $$(cd cdk.out && ls *.template.json | tr "\n" " ")"
 
 deploy: $(PY_STAMP) $(NODE_STAMP)
-	$(CDK) deploy --all --no-notices
+	$(CDK) deploy --all --no-notices $(DEPLOY_FLAGS)
 
 destroy: $(PY_STAMP) $(NODE_STAMP)
-	$(CDK) destroy --all --no-notices
+	$(CDK) destroy --all --no-notices $(DESTROY_FLAGS)
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .build .pytest_cache .ruff_cache

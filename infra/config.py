@@ -11,11 +11,15 @@ comma-separated string there, number settings a numeric string.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import botocore
+import botocore.session
 
 from task_monitor.domain.arns import parse_device_arn
 from task_monitor.domain.status import DEFAULT_NOTIFY_STATUSES, STATUS_RANK
@@ -133,7 +137,7 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
         _reject_unknown_keys(get)
 
     main_region = _region("mainRegion", _value(lookup, "mainRegion", DEFAULT_MAIN_REGION))
-    braket_regions = _regions(_value(lookup, "braketRegions", list(DEFAULT_BRAKET_REGIONS)))
+    braket_regions = _regions(_value(lookup, "braketRegions", list(DEFAULT_BRAKET_REGIONS)), main_region)
     notify_statuses = _statuses("notifyStatuses", _value(lookup, "notifyStatuses", list(DEFAULT_NOTIFY_STATUSES)))
     emails = _emails(_value(lookup, "notificationEmails", []), notify_statuses)
     alarm_email = _optional_email("alarmEmail", _value(lookup, "alarmEmail", None))
@@ -185,20 +189,78 @@ def _list(key: str, value: Any) -> list[Any]:
     return value
 
 
-def _region(key: str, value: Any) -> str:
+@functools.cache
+def _region_partitions() -> dict[str, str]:
+    """Every region botocore's installed endpoint data knows, with its partition (``aws``, ``aws-cn``...).
+
+    Both of botocore's data files are read (``endpoints`` for the classic resolver, ``partitions`` for
+    the endpoint rules); pseudo-regions such as ``aws-global`` are left out by the name's shape.
+    """
+    loader = botocore.session.get_session().get_component("data_loader")
+    regions = {}
+    for partition in loader.load_data("endpoints")["partitions"]:
+        regions.update(dict.fromkeys(partition["regions"], partition["partition"]))
+    for partition in loader.load_data("partitions")["partitions"]:
+        regions.update(dict.fromkeys(partition.get("regions", {}), partition["id"]))
+    return {region: partition for region, partition in regions.items() if _REGION.match(region)}
+
+
+@functools.cache
+def _braket_regions() -> tuple[str, ...]:
+    """Regions where botocore's endpoint data has an Amazon Braket endpoint."""
+    session = botocore.session.get_session()
+    return tuple(
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("braket", partition_name=partition)
+    )
+
+
+def _region(key: str, value: Any, *, suggest_from: Iterable[str] | None = None) -> str:
+    """A region AWS has (per the installed botocore's data), or a ConfigError with the nearest name."""
     if not isinstance(value, str) or not _REGION.match(value):
         raise ConfigError(key, f"{value!r} is not an AWS region name such as us-east-1")
+    known = _region_partitions()
+    if value not in known:
+        close = difflib.get_close_matches(value, list(known if suggest_from is None else suggest_from), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(key, f"{value!r} is not an AWS region (botocore {botocore.__version__}'s data){hint}")
     return value
 
 
-def _regions(value: Any) -> tuple[str, ...]:
+def _braket_region(key: str, value: Any) -> str:
+    """A region with an Amazon Braket endpoint: elsewhere Braket sends no events, so a forwarder there
+    would watch nothing. botocore's endpoint data lists Braket's regions; a region Braket joined after
+    the installed botocore was released needs a newer botocore."""
+    braket = _braket_regions()
+    region = _region(key, value, suggest_from=braket)
+    if region not in braket:
+        raise ConfigError(
+            key,
+            f"Amazon Braket has no endpoint in {region}, so there are no task events to watch there; Braket's "
+            f"regions are {', '.join(braket)} (botocore {botocore.__version__}'s data: upgrade botocore if "
+            "Braket has launched there since)",
+        )
+    return region
+
+
+def _regions(value: Any, main_region: str) -> tuple[str, ...]:
     key = "braketRegions"
-    regions = [_region(f"{key}[{i}]", region) for i, region in enumerate(_list(key, value))]
+    regions = [_braket_region(f"{key}[{i}]", region) for i, region in enumerate(_list(key, value))]
     if not regions:
-        raise ConfigError(key, "needs at least one region; Braket's are " + ", ".join(DEFAULT_BRAKET_REGIONS))
+        raise ConfigError(key, "needs at least one region; Braket's are " + ", ".join(_braket_regions()))
     duplicates = sorted({region for region in regions if regions.count(region) > 1})
     if duplicates:
         raise ConfigError(key, f"lists {', '.join(duplicates)} more than once")
+    partitions = _region_partitions()
+    for i, region in enumerate(regions):
+        # EventBridge forwards between regions of one partition only (aws, aws-cn, aws-us-gov...).
+        if partitions[region] != partitions[main_region]:
+            raise ConfigError(
+                f"{key}[{i}]",
+                f"{region} is in partition {partitions[region]} but mainRegion {main_region} is in "
+                f"{partitions[main_region]}; events cannot be forwarded between partitions",
+            )
     return tuple(regions)
 
 

@@ -50,6 +50,7 @@ class MonitorStack(Stack):
             dead_letters=self.ingest.dead_letters.queue,
             undelivered=self.ingest.undelivered.queue,
             alarm_email=config.alarm_email,
+            key=self.notifications.key,
         )
         outputs = {
             "AuditTableName": (self.audit_store.table.table_name, "The audit table (read API and CLI)"),

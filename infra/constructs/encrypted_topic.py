@@ -1,4 +1,5 @@
-"""The SNS topics' shared shape: a customer managed key of their own, rotated yearly, and TLS only."""
+"""An SNS topic with a customer managed key of its own, rotated yearly, and TLS only (the notification
+topic; the main region's alarm topic is encrypted with the same key, so a deployment pays for one)."""
 
 from __future__ import annotations
 

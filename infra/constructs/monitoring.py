@@ -14,13 +14,14 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.config import STATUSES
-from infra.constructs.encrypted_topic import encrypted_topic
 from infra.nag import acknowledge
 from task_monitor import telemetry_names as names
 
@@ -34,47 +35,54 @@ OLDEST_EVENT_ALARM_SECONDS = 15 * 60
 
 
 class AlarmTopic(Construct):
-    """An SNS topic for alarm notifications: encrypted with its own rotated customer key that the
-    CloudWatch service may use for this account's alarms only, TLS-only, and an email subscription
-    when ``email`` is given."""
+    """An SNS topic for alarm notifications, TLS-only, with an email subscription when ``email`` is given.
 
-    def __init__(self, scope: Construct, construct_id: str, *, email: str | None) -> None:
+    With ``key`` (the main region passes the notification topic's key, so a deployment pays for one
+    customer key), the topic is encrypted with it and CloudWatch may use the key. Without one (forwarder
+    regions) the topic is not encrypted at rest: alarm messages carry no task data, and CloudWatch cannot
+    publish to a topic under the AWS managed ``alias/aws/sns`` key, whose policy cannot admit it.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, email: str | None, key: kms.Key | None) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
-        from_own_alarms = {
-            "StringEquals": {"aws:SourceAccount": stack.account},
-            "ArnLike": {
-                "aws:SourceArn": stack.format_arn(
-                    service="cloudwatch",
-                    resource="alarm",
-                    resource_name="*",
-                    arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        self.key = key
+        self.topic = sns.Topic(
+            self, "Topic", display_name="Braket task monitor alarms", master_key=key, enforce_ssl=True
+        )
+        # cdk-nag 3's AwsSolutions pack no longer has SNS2 (encryption at rest; NIST/HIPAA/PCI packs
+        # do), so an unencrypted alarm topic raises no finding to acknowledge; SNS3 (TLS) is met.
+        if key is not None:
+            # CloudWatch calls KMS as its service principal when an alarm publishes. AWS documents this
+            # statement without conditions, and documents no aws:SourceAccount/aws:SourceArn on that KMS
+            # request, so conditions here could drop every alarm; the topic policy below keeps them.
+            key.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid="CloudWatchAlarmsEncrypt",
+                    principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                    actions=["kms:GenerateDataKey*", "kms:Decrypt"],
+                    resources=["*"],  # in a key policy, "*" is this key
                 )
-            },
-        }
-        self.key, self.topic = encrypted_topic(
-            self,
-            key_description="Encrypts the Braket task monitor's alarm topic",
-            display_name="Braket task monitor alarms",
-        )
-        # CloudWatch publishes alarm notifications as its service principal, so it needs the key.
-        self.key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="CloudWatchAlarmsEncrypt",
-                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-                actions=["kms:GenerateDataKey*", "kms:Decrypt"],
-                resources=["*"],  # in a key policy, "*" is this key
-                conditions=from_own_alarms,
             )
-        )
-        # A topic policy replaces SNS's default one, so CloudWatch's right to publish is stated.
+        # A topic policy replaces SNS's default one, so CloudWatch's right to publish is stated, for this
+        # account's alarms in this region only.
         self.topic.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="CloudWatchAlarmsPublish",
                 principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
                 actions=["sns:Publish"],
                 resources=[self.topic.topic_arn],
-                conditions=from_own_alarms,
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {
+                        "aws:SourceArn": stack.format_arn(
+                            service="cloudwatch",
+                            resource="alarm",
+                            resource_name="*",
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                        )
+                    },
+                },
             )
         )
         if email:
@@ -146,7 +154,8 @@ def _service_metric(name: str, **dimensions: str) -> cloudwatch.Metric:
 
 
 class Monitoring(Construct):
-    """The main region's alarms and dashboard."""
+    """The main region's alarms and dashboard; ``key`` (the notification topic's) also encrypts the
+    alarm topic, so the deployment has one customer managed key."""
 
     def __init__(
         self,
@@ -159,9 +168,10 @@ class Monitoring(Construct):
         dead_letters: sqs.IQueue,
         undelivered: sqs.IQueue,
         alarm_email: str | None,
+        key: kms.Key,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.alarm_topic = AlarmTopic(self, "AlarmTopic", email=alarm_email)
+        self.alarm_topic = AlarmTopic(self, "AlarmTopic", email=alarm_email, key=key)
         watch = self.alarm_topic.watch
         self.alarms = [
             watch(
@@ -351,7 +361,8 @@ class RegionalAlarms(Construct):
         alarm_email: str | None,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.alarm_topic = AlarmTopic(self, "AlarmTopic", email=alarm_email)
+        # No customer key in a forwarder region: see AlarmTopic.
+        self.alarm_topic = AlarmTopic(self, "AlarmTopic", email=alarm_email, key=None)
         region = Stack.of(self).region
         self.alarms = [
             self.alarm_topic.watch(

@@ -34,14 +34,15 @@ def email_subscription(subscription: EmailSubscription) -> subscriptions.EmailSu
 
 
 class Notifications(Construct):
-    """An SNS topic encrypted with its own customer managed key (rotated yearly), refusing any request
-    not made over TLS, with one email subscription per ``notificationEmails`` entry."""
+    """An SNS topic encrypted with a customer managed key (rotated yearly; the main region's alarm topic
+    shares it, see ``Monitoring``), refusing any request not made over TLS, with one email subscription
+    per ``notificationEmails`` entry."""
 
     def __init__(self, scope: Construct, construct_id: str, *, emails: tuple[EmailSubscription, ...]) -> None:
         super().__init__(scope, construct_id)
         self.key, self.topic = encrypted_topic(
             self,
-            key_description="Encrypts the Braket task monitor's notification topic",
+            key_description="Encrypts the Braket task monitor's notification and alarm topics",
             display_name="Braket task notifications",
         )
         for subscription in emails:

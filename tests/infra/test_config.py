@@ -18,6 +18,7 @@ from infra.config import (
     ConfigError,
     EmailSubscription,
     MonitorConfig,
+    _braket_regions,
     load_config,
 )
 from infra.constructs.processing import _RETENTION
@@ -117,6 +118,10 @@ TOO_MANY_COMBINATIONS = _email(providers=[f"p{i}" for i in range(11)], tags={f"t
         ({"braketRegions": ["us-east-1", "us-east-1"]}, "braketRegions", "more than once"),
         ({"braketRegions": ["us-east-1", "useast1"]}, "braketRegions[1]", "region"),
         ({"braketRegions": {"us-east-1": True}}, "braketRegions", "list"),
+        ({"mainRegion": "us-east-9"}, "mainRegion", "not an AWS region"),
+        ({"braketRegions": ["us-east-1", "eu-north-2"]}, "braketRegions[1]", "did you mean 'eu-north-1'?"),
+        ({"braketRegions": ["us-east-1", "eu-west-1"]}, "braketRegions[1]", "Braket has no endpoint in eu-west-1"),
+        ({"mainRegion": "cn-north-1"}, "braketRegions[0]", "partition aws but mainRegion cn-north-1 is in aws-cn"),
         ({"notifyStatuses": ["COMPLETED", "DONE"]}, "notifyStatuses[1]", "CANCELLED"),
         ({"notificationEmails": ["not-an-address"]}, EMAIL0, "email"),
         ({"notificationEmails": [{"statuses": ["FAILED"]}]}, f"{EMAIL0}.address", "required"),
@@ -157,6 +162,22 @@ def test_given_a_bad_value_when_running_app_py_then_synthesis_stops_with_the_key
     assert result.returncode != 0
     assert "Configuration error: cdk.json context 'logRetentionDays': 45 is not a retention" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("typo", "meant"), [("us-east-9", "us-east-1"), ("eu-north-2", "eu-north-1")])
+def test_given_a_misspelled_braket_region_when_loading_then_the_nearest_braket_region_is_suggested(typo, meant):
+    with pytest.raises(
+        ConfigError, match=rf"'braketRegions\[1\]': '{typo}' is not an AWS region .*did you mean '{meant}'"
+    ):
+        load_config({"braketRegions": ["us-west-2", typo]})
+
+
+def test_given_botocores_endpoint_data_then_braket_regions_are_the_documented_ones_and_each_is_accepted():
+    """The check reads botocore's data, not a list of ours: the defaults must pass it, and the data must
+    still name Braket's regions (a botocore upgrade that dropped them would reject every deployment)."""
+    assert set(_braket_regions()) == set(DEFAULT_BRAKET_REGIONS)
+    for main_region in ("us-east-1", "eu-west-1", "ap-southeast-2", "il-central-1"):
+        assert load_config({"mainRegion": main_region}).main_region == main_region
 
 
 def test_given_every_retention_config_accepts_then_the_function_construct_can_map_it():

@@ -82,43 +82,66 @@ def test_given_the_rule_then_failed_invocations_alarm(main_template):
     assert (alarm["Statistic"], alarm["Threshold"]) == ("Sum", 1)
 
 
-def test_given_the_alarm_topic_then_it_is_encrypted_tls_only_and_open_to_this_accounts_alarms(main_template):
-    topic_id = _alarm_topic_id(main_template)
-    resources = main_template.to_json()["Resources"]
-    key_id = resources[topic_id]["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]
-    own_alarms = {
-        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
-        "ArnLike": {
-            "aws:SourceArn": {
-                "Fn::Join": ["", ["arn:aws:cloudwatch:us-east-1:", {"Ref": "AWS::AccountId"}, ":alarm:*"]]
-            }
-        },
-    }
+OWN_ALARMS = {
+    "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+    "ArnLike": {
+        "aws:SourceArn": {"Fn::Join": ["", ["arn:aws:cloudwatch:us-east-1:", {"Ref": "AWS::AccountId"}, ":alarm:*"]]}
+    },
+}
 
+
+def _notification_topic_key_id(template) -> str:
+    (key_id,) = [
+        topic["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]
+        for topic in template.find_resources("AWS::SNS::Topic").values()
+        if topic["Properties"].get("DisplayName") == "Braket task notifications"
+    ]
+    return key_id
+
+
+def test_given_the_main_stack_then_it_has_one_customer_key_shared_by_the_notification_and_alarm_topics(
+    main_template,
+):
+    resources = main_template.to_json()["Resources"]
+    alarm_topic = resources[_alarm_topic_id(main_template)]["Properties"]
+    key_id = _notification_topic_key_id(main_template)
+
+    assert list(main_template.find_resources("AWS::KMS::Key")) == [key_id]
+    assert alarm_topic["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
     assert resources[key_id]["Properties"]["EnableKeyRotation"] is True
-    key_statements = resources[key_id]["Properties"]["KeyPolicy"]["Statement"]
-    assert {
+
+
+def test_given_the_shared_key_then_cloudwatch_may_use_it_without_conditions_as_aws_documents(main_template):
+    key = main_template.to_json()["Resources"][_notification_topic_key_id(main_template)]["Properties"]
+
+    (statement,) = [s for s in key["KeyPolicy"]["Statement"] if s.get("Sid") == "CloudWatchAlarmsEncrypt"]
+
+    # Conditions would have to hold on the KMS request an alarm action makes, where AWS documents none.
+    assert statement == {
         "Sid": "CloudWatchAlarmsEncrypt",
         "Effect": "Allow",
         "Principal": {"Service": "cloudwatch.amazonaws.com"},
         "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
         "Resource": "*",
-        "Condition": own_alarms,
-    } in key_statements
+    }
+
+
+def test_given_the_alarm_topic_then_it_is_tls_only_and_open_to_this_accounts_alarms_in_this_region(main_template):
     main_template.has_resource_properties(
         "AWS::SNS::TopicPolicy",
         {
-            "Topics": [{"Ref": topic_id}],
+            "Topics": [{"Ref": _alarm_topic_id(main_template)}],
             "PolicyDocument": {
                 "Statement": Match.array_with(
                     [
                         Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}),
                         Match.object_like(
                             {
+                                "Sid": "CloudWatchAlarmsPublish",
                                 "Effect": "Allow",
                                 "Principal": {"Service": "cloudwatch.amazonaws.com"},
                                 "Action": "sns:Publish",
-                                "Condition": own_alarms,
+                                "Condition": OWN_ALARMS,
                             }
                         ),
                     ]

@@ -100,7 +100,7 @@ def test_given_each_forwarder_then_it_targets_the_main_default_bus_with_role_ret
 
 
 def test_given_each_forwarder_then_its_dead_letter_queue_and_rule_failures_alarm_in_that_region(forwarder_templates):
-    for template in forwarder_templates.values():
+    for region, template in forwarder_templates.items():
         rule_id, rule = only(template.find_resources("AWS::Events::Rule"))
         queue_id = rule["Properties"]["Targets"][0]["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
         alarms = [alarm["Properties"] for alarm in template.find_resources("AWS::CloudWatch::Alarm").values()]
@@ -114,15 +114,46 @@ def test_given_each_forwarder_then_its_dead_letter_queue_and_rule_failures_alarm
             ("FailedInvocations", str([{"Name": "RuleName", "Value": {"Ref": rule_id}}])),
         }
         assert all(alarm["AlarmActions"] == [{"Ref": topic_id}] for alarm in alarms)
-        key_id = topic["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]
-        key = template.find_resources("AWS::KMS::Key")[key_id]["Properties"]
-        assert key["EnableKeyRotation"] is True
-        cloudwatch_grants = [
-            statement
-            for statement in key["KeyPolicy"]["Statement"]
-            if statement.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}
-        ]
-        assert cloudwatch_grants and all("aws:SourceArn" in str(g["Condition"]) for g in cloudwatch_grants)
+        # No customer key per region: alarm messages carry no task data (and alias/aws/sns would
+        # refuse CloudWatch), so the topic is unencrypted but TLS-only and open to this region's alarms.
+        assert "KmsMasterKeyId" not in topic["Properties"]
+        assert not template.find_resources("AWS::KMS::Key")
+        template.has_resource_properties(
+            "AWS::SNS::TopicPolicy",
+            {
+                "Topics": [{"Ref": topic_id}],
+                "PolicyDocument": {
+                    "Statement": Match.array_with(
+                        [
+                            Match.object_like(
+                                {"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+                            ),
+                            Match.object_like(
+                                {
+                                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                                    "Action": "sns:Publish",
+                                    "Condition": {
+                                        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+                                        "ArnLike": {
+                                            "aws:SourceArn": {
+                                                "Fn::Join": [
+                                                    "",
+                                                    [
+                                                        f"arn:aws:cloudwatch:{region}:",
+                                                        {"Ref": "AWS::AccountId"},
+                                                        ":alarm:*",
+                                                    ],
+                                                ]
+                                            }
+                                        },
+                                    },
+                                }
+                            ),
+                        ]
+                    )
+                },
+            },
+        )
         template.has_resource_properties("AWS::SNS::Subscription", {"Endpoint": "oncall@example.org"})
 
 
