@@ -15,9 +15,10 @@ RETENTION = Duration.days(14)
 class DeadLetterQueue(Construct):
     """Encrypted (SQS-managed keys, which EventBridge and Lambda can write to without a key policy),
     TLS-only, and kept for 14 days. ``holds`` says what lands here, for the console and the
-    acknowledgments."""
+    acknowledgments. ``redrive_target``: another queue's redrive policy names this one, which
+    AwsSolutions recognizes as a dead-letter queue by itself (the Serverless pack does not)."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, holds: str) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, holds: str, redrive_target: bool = False) -> None:
         super().__init__(scope, construct_id)
         self.queue = sqs.Queue(
             self,
@@ -30,5 +31,6 @@ class DeadLetterQueue(Construct):
             f"This queue is itself the dead-letter queue for {holds}; a person replays its messages after "
             "the alarm on it fires. Moving them on to another queue would hide them, not protect them."
         )
-        acknowledge(self.queue, "AwsSolutions-SQS3", reason)
+        if not redrive_target:
+            acknowledge(self.queue, "AwsSolutions-SQS3", reason)
         acknowledge(self.queue, "Serverless-SQSRedrivePolicy", reason)

@@ -63,6 +63,7 @@ class Ingest(Construct):
             "DeadLetters",
             holds="task events the function rejected as invalid (with the error as message attributes) "
             f"or failed on {MAX_RECEIVES} times",
+            redrive_target=True,
         )
         self.queue = sqs.Queue(
             self,

@@ -38,7 +38,7 @@ def _alarm_on(template, metric_name: str, dimension: dict) -> list[dict]:
 def test_given_every_alarm_then_it_notifies_the_alarm_topic_when_firing_and_recovering(main_template):
     topic_id = _alarm_topic_id(main_template)
 
-    assert len(_alarms(main_template)) == 5
+    assert len(_alarms(main_template)) == 6
     for alarm in _alarms(main_template):
         assert alarm["AlarmActions"] == [{"Ref": topic_id}]
         assert alarm["OKActions"] == [{"Ref": topic_id}]
@@ -58,12 +58,17 @@ def test_given_the_function_then_errors_alarm_at_once_and_throttles_after_fiftee
     assert throttles["EvaluationPeriods"] == throttles["DatapointsToAlarm"] == 3
 
 
+def _events_queue_id(template) -> str:
+    _, rule = only(template.find_resources("AWS::Events::Rule"))
+    return rule["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0]
+
+
 def test_given_both_dead_letter_queues_then_each_alarms_when_it_holds_a_message(main_template):
     _, rule = only(main_template.find_resources("AWS::Events::Rule"))
-    _, invoke_config = only(main_template.find_resources("AWS::Lambda::EventInvokeConfig"))
+    events_queue = main_template.to_json()["Resources"][_events_queue_id(main_template)]["Properties"]
     queues = {
         rule["Properties"]["Targets"][0]["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0],
-        invoke_config["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0],
+        events_queue["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0],
     }
 
     for queue_id in queues:
@@ -151,6 +156,15 @@ def test_given_the_alarm_topic_then_it_is_tls_only_and_open_to_this_accounts_ala
     )
 
 
+def test_given_the_events_queue_then_an_event_waiting_fifteen_minutes_alarms(main_template):
+    dimension = {"Name": "QueueName", "Value": {"Fn::GetAtt": [_events_queue_id(main_template), "QueueName"]}}
+
+    (alarm,) = _alarm_on(main_template, "ApproximateAgeOfOldestMessage", dimension)
+
+    assert (alarm["Statistic"], alarm["Threshold"], alarm["EvaluationPeriods"]) == ("Maximum", 900, 1)
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+
+
 def test_given_an_alarm_email_then_it_is_subscribed_to_the_alarm_topic(main_template):
     main_template.has_resource_properties(
         "AWS::SNS::Subscription",
@@ -180,7 +194,8 @@ def test_given_the_dashboard_then_it_shows_events_by_status_notifications_errors
         "Queue wait by device (seconds, average)",
         "Function: invocations, errors, throttles",
         "Function duration (ms)",
-        "Events waiting for a replay",
+        "Events queue: waiting, and the oldest (seconds)",
+        "Events set aside for a person",
         "Alarms",
     } <= set(widgets)
 

@@ -102,8 +102,9 @@ def test_given_the_findings_then_only_the_expected_kinds_are_acknowledged(unackn
 
     assert kinds == {
         "AwsSolutions-IAM5",  # X-Ray's Resource '*', and quantum-task/* per Braket region
-        "AwsSolutions-SQS3",  # the dead-letter queues themselves
+        "AwsSolutions-SQS3",  # the rule's dead-letter queues themselves
         "Serverless-SQSRedrivePolicy",  # the same queues
-        "Serverless-LambdaDLQ",  # the function uses an on-failure destination instead
+        "Serverless-LambdaDLQ",  # the function is invoked synchronously by its SQS event source mapping
+        "Serverless-LambdaEventSourceMappingDestination",  # SQS mappings take none; the queue redrives
         "Serverless-SNSRedrivePolicy",  # email subscriptions
     }
