@@ -68,6 +68,7 @@ def test_given_the_function_then_its_environment_names_table_topic_statuses_and_
         "POWERTOOLS_SERVICE_NAME": telemetry_names.SERVICE_NAME,
         "POWERTOOLS_METRICS_NAMESPACE": telemetry_names.METRICS_NAMESPACE,
         "POWERTOOLS_LOG_LEVEL": "INFO",
+        "AWS_DATA_PATH": "/var/task/aws-models",
     }
 
 
