@@ -23,7 +23,7 @@ What the asset holds, and why (the goal: a cold start close to the runtime's own
   CPython 3.14, so the build runs Pyodide's (CPython 3.14 compiled to WebAssembly, from npm) under
   the venv's Node. Without Node or ``node_modules/pyodide`` (run ``npm ci``, or ``make``), the build
   still succeeds but warns that the asset has **no bytecode**: Lambda would then compile every module
-  at every cold start (about twice the floor, ``make bench``).
+  at every cold start (about 1.4-1.5 times the floor here, ``make bench``).
 
 The pip install is cached under ``.build/lambda-deps/`` keyed by a hash of the requirements, the target
 and the trimming rules, so a test session or a series of synths downloads once; a fresh clone's first
@@ -282,7 +282,7 @@ def build_asset(
             print(
                 f"WARNING: the function asset has NO bytecode: building it for {runtime.name} needs Node and "
                 f"{PYODIDE_PACKAGE.relative_to(ROOT)} (run `npm ci`, or any make target). Without bytecode, "
-                "Lambda compiles every module at every cold start (about twice the floor; see make bench).",
+                "Lambda compiles every module at every cold start (about 1.5 times the floor; see make bench).",
                 file=sys.stderr,
             )
             return None
