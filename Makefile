@@ -11,6 +11,11 @@ export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+# Stands in for the Lambda runtime's preinstalled, compiled SDK (/var/runtime) in tests and benchmarks.
+RUNTIME_SDK := .build/runtime-sdk
+RUNTIME_SDK_STAMP := $(RUNTIME_SDK)/.installed
+# Building the function asset needs Node + Pyodide (its bytecode for Python 3.14, infra/packaging.py).
+ASSET_PREREQUISITES := $(PY_STAMP) $(NODE_STAMP)
 CDK := $(CURDIR)/node_modules/.bin/cdk
 # Extra CDK CLI options. cdk deploy asks a person to approve security-sensitive (IAM) changes; with no
 # terminal (CI) pass DEPLOY_FLAGS="--require-approval never". cdk destroy asks too: DESTROY_FLAGS=--force.
@@ -37,6 +42,12 @@ $(NODE_STAMP): package.json package-lock.json $(PY_STAMP)
 	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# pip compiles what it installs (no --no-compile): the runtime's SDK has bytecode too.
+$(RUNTIME_SDK_STAMP): requirements-runtime-sdk.txt $(PY_STAMP)
+	rm -rf $(RUNTIME_SDK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --target $(RUNTIME_SDK) -r requirements-runtime-sdk.txt
+	@touch $@
+
 demo: $(PY_STAMP)
 	$(BIN)/python -m task_monitor demo
 
@@ -44,17 +55,17 @@ lint: $(PY_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(PY_STAMP) lint
+test: $(ASSET_PREREQUISITES) $(RUNTIME_SDK_STAMP) lint
 	$(BIN)/python -m pytest -q
 
-bench: $(PY_STAMP)
+bench: $(ASSET_PREREQUISITES) $(RUNTIME_SDK_STAMP)
 	$(BIN)/python benchmarks/run.py
 
-synth: $(PY_STAMP) $(NODE_STAMP)
+synth: $(ASSET_PREREQUISITES)
 	$(CDK) synth --no-notices -q
 	@echo "Templates in cdk.out/: $$(cd cdk.out && ls *.template.json | tr "\n" " ")"
 
-deploy: $(PY_STAMP) $(NODE_STAMP)
+deploy: $(ASSET_PREREQUISITES)
 	$(CDK) deploy --all --no-notices $(DEPLOY_FLAGS)
 
 destroy: $(PY_STAMP) $(NODE_STAMP)

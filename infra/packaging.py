@@ -1,31 +1,48 @@
 """The function's deployment package, built on this machine without Docker.
 
-The asset holds two things:
+What the asset holds, and why (the goal: a cold start close to the runtime's own, an asset under 5 MiB):
 
-* the dependencies in ``requirements-lambda.txt`` (Powertools, the X-Ray SDK, and a botocore new
-  enough to parse every GetQuantumTask field the handler reads), installed by pip for the Lambda
-  runtime's Python version and CPU (``--platform manylinux2014_aarch64 --implementation cp
-  --python-version 3.14 --only-binary=:all:``): pip may then only take wheels built for that target,
-  never a source build for the machine running the synth. The one compiled dependency, wrapt (under
-  aws-xray-sdk), publishes cp314 aarch64 wheels; the rest are pure Python;
+* the dependencies in ``requirements-lambda.txt`` (Powertools, the X-Ray SDK, wrapt, typing_extensions),
+  installed by pip with ``--no-deps`` for the Lambda runtime's Python and CPU (``--platform
+  manylinux2014_aarch64 --platform manylinux_2_28_aarch64 --implementation cp --python-version 3.14
+  --only-binary=:all:``): pip may only take wheels built for that target, never a source build for
+  this machine. Both platform tags are given since a dependency may publish only manylinux_2_28 wheels;
+* **not** botocore, boto3, urllib3, python-dateutil, jmespath, six or s3transfer: the runtime has them,
+  with bytecode, at /var/runtime. Shipping our own botocore (20 MiB) meant compiling it from source at
+  every cold start, /var/task being read-only. What a newer botocore adds that the function needs is
+  the Braket model: its ``service-2.json`` and ``endpoint-rule-set-1.json`` from the pinned botocore go
+  into ``aws-models/``, as plain JSON (old botocores may not read .json.gz), and the function's
+  ``AWS_DATA_PATH`` (``LAMBDA_DATA_PATH``) makes the runtime's botocore load them ahead of its own;
+* of Powertools, only the subpackages the function imports, at cold start or while handling events
+  (``POWERTOOLS_KEEP``): the rest is 3 MB of event handlers, parsers and idempotency it never loads.
+  No ``*.dist-info``: nothing in the function reads package metadata;
 * the ``task_monitor`` package from ``functions/``, without what only runs on a developer's machine:
-  the ``local`` subpackage (emulator, demo, embedded AWS), the ``__main__`` CLI, tests and bytecode.
+  the ``local`` subpackage (emulator, demo, embedded AWS), the ``__main__`` CLI and tests;
+* bytecode for the runtime's Python: every .py compiled to ``__pycache__/*.cpython-314.pyc``
+  (unchecked-hash pycs, valid whatever the files' mtimes after unzipping). This machine has no
+  CPython 3.14, so the build runs Pyodide's (CPython 3.14 compiled to WebAssembly, from npm) under
+  the venv's Node. Without Node or ``node_modules/pyodide`` (run ``npm ci``, or ``make``), the build
+  still succeeds but warns that the asset has **no bytecode**: Lambda would then compile every module
+  at every cold start (about 1.4-1.5 times the floor here, ``make bench``).
 
-The pip install is cached under ``.build/lambda-deps/`` keyed by a hash of the requirements and the
-target, so a test session or a series of synths downloads once; a fresh clone's first synth fetches
-the wheels from PyPI. The asset hash is taken from the output, so a change of requirements or of the
-code changes the asset.
+The pip install is cached under ``.build/lambda-deps/`` keyed by a hash of the requirements, the target
+and the trimming rules, so a test session or a series of synths downloads once; a fresh clone's first
+synth fetches the wheels from PyPI. The asset hash is taken from the output, so a change of
+requirements or of the code changes the asset.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import jsii
@@ -37,6 +54,37 @@ FUNCTIONS_DIR = ROOT / "functions"
 PACKAGE = "task_monitor"
 REQUIREMENTS = ROOT / "requirements-lambda.txt"
 CACHE_ROOT = ROOT / ".build" / "lambda-deps"
+BYTECODE_DIR = ROOT / "infra" / "bytecode"
+COMPILE_SCRIPT = BYTECODE_DIR / "compile_tree.py"
+PYODIDE_RUNNER = BYTECODE_DIR / "run_in_pyodide.mjs"
+PYODIDE_PACKAGE = ROOT / "node_modules" / "pyodide"
+
+# Where Lambda unpacks the asset, and the models directory inside it that AWS_DATA_PATH names.
+LAMBDA_TASK_ROOT = "/var/task"
+MODELS_DIR = "aws-models"
+LAMBDA_DATA_PATH = f"{LAMBDA_TASK_ROOT}/{MODELS_DIR}"
+# service -> API version -> the model files copied (botocore's layout: <service>/<version>/<file>).
+SHIPPED_MODELS = {"braket": ("service-2", "endpoint-rule-set-1")}
+# Installed only to take the models above from it.
+MODEL_SOURCE = "botocore"
+# Import names of what the Lambda Python runtime already has: never shipped.
+RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer", "urllib3", "dateutil", "jmespath", "six"})
+POWERTOOLS = "aws_lambda_powertools"
+# The parts of Powertools the function loads (Logger, Metrics with single_metric and the EMF provider,
+# Tracer; what they import, lazily included). tests/infra/test_packaging.py runs the handler from the
+# asset through every path and fails if any module comes from elsewhere.
+POWERTOOLS_KEEP = (
+    "__init__.py",
+    "package_logger.py",
+    "exceptions",
+    "logging",
+    "metrics",
+    "shared",
+    "tracing",
+    "warnings",
+    "utilities/__init__.py",
+    "utilities/jmespath_utils",
+)
 
 # Inside the task_monitor package: what never ships.
 EXCLUDED_AT_PACKAGE_ROOT = frozenset({"local", "__main__.py"})
@@ -46,6 +94,8 @@ EXCLUDED_SUFFIXES = (".pyc", ".pyo")
 EXCLUDED_DEPENDENCY_DIRS = frozenset({"bin"})
 
 _MACHINES = {"arm64": "aarch64", "x86_64": "x86_64"}
+# Part of the cache key: a change to what is kept or dropped rebuilds the cached install.
+_LAYOUT = json.dumps([sorted(RUNTIME_PROVIDED), POWERTOOLS_KEEP, SHIPPED_MODELS, MODELS_DIR, "no-dist-info"])
 
 
 def pip_target_arguments(runtime: lambda_.Runtime, architecture: lambda_.Architecture) -> list[str]:
@@ -55,6 +105,8 @@ def pip_target_arguments(runtime: lambda_.Runtime, architecture: lambda_.Archite
     return [
         "--platform",
         f"manylinux2014_{machine}",
+        "--platform",
+        f"manylinux_2_28_{machine}",
         "--implementation",
         "cp",
         "--python-version",
@@ -64,9 +116,10 @@ def pip_target_arguments(runtime: lambda_.Runtime, architecture: lambda_.Archite
 
 
 def dependencies_dir(runtime: lambda_.Runtime, architecture: lambda_.Architecture) -> Path:
-    """The cached pip install for this runtime, architecture and requirements, made if missing."""
+    """The cached, trimmed pip install for this runtime, architecture and requirements, made if missing."""
     target = pip_target_arguments(runtime, architecture)
-    key = hashlib.sha256(REQUIREMENTS.read_bytes() + "\0".join(target).encode()).hexdigest()[:16]
+    key_material = REQUIREMENTS.read_bytes() + "\0".join([*target, _LAYOUT]).encode()
+    key = hashlib.sha256(key_material).hexdigest()[:16]
     cached = CACHE_ROOT / f"{runtime.name}-{architecture.name}-{key}"
     if cached.is_dir():
         return cached
@@ -81,6 +134,7 @@ def dependencies_dir(runtime: lambda_.Runtime, architecture: lambda_.Architectur
         "--quiet",
         "--disable-pip-version-check",
         "--no-compile",
+        "--no-deps",  # every dependency is pinned in the file; botocore's own come from the runtime
         "--target",
         str(staging),
         *target,
@@ -94,13 +148,61 @@ def dependencies_dir(runtime: lambda_.Runtime, architecture: lambda_.Architectur
             f"pip could not install {REQUIREMENTS.name} for {runtime.name}/{architecture.name} "
             f"(is every dependency published as a wheel for that platform?):\n{result.stderr or result.stdout}"
         )
-    for name in EXCLUDED_DEPENDENCY_DIRS:
-        shutil.rmtree(staging / name, ignore_errors=True)
+    try:
+        _trim_dependencies(staging)
+    except Exception:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     try:
         staging.rename(cached)
     except OSError:  # another process finished the same install first
         shutil.rmtree(staging, ignore_errors=True)
     return cached
+
+
+def _trim_dependencies(installed: Path) -> None:
+    """Keep the shipped models, then drop what the runtime provides, metadata and unused Powertools."""
+    copy_models(installed / MODEL_SOURCE / "data", installed / MODELS_DIR)
+    for path in list(installed.iterdir()):
+        name = path.name.split("-")[0] if path.name.endswith(".dist-info") else path.stem
+        if (
+            path.name in EXCLUDED_DEPENDENCY_DIRS
+            or path.name.endswith(".dist-info")
+            or name in RUNTIME_PROVIDED
+            or path.name == "__pycache__"
+        ):
+            _remove(path)
+    trim_powertools(installed / POWERTOOLS)
+
+
+def copy_models(botocore_data: Path, models_dir: Path) -> None:
+    """Copy SHIPPED_MODELS from a botocore data directory as plain JSON (decompressing .json.gz)."""
+    for service, files in SHIPPED_MODELS.items():
+        (version_dir,) = sorted((botocore_data / service).iterdir())[-1:]
+        for stem in files:
+            plain, packed = version_dir / f"{stem}.json", version_dir / f"{stem}.json.gz"
+            content = plain.read_bytes() if plain.is_file() else gzip.decompress(packed.read_bytes())
+            destination = models_dir / service / version_dir.name / f"{stem}.json"
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(content)
+
+
+def trim_powertools(package: Path) -> None:
+    """Delete every file of Powertools that no entry of POWERTOOLS_KEEP covers."""
+    keep = [Path(entry) for entry in POWERTOOLS_KEEP]
+    for path in sorted(package.rglob("*"), reverse=True):  # children before their directories
+        relative = path.relative_to(package)
+        kept = any(relative == entry or entry in relative.parents for entry in keep)
+        needed_as_parent = any(relative in entry.parents for entry in keep)
+        if not kept and not needed_as_parent:
+            _remove(path)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
 
 
 def _ignore_in_package(directory: str, names: list[str]) -> set[str]:
@@ -114,6 +216,79 @@ def copy_function_package(output_dir: Path) -> None:
     shutil.copytree(FUNCTIONS_DIR / PACKAGE, output_dir / PACKAGE, ignore=_ignore_in_package, dirs_exist_ok=True)
 
 
+# --------------------------------------------------------------------------------------------- bytecode
+
+
+@dataclass(frozen=True)
+class BytecodeReport:
+    """What compile_tree.py said: the interpreter that compiled, and how many files."""
+
+    version: tuple[int, ...]
+    cache_tag: str
+    magic: str
+    compiled: int
+
+
+def pyodide_command(directory: Path) -> list[str] | None:
+    """The command compiling ``directory`` with Pyodide's CPython under Node; None if either is missing."""
+    node = shutil.which("node")
+    if node is None or not (PYODIDE_PACKAGE / "package.json").is_file():
+        return None
+    mount = "/asset"
+    compile_args = [str(COMPILE_SCRIPT), mount, "--dfile-root", LAMBDA_TASK_ROOT]
+    return [node, str(PYODIDE_RUNNER), str(directory), mount, *compile_args]
+
+
+def local_python_command(directory: Path) -> list[str]:
+    """The command compiling ``directory`` with this machine's Python (bytecode for it, not for Lambda)."""
+    return [sys.executable, str(COMPILE_SCRIPT), str(directory)]
+
+
+def compile_bytecode(directory: Path, command: list[str], expected_cache_tag: str) -> BytecodeReport:
+    """Run a compile command and check the bytecode is for the Python expected."""
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"compiling {directory} failed ({command[0]}):\n{result.stderr or result.stdout}")
+    fields = json.loads(result.stdout.strip().splitlines()[-1])
+    report = BytecodeReport(tuple(fields["version"]), fields["cache_tag"], fields["magic"], fields["compiled"])
+    if report.cache_tag != expected_cache_tag:
+        raise RuntimeError(f"bytecode compiled by {report.cache_tag}, but {expected_cache_tag} was wanted")
+    return report
+
+
+def runtime_cache_tag(runtime: lambda_.Runtime) -> str:
+    """The cache tag of the runtime's CPython, e.g. ``cpython-314`` for python3.14."""
+    return "cpython-" + runtime.name.removeprefix("python").replace(".", "")
+
+
+def build_asset(
+    output: Path,
+    runtime: lambda_.Runtime,
+    architecture: lambda_.Architecture,
+    *,
+    compile_command: list[str] | None = None,
+    cache_tag: str | None = None,
+) -> BytecodeReport | None:
+    """Fill ``output`` with the function asset; compile it for the runtime's Python when one is at hand.
+
+    ``compile_command``/``cache_tag`` compile for another interpreter instead (the benchmark uses this
+    machine's Python to model Lambda running our shipped bytecode). Returns None when no bytecode was made.
+    """
+    shutil.copytree(dependencies_dir(runtime, architecture), output, dirs_exist_ok=True)
+    copy_function_package(output)
+    if compile_command is None:
+        compile_command, cache_tag = pyodide_command(output), runtime_cache_tag(runtime)
+        if compile_command is None:
+            print(
+                f"WARNING: the function asset has NO bytecode: building it for {runtime.name} needs Node and "
+                f"{PYODIDE_PACKAGE.relative_to(ROOT)} (run `npm ci`, or any make target). Without bytecode, "
+                "Lambda compiles every module at every cold start (about 1.5 times the floor; see make bench).",
+                file=sys.stderr,
+            )
+            return None
+    return compile_bytecode(output, compile_command, cache_tag or runtime_cache_tag(runtime))
+
+
 @jsii.implements(ILocalBundling)
 class _LocalBundler:
     """CDK's hook for bundling without Docker; it always bundles, so the Docker image is never used."""
@@ -123,9 +298,7 @@ class _LocalBundler:
         self._architecture = architecture
 
     def try_bundle(self, output_dir: str, *, image: DockerImage, **_docker_options: object) -> bool:
-        output = Path(output_dir)
-        shutil.copytree(dependencies_dir(self._runtime, self._architecture), output, dirs_exist_ok=True)
-        copy_function_package(output)
+        build_asset(Path(output_dir), self._runtime, self._architecture)
         return True
 
 

@@ -40,7 +40,7 @@ from infra.config import MonitorConfig
 from infra.constructs.audit_store import AuditStore
 from infra.constructs.notifications import Notifications
 from infra.nag import acknowledge
-from infra.packaging import function_code
+from infra.packaging import LAMBDA_DATA_PATH, function_code
 from task_monitor import telemetry_names
 
 HANDLER = "task_monitor.handler.lambda_handler"
@@ -130,6 +130,7 @@ class Processing(Construct):
                 "POWERTOOLS_SERVICE_NAME": telemetry_names.SERVICE_NAME,
                 "POWERTOOLS_METRICS_NAMESPACE": telemetry_names.METRICS_NAMESPACE,
                 "POWERTOOLS_LOG_LEVEL": LOG_LEVEL,
+                "AWS_DATA_PATH": LAMBDA_DATA_PATH,  # the asset's newer Braket model (infra/packaging.py)
             },
         )
         self._acknowledge_findings(config)

@@ -1,9 +1,11 @@
-"""Packaging: the synthesized function asset holds the code and the dependencies the handler needs,
-for the Lambda runtime's Python and CPU, and nothing that only runs on a developer's machine."""
+"""Packaging: the synthesized function asset holds our code, the few dependencies the runtime lacks,
+the Braket model the runtime's botocore is too old for, and bytecode for the runtime's Python;
+nothing the runtime already has, nor anything that only runs on a developer's machine.
+
+"The runtime's SDK" here is ``.build/runtime-sdk`` (requirements-runtime-sdk.txt, installed by make)."""
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import subprocess
@@ -13,46 +15,92 @@ from pathlib import Path
 import pytest
 
 from infra.constructs.processing import ARCHITECTURE, RUNTIME
-from infra.packaging import asset_size, pip_target_arguments
+from infra.packaging import (
+    LAMBDA_DATA_PATH,
+    LAMBDA_TASK_ROOT,
+    MODELS_DIR,
+    PYODIDE_RUNNER,
+    ROOT,
+    RUNTIME_PROVIDED,
+    asset_size,
+    pip_target_arguments,
+)
+from infra.stacks import MAIN_STACK_NAME
+from tests.support.factories import ENRICHMENT_FIELD_NAMES, fully_described, task_event
 
 pytestmark = pytest.mark.infra
 
 MB = 1024 * 1024
-LAMBDA_UNZIPPED_LIMIT = 250 * MB
+ASSET_GOAL_BYTES = 5 * MB
+RUNTIME_SDK = ROOT / ".build" / "runtime-sdk"
+FUNCTIONS = ROOT / "functions"
+# CPython 3.14's bytecode magic number (importlib.util.MAGIC_NUMBER), and PEP 552's flags for an
+# unchecked-hash pyc: hash-based (bit 0) without check_source (bit 1).
+PYTHON_314_MAGIC = (3627).to_bytes(2, "little") + b"\r\n"
+UNCHECKED_HASH_FLAGS = 0b01
 
 
-def _braket_model(asset: Path) -> dict:
-    (model,) = (asset / "botocore" / "data" / "braket").glob("*/service-2.json*")
-    opener = gzip.open if model.suffix == ".gz" else open
-    with opener(model, "rt") as handle:
-        return json.load(handle)
+@pytest.fixture(scope="session")
+def runtime_sdk() -> Path:
+    """The stand-in for the runtime's botocore; `make test` installs it before pytest runs."""
+    assert (RUNTIME_SDK / "botocore").is_dir(), f"{RUNTIME_SDK} is missing: run `make test` (or make bench)"
+    return RUNTIME_SDK
 
 
-def test_given_the_asset_then_botocore_parses_every_getquantumtask_field_the_handler_reads(function_asset_dir):
-    shapes = _braket_model(function_asset_dir)["shapes"]
-    output = shapes["GetQuantumTaskResponse"]["members"]
+def _run(code: str, *args: str, env: dict[str, str], flags: tuple[str, ...] = ("-s",)) -> dict:
+    result = subprocess.run(
+        [sys.executable, *flags, "-c", code, *args], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
-    assert {"actionMetadata", "associations", "queueInfo", "experimentalCapabilities"} <= set(output)
-    action_metadata = shapes[output["actionMetadata"]["shape"]]["members"]
-    assert {"programCount", "executableCount"} <= set(action_metadata)
+
+def _shipped_sources(asset: Path) -> list[Path]:
+    return sorted(path for path in asset.rglob("*.py"))
 
 
-def test_given_the_asset_then_it_has_the_handler_powertools_and_the_xray_sdk_but_not_boto3(function_asset_dir):
+# ------------------------------------------------------------------------------------------ contents
+
+
+def test_given_the_asset_then_it_has_our_code_and_what_the_runtime_lacks_but_no_sdk(function_asset_dir):
     present = {path.name for path in function_asset_dir.iterdir()}
 
-    assert {"task_monitor", "botocore", "aws_lambda_powertools", "aws_xray_sdk"} <= present
+    assert {"task_monitor", "aws_lambda_powertools", "aws_xray_sdk", "wrapt", MODELS_DIR} <= present
     assert (function_asset_dir / "task_monitor" / "__init__.py").is_file()
-    assert not {"boto3", "moto", "pytest", "cdk_nag", "aws_cdk", "bin"} & present
+    shipped_names = {Path(name).stem for name in present}
+    assert not RUNTIME_PROVIDED & shipped_names, "the runtime provides these: they must not ship"
+    assert not {"boto3", "botocore", "urllib3", "moto", "pytest", "cdk_nag", "aws_cdk", "bin"} & present
+    assert not [name for name in present if name.endswith(".dist-info")]
 
 
-def test_given_the_asset_then_nothing_for_local_use_tests_or_bytecode_is_in_it(function_asset_dir):
+def test_given_the_asset_then_it_is_under_the_5_mib_goal(function_asset_dir, record_property):
+    unzipped, zipped = asset_size(function_asset_dir)
+    record_property("asset_unzipped_mb", round(unzipped / MB, 2))
+    record_property("asset_zipped_mb", round(zipped / MB, 2))
+    print(f"function asset: {unzipped / MB:.2f} MiB unzipped, {zipped / MB:.2f} MiB zipped")
+
+    assert unzipped < ASSET_GOAL_BYTES
+
+
+def test_given_the_asset_then_powertools_is_trimmed_to_what_the_function_loads(function_asset_dir):
+    powertools = function_asset_dir / "aws_lambda_powertools"
+    utilities = {path.name for path in (powertools / "utilities").iterdir() if path.name != "__pycache__"}
+
+    assert (powertools / "logging" / "logger.py").is_file()
+    assert (powertools / "metrics" / "provider" / "cloudwatch_emf" / "cloudwatch.py").is_file()
+    assert (powertools / "tracing" / "tracer.py").is_file()
+    assert not (powertools / "event_handler").exists()
+    assert utilities == {"__init__.py", "jmespath_utils"}
+
+
+def test_given_the_asset_then_nothing_for_local_use_or_tests_is_in_it(function_asset_dir):
     package = function_asset_dir / "task_monitor"
     everything = [path.relative_to(function_asset_dir) for path in function_asset_dir.rglob("*")]
 
     assert not (package / "local").exists()
     assert not (package / "__main__.py").exists()
-    assert not [path for path in everything if path.name in ("tests", "__pycache__", "conftest.py")]
-    assert not [path for path in everything if path.suffix in (".pyc", ".pyo")]
+    assert not [path for path in everything if path.name in ("tests", "conftest.py")]
+    assert not [path for path in everything if path.suffix == ".pyo"]
 
 
 def test_given_the_compiled_dependency_then_it_is_built_for_the_lambda_python_and_cpu(function_asset_dir):
@@ -63,6 +111,8 @@ def test_given_the_compiled_dependency_then_it_is_built_for_the_lambda_python_an
     assert pip_target_arguments(RUNTIME, ARCHITECTURE) == [
         "--platform",
         "manylinux2014_aarch64",
+        "--platform",
+        "manylinux_2_28_aarch64",
         "--implementation",
         "cp",
         "--python-version",
@@ -71,68 +121,250 @@ def test_given_the_compiled_dependency_then_it_is_built_for_the_lambda_python_an
     ]
 
 
-IMPORT_CHECK = """
-import sys
-from aws_lambda_powertools import Logger, Metrics, Tracer
-import aws_xray_sdk, botocore.session
-client = botocore.session.get_session().create_client("braket", region_name="us-east-1")
-assert "boto3" not in sys.modules, "something imported boto3"
-assert all(path.startswith(sys.argv[1]) for path in [botocore.__file__, aws_xray_sdk.__file__])
-print("ok")
+# ------------------------------------------------------------------------------------------ bytecode
+
+
+def test_given_the_asset_then_every_source_has_unchecked_hash_bytecode_for_python_3_14(function_asset_dir):
+    sources = _shipped_sources(function_asset_dir)
+    missing, wrong = [], []
+    for source in sources:
+        pyc = source.parent / "__pycache__" / f"{source.stem}.cpython-314.pyc"
+        if not pyc.is_file():
+            missing.append(source.relative_to(function_asset_dir))
+            continue
+        header = pyc.read_bytes()[:8]
+        if header[:4] != PYTHON_314_MAGIC or int.from_bytes(header[4:8], "little") != UNCHECKED_HASH_FLAGS:
+            wrong.append(source.relative_to(function_asset_dir))
+    other_bytecode = [
+        path.relative_to(function_asset_dir)
+        for path in function_asset_dir.rglob("*.pyc")
+        if not path.name.endswith(".cpython-314.pyc")
+    ]
+
+    assert len(sources) > 100
+    assert not missing, f"sources without cpython-314 bytecode: {missing[:10]}"
+    assert not wrong, f"bytecode that is not unchecked-hash for 3.14: {wrong[:10]}"
+    assert not other_bytecode
+
+
+PYODIDE_IMPORT_CHECK = """
+import importlib, importlib._bootstrap_external as external, json, os, sys
+root = sys.argv[1]
+compiled = []
+original = external.SourceLoader.source_to_code
+def record(self, data, path, *args, **kwargs):
+    compiled.append(path)
+    return original(self, data, path, *args, **kwargs)
+external.SourceLoader.source_to_code = record
+sys.dont_write_bytecode = True
+sys.path.insert(0, root)
+failed = {}
+for directory, subdirectories, files in os.walk(root):
+    subdirectories[:] = sorted(d for d in subdirectories if d != "__pycache__")
+    for name in sorted(files):
+        if not name.endswith(".py"):
+            continue
+        relative = os.path.relpath(os.path.join(directory, name), root)[:-3].split(os.sep)
+        if relative[-1] == "__init__":
+            relative = relative[:-1]
+        if not relative or "-" in relative[0]:
+            continue
+        module = ".".join(relative)
+        try:
+            importlib.import_module(module)
+        except Exception as error:  # needs botocore etc., which the runtime provides and Pyodide lacks
+            failed[module] = type(error).__name__
+loaded = {
+    name: module.__cached__
+    for name, module in list(sys.modules.items())
+    if (getattr(module, "__file__", None) or "").startswith(root + "/") and getattr(module, "__cached__", None)
+}
+print(json.dumps({"version": list(sys.version_info[:2]), "compiled": compiled, "loaded": loaded, "failed": failed}))
 """
 
 
-def test_given_only_the_asset_on_the_path_then_powertools_tracer_and_botocore_import_without_boto3(
-    function_asset_dir,
+def test_given_pyodide_python_3_14_then_it_imports_the_asset_from_bytecode_without_compiling(
+    function_asset_dir, tmp_path
 ):
-    # -S: no site-packages, so nothing from this machine's venv (boto3, moto) can stand in.
-    environment = {
-        "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(function_asset_dir),
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "POWERTOOLS_TRACE_DISABLED": "1",
-        "POWERTOOLS_SERVICE_NAME": "test",
-    }
-
+    script = tmp_path / "import_check.py"
+    script.write_text(PYODIDE_IMPORT_CHECK)
     result = subprocess.run(
-        [sys.executable, "-S", "-c", IMPORT_CHECK, str(function_asset_dir)],
+        ["node", str(PYODIDE_RUNNER), str(function_asset_dir), LAMBDA_TASK_ROOT, str(script), LAMBDA_TASK_ROOT],
         capture_output=True,
         text=True,
-        env=environment,
         check=False,
+        timeout=300,
     )
+    assert result.returncode == 0, result.stderr[-4000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    loaded = report["loaded"]
 
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "ok"
+    assert report["version"] == [3, 14]
+    assert report["compiled"] == [], "Python 3.14 compiled sources: the shipped bytecode was not used"
+    assert len(loaded) > 100, report["failed"]
+    # Modules that need botocore or jmespath (the runtime's, absent from Pyodide) cannot import here.
+    assert {"task_monitor.domain.record", "aws_lambda_powertools.shared.functions", "typing_extensions"} <= set(loaded)
+    assert all(cached.endswith(".cpython-314.pyc") for cached in loaded.values())
 
 
-def test_given_only_the_asset_on_the_path_then_the_handler_module_imports(function_asset_dir):
+# -------------------------------------------------- the runtime's botocore and the shipped Braket model
+
+
+def test_given_the_template_then_aws_data_path_names_the_asset_models_directory(synthesis, function_asset_dir):
+    template = synthesis.template_dict(MAIN_STACK_NAME)
+    (function,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    model = function_asset_dir / MODELS_DIR / "braket" / "2019-09-01" / "service-2.json"
+
+    assert function["Properties"]["Environment"]["Variables"]["AWS_DATA_PATH"] == LAMBDA_DATA_PATH
+    assert f"{LAMBDA_TASK_ROOT}/{MODELS_DIR}" == LAMBDA_DATA_PATH
+    assert (model.parent / "endpoint-rule-set-1.json").is_file()
+    output = json.loads(model.read_text())["shapes"]["GetQuantumTaskResponse"]["members"]
+    assert set(ENRICHMENT_FIELD_NAMES) <= set(output)
+
+
+DESCRIBE_WITH_RUNTIME_BOTOCORE = """
+import functools, importlib.util, json, sys
+asset, emulator_file, description, event = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4])
+import botocore, botocore.loaders, botocore.session
+from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG, BraketTaskDescriber
+from task_monitor.domain.events import parse_task_event
+from task_monitor.domain.record import build_record
+assert all(m.__file__.startswith(asset) for m in [sys.modules["task_monitor.adapters.braket"]])
+spec = importlib.util.spec_from_file_location("braket_emulator", emulator_file)
+emulator_module = sys.modules["braket_emulator"] = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(emulator_module)
+# The emulator plays today's Braket: it answers with the newest model (the asset's), whatever botocore runs.
+emulator_module.create_loader = functools.partial(botocore.loaders.create_loader, asset + "/aws-models")
+emulator = emulator_module.BraketEmulator()
+emulator.put_task(description)
+with emulator.install():
+    session = botocore.session.get_session()
+    describer = BraketTaskDescriber(
+        lambda region: session.create_client("braket", region_name=region, config=BRAKET_CLIENT_CONFIG)
+    )
+    change = parse_task_event(event)
+    answer = describer.describe(change.task, change.status)
+record = build_record(change, answer)
+builtin = botocore.loaders.Loader().load_service_model("braket", "service-2")
+print(json.dumps({
+    "botocore": botocore.__version__,
+    "botocore_file": botocore.__file__,
+    "record": record,
+    "builtin_fields": sorted(builtin["shapes"]["GetQuantumTaskResponse"]["members"]),
+}))
+"""
+
+
+def _describe_with_runtime_botocore(asset: Path, runtime_sdk: Path, *, data_path: str | None) -> dict:
+    """GetQuantumTask through the asset's describer and record code, on the runtime's botocore."""
+    description = fully_described("FAILED")
+    event = task_event("FAILED", arn=description["quantumTaskArn"], device=description["deviceArn"])
     environment = {
         "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(function_asset_dir),
+        "PYTHONPATH": os.pathsep.join([str(runtime_sdk), str(asset)]),  # the old botocore first
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
-        "POWERTOOLS_TRACE_DISABLED": "1",
-        "POWERTOOLS_SERVICE_NAME": "braket-task-monitor",
-        "POWERTOOLS_METRICS_NAMESPACE": "BraketTaskMonitor",
-        "AUDIT_TABLE_NAME": "audit",
-        "NOTIFICATION_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:notifications",
-        "NOTIFY_STATUSES": "COMPLETED,FAILED,CANCELLED",
+        "AWS_EC2_METADATA_DISABLED": "true",
     }
-    code = "import sys, task_monitor.handler as h; assert callable(h.lambda_handler); assert 'boto3' not in sys.modules"
-
-    result = subprocess.run(
-        [sys.executable, "-S", "-c", code], capture_output=True, text=True, env=environment, check=False
+    if data_path is not None:
+        environment["AWS_DATA_PATH"] = data_path
+    emulator = FUNCTIONS / "task_monitor" / "local" / "braket_emulator.py"
+    return _run(
+        DESCRIBE_WITH_RUNTIME_BOTOCORE,
+        str(asset),
+        str(emulator),
+        json.dumps(description),
+        json.dumps(event),
+        env=environment,
+        flags=("-s", "-B"),
     )
 
-    assert result.returncode == 0, result.stderr
+
+def test_given_the_runtimes_older_botocore_then_the_asset_parses_every_getquantumtask_field(
+    function_asset_dir, runtime_sdk
+):
+    report = _describe_with_runtime_botocore(
+        function_asset_dir, runtime_sdk, data_path=str(function_asset_dir / MODELS_DIR)
+    )
+    record = report["record"]
+
+    assert report["botocore_file"].startswith(str(runtime_sdk))
+    assert set(ENRICHMENT_FIELD_NAMES) <= set(record), sorted(set(ENRICHMENT_FIELD_NAMES) - set(record))
+    assert record["actionMetadata"] == {
+        "actionType": "braket.ir.openqasm.program_set",
+        "programCount": 3,
+        "executableCount": 12,
+    }
+    assert record["experimentalCapabilities"] == {"enabled": "ALL"}
+    assert record["queueInfo"]["queue"] == "QUANTUM_TASKS_QUEUE"
 
 
-def test_given_the_asset_then_its_size_fits_lambda_and_is_reported(function_asset_dir, record_property):
-    unzipped, zipped = asset_size(function_asset_dir)
-    record_property("asset_unzipped_mb", round(unzipped / MB, 1))
-    record_property("asset_zipped_mb", round(zipped / MB, 1))
-    print(f"function asset: {unzipped / MB:.1f} MB unzipped, {zipped / MB:.1f} MB zipped")
+def test_given_the_runtimes_botocore_without_aws_data_path_then_a_field_is_lost(function_asset_dir, runtime_sdk):
+    # The control: the runtime botocore's own Braket model predates experimentalCapabilities, so the
+    # shipped model (through AWS_DATA_PATH) is what keeps it. Fails, deliberately, if the runtime SDK
+    # pinned in requirements-runtime-sdk.txt becomes new enough not to need it: then say so there.
+    report = _describe_with_runtime_botocore(function_asset_dir, runtime_sdk, data_path=None)
+    lost = sorted(set(ENRICHMENT_FIELD_NAMES) - set(report["record"]))
 
-    assert unzipped < LAMBDA_UNZIPPED_LIMIT
+    assert "experimentalCapabilities" not in report["builtin_fields"], report["botocore"]
+    assert lost == ["experimentalCapabilities"]
+
+
+# ------------------------------------------------------------------------ the handler run from the asset
+
+PIPELINE_FROM_ASSET = """
+import json, sys
+asset, functions = sys.argv[1], sys.argv[2]
+import task_monitor
+assert task_monitor.__file__.startswith(asset), task_monitor.__file__
+# The embedded AWS (moto + Braket emulator) is not shipped: task_monitor.local comes from the checkout,
+# searched after the asset, so every module the asset has still comes from the asset.
+task_monitor.__path__.append(functions + "/task_monitor")
+from task_monitor.local.embedded import EmbeddedAws
+from task_monitor.local.scenario import demo_steps, invalid_event
+outcomes = []
+with EmbeddedAws() as aws:
+    aws.load_handler()
+    for step in demo_steps():
+        aws.braket.put_task(step.description())
+        if step.not_found_calls:
+            aws.braket.hide_task(step.task.arn, calls=step.not_found_calls)
+        outcomes.append(aws.invoke(step.event()).succeeded)
+    outcomes.append(aws.invoke(invalid_event()).succeeded)
+watched = ("aws_lambda_powertools", "aws_xray_sdk", "wrapt", "typing_extensions", "task_monitor")
+elsewhere = sorted(
+    f"{name}: {getattr(module, '__file__', None)}"
+    for name, module in list(sys.modules.items())
+    if name.split(".")[0] in watched
+    and not name.startswith("task_monitor.local")
+    and getattr(module, "__file__", None)
+    and not module.__file__.startswith(asset)
+)
+loaded = sorted(name for name in sys.modules if name.split(".")[0] in watched)
+print(json.dumps({"outcomes": outcomes, "elsewhere": elsewhere, "loaded": loaded}))
+"""
+
+
+def test_given_the_handler_run_from_the_asset_then_every_module_it_loads_is_in_the_asset(function_asset_dir):
+    """A full pipeline (every status, notifications, a late event, a duplicate, an invalid event) with
+    the asset first on the path and tracing on: proves the Powertools trimming keeps all it needs."""
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(function_asset_dir),  # ahead of the venv's site-packages (moto, botocore)
+        "LAMBDA_TASK_ROOT": str(function_asset_dir),  # Powertools' Tracer is on only in Lambda
+        "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+        "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
+        "AWS_DATA_PATH": str(function_asset_dir / MODELS_DIR),
+        "AWS_LAMBDA_FUNCTION_NAME": "braket-task-monitor",
+        "POWERTOOLS_SERVICE_NAME": "braket-task-monitor",
+        "POWERTOOLS_METRICS_NAMESPACE": "BraketTaskMonitor",
+    }
+    report = _run(PIPELINE_FROM_ASSET, str(function_asset_dir), str(FUNCTIONS), env=environment, flags=("-s", "-B"))
+
+    assert report["outcomes"][:-1] and all(report["outcomes"][:-1])
+    assert report["outcomes"][-1] is False  # the invalid event is rejected
+    assert "aws_lambda_powertools.tracing.tracer" in report["loaded"]
+    assert "aws_xray_sdk.ext.botocore.patch" in report["loaded"]
+    assert "aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch" in report["loaded"]
+    assert report["elsewhere"] == []
