@@ -2,7 +2,7 @@
 
 What the asset holds, and why (the goal: a cold start close to the runtime's own, an asset under 5 MiB):
 
-* the dependencies in ``requirements-lambda.txt`` (Powertools, the X-Ray SDK, wrapt, typing_extensions),
+* the dependencies in ``requirements-lambda.txt`` (Powertools and typing_extensions, pure Python),
   installed by pip with ``--no-deps`` for the Lambda runtime's Python and CPU (``--platform
   manylinux2014_aarch64 --platform manylinux_2_28_aarch64 --implementation cp --python-version 3.14
   --only-binary=:all:``): pip may only take wheels built for that target, never a source build for
@@ -71,7 +71,7 @@ MODEL_SOURCE = "botocore"
 RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer", "urllib3", "dateutil", "jmespath", "six"})
 POWERTOOLS = "aws_lambda_powertools"
 # The parts of Powertools the function loads (Logger, Metrics with single_metric and the EMF provider,
-# Tracer; what they import, lazily included). tests/infra/test_packaging.py runs the handler from the
+# what they import, lazily included). tests/infra/test_packaging.py runs the handler from the
 # asset through every path and fails if any module comes from elsewhere.
 POWERTOOLS_KEEP = (
     "__init__.py",
@@ -80,7 +80,7 @@ POWERTOOLS_KEEP = (
     "logging",
     "metrics",
     "shared",
-    "tracing",
+    "tracing",  # imported by the package's __init__; the X-Ray SDK it wraps is loaded only by a Tracer()
     "warnings",
     "utilities/__init__.py",
     "utilities/jmespath_utils",

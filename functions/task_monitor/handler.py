@@ -13,7 +13,7 @@ from typing import Any
 
 from task_monitor.domain.events import InvalidEventError
 from task_monitor.domain.intake import is_sqs_batch
-from task_monitor.observability import logger, metrics, record_invalid_event, record_result, tracer
+from task_monitor.observability import logger, metrics, record_invalid_event, record_result
 from task_monitor.settings import Settings
 from task_monitor.wiring import build_intake, build_monitor, new_session
 
@@ -24,7 +24,6 @@ intake = build_intake(monitor, settings, session)
 
 
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 @logger.inject_lambda_context(correlation_id_path="id")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if is_sqs_batch(event):

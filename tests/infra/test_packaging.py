@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -65,7 +66,8 @@ def _shipped_sources(asset: Path) -> list[Path]:
 def test_given_the_asset_then_it_has_our_code_and_what_the_runtime_lacks_but_no_sdk(function_asset_dir):
     present = {path.name for path in function_asset_dir.iterdir()}
 
-    assert {"task_monitor", "aws_lambda_powertools", "aws_xray_sdk", "wrapt", MODELS_DIR} <= present
+    assert {"task_monitor", "aws_lambda_powertools", "typing_extensions.py", MODELS_DIR} <= present
+    assert not {"aws_xray_sdk", "wrapt"} & present  # no tracer SDK: see task_monitor/observability.py
     assert (function_asset_dir / "task_monitor" / "__init__.py").is_file()
     shipped_names = {Path(name).stem for name in present}
     assert not RUNTIME_PROVIDED & shipped_names, "the runtime provides these: they must not ship"
@@ -88,7 +90,7 @@ def test_given_the_asset_then_powertools_is_trimmed_to_what_the_function_loads(f
 
     assert (powertools / "logging" / "logger.py").is_file()
     assert (powertools / "metrics" / "provider" / "cloudwatch_emf" / "cloudwatch.py").is_file()
-    assert (powertools / "tracing" / "tracer.py").is_file()
+    assert (powertools / "tracing" / "tracer.py").is_file()  # the package's __init__ imports it
     assert not (powertools / "event_handler").exists()
     assert utilities == {"__init__.py", "jmespath_utils"}
 
@@ -103,11 +105,10 @@ def test_given_the_asset_then_nothing_for_local_use_or_tests_is_in_it(function_a
     assert not [path for path in everything if path.suffix == ".pyo"]
 
 
-def test_given_the_compiled_dependency_then_it_is_built_for_the_lambda_python_and_cpu(function_asset_dir):
-    (extension,) = (function_asset_dir / "wrapt").glob("_wrappers.*.so")
-
+def test_given_the_dependencies_then_they_are_taken_for_the_lambda_python_and_cpu_only(function_asset_dir):
+    # Pure Python today; should a compiled one come back, pip may only take a wheel for python3.14/aarch64.
+    assert [path.name for path in function_asset_dir.rglob("*.so")] == []
     assert RUNTIME.name == "python3.14"
-    assert extension.name == "_wrappers.cpython-314-aarch64-linux-gnu.so"
     assert pip_target_arguments(RUNTIME, ARCHITECTURE) == [
         "--platform",
         "manylinux2014_aarch64",
@@ -141,7 +142,7 @@ def test_given_the_asset_then_every_source_has_unchecked_hash_bytecode_for_pytho
         if not path.name.endswith(".cpython-314.pyc")
     ]
 
-    assert len(sources) > 100
+    assert len(sources) > 50
     assert not missing, f"sources without cpython-314 bytecode: {missing[:10]}"
     assert not wrong, f"bytecode that is not unchecked-hash for 3.14: {wrong[:10]}"
     assert not other_bytecode
@@ -152,8 +153,10 @@ import importlib, importlib._bootstrap_external as external, json, os, sys
 root = sys.argv[1]
 compiled = []
 original = external.SourceLoader.source_to_code
+RUNTIME_PROVIDED = ("jmespath",)  # copied in beside the asset, as the runtime has it; not ours to check
 def record(self, data, path, *args, **kwargs):
-    compiled.append(path)
+    if not any(f"/{name}/" in path for name in RUNTIME_PROVIDED):
+        compiled.append(path)
     return original(self, data, path, *args, **kwargs)
 external.SourceLoader.source_to_code = record
 sys.dont_write_bytecode = True
@@ -167,7 +170,7 @@ for directory, subdirectories, files in os.walk(root):
         relative = os.path.relpath(os.path.join(directory, name), root)[:-3].split(os.sep)
         if relative[-1] == "__init__":
             relative = relative[:-1]
-        if not relative or "-" in relative[0]:
+        if not relative or "-" in relative[0] or relative[0] in RUNTIME_PROVIDED:
             continue
         module = ".".join(relative)
         try:
@@ -178,18 +181,24 @@ loaded = {
     name: module.__cached__
     for name, module in list(sys.modules.items())
     if (getattr(module, "__file__", None) or "").startswith(root + "/") and getattr(module, "__cached__", None)
+    and name.split(".")[0] not in RUNTIME_PROVIDED
 }
 print(json.dumps({"version": list(sys.version_info[:2]), "compiled": compiled, "loaded": loaded, "failed": failed}))
 """
 
 
 def test_given_pyodide_python_3_14_then_it_imports_the_asset_from_bytecode_without_compiling(
-    function_asset_dir, tmp_path
+    function_asset_dir, runtime_sdk, tmp_path
 ):
     script = tmp_path / "import_check.py"
     script.write_text(PYODIDE_IMPORT_CHECK)
+    # The task root as Lambda sees it, plus the pure-Python jmespath the runtime provides (Powertools'
+    # Logger imports it); Pyodide has no botocore, so what needs it cannot import here.
+    task_root = tmp_path / "task"
+    shutil.copytree(function_asset_dir, task_root)
+    shutil.copytree(runtime_sdk / "jmespath", task_root / "jmespath", ignore=shutil.ignore_patterns("__pycache__"))
     result = subprocess.run(
-        ["node", str(PYODIDE_RUNNER), str(function_asset_dir), LAMBDA_TASK_ROOT, str(script), LAMBDA_TASK_ROOT],
+        ["node", str(PYODIDE_RUNNER), str(task_root), LAMBDA_TASK_ROOT, str(script), LAMBDA_TASK_ROOT],
         capture_output=True,
         text=True,
         check=False,
@@ -201,7 +210,7 @@ def test_given_pyodide_python_3_14_then_it_imports_the_asset_from_bytecode_witho
 
     assert report["version"] == [3, 14]
     assert report["compiled"] == [], "Python 3.14 compiled sources: the shipped bytecode was not used"
-    assert len(loaded) > 100, report["failed"]
+    assert len(loaded) > 50, report["failed"]
     # Modules that need botocore or jmespath (the runtime's, absent from Pyodide) cannot import here.
     assert {"task_monitor.domain.record", "aws_lambda_powertools.shared.functions", "typing_extensions"} <= set(loaded)
     assert all(cached.endswith(".cpython-314.pyc") for cached in loaded.values())
@@ -333,6 +342,12 @@ with EmbeddedAws() as aws:
         outcomes.append(aws.invoke(step.event()).succeeded)
     outcomes.append(aws.invoke(invalid_event()).succeeded)
 watched = ("aws_lambda_powertools", "aws_xray_sdk", "wrapt", "typing_extensions", "task_monitor")
+# And through the events queue, as deployed: a batch with an invalid event, which goes to the dead-letter queue.
+with EmbeddedAws() as aws:
+    aws.load_handler()
+    aws.deliver(demo_steps()[0].event(), invalid_event(), "not json")
+    batches = aws.drain()
+    outcomes.append([len(batch.retried) for batch in batches] == [0] and len(aws.dead_letters()) == 2)
 elsewhere = sorted(
     f"{name}: {getattr(module, '__file__', None)}"
     for name, module in list(sys.modules.items())
@@ -362,9 +377,10 @@ def test_given_the_handler_run_from_the_asset_then_every_module_it_loads_is_in_t
     }
     report = _run(PIPELINE_FROM_ASSET, str(function_asset_dir), str(FUNCTIONS), env=environment, flags=("-s", "-B"))
 
-    assert report["outcomes"][:-1] and all(report["outcomes"][:-1])
-    assert report["outcomes"][-1] is False  # the invalid event is rejected
-    assert "aws_lambda_powertools.tracing.tracer" in report["loaded"]
-    assert "aws_xray_sdk.ext.botocore.patch" in report["loaded"]
+    *direct, invalid, queued = report["outcomes"]
+    assert direct and all(direct)
+    assert invalid is False  # the invalid event is rejected
+    assert queued is True  # the batch succeeded and both bad messages reached the dead-letter queue
+    assert "task_monitor.adapters.dead_letters" in report["loaded"]
     assert "aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch" in report["loaded"]
     assert report["elsewhere"] == []
