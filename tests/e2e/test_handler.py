@@ -264,3 +264,20 @@ def test_unknown_future_status_is_audited_but_neither_moves_latest_nor_notifies(
     assert [r["status"] for r in log.history(TASK_ARN)] == ["RUNNING", "PAUSED"]
     assert log.latest(TASK_ARN)["status"] == "RUNNING"
     assert '"UnknownStatusEvents":[1.0]' in capsys.readouterr().out.replace(" ", "")
+
+
+def test_a_failed_re_ask_of_an_ended_task_keeps_its_first_answer(embedded) -> None:
+    # Given Braket still shows RUNNING (with tags and job) when the FAILED event comes, and is then throttled
+    embedded.braket.put_task(fully_described("RUNNING"))
+
+    def throttle_from_now_on(**_: object) -> None:
+        embedded.braket.fail_next("ThrottlingException", times=100)
+
+    with cold_start_with(embedded, "after-call.braket.GetQuantumTask", throttle_from_now_on):
+        response = embedded.invoke(task_event("FAILED")).response
+    # Then the record keeps what the first answer said, with no enrichment error
+    assert response["enrichmentError"] is None
+    latest = embedded.audit_log().latest(TASK_ARN)
+    assert latest["jobArn"] == fully_described("RUNNING")["jobArn"] and latest["tags"]
+    assert latest["statusAtEnrichment"] == "RUNNING" and "enrichmentError" not in latest
+    assert [r["quantumTaskArn"] for r in embedded.audit_log().tasks_of_job(latest["jobArn"])] == [TASK_ARN]
