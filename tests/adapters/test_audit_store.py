@@ -11,6 +11,7 @@ from task_monitor.domain.events import parse_task_event
 from task_monitor.domain.monitor import NotificationInProgressError, SaveOutcome
 from task_monitor.domain.record import EnrichmentFailure, build_record
 from tests.support.factories import GARNET, TASK_ARN, description, task_arn, task_event
+from tests.support.faults import ConnectionFault
 
 
 def _record(status: str, **event_fields) -> dict:
@@ -225,3 +226,24 @@ def test_confirmed_terminal_event_replaces_an_unconfirmed_one_even_if_earlier(st
     store.save(unconfirmed, claim=None)
     assert store.save(_record("COMPLETED"), claim=None) is SaveOutcome.RECORDED
     assert audit_log.latest(TASK_ARN)["status"] == "COMPLETED"
+
+
+@pytest.mark.parametrize("claim_left", ["released", "abandoned"])
+def test_a_lost_answer_to_taking_a_claim_is_recognised_as_our_own(dynamodb, sleeps, claim_left) -> None:
+    clock = [1_000_000.0]
+    store = DynamoAuditStore(dynamodb, "audit-under-test", now=lambda: clock[0])
+    record = _record("COMPLETED")
+    store.save(record, claim="attempt-a")
+    if claim_left == "released":
+        store.release_claim(record, "attempt-a")  # A's publish failed
+    else:
+        clock[0] += CLAIM_TIMEOUT_SECONDS + 1  # A died holding it
+    # Given B's take of the claim lands, but its answer is lost and botocore's retry finds the claim taken
+    lost = ConnectionFault("UpdateItem", times=1)
+    dynamodb.meta.events.register_last("before-send", lost)
+    # When B saves the redelivered event, Then B knows the claim is its own
+    assert store.save(record, claim="attempt-b") is SaveOutcome.DUPLICATE_UNANNOUNCED
+    assert lost.raised == 1
+    # And nobody else can take it from B
+    with pytest.raises(NotificationInProgressError):
+        store.save(record, claim="attempt-c")

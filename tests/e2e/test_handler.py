@@ -281,3 +281,20 @@ def test_a_failed_re_ask_of_an_ended_task_keeps_its_first_answer(embedded) -> No
     assert latest["jobArn"] == fully_described("RUNNING")["jobArn"] and latest["tags"]
     assert latest["statusAtEnrichment"] == "RUNNING" and "enrichmentError" not in latest
     assert [r["quantumTaskArn"] for r in embedded.audit_log().tasks_of_job(latest["jobArn"])] == [TASK_ARN]
+
+
+def test_a_lost_answer_to_taking_a_released_claim_still_publishes_once(embedded, fault) -> None:
+    embedded.braket.put_task(description("COMPLETED"))
+    event = task_event("COMPLETED")
+    # Given a first delivery whose publish failed: its claim was given back
+    with cold_start_with(embedded, "before-send.sns.Publish", fault("Publish")):
+        assert not embedded.invoke(event).succeeded
+    # When the redelivery takes the claim but the answer is lost (botocore's retry meets its own claim)
+    lost = fault("UpdateItem", times=1)
+    with cold_start_with(embedded, "before-send", lost, last=True):
+        response = embedded.invoke(event).response
+    # Then it publishes at once, exactly once, instead of waiting out its own claim
+    assert lost.raised == 1
+    assert response is not None and response["notified"] is True
+    assert embedded.invoke(event).response["outcome"] == "duplicate"
+    assert len(embedded.subscriber_messages()) == 1

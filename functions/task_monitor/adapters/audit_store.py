@@ -308,10 +308,15 @@ class DynamoAuditStore:
                     ":claim": {"S": claim},
                     ":now": to_attribute(int(self._now())),
                 },
+                # A retry of a take whose answer was lost fails its condition against our own
+                # write: the old item then names our claim, and the claim is ours after all.
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
+            if from_item(error.response.get("Item") or {}).get("claimId") == claim:
+                return
             raise NotificationInProgressError(
                 f"event {record['eventId']} was claimed by another invocation; retry later"
             ) from error
