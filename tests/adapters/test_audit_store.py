@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import botocore.session
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
-from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS, AuditWriteError, DynamoAuditStore
+from task_monitor.adapters.audit_store import (
+    CLAIM_TIMEOUT_SECONDS,
+    MARK_NOTIFIED_ATTEMPTS,
+    AuditWriteError,
+    DynamoAuditStore,
+)
 from task_monitor.domain.events import parse_task_event
 from task_monitor.domain.monitor import NotificationInProgressError, SaveOutcome
 from task_monitor.domain.record import EnrichmentFailure, build_record
 from tests.support.factories import GARNET, TASK_ARN, description, task_arn, task_event
-from tests.support.faults import ConnectionFault
+from tests.support.faults import ConnectionFault, ErrorAnswer
 
 
 def _record(status: str, **event_fields) -> dict:
@@ -247,3 +253,42 @@ def test_a_lost_answer_to_taking_a_claim_is_recognised_as_our_own(dynamodb, slee
     # And nobody else can take it from B
     with pytest.raises(NotificationInProgressError):
         store.save(record, claim="attempt-c")
+
+
+def _notification_state(dynamodb, record) -> str:
+    store = DynamoAuditStore(dynamodb, "audit-under-test")
+    item = dynamodb.get_item(TableName="audit-under-test", Key=store._event_key(record), ConsistentRead=True)["Item"]
+    return item["notification"]["S"]
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "times"),
+    [
+        ("TransactionConflictException", 400, 2),  # a concurrent duplicate's transaction holds the item
+        ("ThrottlingException", 400, 4),  # botocore's four attempts spent
+        ("InternalServerError", 500, 4),
+    ],
+)
+def test_marking_sent_is_retried_in_process_on_conflicts_throttling_and_5xx(dynamodb, sleeps, code, status, times):
+    store = DynamoAuditStore(dynamodb, "audit-under-test")
+    record = _record("COMPLETED")
+    store.save(record, claim="attempt-a")
+    refused = ErrorAnswer("UpdateItem", code, status=status, times=times)
+    dynamodb.meta.events.register("before-send.dynamodb.UpdateItem", refused)
+    store.mark_notified(record)
+    assert refused.answered == times
+    assert _notification_state(dynamodb, record) == "SENT"
+
+
+def test_marking_sent_gives_up_after_a_bounded_number_of_attempts(dynamodb, sleeps) -> None:
+    store = DynamoAuditStore(dynamodb, "audit-under-test")
+    record = _record("COMPLETED")
+    store.save(record, claim="attempt-a")
+    refused = ErrorAnswer("UpdateItem", "TransactionConflictException")
+    dynamodb.meta.events.register("before-send.dynamodb.UpdateItem", refused)
+    with pytest.raises(ClientError):
+        store.mark_notified(record)
+    assert refused.answered == MARK_NOTIFIED_ATTEMPTS
+    jitter = sleeps[-(MARK_NOTIFIED_ATTEMPTS - 1) :]
+    assert len(jitter) == MARK_NOTIFIED_ATTEMPTS - 1 and all(0 < s < 2 for s in jitter)
+    assert _notification_state(dynamodb, record) == "PUBLISHING"

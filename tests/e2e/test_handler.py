@@ -298,3 +298,36 @@ def test_a_lost_answer_to_taking_a_released_claim_still_publishes_once(embedded,
     assert response is not None and response["notified"] is True
     assert embedded.invoke(event).response["outcome"] == "duplicate"
     assert len(embedded.subscriber_messages()) == 1
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "times"), [("TransactionConflictException", 400, 1), ("ThrottlingException", 400, 4)]
+)
+def test_a_refused_sent_mark_after_publishing_is_retried_and_never_publishes_twice(
+    embedded, error_answer, code, status, times
+) -> None:
+    embedded.braket.put_task(description("COMPLETED"))
+    event = task_event("COMPLETED")
+    # Given SNS accepts the message but the UpdateItem marking it SENT is refused (a conflict, throttling)
+    refused = error_answer("UpdateItem", code, status=status, times=times)
+    with cold_start_with(embedded, "before-send.dynamodb.UpdateItem", refused):
+        invocation = embedded.invoke(event)
+    # Then the invocation succeeds, the mark is written on a retry, and nothing is published again,
+    # not even by a delivery after the claim would have expired
+    assert invocation.succeeded and invocation.response["notified"] is True
+    assert invocation.response["notificationUnmarked"] is False
+    _age_claims(embedded, CLAIM_TIMEOUT_SECONDS + 1)
+    assert embedded.invoke(event).response["outcome"] == "duplicate"
+    assert len(embedded.subscriber_messages()) == 1
+
+
+def test_a_sent_mark_that_stays_refused_is_flagged_not_failed(embedded, error_answer, capsys) -> None:
+    embedded.braket.put_task(description("COMPLETED"))
+    with cold_start_with(
+        embedded, "before-send.dynamodb.UpdateItem", error_answer("UpdateItem", "TransactionConflictException")
+    ):
+        invocation = embedded.invoke(task_event("COMPLETED"))
+    assert invocation.succeeded and invocation.response["notified"] is True
+    assert invocation.response["notificationUnmarked"] is True
+    assert '"UnmarkedNotifications":[1.0]' in capsys.readouterr().out.replace(" ", "")
+    assert len(embedded.subscriber_messages()) == 1

@@ -126,3 +126,17 @@ def test_queue_wait_is_reported_once_per_task_at_its_running_event() -> None:
     assert monitor.process(task_event("COMPLETED")).queued_seconds is None
     duplicate_monitor, *_ = _monitor(store=FakeStore(SaveOutcome.DUPLICATE))
     assert duplicate_monitor.process(task_event("RUNNING")).queued_seconds is None
+
+
+class UnmarkableStore(FakeStore):
+    def mark_notified(self, record: dict[str, Any]) -> None:
+        raise RuntimeError("TransactionConflictException, after every retry")
+
+
+def test_a_sent_notification_that_cannot_be_marked_does_not_fail_the_event() -> None:
+    monitor, _, store, publisher = _monitor(store=UnmarkableStore())
+    result = monitor.process(task_event("COMPLETED"))
+    # SNS accepted it: failing now would only make a redelivery publish it again
+    assert result.notified and len(publisher.sent) == 1 and store.released == []
+    assert result.unmarked_notification == "RuntimeError"
+    assert result.summary()["notificationUnmarked"] is True

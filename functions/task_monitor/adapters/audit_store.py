@@ -19,7 +19,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from task_monitor import audit_schema as schema
 from task_monitor.adapters.dynamodb_codec import from_item, to_attribute, to_item
@@ -35,6 +36,22 @@ NOTIFICATION_NOT_WANTED = "NOT_WANTED"
 # invocation that died.
 CLAIM_TIMEOUT_SECONDS = 90
 TRANSACTION_CONFLICT_ATTEMPTS = 4
+# Marking an event SENT after SNS accepted it: rounds of botocore's own retries (four attempts each,
+# for throttling, 5xx and dropped connections), plus this in-process loop for what botocore does not
+# retry on a plain write: TransactionConflictException, when a concurrent duplicate delivery's
+# transaction touches the item. Bounded: three rounds take at most ~25 s of backoff when throttled.
+MARK_NOTIFIED_ATTEMPTS = 3
+_TRANSIENT_CODES = frozenset(
+    {
+        "TransactionConflictException",
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "LimitExceededException",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
 
 # Attributes that exist for DynamoDB's sake, not the reader's.
 STORAGE_ATTRIBUTES = frozenset(schema.key_attribute_names()) | {
@@ -181,7 +198,16 @@ class DynamoAuditStore:
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
     def mark_notified(self, record: dict[str, Any]) -> None:
-        self._settle_notification(record, NOTIFICATION_SENT, "attribute_exists(#pk)", {})
+        """Set the event SENT. Called once SNS accepted the message, so a transient refusal is retried
+        here, with jitter, rather than failing the event (whose redelivery would publish again)."""
+        for attempt in range(MARK_NOTIFIED_ATTEMPTS):
+            try:
+                self._settle_notification(record, NOTIFICATION_SENT, "attribute_exists(#pk)", {})
+                return
+            except (ClientError, HTTPClientError, BotocoreConnectionError) as error:
+                if attempt + 1 == MARK_NOTIFIED_ATTEMPTS or not _is_transient(error):
+                    raise
+                (self._sleep or time.sleep)(random.uniform(0.1, 0.4) * 2**attempt)
 
     def release_claim(self, record: dict[str, Any], claim: str) -> None:
         """After a failed publish: let the next delivery publish without waiting for the timeout."""
@@ -328,3 +354,12 @@ def _cancellation_codes(error: ClientError) -> list[str | None]:
             return ["TransactionConflict"]
         raise error
     return [reason.get("Code") for reason in error.response.get("CancellationReasons") or []]
+
+
+def _is_transient(error: Exception) -> bool:
+    """A refusal that the same request may not meet again: conflict, throttling, 5xx, a dropped connection."""
+    if not isinstance(error, ClientError):
+        return True  # HTTPClientError / ConnectionError: botocore's retries for them were spent
+    code = error.response.get("Error", {}).get("Code", "")
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    return code in _TRANSIENT_CODES or status >= 500

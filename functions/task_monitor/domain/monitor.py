@@ -83,6 +83,8 @@ class ProcessingResult:
     notified: bool
     message_id: str | None = None
     enrichment_error: str | None = None
+    # Published, but the "sent" mark could not be written (the error's name): see _mark_notified.
+    unmarked_notification: str | None = None
     queued_seconds: float | None = field(default=None)
 
     def summary(self) -> dict[str, Any]:
@@ -94,6 +96,7 @@ class ProcessingResult:
             "notified": self.notified,
             "messageId": self.message_id,
             "enrichmentError": self.enrichment_error,
+            "notificationUnmarked": self.unmarked_notification is not None,
         }
 
 
@@ -129,7 +132,7 @@ class TaskMonitor:
         claim = str(uuid.uuid4()) if notify else None
         outcome = self._store.save(record, claim=claim)
 
-        message_id = None
+        message_id, unmarked = None, None
         if claim and outcome is not SaveOutcome.DUPLICATE:
             # The event stays "being published" until SNS accepts it, so a failed publish, or a
             # lost answer, leaves the redelivered event something still to do.
@@ -138,7 +141,7 @@ class TaskMonitor:
             except Exception:
                 self._store.release_claim(record, claim)
                 raise
-            self._store.mark_notified(record)
+            unmarked = self._mark_notified(record)
 
         return ProcessingResult(
             record=record,
@@ -146,12 +149,25 @@ class TaskMonitor:
             notified=message_id is not None,
             message_id=message_id,
             enrichment_error=failure.code if failure else None,
+            unmarked_notification=unmarked,
             queued_seconds=(
                 record.get("timings", {}).get("queuedSeconds")
                 if change.status == "RUNNING" and not outcome.is_duplicate
                 else None
             ),
         )
+
+    def _mark_notified(self, record: dict[str, Any]) -> str | None:
+        """Mark the event SENT; never fail the event for it, since SNS already accepted the message.
+
+        The store retries transient refusals itself. If it still cannot, the event stays claimed
+        (PUBLISHING) and is only at risk of one repeat: a delivery of the same event arriving after
+        the claim expired would publish it again. Returns the error's name, for logs and metrics."""
+        try:
+            self._store.mark_notified(record)
+        except Exception as error:
+            return type(error).__name__
+        return None
 
     def _describe(self, change: TaskStateChange) -> tuple[dict[str, Any] | None, EnrichmentFailure | None]:
         try:
