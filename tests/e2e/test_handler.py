@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import time
 
 import pytest
 
 from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS
 from task_monitor.domain.events import InvalidEventError
-from task_monitor.domain.monitor import NotificationInProgressError
+from task_monitor.domain.monitor import ClaimExpiredError, NotificationInProgressError
 from tests.e2e.conftest import cold_start_with
 from tests.support.factories import (
     ENRICHMENT_FIELD_NAMES,
@@ -330,4 +331,27 @@ def test_a_sent_mark_that_stays_refused_is_flagged_not_failed(embedded, error_an
     assert invocation.succeeded and invocation.response["notified"] is True
     assert invocation.response["notificationUnmarked"] is True
     assert '"UnmarkedNotifications":[1.0]' in capsys.readouterr().out.replace(" ", "")
+    assert len(embedded.subscriber_messages()) == 1
+
+
+def test_a_run_stalled_past_its_claim_s_publishing_deadline_does_not_publish(embedded, monkeypatch) -> None:
+    from task_monitor import wiring
+
+    embedded.braket.put_task(description("COMPLETED"))
+    event = task_event("COMPLETED")
+    clock = [time.time()]
+    monkeypatch.setattr(wiring, "seconds_clock", lambda: clock[0])
+
+    def stall(**_: object) -> None:  # the run freezes right after taking the claim
+        clock[0] += CLAIM_TIMEOUT_SECONDS - 30
+
+    # When the run stalls between taking the claim and publishing
+    with cold_start_with(embedded, "after-call.dynamodb.TransactWriteItems", stall):
+        invocation = embedded.invoke(event)
+    # Then it does not publish (another attempt could take the claim mid-publish) and gives the claim back
+    assert isinstance(invocation.error, ClaimExpiredError)
+    assert embedded.subscriber_messages() == []
+    # And the redelivery publishes at once, exactly once
+    assert embedded.invoke(event).response["notified"] is True
+    assert embedded.invoke(event).response["outcome"] == "duplicate"
     assert len(embedded.subscriber_messages()) == 1
