@@ -292,3 +292,42 @@ def test_marking_sent_gives_up_after_a_bounded_number_of_attempts(dynamodb, slee
     jitter = sleeps[-(MARK_NOTIFIED_ATTEMPTS - 1) :]
     assert len(jitter) == MARK_NOTIFIED_ATTEMPTS - 1 and all(0 < s < 2 for s in jitter)
     assert _notification_state(dynamodb, record) == "PUBLISHING"
+
+
+def test_a_late_enriched_event_fills_what_the_latest_state_lacks_without_moving_it(store, audit_log, table_calls):
+    # Given a COMPLETED latest state whose enrichment failed: no tags, no job
+    failure = EnrichmentFailure("ThrottlingException", "slow down")
+    store.save(build_record(parse_task_event(task_event("COMPLETED")), None, enrichment_failure=failure), claim=None)
+    # When a late QUEUED event arrives, enriched
+    job = "arn:aws:braket:us-east-1:123456789012:job/sweep"
+    late = build_record(parse_task_event(task_event("QUEUED")), description("COMPLETED", jobArn=job))
+    table_calls.clear()
+    assert store.save(late, claim=None) is SaveOutcome.RECORDED_LATE
+    assert table_calls == ["TransactWriteItems", "TransactWriteItems"]  # two round trips, as before
+    # Then the latest state stays COMPLETED but gains tags and job, and the job index finds the task
+    latest = audit_log.latest(TASK_ARN)
+    assert (latest["status"], latest["eventTime"]) == ("COMPLETED", "2026-11-20T11:43:40.000Z")
+    assert latest["tags"] == {"project": "vqe-h2", "owner": "alice"} and latest["jobArn"] == job
+    assert latest["enrichmentError"]["code"] == "ThrottlingException"  # the latest event's own fact stays
+    assert [r["status"] for r in audit_log.tasks_of_job(job)] == ["COMPLETED"]
+    assert [r["quantumTaskArn"] for r in audit_log.tasks_by_status("COMPLETED")] == [TASK_ARN]
+
+
+def test_a_late_running_event_adds_the_queued_running_split_to_a_finished_task(store, audit_log) -> None:
+    store.save(_record("COMPLETED"), claim=None)  # no RUNNING seen: only the total is known
+    assert "runningSeconds" not in audit_log.latest(TASK_ARN)["timings"]
+    assert store.save(_record("RUNNING"), claim=None) is SaveOutcome.RECORDED_LATE
+    latest = audit_log.latest(TASK_ARN)
+    assert latest["status"] == "COMPLETED"
+    assert latest["timings"] == {"queuedSeconds": 9675.88, "runningSeconds": 142.871, "totalSeconds": 9818.751}
+
+
+def test_a_late_event_never_overwrites_what_the_latest_state_knows(store, audit_log, table_calls) -> None:
+    store.save(_record("RUNNING"), claim=None)
+    store.save(_record("COMPLETED"), claim=None)
+    before = audit_log.latest(TASK_ARN)
+    table_calls.clear()
+    late = build_record(parse_task_event(task_event("QUEUED")), description("COMPLETED", tags={"owner": "bob"}))
+    assert store.save(late, claim=None) is SaveOutcome.RECORDED_LATE
+    assert table_calls == ["TransactWriteItems", "PutItem"]  # nothing to fill: the event alone
+    assert audit_log.latest(TASK_ARN) == before

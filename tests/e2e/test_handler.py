@@ -355,3 +355,27 @@ def test_a_run_stalled_past_its_claim_s_publishing_deadline_does_not_publish(emb
     assert embedded.invoke(event).response["notified"] is True
     assert embedded.invoke(event).response["outcome"] == "duplicate"
     assert len(embedded.subscriber_messages()) == 1
+
+
+def test_late_events_fill_the_gaps_of_a_finished_task_s_latest_state(embedded) -> None:
+    _created, queued, running, completed = lifecycle()
+    # Given the COMPLETED event arrives first and cannot be enriched
+    embedded.braket.put_task(fully_described("COMPLETED"))
+    embedded.braket.fail_next("AccessDeniedException")
+    assert _deliver_as_is(embedded, completed)["enrichmentError"] == "AccessDeniedException"
+    # When the late RUNNING and QUEUED events arrive, enriched
+    assert _deliver_as_is(embedded, running)["outcome"] == "recorded-late"
+    assert _deliver_as_is(embedded, queued)["outcome"] == "recorded-late"
+    # Then the latest state stays COMPLETED and gains the job, the tags and the queued/running split
+    log = embedded.audit_log()
+    latest = log.latest(TASK_ARN)
+    assert latest["status"] == "COMPLETED" and latest["jobArn"] == fully_described("COMPLETED")["jobArn"]
+    assert latest["tags"] and latest["timings"]["runningSeconds"] == 142.871
+    assert [r["quantumTaskArn"] for r in log.tasks_of_job(latest["jobArn"])] == [TASK_ARN]
+
+
+def _deliver_as_is(aws, event):
+    invocation = aws.invoke(event)
+    if invocation.error:
+        raise invocation.error
+    return invocation.response

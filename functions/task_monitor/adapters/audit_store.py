@@ -25,7 +25,8 @@ from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from task_monitor import audit_schema as schema
 from task_monitor.adapters.dynamodb_codec import from_item, to_attribute, to_item
 from task_monitor.domain.monitor import NotificationInProgressError, SaveOutcome
-from task_monitor.domain.status import UNKNOWN_STATUS_RANK, rank
+from task_monitor.domain.status import UNKNOWN_STATUS_RANK, is_terminal, rank
+from task_monitor.domain.timefmt import seconds_between
 
 NOTIFICATION_PENDING = "PENDING"  # to be published; nobody holds the claim
 NOTIFICATION_PUBLISHING = "PUBLISHING"  # an invocation holds the claim and is publishing
@@ -182,7 +183,8 @@ class DynamoAuditStore:
                 if reasons[:1] == ["ConditionalCheckFailed"]:
                     return self._duplicate(record, claim, error.response["CancellationReasons"][0].get("Item"))
                 if reasons[1:2] == ["ConditionalCheckFailed"]:
-                    return self._put_event_alone(put_event, record, claim)
+                    latest = from_item(error.response["CancellationReasons"][1].get("Item") or {})
+                    return self._record_late(put_event, record, claim, latest)
                 if "TransactionConflict" in reasons and attempt + 1 < TRANSACTION_CONFLICT_ATTEMPTS:
                     # Another event of the same task is being written right now: try again shortly.
                     (self._sleep or time.sleep)(random.uniform(0.05, 0.2) * 2**attempt)
@@ -284,6 +286,58 @@ class DynamoAuditStore:
             ),
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
+            # A late event reads the latest state from the cancellation, to fill its gaps.
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+
+    def _record_late(
+        self, put_event: dict[str, Any], record: dict[str, Any], claim: str | None, latest: dict[str, Any]
+    ) -> SaveOutcome:
+        """A late event: record it, and let it fill what the latest state lacks, never moving it.
+
+        One transaction (the event's put, and an update of the latest state guarded by its status and
+        event time as just read) when there is something to fill, else one PutItem: either way a late
+        event costs two round trips, as before. If the latest state moved meanwhile, the event is
+        recorded alone (the fill is skipped, never wrong)."""
+        fill = _gap_fill(record, latest)
+        if not fill:
+            return self._put_event_alone(put_event, record, claim)
+        try:
+            self._client.transact_write_items(
+                TransactItems=[{"Put": put_event}, {"Update": self._fill_latest_request(record, latest, fill)}]
+            )
+            return SaveOutcome.RECORDED_LATE
+        except ClientError as error:
+            reasons = _cancellation_codes(error)
+            if reasons[:1] == ["ConditionalCheckFailed"]:
+                return self._duplicate(record, claim, error.response["CancellationReasons"][0].get("Item"))
+            if reasons[1:2] == ["ConditionalCheckFailed"]:
+                return self._put_event_alone(put_event, record, claim)
+            raise
+
+    def _fill_latest_request(
+        self, record: dict[str, Any], latest: dict[str, Any], fill: dict[str, Any]
+    ) -> dict[str, Any]:
+        names = {"#status": "status", "#eventTime": "eventTime"}
+        values = {":status": to_attribute(latest["status"]), ":eventTime": to_attribute(latest["eventTime"])}
+        assignments = []
+        for position, (name, value) in enumerate(sorted(fill.items())):
+            names[f"#f{position}"] = name
+            values[f":f{position}"] = to_attribute(value)
+            # timings is derived from the latest state as read (guarded by the condition); the rest
+            # are the task's own facts, which a concurrent fill may have written first: keep those.
+            target = f":f{position}" if name == "timings" else f"if_not_exists(#f{position}, :f{position})"
+            assignments.append(f"#f{position} = {target}")
+        return {
+            "TableName": self._table,
+            "Key": {
+                schema.PARTITION_KEY: {"S": task_key(record["quantumTaskArn"])},
+                schema.SORT_KEY: {"S": schema.LATEST_SORT_KEY},
+            },
+            "UpdateExpression": "SET " + ", ".join(assignments),
+            "ConditionExpression": "#status = :status AND #eventTime = :eventTime",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
         }
 
     def _put_event_alone(self, put_event: dict[str, Any], record: dict[str, Any], claim: str | None) -> SaveOutcome:
@@ -363,3 +417,36 @@ def _is_transient(error: Exception) -> bool:
     code = error.response.get("Error", {}).get("Code", "")
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
     return code in _TRANSIENT_CODES or status >= 500
+
+
+# Facts about the task rather than one of its states: a late event may give them to the latest state.
+# (queueInfo, failureReason and numSuccessfulShots describe a moment or an end; they are not filled.)
+TASK_FACTS = ("tags", "jobArn", "actionMetadata", "associations", "experimentalCapabilities")
+
+
+def _gap_fill(record: dict[str, Any], latest: dict[str, Any]) -> dict[str, Any]:
+    """What a late event knows that the latest state (as read) lacks; never its status, time or keys."""
+    if not latest or latest.get("itemType") != "LATEST":
+        return {}
+    fill = {name: record[name] for name in TASK_FACTS if name in record and name not in latest}
+    if "jobArn" in fill:  # newly learned job: the task joins the job index, sorted by its creation
+        created = latest.get("createdAt") or latest["eventTime"]
+        fill[schema.JOB_INDEX.partition_key] = f"JOB#{fill['jobArn']}"
+        fill[schema.JOB_INDEX.sort_key] = f"{created}#{record['quantumTaskArn']}"
+    timings = _timings_with_running(record, latest)
+    if timings is not None:
+        fill["timings"] = timings
+    return fill
+
+
+def _timings_with_running(record: dict[str, Any], latest: dict[str, Any]) -> dict[str, Any] | None:
+    """A late RUNNING event dates the start: createdAt -> it is queued, it -> endedAt is running."""
+    if record["status"] != "RUNNING" or not is_terminal(latest.get("status", "")):
+        return None
+    known = dict(latest.get("timings") or {})
+    split = {
+        "queuedSeconds": seconds_between(latest.get("createdAt") or record.get("createdAt"), record["eventTime"]),
+        "runningSeconds": seconds_between(record["eventTime"], latest.get("endedAt")),
+    }
+    added = {name: value for name, value in split.items() if value is not None and name not in known}
+    return {**known, **added} if added else None
