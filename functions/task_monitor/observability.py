@@ -47,6 +47,12 @@ def record_result(result: ProcessingResult) -> None:
         metrics.add_metric(name=names.STALE_EVENTS, unit=MetricUnit.Count, value=1)
     if result.notified:
         metrics.add_metric(name=names.NOTIFICATIONS, unit=MetricUnit.Count, value=1)
+    if result.unmarked_notification:
+        metrics.add_metric(name=names.UNMARKED_NOTIFICATIONS, unit=MetricUnit.Count, value=1)
+        logger.warning(
+            "Notification published but not marked sent; a delivery after its claim expires may repeat it",
+            extra={"eventId": result.record["eventId"], "errorType": result.unmarked_notification},
+        )
     if result.enrichment_error:
         metrics.add_metric(name=names.ENRICHMENT_ERRORS, unit=MetricUnit.Count, value=1)
     if status not in KNOWN_STATUSES:

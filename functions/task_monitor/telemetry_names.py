@@ -9,6 +9,9 @@ METRICS_NAMESPACE = "BraketTaskMonitor"
 
 TASK_EVENTS = "TaskEvents"  # Count; once with only `service` (all events), once more with `status`
 NOTIFICATIONS = "NotificationsPublished"  # Count
+# Count: published, but the event could not be marked SENT after retries; a duplicate delivery arriving
+# after its claim expires would publish it again.
+UNMARKED_NOTIFICATIONS = "UnmarkedNotifications"
 DUPLICATE_EVENTS = "DuplicateEvents"  # Count
 STALE_EVENTS = "StaleEvents"  # Count: late events recorded without moving the latest state
 ENRICHMENT_ERRORS = "EnrichmentErrors"  # Count

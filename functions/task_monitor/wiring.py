@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import botocore.session
 from botocore.config import Config
 
-from task_monitor.adapters.audit_store import DynamoAuditStore
+from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS, DynamoAuditStore
 from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG, BraketTaskDescriber
 from task_monitor.adapters.dead_letters import SqsDeadLetters
 from task_monitor.adapters.notifier import SnsPublisher
@@ -18,6 +20,9 @@ from task_monitor.domain.monitor import TaskMonitor
 from task_monitor.domain.timefmt import format_instant
 from task_monitor.observability import QueueTelemetry
 from task_monitor.settings import Settings
+
+# The wall clock the claims are timed by (their claimedAt, and the deadline before publishing).
+seconds_clock: Callable[[], float] = time.time
 
 AWS_CLIENT_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 4}, connect_timeout=3, read_timeout=5)
 
@@ -43,10 +48,12 @@ def build_monitor(settings: Settings, session: Any) -> TaskMonitor:
     sns = session.create_client("sns", config=AWS_CLIENT_CONFIG)
     return TaskMonitor(
         describer=describer,
-        store=DynamoAuditStore(dynamodb, settings.audit_table_name),
+        store=DynamoAuditStore(dynamodb, settings.audit_table_name, now=seconds_clock),
         publisher=SnsPublisher(sns, settings.notification_topic_arn),
         notify_statuses=settings.notify_statuses,
         clock=utc_now,
+        claim_timeout_seconds=CLAIM_TIMEOUT_SECONDS,
+        now=seconds_clock,
     )
 
 

@@ -7,6 +7,7 @@ from moto import mock_aws
 from task_monitor import audit_schema
 from task_monitor.adapters.audit_store import DynamoAuditStore
 from task_monitor.audit import AuditLog
+from task_monitor.wiring import AWS_CLIENT_CONFIG
 
 TABLE = "audit-under-test"
 
@@ -14,7 +15,10 @@ TABLE = "audit-under-test"
 @pytest.fixture
 def dynamodb():
     with mock_aws():
-        client = botocore.session.get_session().create_client("dynamodb", region_name="us-east-1")
+        # The function's own client configuration, so botocore retries here exactly as it does deployed.
+        client = botocore.session.get_session().create_client(
+            "dynamodb", region_name="us-east-1", config=AWS_CLIENT_CONFIG
+        )
         client.create_table(**audit_schema.create_table_request(TABLE))
         yield client
 

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import botocore.session
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
-from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS, AuditWriteError, DynamoAuditStore
+from task_monitor.adapters.audit_store import (
+    CLAIM_TIMEOUT_SECONDS,
+    MARK_NOTIFIED_ATTEMPTS,
+    AuditWriteError,
+    DynamoAuditStore,
+)
 from task_monitor.domain.events import parse_task_event
 from task_monitor.domain.monitor import NotificationInProgressError, SaveOutcome
 from task_monitor.domain.record import EnrichmentFailure, build_record
 from tests.support.factories import GARNET, TASK_ARN, description, task_arn, task_event
+from tests.support.faults import ConnectionFault, ErrorAnswer
 
 
 def _record(status: str, **event_fields) -> dict:
@@ -225,3 +232,102 @@ def test_confirmed_terminal_event_replaces_an_unconfirmed_one_even_if_earlier(st
     store.save(unconfirmed, claim=None)
     assert store.save(_record("COMPLETED"), claim=None) is SaveOutcome.RECORDED
     assert audit_log.latest(TASK_ARN)["status"] == "COMPLETED"
+
+
+@pytest.mark.parametrize("claim_left", ["released", "abandoned"])
+def test_a_lost_answer_to_taking_a_claim_is_recognised_as_our_own(dynamodb, sleeps, claim_left) -> None:
+    clock = [1_000_000.0]
+    store = DynamoAuditStore(dynamodb, "audit-under-test", now=lambda: clock[0])
+    record = _record("COMPLETED")
+    store.save(record, claim="attempt-a")
+    if claim_left == "released":
+        store.release_claim(record, "attempt-a")  # A's publish failed
+    else:
+        clock[0] += CLAIM_TIMEOUT_SECONDS + 1  # A died holding it
+    # Given B's take of the claim lands, but its answer is lost and botocore's retry finds the claim taken
+    lost = ConnectionFault("UpdateItem", times=1)
+    dynamodb.meta.events.register_last("before-send", lost)
+    # When B saves the redelivered event, Then B knows the claim is its own
+    assert store.save(record, claim="attempt-b") is SaveOutcome.DUPLICATE_UNANNOUNCED
+    assert lost.raised == 1
+    # And nobody else can take it from B
+    with pytest.raises(NotificationInProgressError):
+        store.save(record, claim="attempt-c")
+
+
+def _notification_state(dynamodb, record) -> str:
+    store = DynamoAuditStore(dynamodb, "audit-under-test")
+    item = dynamodb.get_item(TableName="audit-under-test", Key=store._event_key(record), ConsistentRead=True)["Item"]
+    return item["notification"]["S"]
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "times"),
+    [
+        ("TransactionConflictException", 400, 2),  # a concurrent duplicate's transaction holds the item
+        ("ThrottlingException", 400, 4),  # botocore's four attempts spent
+        ("InternalServerError", 500, 4),
+    ],
+)
+def test_marking_sent_is_retried_in_process_on_conflicts_throttling_and_5xx(dynamodb, sleeps, code, status, times):
+    store = DynamoAuditStore(dynamodb, "audit-under-test")
+    record = _record("COMPLETED")
+    store.save(record, claim="attempt-a")
+    refused = ErrorAnswer("UpdateItem", code, status=status, times=times)
+    dynamodb.meta.events.register("before-send.dynamodb.UpdateItem", refused)
+    store.mark_notified(record)
+    assert refused.answered == times
+    assert _notification_state(dynamodb, record) == "SENT"
+
+
+def test_marking_sent_gives_up_after_a_bounded_number_of_attempts(dynamodb, sleeps) -> None:
+    store = DynamoAuditStore(dynamodb, "audit-under-test")
+    record = _record("COMPLETED")
+    store.save(record, claim="attempt-a")
+    refused = ErrorAnswer("UpdateItem", "TransactionConflictException")
+    dynamodb.meta.events.register("before-send.dynamodb.UpdateItem", refused)
+    with pytest.raises(ClientError):
+        store.mark_notified(record)
+    assert refused.answered == MARK_NOTIFIED_ATTEMPTS
+    jitter = sleeps[-(MARK_NOTIFIED_ATTEMPTS - 1) :]
+    assert len(jitter) == MARK_NOTIFIED_ATTEMPTS - 1 and all(0 < s < 2 for s in jitter)
+    assert _notification_state(dynamodb, record) == "PUBLISHING"
+
+
+def test_a_late_enriched_event_fills_what_the_latest_state_lacks_without_moving_it(store, audit_log, table_calls):
+    # Given a COMPLETED latest state whose enrichment failed: no tags, no job
+    failure = EnrichmentFailure("ThrottlingException", "slow down")
+    store.save(build_record(parse_task_event(task_event("COMPLETED")), None, enrichment_failure=failure), claim=None)
+    # When a late QUEUED event arrives, enriched
+    job = "arn:aws:braket:us-east-1:123456789012:job/sweep"
+    late = build_record(parse_task_event(task_event("QUEUED")), description("COMPLETED", jobArn=job))
+    table_calls.clear()
+    assert store.save(late, claim=None) is SaveOutcome.RECORDED_LATE
+    assert table_calls == ["TransactWriteItems", "TransactWriteItems"]  # two round trips, as before
+    # Then the latest state stays COMPLETED but gains tags and job, and the job index finds the task
+    latest = audit_log.latest(TASK_ARN)
+    assert (latest["status"], latest["eventTime"]) == ("COMPLETED", "2026-11-20T11:43:40.000Z")
+    assert latest["tags"] == {"project": "vqe-h2", "owner": "alice"} and latest["jobArn"] == job
+    assert latest["enrichmentError"]["code"] == "ThrottlingException"  # the latest event's own fact stays
+    assert [r["status"] for r in audit_log.tasks_of_job(job)] == ["COMPLETED"]
+    assert [r["quantumTaskArn"] for r in audit_log.tasks_by_status("COMPLETED")] == [TASK_ARN]
+
+
+def test_a_late_running_event_adds_the_queued_running_split_to_a_finished_task(store, audit_log) -> None:
+    store.save(_record("COMPLETED"), claim=None)  # no RUNNING seen: only the total is known
+    assert "runningSeconds" not in audit_log.latest(TASK_ARN)["timings"]
+    assert store.save(_record("RUNNING"), claim=None) is SaveOutcome.RECORDED_LATE
+    latest = audit_log.latest(TASK_ARN)
+    assert latest["status"] == "COMPLETED"
+    assert latest["timings"] == {"queuedSeconds": 9675.88, "runningSeconds": 142.871, "totalSeconds": 9818.751}
+
+
+def test_a_late_event_never_overwrites_what_the_latest_state_knows(store, audit_log, table_calls) -> None:
+    store.save(_record("RUNNING"), claim=None)
+    store.save(_record("COMPLETED"), claim=None)
+    before = audit_log.latest(TASK_ARN)
+    table_calls.clear()
+    late = build_record(parse_task_event(task_event("QUEUED")), description("COMPLETED", tags={"owner": "bob"}))
+    assert store.save(late, claim=None) is SaveOutcome.RECORDED_LATE
+    assert table_calls == ["TransactWriteItems", "PutItem"]  # nothing to fill: the event alone
+    assert audit_log.latest(TASK_ARN) == before

@@ -125,3 +125,20 @@ def test_ended_task_that_braket_never_catches_up_with_is_described_as_it_stands(
     answer = describer.describe(parse_task_arn(TASK_ARN), "COMPLETED")
     assert answer["status"] == "RUNNING"
     assert len(braket.calls) == 3 and sleeps == [0.5, 1.0]
+
+
+@pytest.mark.parametrize("code", ["ThrottlingException", "InternalServiceException"])
+def test_a_failed_re_ask_keeps_the_answer_already_in_hand(describer, braket, sleeps, code) -> None:
+    # Given Braket still reports RUNNING for a task whose FAILED event arrived, with tags and job
+    braket.put_task(fully_described("RUNNING"))
+
+    def fail_from_now_on(**_: object) -> None:
+        braket.fail_next(code, times=100)  # every re-ask: throttled or 5xx, botocore's retries spent
+
+    describer.client_for("us-east-1").meta.events.register_first("after-call.braket.GetQuantumTask", fail_from_now_on)
+    # When the task is described for its FAILED event
+    answer = describer.describe(parse_task_arn(TASK_ARN), "FAILED")
+    # Then the first answer is kept: what it knew is not thrown away because a re-ask failed
+    assert answer["status"] == "RUNNING"
+    assert answer["jobArn"].endswith(":job/vqe-sweep") and answer["tags"]
+    assert [c.error_code for c in braket.calls] == [None, code, code, code, code]

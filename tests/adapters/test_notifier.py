@@ -80,3 +80,15 @@ def test_filter_policies_select_by_status_device_provider_tag_and_job(sns_with_q
         "alice": ["COMPLETED"],
         "jobs": ["COMPLETED"],
     }
+
+
+def test_the_longest_publish_is_derived_from_the_client_configuration() -> None:
+    from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS
+    from task_monitor.wiring import AWS_CLIENT_CONFIG
+
+    sns = botocore.session.get_session().create_client("sns", region_name="us-east-1", config=AWS_CLIENT_CONFIG)
+    publisher = SnsPublisher(sns, "arn:aws:sns:us-east-1:123456789012:notifications")
+    # 4 attempts x (connect 3 s + read 5 s) + backoff before attempts 2..4 (at most 1 + 2 + 4 s)
+    assert publisher.longest_publish_seconds == 4 * (3 + 5) + 7 == 39
+    # A fresh claim leaves ample room: a publish starts at the latest 50 s after the claim is taken
+    assert CLAIM_TIMEOUT_SECONDS - 1 - publisher.longest_publish_seconds >= 45

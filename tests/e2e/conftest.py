@@ -6,7 +6,8 @@ from typing import Any
 
 import botocore.handlers
 import pytest
-from botocore.exceptions import ConnectionClosedError
+
+from tests.support.faults import ConnectionFault, ErrorAnswer
 
 
 @contextlib.contextmanager
@@ -22,19 +23,11 @@ def cold_start_with(aws, event_name: str, hook: Callable[..., Any], *, last: boo
         aws.load_handler()
 
 
-class ConnectionFault:
-    """Raises as if the connection dropped, for the operation named, ``times`` times."""
-
-    def __init__(self, operation: str, times: int = 1_000) -> None:
-        self.operation, self.remaining, self.raised = operation, times, 0
-
-    def __call__(self, request, event_name: str = "", **_: Any) -> None:
-        if event_name.endswith(f".{self.operation}") and self.remaining > 0:
-            self.remaining -= 1
-            self.raised += 1
-            raise ConnectionClosedError(endpoint_url=request.url)
-
-
 @pytest.fixture
 def fault() -> type[ConnectionFault]:
     return ConnectionFault
+
+
+@pytest.fixture
+def error_answer() -> type[ErrorAnswer]:
+    return ErrorAnswer

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import time
 
 import pytest
 
 from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS
 from task_monitor.domain.events import InvalidEventError
-from task_monitor.domain.monitor import NotificationInProgressError
+from task_monitor.domain.monitor import ClaimExpiredError, NotificationInProgressError
 from tests.e2e.conftest import cold_start_with
 from tests.support.factories import (
     ENRICHMENT_FIELD_NAMES,
@@ -264,3 +265,117 @@ def test_unknown_future_status_is_audited_but_neither_moves_latest_nor_notifies(
     assert [r["status"] for r in log.history(TASK_ARN)] == ["RUNNING", "PAUSED"]
     assert log.latest(TASK_ARN)["status"] == "RUNNING"
     assert '"UnknownStatusEvents":[1.0]' in capsys.readouterr().out.replace(" ", "")
+
+
+def test_a_failed_re_ask_of_an_ended_task_keeps_its_first_answer(embedded) -> None:
+    # Given Braket still shows RUNNING (with tags and job) when the FAILED event comes, and is then throttled
+    embedded.braket.put_task(fully_described("RUNNING"))
+
+    def throttle_from_now_on(**_: object) -> None:
+        embedded.braket.fail_next("ThrottlingException", times=100)
+
+    with cold_start_with(embedded, "after-call.braket.GetQuantumTask", throttle_from_now_on):
+        response = embedded.invoke(task_event("FAILED")).response
+    # Then the record keeps what the first answer said, with no enrichment error
+    assert response["enrichmentError"] is None
+    latest = embedded.audit_log().latest(TASK_ARN)
+    assert latest["jobArn"] == fully_described("RUNNING")["jobArn"] and latest["tags"]
+    assert latest["statusAtEnrichment"] == "RUNNING" and "enrichmentError" not in latest
+    assert [r["quantumTaskArn"] for r in embedded.audit_log().tasks_of_job(latest["jobArn"])] == [TASK_ARN]
+
+
+def test_a_lost_answer_to_taking_a_released_claim_still_publishes_once(embedded, fault) -> None:
+    embedded.braket.put_task(description("COMPLETED"))
+    event = task_event("COMPLETED")
+    # Given a first delivery whose publish failed: its claim was given back
+    with cold_start_with(embedded, "before-send.sns.Publish", fault("Publish")):
+        assert not embedded.invoke(event).succeeded
+    # When the redelivery takes the claim but the answer is lost (botocore's retry meets its own claim)
+    lost = fault("UpdateItem", times=1)
+    with cold_start_with(embedded, "before-send", lost, last=True):
+        response = embedded.invoke(event).response
+    # Then it publishes at once, exactly once, instead of waiting out its own claim
+    assert lost.raised == 1
+    assert response is not None and response["notified"] is True
+    assert embedded.invoke(event).response["outcome"] == "duplicate"
+    assert len(embedded.subscriber_messages()) == 1
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "times"), [("TransactionConflictException", 400, 1), ("ThrottlingException", 400, 4)]
+)
+def test_a_refused_sent_mark_after_publishing_is_retried_and_never_publishes_twice(
+    embedded, error_answer, code, status, times
+) -> None:
+    embedded.braket.put_task(description("COMPLETED"))
+    event = task_event("COMPLETED")
+    # Given SNS accepts the message but the UpdateItem marking it SENT is refused (a conflict, throttling)
+    refused = error_answer("UpdateItem", code, status=status, times=times)
+    with cold_start_with(embedded, "before-send.dynamodb.UpdateItem", refused):
+        invocation = embedded.invoke(event)
+    # Then the invocation succeeds, the mark is written on a retry, and nothing is published again,
+    # not even by a delivery after the claim would have expired
+    assert invocation.succeeded and invocation.response["notified"] is True
+    assert invocation.response["notificationUnmarked"] is False
+    _age_claims(embedded, CLAIM_TIMEOUT_SECONDS + 1)
+    assert embedded.invoke(event).response["outcome"] == "duplicate"
+    assert len(embedded.subscriber_messages()) == 1
+
+
+def test_a_sent_mark_that_stays_refused_is_flagged_not_failed(embedded, error_answer, capsys) -> None:
+    embedded.braket.put_task(description("COMPLETED"))
+    with cold_start_with(
+        embedded, "before-send.dynamodb.UpdateItem", error_answer("UpdateItem", "TransactionConflictException")
+    ):
+        invocation = embedded.invoke(task_event("COMPLETED"))
+    assert invocation.succeeded and invocation.response["notified"] is True
+    assert invocation.response["notificationUnmarked"] is True
+    assert '"UnmarkedNotifications":[1.0]' in capsys.readouterr().out.replace(" ", "")
+    assert len(embedded.subscriber_messages()) == 1
+
+
+def test_a_run_stalled_past_its_claim_s_publishing_deadline_does_not_publish(embedded, monkeypatch) -> None:
+    from task_monitor import wiring
+
+    embedded.braket.put_task(description("COMPLETED"))
+    event = task_event("COMPLETED")
+    clock = [time.time()]
+    monkeypatch.setattr(wiring, "seconds_clock", lambda: clock[0])
+
+    def stall(**_: object) -> None:  # the run freezes right after taking the claim
+        clock[0] += CLAIM_TIMEOUT_SECONDS - 30
+
+    # When the run stalls between taking the claim and publishing
+    with cold_start_with(embedded, "after-call.dynamodb.TransactWriteItems", stall):
+        invocation = embedded.invoke(event)
+    # Then it does not publish (another attempt could take the claim mid-publish) and gives the claim back
+    assert isinstance(invocation.error, ClaimExpiredError)
+    assert embedded.subscriber_messages() == []
+    # And the redelivery publishes at once, exactly once
+    assert embedded.invoke(event).response["notified"] is True
+    assert embedded.invoke(event).response["outcome"] == "duplicate"
+    assert len(embedded.subscriber_messages()) == 1
+
+
+def test_late_events_fill_the_gaps_of_a_finished_task_s_latest_state(embedded) -> None:
+    _created, queued, running, completed = lifecycle()
+    # Given the COMPLETED event arrives first and cannot be enriched
+    embedded.braket.put_task(fully_described("COMPLETED"))
+    embedded.braket.fail_next("AccessDeniedException")
+    assert _deliver_as_is(embedded, completed)["enrichmentError"] == "AccessDeniedException"
+    # When the late RUNNING and QUEUED events arrive, enriched
+    assert _deliver_as_is(embedded, running)["outcome"] == "recorded-late"
+    assert _deliver_as_is(embedded, queued)["outcome"] == "recorded-late"
+    # Then the latest state stays COMPLETED and gains the job, the tags and the queued/running split
+    log = embedded.audit_log()
+    latest = log.latest(TASK_ARN)
+    assert latest["status"] == "COMPLETED" and latest["jobArn"] == fully_described("COMPLETED")["jobArn"]
+    assert latest["tags"] and latest["timings"]["runningSeconds"] == 142.871
+    assert [r["quantumTaskArn"] for r in log.tasks_of_job(latest["jobArn"])] == [TASK_ARN]
+
+
+def _deliver_as_is(aws, event):
+    invocation = aws.invoke(event)
+    if invocation.error:
+        raise invocation.error
+    return invocation.response

@@ -8,7 +8,7 @@ import pytest
 
 from task_monitor.domain.arns import TaskArn
 from task_monitor.domain.events import InvalidEventError
-from task_monitor.domain.monitor import EnrichmentError, SaveOutcome, TaskMonitor
+from task_monitor.domain.monitor import ClaimExpiredError, EnrichmentError, SaveOutcome, TaskMonitor
 from task_monitor.domain.notification import Notification
 from tests.support.factories import description, task_event
 
@@ -45,6 +45,8 @@ class FakeStore:
 
 
 class FakePublisher:
+    longest_publish_seconds = 39.0
+
     def __init__(self, fail: bool = False) -> None:
         self.fail, self.sent = fail, []
 
@@ -55,9 +57,17 @@ class FakePublisher:
         return f"message-{len(self.sent)}"
 
 
-def _monitor(braket=None, store=None, publisher=None, statuses=("COMPLETED", "FAILED", "CANCELLED")):
+def _monitor(braket=None, store=None, publisher=None, statuses=("COMPLETED", "FAILED", "CANCELLED"), now=None):
     braket, store, publisher = braket or FakeBraket(), store or FakeStore(), publisher or FakePublisher()
-    monitor = TaskMonitor(braket, store, publisher, frozenset(statuses), clock=lambda: "2026-11-20T12:00:00.000Z")
+    monitor = TaskMonitor(
+        braket,
+        store,
+        publisher,
+        frozenset(statuses),
+        clock=lambda: "2026-11-20T12:00:00.000Z",
+        claim_timeout_seconds=90,
+        now=now or (lambda: 1_000_000.0),
+    )
     return monitor, braket, store, publisher
 
 
@@ -126,3 +136,49 @@ def test_queue_wait_is_reported_once_per_task_at_its_running_event() -> None:
     assert monitor.process(task_event("COMPLETED")).queued_seconds is None
     duplicate_monitor, *_ = _monitor(store=FakeStore(SaveOutcome.DUPLICATE))
     assert duplicate_monitor.process(task_event("RUNNING")).queued_seconds is None
+
+
+class UnmarkableStore(FakeStore):
+    def mark_notified(self, record: dict[str, Any]) -> None:
+        raise RuntimeError("TransactionConflictException, after every retry")
+
+
+def test_a_sent_notification_that_cannot_be_marked_does_not_fail_the_event() -> None:
+    monitor, _, store, publisher = _monitor(store=UnmarkableStore())
+    result = monitor.process(task_event("COMPLETED"))
+    # SNS accepted it: failing now would only make a redelivery publish it again
+    assert result.notified and len(publisher.sent) == 1 and store.released == []
+    assert result.unmarked_notification == "RuntimeError"
+    assert result.summary()["notificationUnmarked"] is True
+
+
+class StallingStore(FakeStore):
+    """The save returns ``stall`` seconds after it was called (a frozen or starved process)."""
+
+    def __init__(self, clock: list[float], stall: float, outcome: SaveOutcome = SaveOutcome.RECORDED) -> None:
+        super().__init__(outcome)
+        self.clock, self.stall = clock, stall
+
+    def save(self, record: dict[str, Any], *, claim: str | None) -> SaveOutcome:
+        self.clock[0] += self.stall
+        return super().save(record, claim=claim)
+
+
+@pytest.mark.parametrize("outcome", [SaveOutcome.RECORDED, SaveOutcome.DUPLICATE_UNANNOUNCED])
+def test_a_claim_too_old_to_outlast_a_publish_is_given_up_unpublished(outcome) -> None:
+    # Given the claim is taken, then the run stalls past claim lifetime - longest publish (90 - 1 - 39 s)
+    clock = [1_000_000.0]
+    store = StallingStore(clock, stall=51, outcome=outcome)
+    monitor, _, _, publisher = _monitor(store=store, now=lambda: clock[0])
+    # When it comes to publish, Then it does not: another attempt may take the claim mid-publish
+    with pytest.raises(ClaimExpiredError):
+        monitor.process(task_event("COMPLETED"))
+    assert publisher.sent == [] and store.notified == []
+    assert len(store.released) == 1  # given back, so the redelivery publishes without waiting
+
+
+def test_a_claim_with_time_for_the_longest_publish_is_used() -> None:
+    clock = [1_000_000.0]
+    monitor, _, store, publisher = _monitor(store=StallingStore(clock, stall=49), now=lambda: clock[0])
+    assert monitor.process(task_event("COMPLETED")).notified
+    assert len(publisher.sent) == 1 and store.released == []

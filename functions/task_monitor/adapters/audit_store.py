@@ -19,12 +19,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from task_monitor import audit_schema as schema
 from task_monitor.adapters.dynamodb_codec import from_item, to_attribute, to_item
 from task_monitor.domain.monitor import NotificationInProgressError, SaveOutcome
-from task_monitor.domain.status import UNKNOWN_STATUS_RANK, rank
+from task_monitor.domain.status import UNKNOWN_STATUS_RANK, is_terminal, rank
+from task_monitor.domain.timefmt import seconds_between
 
 NOTIFICATION_PENDING = "PENDING"  # to be published; nobody holds the claim
 NOTIFICATION_PUBLISHING = "PUBLISHING"  # an invocation holds the claim and is publishing
@@ -35,6 +37,22 @@ NOTIFICATION_NOT_WANTED = "NOT_WANTED"
 # invocation that died.
 CLAIM_TIMEOUT_SECONDS = 90
 TRANSACTION_CONFLICT_ATTEMPTS = 4
+# Marking an event SENT after SNS accepted it: rounds of botocore's own retries (four attempts each,
+# for throttling, 5xx and dropped connections), plus this in-process loop for what botocore does not
+# retry on a plain write: TransactionConflictException, when a concurrent duplicate delivery's
+# transaction touches the item. Bounded: three rounds take at most ~25 s of backoff when throttled.
+MARK_NOTIFIED_ATTEMPTS = 3
+_TRANSIENT_CODES = frozenset(
+    {
+        "TransactionConflictException",
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "LimitExceededException",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
 
 # Attributes that exist for DynamoDB's sake, not the reader's.
 STORAGE_ATTRIBUTES = frozenset(schema.key_attribute_names()) | {
@@ -165,7 +183,8 @@ class DynamoAuditStore:
                 if reasons[:1] == ["ConditionalCheckFailed"]:
                     return self._duplicate(record, claim, error.response["CancellationReasons"][0].get("Item"))
                 if reasons[1:2] == ["ConditionalCheckFailed"]:
-                    return self._put_event_alone(put_event, record, claim)
+                    latest = from_item(error.response["CancellationReasons"][1].get("Item") or {})
+                    return self._record_late(put_event, record, claim, latest)
                 if "TransactionConflict" in reasons and attempt + 1 < TRANSACTION_CONFLICT_ATTEMPTS:
                     # Another event of the same task is being written right now: try again shortly.
                     (self._sleep or time.sleep)(random.uniform(0.05, 0.2) * 2**attempt)
@@ -181,7 +200,16 @@ class DynamoAuditStore:
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
     def mark_notified(self, record: dict[str, Any]) -> None:
-        self._settle_notification(record, NOTIFICATION_SENT, "attribute_exists(#pk)", {})
+        """Set the event SENT. Called once SNS accepted the message, so a transient refusal is retried
+        here, with jitter, rather than failing the event (whose redelivery would publish again)."""
+        for attempt in range(MARK_NOTIFIED_ATTEMPTS):
+            try:
+                self._settle_notification(record, NOTIFICATION_SENT, "attribute_exists(#pk)", {})
+                return
+            except (ClientError, HTTPClientError, BotocoreConnectionError) as error:
+                if attempt + 1 == MARK_NOTIFIED_ATTEMPTS or not _is_transient(error):
+                    raise
+                (self._sleep or time.sleep)(random.uniform(0.1, 0.4) * 2**attempt)
 
     def release_claim(self, record: dict[str, Any], claim: str) -> None:
         """After a failed publish: let the next delivery publish without waiting for the timeout."""
@@ -258,6 +286,58 @@ class DynamoAuditStore:
             ),
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
+            # A late event reads the latest state from the cancellation, to fill its gaps.
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+
+    def _record_late(
+        self, put_event: dict[str, Any], record: dict[str, Any], claim: str | None, latest: dict[str, Any]
+    ) -> SaveOutcome:
+        """A late event: record it, and let it fill what the latest state lacks, never moving it.
+
+        One transaction (the event's put, and an update of the latest state guarded by its status and
+        event time as just read) when there is something to fill, else one PutItem: either way a late
+        event costs two round trips, as before. If the latest state moved meanwhile, the event is
+        recorded alone (the fill is skipped, never wrong)."""
+        fill = _gap_fill(record, latest)
+        if not fill:
+            return self._put_event_alone(put_event, record, claim)
+        try:
+            self._client.transact_write_items(
+                TransactItems=[{"Put": put_event}, {"Update": self._fill_latest_request(record, latest, fill)}]
+            )
+            return SaveOutcome.RECORDED_LATE
+        except ClientError as error:
+            reasons = _cancellation_codes(error)
+            if reasons[:1] == ["ConditionalCheckFailed"]:
+                return self._duplicate(record, claim, error.response["CancellationReasons"][0].get("Item"))
+            if reasons[1:2] == ["ConditionalCheckFailed"]:
+                return self._put_event_alone(put_event, record, claim)
+            raise
+
+    def _fill_latest_request(
+        self, record: dict[str, Any], latest: dict[str, Any], fill: dict[str, Any]
+    ) -> dict[str, Any]:
+        names = {"#status": "status", "#eventTime": "eventTime"}
+        values = {":status": to_attribute(latest["status"]), ":eventTime": to_attribute(latest["eventTime"])}
+        assignments = []
+        for position, (name, value) in enumerate(sorted(fill.items())):
+            names[f"#f{position}"] = name
+            values[f":f{position}"] = to_attribute(value)
+            # timings is derived from the latest state as read (guarded by the condition); the rest
+            # are the task's own facts, which a concurrent fill may have written first: keep those.
+            target = f":f{position}" if name == "timings" else f"if_not_exists(#f{position}, :f{position})"
+            assignments.append(f"#f{position} = {target}")
+        return {
+            "TableName": self._table,
+            "Key": {
+                schema.PARTITION_KEY: {"S": task_key(record["quantumTaskArn"])},
+                schema.SORT_KEY: {"S": schema.LATEST_SORT_KEY},
+            },
+            "UpdateExpression": "SET " + ", ".join(assignments),
+            "ConditionExpression": "#status = :status AND #eventTime = :eventTime",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
         }
 
     def _put_event_alone(self, put_event: dict[str, Any], record: dict[str, Any], claim: str | None) -> SaveOutcome:
@@ -308,10 +388,15 @@ class DynamoAuditStore:
                     ":claim": {"S": claim},
                     ":now": to_attribute(int(self._now())),
                 },
+                # A retry of a take whose answer was lost fails its condition against our own
+                # write: the old item then names our claim, and the claim is ours after all.
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
+            if from_item(error.response.get("Item") or {}).get("claimId") == claim:
+                return
             raise NotificationInProgressError(
                 f"event {record['eventId']} was claimed by another invocation; retry later"
             ) from error
@@ -323,3 +408,45 @@ def _cancellation_codes(error: ClientError) -> list[str | None]:
             return ["TransactionConflict"]
         raise error
     return [reason.get("Code") for reason in error.response.get("CancellationReasons") or []]
+
+
+def _is_transient(error: Exception) -> bool:
+    """A refusal that the same request may not meet again: conflict, throttling, 5xx, a dropped connection."""
+    if not isinstance(error, ClientError):
+        return True  # HTTPClientError / ConnectionError: botocore's retries for them were spent
+    code = error.response.get("Error", {}).get("Code", "")
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    return code in _TRANSIENT_CODES or status >= 500
+
+
+# Facts about the task rather than one of its states: a late event may give them to the latest state.
+# (queueInfo, failureReason and numSuccessfulShots describe a moment or an end; they are not filled.)
+TASK_FACTS = ("tags", "jobArn", "actionMetadata", "associations", "experimentalCapabilities")
+
+
+def _gap_fill(record: dict[str, Any], latest: dict[str, Any]) -> dict[str, Any]:
+    """What a late event knows that the latest state (as read) lacks; never its status, time or keys."""
+    if not latest or latest.get("itemType") != "LATEST":
+        return {}
+    fill = {name: record[name] for name in TASK_FACTS if name in record and name not in latest}
+    if "jobArn" in fill:  # newly learned job: the task joins the job index, sorted by its creation
+        created = latest.get("createdAt") or latest["eventTime"]
+        fill[schema.JOB_INDEX.partition_key] = f"JOB#{fill['jobArn']}"
+        fill[schema.JOB_INDEX.sort_key] = f"{created}#{record['quantumTaskArn']}"
+    timings = _timings_with_running(record, latest)
+    if timings is not None:
+        fill["timings"] = timings
+    return fill
+
+
+def _timings_with_running(record: dict[str, Any], latest: dict[str, Any]) -> dict[str, Any] | None:
+    """A late RUNNING event dates the start: createdAt -> it is queued, it -> endedAt is running."""
+    if record["status"] != "RUNNING" or not is_terminal(latest.get("status", "")):
+        return None
+    known = dict(latest.get("timings") or {})
+    split = {
+        "queuedSeconds": seconds_between(latest.get("createdAt") or record.get("createdAt"), record["eventTime"]),
+        "runningSeconds": seconds_between(record["eventTime"], latest.get("endedAt")),
+    }
+    added = {name: value for name, value in split.items() if value is not None and name not in known}
+    return {**known, **added} if added else None

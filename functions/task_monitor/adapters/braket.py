@@ -52,13 +52,20 @@ class BraketTaskDescriber:
 
     def describe(self, task: TaskArn, event_status: str | None = None) -> dict[str, Any]:
         """The task's description. For a task an event says has ended, an answer that still shows
-        an earlier status (Braket catching up) is asked again briefly, for its end details."""
+        an earlier status (Braket catching up) is asked again briefly, for its end details.
+
+        A re-ask only ever improves on the answer in hand: if it fails (throttled, a 5xx once
+        botocore's retries are spent, anything else), the answer already received is returned, so
+        its tags, job and queue info are kept rather than replaced by an enrichment error."""
         answer = self._get(task)
         for attempt in range(self._lag_retries):
             if not (event_status and is_terminal(event_status) and rank(answer.get("status", "")) < rank(event_status)):
                 break
             self._pause(attempt)
-            answer = self._get(task)
+            try:
+                answer = self._get(task)
+            except EnrichmentError:
+                break
         return answer
 
     def _get(self, task: TaskArn) -> dict[str, Any]:

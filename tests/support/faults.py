@@ -1,0 +1,67 @@
+"""Faults injected at botocore's HTTP layer: lost answers and error answers, for moto-backed tests.
+
+botocore calls every ``before-send`` handler and takes the first answer; moto's handler is a built-in
+one on ``before-send``. So:
+
+* ``ConnectionFault`` registered *after* moto (``register_last`` on ``before-send``) is a lost answer:
+  moto has done the work, then the connection "drops" and botocore retries as it would on AWS;
+* ``ErrorAnswer`` registered on the operation's own event (``before-send.dynamodb.UpdateItem``, more
+  specific, so it runs before moto) answers with an AWS error, and points the request at a table that
+  does not exist so that moto, which still runs, does none of the work: a refused write.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ConnectionClosedError
+
+SWALLOWED_TABLE = "fault-injected-request-goes-nowhere"
+
+
+class ConnectionFault:
+    """Raises as if the connection dropped, for the operation named, ``times`` times."""
+
+    def __init__(self, operation: str, times: int = 1_000) -> None:
+        self.operation, self.remaining, self.raised = operation, times, 0
+
+    def __call__(self, request, event_name: str = "", **_: Any) -> None:
+        if event_name.endswith(f".{self.operation}") and self.remaining > 0:
+            self.remaining -= 1
+            self.raised += 1
+            raise ConnectionClosedError(endpoint_url=request.url)
+
+
+class _Body:
+    def __init__(self, payload: bytes) -> None:
+        self._payload = payload
+
+    def stream(self, **_: Any):
+        if self._payload:
+            yield self._payload
+        self._payload = b""
+
+    def read(self, amt: int | None = None) -> bytes:
+        chunk, self._payload = self._payload, b""
+        return chunk
+
+
+class ErrorAnswer:
+    """Answers a DynamoDB operation with error ``code`` (HTTP ``status``) ``times`` times; moto does nothing."""
+
+    def __init__(self, operation: str, code: str, *, status: int = 400, times: int = 1_000) -> None:
+        self.operation, self.code, self.status, self.remaining, self.answered = operation, code, status, times, 0
+
+    def __call__(self, request, event_name: str = "", **_: Any) -> AWSResponse | None:
+        if not event_name.endswith(f".{self.operation}") or self.remaining <= 0:
+            return None
+        self.remaining -= 1
+        self.answered += 1
+        body = json.loads(request.body)
+        body["TableName"] = SWALLOWED_TABLE  # moto answers ResourceNotFound, unseen, and writes nothing
+        request.body = json.dumps(body).encode()
+        payload = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{self.code}", "message": "injected"})
+        headers = {"content-type": "application/x-amz-json-1.0", "x-amzn-RequestId": "fault-injected"}
+        return AWSResponse(request.url, self.status, headers, _Body(payload.encode()))
