@@ -38,3 +38,11 @@ class ConnectionFault:
 @pytest.fixture
 def fault() -> type[ConnectionFault]:
     return ConnectionFault
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """One line: how many bad-input cases there are, by outcome and category."""
+    from tests.e2e.test_bad_input import CASES, corpus_summary
+
+    if CASES:
+        terminalreporter.write_line(corpus_summary())
