@@ -5,8 +5,10 @@ Each file is one SQS message body as it would arrive, and what must become of it
 ``{"description": ..., "category": ..., "body": <event JSON>}`` (or ``"bodyText": "<raw text>"`` for a
 body that is not a JSON document, sent as it is), optionally ``"generate": {"pad": {"path":
 "detail.x", "characters": N, "marker": "M"}}`` to grow the body to a size not worth storing (a field
-of N characters ending in the marker), ``"describe_tags"`` (tags GetQuantumTask answers with, for
-accepted cases), ``"not_in_logs"`` (strings no log line may hold), and ``"expect"``:
+of N characters ending in the marker) or ``"generate": {"repeat": [{"placeholder": "@@X@@", "text": "x",
+"times": N}]}`` (each placeholder in the body's text replaced by the text N times), ``"describe_tags"``
+(tags GetQuantumTask answers with, for accepted cases), ``"not_in_logs"`` (strings no log line may
+hold), and ``"expect"``:
 
 * ``{"outcome": "rejected", "field": "detail.shots", "message_contains": "..."}``: a specific error;
   nothing written, published or asked of Braket; the message on the dead-letter queue unchanged with
@@ -41,8 +43,7 @@ def load_case(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def body_text(case: dict[str, Any]) -> str:
-    """The SQS message body exactly as it arrives."""
+def _body_text(case: dict[str, Any]) -> str:
     if "bodyText" in case:
         return case["bodyText"]
     body = case["body"]
@@ -54,6 +55,14 @@ def body_text(case: dict[str, Any]) -> str:
             container = container[key]
         container[leaf] = "x" * (pad["characters"] - len(pad["marker"])) + pad["marker"]
     return json.dumps(body)
+
+
+def body_text(case: dict[str, Any]) -> str:
+    """The SQS message body exactly as it arrives (placeholders expanded: ``generate.repeat``)."""
+    text = _body_text(case)
+    for repeat in case.get("generate", {}).get("repeat", []):
+        text = text.replace(repeat["placeholder"], repeat["text"] * repeat["times"])
+    return text
 
 
 def corpus_summary() -> str:
