@@ -15,7 +15,7 @@ from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.metrics import Metrics, MetricUnit, single_metric
 
 from task_monitor import telemetry_names as names
-from task_monitor.domain.events import InvalidEventError
+from task_monitor.domain.events import InvalidEventError, is_event_id
 from task_monitor.domain.intake import Rejection
 from task_monitor.domain.monitor import NotificationInProgressError, ProcessingResult, SaveOutcome
 from task_monitor.domain.status import KNOWN_STATUSES
@@ -69,7 +69,8 @@ class QueueTelemetry:
 
     def begin(self, message_id: str, event: Any) -> None:
         event_id = event.get("id") if isinstance(event, dict) else None
-        logger.set_correlation_id(event_id if isinstance(event_id, str) else message_id)
+        # Unvalidated yet: only an id-shaped value goes into every log line (never a 100 KB "id").
+        logger.set_correlation_id(event_id if is_event_id(event_id) else message_id)
 
     def processed(self, result: ProcessingResult) -> None:
         record_result(result)

@@ -30,12 +30,12 @@ class Settings:
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         table = env.get("AUDIT_TABLE_NAME", "").strip()
-        if not _TABLE_NAME.match(table):
+        if not _TABLE_NAME.fullmatch(table):
             raise ConfigurationError(
                 f"AUDIT_TABLE_NAME must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -), got {table!r}"
             )
         topic = env.get("NOTIFICATION_TOPIC_ARN", "").strip()
-        if not _TOPIC_ARN.match(topic):
+        if not _TOPIC_ARN.fullmatch(topic):
             raise ConfigurationError(
                 f"NOTIFICATION_TOPIC_ARN must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), "
                 f"got {topic!r}"
@@ -46,7 +46,7 @@ class Settings:
         except ValueError as error:
             raise ConfigurationError(f"NOTIFY_STATUSES: {error}") from error
         dead_letters = env.get("DEAD_LETTER_QUEUE_URL", "").strip() or None
-        if dead_letters is not None and not _QUEUE_URL.match(dead_letters):
+        if dead_letters is not None and not _QUEUE_URL.fullmatch(dead_letters):
             raise ConfigurationError(
                 "DEAD_LETTER_QUEUE_URL must be an SQS queue URL "
                 f"(https://sqs.<region>.amazonaws.com/<account>/<name>), got {dead_letters!r}"

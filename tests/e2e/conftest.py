@@ -31,3 +31,11 @@ def fault() -> type[ConnectionFault]:
 @pytest.fixture
 def error_answer() -> type[ErrorAnswer]:
     return ErrorAnswer
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """One line: how many bad-input cases there are, by outcome and category."""
+    from tests.e2e.test_bad_input import CASES, corpus_summary
+
+    if CASES:
+        terminalreporter.write_line(corpus_summary())

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from task_monitor.domain.events import InvalidEventError, parse_task_event
+from task_monitor.domain.events import InvalidEventError, is_event_id, parse_task_event
+from task_monitor.domain.intake import parse_body
 from tests.support.factories import SV1, TASK_ARN, task_event
 
 
@@ -93,3 +94,73 @@ def test_unknown_but_well_formed_status_is_accepted_as_unknown() -> None:
     # Then it is kept (audited), flagged as not a known status
     assert change.status == "PAUSED"
     assert not change.known_status
+
+
+# Found by the bad-input corpus (tests/bad_input): each escaped validation or leaked into logs before.
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda e: e["detail"].update(quantumTaskArn=e["detail"]["quantumTaskArn"] + "\n"), "detail.quantumTaskArn"),
+        (lambda e: e["detail"].update(deviceArn=e["detail"]["deviceArn"] + "\n"), "detail.deviceArn"),
+        (lambda e: e.update(id=e["id"] + "\n"), "id"),
+        (lambda e: e["detail"].update(status="PAUSED\n"), "detail.status"),
+        (lambda e: e["detail"].update(outputS3Directory="tasks/\ud800"), "detail.outputS3Directory"),
+    ],
+)
+def test_a_final_newline_or_unpaired_surrogate_is_rejected(mutate, field: str) -> None:
+    # ``$`` matched before a final newline, and a lone surrogate failed later in DynamoDB (a retry, not a rejection)
+    event = task_event()
+    mutate(event)
+    with pytest.raises(InvalidEventError) as raised:
+        parse_task_event(event)
+    assert raised.value.field == field
+
+
+def test_shots_with_thousands_of_digits_are_out_of_range_not_a_crash() -> None:
+    # int() raises a plain ValueError past 4,300 digits, which the intake retried instead of rejecting
+    with pytest.raises(InvalidEventError, match=r"outside 0\.\.1000000000") as raised:
+        parse_task_event(task_event(shots="7" * 5000))
+    assert raised.value.field == "detail.shots"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "marker"),
+    [
+        (lambda e: e.update(source="aws.braket" + "x" * 100_000 + "MARKER"), "MARKER"),
+        (lambda e: e["detail"].update(createdAt="x" * 100_000 + "MARKER"), "MARKER"),
+        (
+            lambda e: e["detail"].update(quantumTaskArn=e["detail"]["quantumTaskArn"] + "x" * 10_000 + "MARKER"),
+            "MARKER",
+        ),
+        (lambda e: e.update(source=[["MARKER"]]), "MARKER"),
+    ],
+)
+def test_the_error_quotes_only_the_start_of_a_bad_value(mutate, marker: str) -> None:
+    # The message is logged and put on the dead-letter queue: it must never carry a payload
+    event = task_event()
+    mutate(event)
+    with pytest.raises(InvalidEventError) as raised:
+        parse_task_event(event)
+    assert marker not in str(raised.value) and len(str(raised.value)) < 300
+
+
+def test_only_an_id_shaped_value_is_an_event_id() -> None:
+    assert is_event_id(task_event()["id"])
+    assert not is_event_id("i" * 50_000) and not is_event_id(task_event()["id"] + "\n") and not is_event_id(7)
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ('{"shots": NaN}', "NaN is not a JSON value"),
+        ('{"x": -Infinity}', "-Infinity is not a JSON value"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"shots": ' + "9" * 5000 + "}", "a number too long"),
+        ("\ufeff{}", "BOM"),
+    ],
+)
+def test_a_body_python_would_misread_or_crash_on_is_invalid(body: str, problem: str) -> None:
+    # NaN/Infinity are not JSON (RFC 8259); RecursionError and the int digit limit escaped as other errors
+    with pytest.raises(InvalidEventError, match=problem) as raised:
+        parse_body(body)
+    assert raised.value.field == "body"

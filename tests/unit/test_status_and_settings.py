@@ -43,3 +43,10 @@ def test_settings_default_to_notifying_terminal_statuses() -> None:
 def test_bad_configuration_is_an_error_naming_the_variable(environment: dict, named: str) -> None:
     with pytest.raises(ConfigurationError, match=named):
         Settings.from_environment(environment)
+
+
+def test_a_trailing_newline_is_not_status_shaped() -> None:
+    # `$` matches before a final newline; fullmatch does not.
+    from task_monitor.domain.status import is_status_shaped
+
+    assert is_status_shaped("RUNNING") and not is_status_shaped("RUNNING\n")

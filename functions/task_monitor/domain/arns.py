@@ -41,14 +41,14 @@ class DeviceArn:
 
 
 def parse_task_arn(value: str) -> TaskArn | None:
-    match = _TASK_ARN.match(value)
+    match = _TASK_ARN.fullmatch(value)  # not match: $ also matches before a final newline
     if not match:
         return None
     return TaskArn(arn=value, **match.groupdict())
 
 
 def parse_device_arn(value: str) -> DeviceArn | None:
-    match = _DEVICE_ARN.match(value)
+    match = _DEVICE_ARN.fullmatch(value)
     if not match:
         return None
     return DeviceArn(

@@ -14,6 +14,7 @@ EVENT_SOURCE = "aws.braket"
 MAX_SHOTS = 1_000_000_000  # far above any device's limit; keeps numbers DynamoDB can store
 _EVENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")  # EventBridge ids are UUIDs
 EVENT_DETAIL_TYPE = "Braket Task State Change"
+_QUOTED_CHARACTERS = 80  # of an offending value, in an error message (logged, and on the dead-letter queue)
 
 
 class InvalidEventError(ValueError):
@@ -54,8 +55,8 @@ def parse_task_event(event: Any) -> TaskStateChange:
     _expect_equal(event, "source", EVENT_SOURCE)
     _expect_equal(event, "detail-type", EVENT_DETAIL_TYPE)
     event_id = _required_text(event, "id", "id")
-    if not _EVENT_ID.match(event_id):
-        raise InvalidEventError("id", f"{event_id[:40]!r} is not an event id (up to 128 letters, digits, - . _ :)")
+    if not is_event_id(event_id):
+        raise InvalidEventError("id", f"{_quote(event_id)} is not an event id (up to 128 letters, digits, - . _ :)")
     event_time = _instant(event.get("time"), "time", required=True)
     detail = event.get("detail")
     if not isinstance(detail, dict):
@@ -66,15 +67,16 @@ def parse_task_event(event: Any) -> TaskStateChange:
     if task is None:
         raise InvalidEventError(
             "detail.quantumTaskArn",
-            f"{task_arn_text!r} is not a quantum-task ARN (arn:aws:braket:<region>:<account>:quantum-task/<id>)",
+            f"{_quote(task_arn_text)} is not a quantum-task ARN (arn:aws:braket:<region>:<account>:quantum-task/<id>)",
         )
     status = detail.get("status")
-    if not is_status_shaped(status):
-        raise InvalidEventError("detail.status", f"{status!r} is not a Braket task status")
+    # status.py's pattern ends in ``$``, which also matches before a final newline: refuse "PAUSED\n" here.
+    if not is_status_shaped(status) or status.endswith("\n"):
+        raise InvalidEventError("detail.status", f"{_quote(status)} is not a Braket task status")
     device_arn_text = _required_text(detail, "deviceArn", "detail.deviceArn")
     device = parse_device_arn(device_arn_text)
     if device is None:
-        raise InvalidEventError("detail.deviceArn", f"{device_arn_text!r} is not a Braket device ARN")
+        raise InvalidEventError("detail.deviceArn", f"{_quote(device_arn_text)} is not a Braket device ARN")
 
     return TaskStateChange(
         event_id=event_id,
@@ -92,16 +94,43 @@ def parse_task_event(event: Any) -> TaskStateChange:
     )
 
 
+def is_event_id(value: object) -> bool:
+    """True for a short id such as EventBridge gives events (a UUID); safe to log as a correlation id."""
+    return isinstance(value, str) and _EVENT_ID.fullmatch(value) is not None
+
+
+def _quote(value: object) -> str:
+    """The offending value for an error message, cut short: no payload may reach a log line."""
+    if isinstance(value, str):
+        head = repr(value[:_QUOTED_CHARACTERS])
+        return head if len(value) <= _QUOTED_CHARACTERS else f"{head}... ({len(value)} characters)"
+    if isinstance(value, dict | list):
+        return "a JSON object" if isinstance(value, dict) else "a JSON array"
+    try:
+        return repr(value)[:_QUOTED_CHARACTERS]
+    except ValueError:  # an int past 4,300 digits has no repr
+        return "a number too long to show"
+
+
+def _encodable(value: str, path: str) -> str:
+    """JSON escapes can carry an unpaired surrogate (\\ud800) that DynamoDB and SNS cannot take."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidEventError(path, "not valid Unicode (an unpaired surrogate)") from None
+    return value
+
+
 def _expect_equal(event: dict, key: str, expected: str) -> None:
     if event.get(key) != expected:
-        raise InvalidEventError(key, f"expected {expected!r}, got {event.get(key)!r}")
+        raise InvalidEventError(key, f"expected {expected!r}, got {_quote(event.get(key))}")
 
 
 def _required_text(container: dict, key: str, path: str) -> str:
     value = container.get(key)
     if not isinstance(value, str) or not value.strip():
         raise InvalidEventError(path, "missing or not a non-empty string")
-    return value
+    return _encodable(value, path)
 
 
 def _optional_text(container: dict, key: str, path: str) -> str | None:
@@ -110,7 +139,7 @@ def _optional_text(container: dict, key: str, path: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise InvalidEventError(path, f"expected a string, got {type(value).__name__}")
-    return value
+    return _encodable(value, path)
 
 
 def _instant(value: object, path: str, *, required: bool = False) -> str | None:
@@ -118,7 +147,7 @@ def _instant(value: object, path: str, *, required: bool = False) -> str | None:
         return None
     normalized = normalize_instant(value)
     if normalized is None:
-        raise InvalidEventError(path, f"{value!r} is not an ISO-8601 time with a time zone, from 1970 on")
+        raise InvalidEventError(path, f"{_quote(value)} is not an ISO-8601 time with a time zone, from 1970 on")
     return normalized
 
 
@@ -129,9 +158,11 @@ def _shots(value: object) -> int:
     if isinstance(value, int):
         shots = value
     elif isinstance(value, str) and value.strip().isdigit() and value.strip().isascii():
+        if len(value.strip().lstrip("0")) > len(str(MAX_SHOTS)):  # int() raises ValueError past 4,300 digits
+            raise InvalidEventError("detail.shots", f"{_quote(value)} is outside 0..{MAX_SHOTS}")
         shots = int(value.strip())
     else:
-        raise InvalidEventError("detail.shots", f"{value!r} is not a whole number (string or integer)")
+        raise InvalidEventError("detail.shots", f"{_quote(value)} is not a whole number (string or integer)")
     if not 0 <= shots <= MAX_SHOTS:
-        raise InvalidEventError("detail.shots", f"{shots} is outside 0..{MAX_SHOTS}")
+        raise InvalidEventError("detail.shots", f"{_quote(shots)} is outside 0..{MAX_SHOTS}")
     return shots

@@ -68,9 +68,20 @@ def parse_body(body: object) -> Any:
     if not isinstance(body, str):
         raise InvalidEventError("body", f"expected the SQS message body as a string, got {type(body).__name__}")
     try:
-        return json.loads(body)
+        return json.loads(body, parse_constant=_refuse_constant)
+    except InvalidEventError:
+        raise
     except json.JSONDecodeError as error:
         raise InvalidEventError("body", f"the SQS message body is not JSON ({error.msg} at {error.pos})") from None
+    except ValueError:  # valid JSON Python will not read: an integer past 4,300 digits
+        raise InvalidEventError("body", "the SQS message body holds a number too long to read") from None
+    except RecursionError:
+        raise InvalidEventError("body", "the SQS message body is nested too deeply to read") from None
+
+
+def _refuse_constant(name: str) -> Any:
+    """Python's json reads NaN, Infinity and -Infinity; JSON (RFC 8259) and EventBridge have no such values."""
+    raise InvalidEventError("body", f"the SQS message body is not JSON ({name} is not a JSON value)")
 
 
 class SqsIntake:

@@ -28,7 +28,7 @@ _STATUS_SHAPE = re.compile(r"^[A-Z][A-Z_]{1,31}$")
 
 def is_status_shaped(value: object) -> bool:
     """True for an upper-case word such as Braket uses for statuses, known or not."""
-    return isinstance(value, str) and bool(_STATUS_SHAPE.match(value))
+    return isinstance(value, str) and bool(_STATUS_SHAPE.fullmatch(value))
 
 
 def rank(status: str) -> int:
