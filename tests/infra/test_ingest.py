@@ -181,3 +181,14 @@ def test_given_the_rule_dead_letter_queue_then_it_is_encrypted_tls_only_and_writ
             },
         },
     )
+
+
+def test_given_the_notification_claim_then_it_outlives_an_attempt_but_not_the_visibility_timeout(main_template):
+    from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS
+
+    _, function = _function(main_template)
+    _, queue = _events_queue(main_template)
+    # An attempt is dead by the function timeout, so nobody takes its claim while it may still publish; the
+    # redelivery of a crashed attempt's message comes after the visibility timeout and finds the claim expired,
+    # instead of waiting another visibility timeout (and spending one of its receives) for nothing.
+    assert function["Timeout"] < CLAIM_TIMEOUT_SECONDS < queue["VisibilityTimeout"]
