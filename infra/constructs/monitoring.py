@@ -106,6 +106,11 @@ def _sum(metric: cloudwatch.Metric) -> cloudwatch.Metric:
     return metric.with_(statistic=cloudwatch.Stats.SUM, period=PERIOD)
 
 
+def _peak(metric: cloudwatch.Metric, label: str) -> cloudwatch.Metric:
+    """A queue gauge at its highest in each period: a message waiting a moment still shows."""
+    return metric.with_(statistic=cloudwatch.Stats.MAXIMUM, period=PERIOD, label=label)
+
+
 def queue_holds_messages_alarm(scope: Construct, construct_id: str, queue: sqs.IQueue, what: str) -> cloudwatch.Alarm:
     return cloudwatch.Alarm(
         scope,
@@ -312,29 +317,17 @@ class Monitoring(Construct):
             cloudwatch.GraphWidget(
                 title="Events queue: waiting, and the oldest (seconds)",
                 left=[
-                    events_queue.metric_approximate_number_of_messages_visible(
-                        statistic=cloudwatch.Stats.MAXIMUM, period=PERIOD
-                    ).with_(label="waiting"),
-                    events_queue.metric_approximate_number_of_messages_not_visible(
-                        statistic=cloudwatch.Stats.MAXIMUM, period=PERIOD
-                    ).with_(label="in flight"),
+                    _peak(events_queue.metric_approximate_number_of_messages_visible(), "waiting"),
+                    _peak(events_queue.metric_approximate_number_of_messages_not_visible(), "in flight"),
                 ],
-                right=[
-                    events_queue.metric_approximate_age_of_oldest_message(
-                        statistic=cloudwatch.Stats.MAXIMUM, period=PERIOD
-                    ).with_(label="oldest event (s)")
-                ],
+                right=[_peak(events_queue.metric_approximate_age_of_oldest_message(), "oldest event (s)")],
                 width=6,
             ),
             cloudwatch.GraphWidget(
                 title="Events set aside for a person",
                 left=[
-                    dead_letters.metric_approximate_number_of_messages_visible(
-                        statistic=cloudwatch.Stats.MAXIMUM, period=PERIOD
-                    ).with_(label="dead-letter queue"),
-                    undelivered.metric_approximate_number_of_messages_visible(
-                        statistic=cloudwatch.Stats.MAXIMUM, period=PERIOD
-                    ).with_(label="undelivered (rule) queue"),
+                    _peak(dead_letters.metric_approximate_number_of_messages_visible(), "dead-letter queue"),
+                    _peak(undelivered.metric_approximate_number_of_messages_visible(), "undelivered (rule) queue"),
                 ],
                 right=[
                     rule_failed_invocations_metric(rule).with_(label="rule failed invocations"),
