@@ -124,3 +124,27 @@ def test_module_entry_point_runs() -> None:
     )
     assert completed.returncode == 0
     assert "demo" in completed.stdout and "replay" in completed.stdout and "history" in completed.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "fix"),
+    [
+        (["replay", "no-such-file.json"], "cannot read no-such-file.json"),
+        (["history", TASK_ARN, "--aws"], "--table NAME, or AUDIT_TABLE_NAME"),
+        (["replay", "--aws", "events.json"], "--table NAME --topic ARN"),
+    ],
+)
+def test_a_usage_mistake_is_one_line_naming_the_fix(argv, fix, monkeypatch) -> None:
+    monkeypatch.delenv("AUDIT_TABLE_NAME", raising=False)
+    monkeypatch.delenv("NOTIFICATION_TOPIC_ARN", raising=False)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(argv, out=out, err=err) == 2
+    (line,) = err.getvalue().splitlines()
+    assert line.startswith("error: ") and fix in line
+
+
+def test_a_file_that_is_not_json_names_its_line(tmp_path: Path) -> None:
+    (tmp_path / "events.jsonl").write_text(json.dumps(task_event()) + "\n{not json\n")
+    err = io.StringIO()
+    assert main(["replay", str(tmp_path / "events.jsonl")], out=io.StringIO(), err=err) == 2
+    assert "events.jsonl line 2 is not JSON" in err.getvalue()

@@ -18,14 +18,29 @@ from task_monitor.local.render import email, event_line, history_table, short_id
 QUIET_POWERTOOLS = {"POWERTOOLS_LOG_LEVEL": "CRITICAL", "POWERTOOLS_METRICS_DISABLED": "true"}
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+class UsageError(Exception):
+    """A mistake in how the command was called: one line on stderr that names the fix, exit status 2."""
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     warnings.filterwarnings("ignore", "No application metrics to publish")  # a failed event has none
-    out = out or sys.stdout
+    out, err = out or sys.stdout, err or sys.stderr
     args = _parser().parse_args(argv)
     if not args.verbose:
         for name, value in QUIET_POWERTOOLS.items():
             os.environ.setdefault(name, value)
-    return args.run(args, out)
+    try:
+        return args.run(args, out)
+    except UsageError as error:
+        err.write(f"error: {error}\n")
+        return 2
+    except Exception as error:  # AWS refusing the call: credentials, permissions, a missing table
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if not isinstance(error, BotoCoreError | ClientError):
+            raise
+        err.write(f"error: AWS said: {error} (check your credentials, --region and the table/topic names)\n")
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -159,9 +174,9 @@ def _show_dead_letters(letters: list[Any], out: TextIO) -> None:
 
 # -- replay ---------------------------------------------------------------------------------
 def run_replay(args: argparse.Namespace, out: TextIO) -> int:
-    events = load_events(args.files)
     if args.aws:
         handler = _real_aws_handler(args)
+        events = load_events(args.files)
         failed = 0
         for event in events:
             try:
@@ -174,6 +189,7 @@ def run_replay(args: argparse.Namespace, out: TextIO) -> int:
 
     from task_monitor.local.embedded import EmbeddedAws
 
+    events = load_events(args.files)
     with EmbeddedAws() as aws:
         aws.load_handler()
         _print(out, "Embedded AWS: Braket answers with what each event itself says about its task.\n")
@@ -190,14 +206,34 @@ def load_events(paths: Iterable[str]) -> list[Any]:
     Lambda destination records."""
     events: list[Any] = []
     for path in paths:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-        try:
-            documents = [json.loads(text)]
-        except json.JSONDecodeError:
-            documents = [json.loads(line) for line in text.splitlines() if line.strip()]
-        for document in documents:
+        for document in _documents(path):
             events.extend(_unwrap(document))
     return events
+
+
+def _documents(path: str) -> list[Any]:
+    """The JSON documents in a file: one, or one per line (JSON lines)."""
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise UsageError(
+            f"cannot read {path}: {error.strerror}; give the path of an event file, or - for stdin"
+        ) from None
+    try:
+        return [json.loads(text)]
+    except json.JSONDecodeError:
+        pass
+    documents = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            documents.append(json.loads(line))
+        except json.JSONDecodeError as error:
+            raise UsageError(
+                f"{path} line {number} is not JSON ({error.msg}); give one JSON document, or one per line"
+            ) from None
+    return documents
 
 
 def _unwrap(document: Any) -> list[Any]:
@@ -256,8 +292,7 @@ def run_history(args: argparse.Namespace, out: TextIO) -> int:
         from task_monitor.audit import AuditLog
 
         if not args.table:
-            _print(out, "history --aws needs --table or AUDIT_TABLE_NAME")
-            return 2
+            raise UsageError("history --aws needs the audit table: --table NAME, or AUDIT_TABLE_NAME")
         history = AuditLog(args.table, region=args.region).history(args.task_arn)
     else:
         from task_monitor.local.embedded import EmbeddedAws
@@ -283,6 +318,11 @@ def run_history(args: argparse.Namespace, out: TextIO) -> int:
 
 # -- helpers --------------------------------------------------------------------------------
 def _real_aws_handler(args: argparse.Namespace) -> Any:
+    if not (args.table and args.topic):
+        raise UsageError(
+            "replay --aws needs the deployed table and topic: --table NAME --topic ARN "
+            "(or AUDIT_TABLE_NAME and NOTIFICATION_TOPIC_ARN; the stack's outputs name both)"
+        )
     if args.table:
         os.environ["AUDIT_TABLE_NAME"] = args.table
     if args.topic:
@@ -291,7 +331,12 @@ def _real_aws_handler(args: argparse.Namespace) -> Any:
         os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = args.region
     import importlib
 
-    return importlib.import_module("task_monitor.handler")
+    from task_monitor.settings import ConfigurationError
+
+    try:
+        return importlib.import_module("task_monitor.handler")
+    except ConfigurationError as error:
+        raise UsageError(f"{error}; see --table, --topic and --region") from None
 
 
 def _context() -> Any:
