@@ -54,6 +54,7 @@ demo: $(PY_STAMP)
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: $(ASSET_PREREQUISITES) $(RUNTIME_SDK_STAMP) lint
 	$(BIN)/python -m pytest -q

@@ -51,7 +51,8 @@ class Forwarder(Construct):
         )
         self.rule.add_target(targets.EventBus(main_bus, dead_letter_queue=self.undelivered.queue, role=self.role))
         # CDK's EventBus target has no retry settings (aws-cdk#28735); CloudFormation does.
-        rule_resource: events.CfnRule = self.rule.node.default_child
+        rule_resource = self.rule.node.default_child
+        assert isinstance(rule_resource, events.CfnRule)
         rule_resource.add_property_override(
             "Targets.0.RetryPolicy",
             {

@@ -137,6 +137,7 @@ class Processing(Construct):
 
     def _acknowledge_findings(self, config: MonitorConfig) -> None:
         policy = self.role.node.find_child("DefaultPolicy").node.default_child
+        assert policy is not None, "the role's statements make CDK create its DefaultPolicy"
         stack = Stack.of(self)
         for region in _task_regions(config):
             acknowledge(

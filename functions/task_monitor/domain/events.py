@@ -70,8 +70,7 @@ def parse_task_event(event: Any) -> TaskStateChange:
             f"{_quote(task_arn_text)} is not a quantum-task ARN (arn:aws:braket:<region>:<account>:quantum-task/<id>)",
         )
     status = detail.get("status")
-    # status.py's pattern ends in ``$``, which also matches before a final newline: refuse "PAUSED\n" here.
-    if not is_status_shaped(status) or status.endswith("\n"):
+    if not isinstance(status, str) or not is_status_shaped(status):
         raise InvalidEventError("detail.status", f"{_quote(status)} is not a Braket task status")
     device_arn_text = _required_text(detail, "deviceArn", "detail.deviceArn")
     device = parse_device_arn(device_arn_text)

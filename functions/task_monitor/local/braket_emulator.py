@@ -263,7 +263,7 @@ class BraketEmulator:
         boto3 = sys.modules.get("boto3")
         saved_session = getattr(boto3, "DEFAULT_SESSION", None)
         if boto3 is not None:
-            boto3.DEFAULT_SESSION = None
+            boto3.DEFAULT_SESSION = None  # type: ignore[attr-defined]
         self._installed = True
         try:
             yield self
@@ -272,7 +272,7 @@ class BraketEmulator:
             handlers = botocore.handlers.BUILTIN_HANDLERS
             handlers[:] = [entry for entry in handlers if entry is not spec]
             if boto3 is not None:
-                boto3.DEFAULT_SESSION = saved_session
+                boto3.DEFAULT_SESSION = saved_session  # type: ignore[attr-defined]
 
     def _handle_installed(self, request: AWSPreparedRequest, event_name: str = "", **kwargs: Any) -> Any:
         """The installed handler: clients made during ``install`` keep it, so it goes quiet on exit."""
@@ -292,14 +292,15 @@ class BraketEmulator:
         region = _request_region(request, url.hostname)
         match = _TASK_PATH.match(url.path)
         request_id = str(uuid.uuid4())
+        task_arn: str | None = None
         if request.method == "GET" and match is not None:
-            task_arn: str | None = unquote(match["arn"])
+            task_arn = unquote(match["arn"])
             names = tuple(parse_qs(url.query).get("additionalAttributeNames", []))
             status_code, error_code, body = self._get_quantum_task(region, task_arn, names)
             operation = _OPERATION
         else:
             operation = _operation_name(event_name, request.method, url.path)
-            task_arn, names = None, ()
+            names = ()
             status_code, error_code = _error_statuses()[_VALIDATION], _VALIDATION
             body = {"message": f"BraketEmulator does not implement {operation}; only {_OPERATION} is emulated"}
         _ANSWERED.add(request)
