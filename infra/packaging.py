@@ -17,7 +17,7 @@ What the asset holds, and why (the goal: a cold start close to the runtime's own
   (``POWERTOOLS_KEEP``): the rest is 3 MB of event handlers, parsers and idempotency it never loads.
   No ``*.dist-info``: nothing in the function reads package metadata;
 * the ``task_monitor`` package from ``functions/``, without what only runs on a developer's machine:
-  the ``local`` subpackage (emulator, demo, embedded AWS), the ``__main__`` CLI and tests;
+  tests and bytecode caches (the CLI, demo and embedded AWS live outside it, in ``tools/``);
 * bytecode for the runtime's Python: every .py compiled to ``__pycache__/*.cpython-314.pyc``
   (unchecked-hash pycs, valid whatever the files' mtimes after unzipping). This machine has no
   CPython 3.14, so the build runs Pyodide's (CPython 3.14 compiled to WebAssembly, from npm) under
@@ -86,8 +86,7 @@ POWERTOOLS_KEEP = (
     "utilities/jmespath_utils",
 )
 
-# Inside the task_monitor package: what never ships.
-EXCLUDED_AT_PACKAGE_ROOT = frozenset({"local", "__main__.py"})
+# Inside the task_monitor package: what never ships. The package itself is runtime code only.
 EXCLUDED_ANYWHERE = frozenset({"__pycache__", "tests", "test", "conftest.py"})
 EXCLUDED_SUFFIXES = (".pyc", ".pyo")
 # Left behind by pip --target: console scripts, of no use in the function.
@@ -206,10 +205,7 @@ def _remove(path: Path) -> None:
 
 
 def _ignore_in_package(directory: str, names: list[str]) -> set[str]:
-    ignored = {name for name in names if name in EXCLUDED_ANYWHERE or name.endswith(EXCLUDED_SUFFIXES)}
-    if Path(directory).resolve() == (FUNCTIONS_DIR / PACKAGE).resolve():
-        ignored |= EXCLUDED_AT_PACKAGE_ROOT & set(names)
-    return ignored
+    return {name for name in names if name in EXCLUDED_ANYWHERE or name.endswith(EXCLUDED_SUFFIXES)}
 
 
 def copy_function_package(output_dir: Path) -> None:

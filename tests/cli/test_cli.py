@@ -1,4 +1,4 @@
-"""``python -m task_monitor``: the demo, replaying events and failure records, and history."""
+"""``python -m task_monitor_cli``: the demo, replaying events and failure records, and history."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from task_monitor.local.cli import load_events, main
+from task_monitor_cli.cli import load_events, main
 from tests.support.factories import TASK_ARN, lifecycle, task_event
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,7 +20,6 @@ ROOT = Path(__file__).resolve().parents[2]
 def quiet_powertools(monkeypatch: pytest.MonkeyPatch, sleeps) -> None:
     # main() quiets Powertools for the console; keep that from leaking into other tests
     monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "CRITICAL")
-    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
 
 
 def _run(*argv: str) -> tuple[int, str]:
@@ -116,10 +115,10 @@ def test_history_replays_given_events_and_prints_the_table(tmp_path: Path) -> No
 
 def test_module_entry_point_runs() -> None:
     completed = subprocess.run(
-        [sys.executable, "-m", "task_monitor", "--help"],
+        [sys.executable, "-m", "task_monitor_cli", "--help"],
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": str(ROOT / "functions"), "PATH": "/usr/bin:/bin"},
+        env={"PYTHONPATH": f"{ROOT / 'functions'}:{ROOT / 'tools'}", "PATH": "/usr/bin:/bin"},
         check=False,
     )
     assert completed.returncode == 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,6 +36,7 @@ MB = 1024 * 1024
 ASSET_GOAL_BYTES = 5 * MB
 RUNTIME_SDK = ROOT / ".build" / "runtime-sdk"
 FUNCTIONS = ROOT / "functions"
+TOOLS = ROOT / "tools"
 # CPython 3.14's bytecode magic number (importlib.util.MAGIC_NUMBER), and PEP 552's flags for an
 # unchecked-hash pyc: hash-based (bit 0) without check_source (bit 1).
 PYTHON_314_MAGIC = (3627).to_bytes(2, "little") + b"\r\n"
@@ -95,14 +97,24 @@ def test_given_the_asset_then_powertools_is_trimmed_to_what_the_function_loads(f
     assert utilities == {"__init__.py", "jmespath_utils"}
 
 
-def test_given_the_asset_then_nothing_for_local_use_or_tests_is_in_it(function_asset_dir):
+def test_given_the_asset_then_it_is_the_runtime_package_as_it_stands_and_no_development_code(function_asset_dir):
     package = function_asset_dir / "task_monitor"
+    shipped = sorted(path.relative_to(package) for path in package.rglob("*.py"))
+    source = sorted(path.relative_to(FUNCTIONS / "task_monitor") for path in (FUNCTIONS / "task_monitor").rglob("*.py"))
     everything = [path.relative_to(function_asset_dir) for path in function_asset_dir.rglob("*")]
 
-    assert not (package / "local").exists()
-    assert not (package / "__main__.py").exists()
-    assert not [path for path in everything if path.name in ("tests", "conftest.py")]
+    assert shipped == source  # nothing to leave out: the CLI, demo and embedded AWS live in tools/
+    assert not (function_asset_dir / "task_monitor_cli").exists()
+    assert not [path for path in everything if path.name in ("tests", "conftest.py", "__main__.py")]
     assert not [path for path in everything if path.suffix == ".pyo"]
+    development_only = ("moto", "task_monitor_cli", "pytest", "aws_cdk", "hypothesis")
+    imports = [
+        (path.relative_to(function_asset_dir), line)
+        for path in package.rglob("*.py")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if re.match(rf"\s*(from|import) ({'|'.join(development_only)})\b", line)
+    ]
+    assert imports == []
 
 
 def test_given_the_dependencies_then_they_are_taken_for_the_lambda_python_and_cpu_only(function_asset_dir):
@@ -278,7 +290,7 @@ def _describe_with_runtime_botocore(asset: Path, runtime_sdk: Path, *, data_path
     }
     if data_path is not None:
         environment["AWS_DATA_PATH"] = data_path
-    emulator = FUNCTIONS / "task_monitor" / "local" / "braket_emulator.py"
+    emulator = TOOLS / "task_monitor_cli" / "braket_emulator.py"
     return _run(
         DESCRIBE_WITH_RUNTIME_BOTOCORE,
         str(asset),
@@ -324,14 +336,13 @@ def test_given_the_runtimes_botocore_without_aws_data_path_then_a_field_is_lost(
 
 PIPELINE_FROM_ASSET = """
 import json, sys
-asset, functions = sys.argv[1], sys.argv[2]
+asset, tools = sys.argv[1], sys.argv[2]
 import task_monitor
 assert task_monitor.__file__.startswith(asset), task_monitor.__file__
-# The embedded AWS (moto + Braket emulator) is not shipped: task_monitor.local comes from the checkout,
-# searched after the asset, so every module the asset has still comes from the asset.
-task_monitor.__path__.append(functions + "/task_monitor")
-from task_monitor.local.embedded import EmbeddedAws
-from task_monitor.local.scenario import demo_steps, invalid_event
+# The embedded AWS (moto + Braket emulator) is not shipped: task_monitor_cli comes from the checkout's tools/.
+sys.path.append(tools)
+from task_monitor_cli.embedded import EmbeddedAws
+from task_monitor_cli.scenario import demo_steps, invalid_event
 outcomes = []
 with EmbeddedAws() as aws:
     aws.load_handler()
@@ -352,7 +363,6 @@ elsewhere = sorted(
     f"{name}: {getattr(module, '__file__', None)}"
     for name, module in list(sys.modules.items())
     if name.split(".")[0] in watched
-    and not name.startswith("task_monitor.local")
     and getattr(module, "__file__", None)
     and not module.__file__.startswith(asset)
 )
@@ -375,7 +385,7 @@ def test_given_the_handler_run_from_the_asset_then_every_module_it_loads_is_in_t
         "POWERTOOLS_SERVICE_NAME": "braket-task-monitor",
         "POWERTOOLS_METRICS_NAMESPACE": "BraketTaskMonitor",
     }
-    report = _run(PIPELINE_FROM_ASSET, str(function_asset_dir), str(FUNCTIONS), env=environment, flags=("-s", "-B"))
+    report = _run(PIPELINE_FROM_ASSET, str(function_asset_dir), str(TOOLS), env=environment, flags=("-s", "-B"))
 
     *direct, invalid, queued = report["outcomes"]
     assert direct and all(direct)

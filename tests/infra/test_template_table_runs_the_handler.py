@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS
-from task_monitor.local.embedded import TABLE_NAME, EmbeddedAws
+from task_monitor_cli.embedded import TABLE_NAME, EmbeddedAws
 from tests.support.factories import TASK_ARN, description, lifecycle
 
 pytestmark = pytest.mark.infra

@@ -25,8 +25,8 @@ from moto import mock_aws
 
 from task_monitor import audit_schema
 from task_monitor.audit import AuditLog
-from task_monitor.local.braket_emulator import BraketEmulator
-from task_monitor.local.lambda_context import ACCOUNT_ID, FakeLambdaContext
+from task_monitor_cli.braket_emulator import BraketEmulator
+from task_monitor_cli.lambda_context import ACCOUNT_ID, FakeLambdaContext
 
 TABLE_NAME = "braket-task-audit"
 TOPIC_NAME = "braket-task-notifications"

@@ -1,4 +1,4 @@
-"""``python -m task_monitor``: demo, replay and history, on the embedded AWS or on real AWS."""
+"""``python -m task_monitor_cli``: demo, replay and history, on the embedded AWS or on real AWS."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ import json
 import os
 import sys
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from task_monitor.local.render import email, event_line, history_table, short_id
+from task_monitor_cli.render import email, event_line, history_table, short_id
 
-QUIET_POWERTOOLS = {"POWERTOOLS_LOG_LEVEL": "CRITICAL", "POWERTOOLS_METRICS_DISABLED": "true"}
+# The function's JSON logs stay quiet unless --verbose. Its metrics are not disabled (Powertools then
+# never clears them, and they pile up in the process): they go to the function's stdout, which the
+# CLI captures around each invocation and shows with --verbose.
+QUIET_POWERTOOLS = {"POWERTOOLS_LOG_LEVEL": "CRITICAL"}
 
 
 class UsageError(Exception):
@@ -44,7 +47,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m task_monitor", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m task_monitor_cli", description=__doc__)
     parser.add_argument("--verbose", action="store_true", help="show the function's JSON logs and metrics")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
@@ -73,8 +76,8 @@ def _add_aws_options(parser: argparse.ArgumentParser) -> None:
 
 # -- demo -----------------------------------------------------------------------------------
 def run_demo(args: argparse.Namespace, out: TextIO) -> int:
-    from task_monitor.local.embedded import EmbeddedAws
-    from task_monitor.local.scenario import FORTE, demo_steps
+    from task_monitor_cli.embedded import EmbeddedAws
+    from task_monitor_cli.scenario import FORTE, demo_steps
 
     failures = 0
     with EmbeddedAws() as aws:
@@ -146,7 +149,7 @@ def _outcome_text(response: dict[str, Any], aws: Any | None = None) -> str:
 
 def _show_queue(aws: Any, out: TextIO) -> None:
     """The deployed path: events wait on the queue, the function takes them in batches."""
-    from task_monitor.local.scenario import FORTE, Step, invalid_event
+    from task_monitor_cli.scenario import FORTE, Step, invalid_event
 
     late_duplicate = Step(FORTE, "COMPLETED", "2026-11-20T11:43:40Z").event()
     events = [invalid_event(), late_duplicate, "not json at all"]
@@ -168,7 +171,7 @@ def _show_dead_letters(letters: list[Any], out: TextIO) -> None:
     if letters:
         _print(
             out,
-            "  Fix the event, then: python -m task_monitor replay FILE  (dead-letter messages work as they are)",
+            "  Fix the event, then: python -m task_monitor_cli replay FILE  (dead-letter messages work as they are)",
         )
 
 
@@ -180,14 +183,15 @@ def run_replay(args: argparse.Namespace, out: TextIO) -> int:
         failed = 0
         for event in events:
             try:
-                response = handler.lambda_handler(event, _context())
+                with _function_output(out):
+                    response = handler.lambda_handler(event, _context())
                 _print(out, event_line(event, _outcome_text(response)))
             except Exception as error:
                 failed += 1
                 _print(out, event_line(event, _failure_text(error)))
         return 1 if failed else 0
 
-    from task_monitor.local.embedded import EmbeddedAws
+    from task_monitor_cli.embedded import EmbeddedAws
 
     events = load_events(args.files)
     with EmbeddedAws() as aws:
@@ -295,19 +299,21 @@ def run_history(args: argparse.Namespace, out: TextIO) -> int:
             raise UsageError("history --aws needs the audit table: --table NAME, or AUDIT_TABLE_NAME")
         history = AuditLog(args.table, region=args.region).history(args.task_arn)
     else:
-        from task_monitor.local.embedded import EmbeddedAws
-        from task_monitor.local.scenario import demo_steps
+        from task_monitor_cli.embedded import EmbeddedAws
+        from task_monitor_cli.scenario import demo_steps
 
         with EmbeddedAws() as aws:
             aws.load_handler()
             if args.events:
                 for event in load_events(args.events):
                     _teach_emulator(aws, event)
-                    aws.invoke(event)
+                    with _function_output(out):
+                        aws.invoke(event)
             else:
                 for step in demo_steps():
                     aws.braket.put_task(step.description())
-                    aws.invoke(step.event())
+                    with _function_output(out):
+                        aws.invoke(step.event())
             history = aws.audit_log().history(args.task_arn)
     if not history:
         _print(out, f"No events recorded for {args.task_arn}")
@@ -340,9 +346,21 @@ def _real_aws_handler(args: argparse.Namespace) -> Any:
 
 
 def _context() -> Any:
-    from task_monitor.local.lambda_context import FakeLambdaContext
+    from task_monitor_cli.lambda_context import FakeLambdaContext
 
     return FakeLambdaContext()
+
+
+@contextlib.contextmanager
+def _function_output(out: TextIO) -> Iterator[None]:
+    """What the function prints (EMF metrics, logs) during a call: shown only with --verbose."""
+    captured = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(captured):
+            yield
+    finally:
+        if os.environ.get("POWERTOOLS_LOG_LEVEL") != QUIET_POWERTOOLS["POWERTOOLS_LOG_LEVEL"]:
+            out.write(captured.getvalue())
 
 
 def _print(out: TextIO, text: str) -> None:
