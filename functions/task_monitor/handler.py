@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from task_monitor.domain.events import InvalidEventError
 from task_monitor.domain.intake import is_sqs_batch
+from task_monitor.errors import InvalidEventError
 from task_monitor.observability import logger, metrics, record_invalid_event, record_result
 from task_monitor.settings import Settings
 from task_monitor.wiring import build_intake, build_monitor, new_session

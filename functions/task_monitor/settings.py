@@ -8,14 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from task_monitor.domain.status import DEFAULT_NOTIFY_STATUSES, parse_status_list
+from task_monitor.errors import ConfigurationError
 
 _TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 _QUEUE_URL = re.compile(r"^https://[A-Za-z0-9.-]+/\d{12}/[A-Za-z0-9_-]{1,80}$")
-
-
-class ConfigurationError(RuntimeError):
-    """A missing or malformed setting; the message names the variable and what it must be."""
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,11 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
-from task_monitor.adapters.audit_store import (
-    CLAIM_TIMEOUT_SECONDS,
-    MARK_NOTIFIED_ATTEMPTS,
-    AuditWriteError,
-    DynamoAuditStore,
-)
+from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS, MARK_NOTIFIED_ATTEMPTS, DynamoAuditStore
 from task_monitor.domain.events import parse_task_event
-from task_monitor.domain.monitor import NotificationInProgressError, SaveOutcome
+from task_monitor.domain.ports import SaveOutcome
 from task_monitor.domain.record import EnrichmentFailure, build_record
+from task_monitor.errors import AuditWriteError, NotificationInProgressError
 from tests.support.factories import GARNET, TASK_ARN, description, task_arn, task_event
 from tests.support.faults import ConnectionFault, ErrorAnswer
 

@@ -7,7 +7,7 @@ import pytest
 
 from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG, BraketTaskDescriber
 from task_monitor.domain.arns import parse_task_arn
-from task_monitor.domain.monitor import EnrichmentError
+from task_monitor.errors import EnrichmentError
 from task_monitor_cli.braket_emulator import BraketEmulator
 from tests.support.factories import GARNET, TASK_ARN, description, fully_described, task_arn
 

@@ -6,8 +6,8 @@ import botocore.session
 from moto import mock_aws
 
 from task_monitor.adapters.dead_letters import MAX_ATTRIBUTE_CHARACTERS, SqsDeadLetters
-from task_monitor.domain.events import InvalidEventError
-from task_monitor.domain.intake import Rejection
+from task_monitor.domain.ports import Rejection
+from task_monitor.errors import InvalidEventError
 
 
 def test_the_body_is_kept_and_the_error_fits_what_sqs_accepts_in_attributes() -> None:

@@ -9,8 +9,7 @@ import time
 import pytest
 
 from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS
-from task_monitor.domain.events import InvalidEventError
-from task_monitor.domain.monitor import ClaimExpiredError, NotificationInProgressError
+from task_monitor.errors import ClaimExpiredError, InvalidEventError, NotificationInProgressError
 from tests.e2e.conftest import cold_start_with
 from tests.support.factories import (
     ENRICHMENT_FIELD_NAMES,
@@ -249,7 +248,7 @@ def test_metrics_and_logs_carry_status_device_and_the_event_id(embedded, capsys)
 
 
 def test_missing_configuration_fails_the_cold_start_with_a_clear_error(embedded, monkeypatch) -> None:
-    from task_monitor.settings import ConfigurationError
+    from task_monitor.errors import ConfigurationError
 
     monkeypatch.delenv("NOTIFICATION_TOPIC_ARN")
     with pytest.raises(ConfigurationError, match="NOTIFICATION_TOPIC_ARN"):

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from task_monitor.domain.events import InvalidEventError
-from task_monitor.domain.intake import TIME_RESERVED_FOR_AN_EVENT_MS, Rejection, SqsIntake, is_sqs_batch, parse_body
+from task_monitor.domain.intake import TIME_RESERVED_FOR_AN_EVENT_MS, SqsIntake, is_sqs_batch, parse_body
+from task_monitor.domain.ports import Rejection
+from task_monitor.errors import InvalidEventError
 from tests.support.factories import task_event
 
 

@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 
 from task_monitor.domain.arns import TaskArn
-from task_monitor.domain.events import InvalidEventError
-from task_monitor.domain.monitor import ClaimExpiredError, EnrichmentError, SaveOutcome, TaskMonitor
+from task_monitor.domain.monitor import TaskMonitor
 from task_monitor.domain.notification import Notification
+from task_monitor.domain.ports import SaveOutcome
+from task_monitor.errors import ClaimExpiredError, EnrichmentError, InvalidEventError
 from tests.support.factories import description, task_event
 
 

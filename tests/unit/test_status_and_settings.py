@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from task_monitor.domain.status import parse_status_list, rank
-from task_monitor.settings import ConfigurationError, Settings
+from task_monitor.errors import ConfigurationError
+from task_monitor.settings import Settings
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:braket-task-notifications"
 

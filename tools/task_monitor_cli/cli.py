@@ -124,7 +124,7 @@ def _invoke_and_show(aws: Any, event: Any, out: TextIO, note: str = "") -> bool:
 
 def _failure_text(error: BaseException) -> str:
     """Rejected: the event itself is wrong. Failed: the event is fine, something around it is not."""
-    from task_monitor.domain.events import InvalidEventError
+    from task_monitor.errors import InvalidEventError
 
     return f"REJECTED: {error}" if isinstance(error, InvalidEventError) else f"FAILED ({type(error).__name__}): {error}"
 
@@ -337,7 +337,7 @@ def _real_aws_handler(args: argparse.Namespace) -> Any:
         os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = args.region
     import importlib
 
-    from task_monitor.settings import ConfigurationError
+    from task_monitor.errors import ConfigurationError
 
     try:
         return importlib.import_module("task_monitor.handler")

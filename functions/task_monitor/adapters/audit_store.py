@@ -24,9 +24,10 @@ from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from task_monitor import audit_schema as schema
 from task_monitor.adapters.dynamodb_codec import from_item, to_attribute, to_item
-from task_monitor.domain.monitor import NotificationInProgressError, SaveOutcome
+from task_monitor.domain.ports import SaveOutcome
 from task_monitor.domain.status import UNKNOWN_STATUS_RANK, is_terminal, rank
 from task_monitor.domain.timefmt import seconds_between
+from task_monitor.errors import AuditWriteError, NotificationInProgressError
 
 NOTIFICATION_PENDING = "PENDING"  # to be published; nobody holds the claim
 NOTIFICATION_PUBLISHING = "PUBLISHING"  # an invocation holds the claim and is publishing
@@ -77,10 +78,6 @@ _LATEST_MAY_MOVE_UNCONFIRMED = (
     "attribute_not_exists(#pk) OR #rank < :rank"
     f" OR (#rank = :rank AND #eventTime < :eventTime AND {_STORED_UNCONFIRMED})"
 )
-
-
-class AuditWriteError(RuntimeError):
-    """DynamoDB refused a write for a reason a retry will not change (the message says which)."""
 
 
 def task_key(task_arn: str) -> str:

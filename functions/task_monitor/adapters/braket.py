@@ -10,8 +10,8 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from task_monitor.domain.arns import TaskArn
-from task_monitor.domain.monitor import EnrichmentError
 from task_monitor.domain.status import is_terminal, rank
+from task_monitor.errors import EnrichmentError
 
 # Throttling and 5xx: botocore's standard retry mode (exponential backoff with jitter).
 BRAKET_CLIENT_CONFIG = Config(

@@ -9,21 +9,13 @@ from typing import Any
 from task_monitor.domain.arns import DeviceArn, TaskArn, parse_device_arn, parse_task_arn
 from task_monitor.domain.status import KNOWN_STATUSES, is_status_shaped
 from task_monitor.domain.timefmt import normalize_instant
+from task_monitor.errors import InvalidEventError
 
 EVENT_SOURCE = "aws.braket"
 MAX_SHOTS = 1_000_000_000  # far above any device's limit; keeps numbers DynamoDB can store
 _EVENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")  # EventBridge ids are UUIDs
 EVENT_DETAIL_TYPE = "Braket Task State Change"
 _QUOTED_CHARACTERS = 80  # of an offending value, in an error message (logged, and on the dead-letter queue)
-
-
-class InvalidEventError(ValueError):
-    """The event cannot be processed; ``field`` names the first offending field (JSON path)."""
-
-    def __init__(self, field: str, problem: str) -> None:
-        self.field = field
-        self.problem = problem
-        super().__init__(f"invalid Braket task event: {field}: {problem}")
 
 
 @dataclass(frozen=True)

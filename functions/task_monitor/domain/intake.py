@@ -17,50 +17,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from task_monitor.domain.events import InvalidEventError
 from task_monitor.domain.monitor import ProcessingResult
+from task_monitor.domain.ports import DeadLetters, IntakeObserver, Rejection
+from task_monitor.errors import DeadLetterQueueNotConfiguredError, InvalidEventError
 
 # A notified terminal event makes five AWS calls, normally well under a second in all; under
 # sustained throttling each is retried (up to 4 attempts), about 40 s at worst. An event is only
 # started with this much time left, so the one in flight almost never meets the timeout.
 TIME_RESERVED_FOR_AN_EVENT_MS = 20_000
-
-
-@dataclass(frozen=True)
-class Rejection:
-    """An event that can never be processed, as it goes to the dead-letter queue."""
-
-    message_id: str
-    error: InvalidEventError
-    rejected_at: str
-
-
-class DeadLetters(Protocol):
-    def send(self, body: str, rejection: Rejection) -> None:
-        """Put the message body, unchanged, on the dead-letter queue with the rejection's error."""
-        ...
-
-
-class IntakeObserver(Protocol):
-    """Logs and metrics for each message; the intake itself stays free of them."""
-
-    def begin(self, message_id: str, event: Any) -> None: ...
-
-    def processed(self, result: ProcessingResult) -> None: ...
-
-    def rejected(self, rejection: Rejection) -> None: ...
-
-    def failed(self, message_id: str, error: Exception) -> None: ...
-
-    def deferred(self, message_ids: Sequence[str]) -> None: ...
-
-
-class DeadLetterQueueNotConfiguredError(RuntimeError):
-    """An invalid event arrived but no dead-letter queue is configured: it stays on the queue, whose
-    redrive policy moves it to the dead-letter queue after its last receive."""
 
 
 def parse_body(body: object) -> Any:

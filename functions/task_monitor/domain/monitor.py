@@ -2,89 +2,22 @@
 
 from __future__ import annotations
 
-import enum
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-from task_monitor.domain.arns import TaskArn
 from task_monitor.domain.events import TaskStateChange, parse_task_event
-from task_monitor.domain.notification import Notification, render_notification
+from task_monitor.domain.notification import render_notification
+from task_monitor.domain.ports import AuditStore, Publisher, SaveOutcome, TaskDescriber
 from task_monitor.domain.record import EnrichmentFailure, build_record
 from task_monitor.domain.status import is_terminal
-
-
-class EnrichmentError(Exception):
-    """GetQuantumTask could not describe the task, even after retries."""
-
-    def __init__(self, code: str, message: str) -> None:
-        self.code = code
-        super().__init__(f"{code}: {message}")
-        self.message = message
-
-
-class NotificationInProgressError(RuntimeError):
-    """Another invocation holds this event's notification; failing lets Lambda retry later."""
-
-
-class ClaimExpiredError(NotificationInProgressError):
-    """This attempt's claim is too old to outlast a publish: given back unpublished, for a redelivery."""
-
+from task_monitor.errors import ClaimExpiredError, EnrichmentError
 
 # DynamoDB stores a claim's time in whole seconds (rounded down), so another attempt may see it as
 # up to this much older than it is.
 CLAIM_TIME_RESOLUTION_SECONDS = 1.0
-
-
-class SaveOutcome(enum.Enum):
-    RECORDED = "recorded"  # new event; the latest state moved to it
-    RECORDED_LATE = "recorded-late"  # new event; the latest state already ranks higher, so it stays
-    DUPLICATE_UNANNOUNCED = "duplicate-unannounced"  # seen before; its notification is now ours to send
-    DUPLICATE = "duplicate"  # seen and fully handled before: nothing to do
-
-    @property
-    def is_duplicate(self) -> bool:
-        return self in (SaveOutcome.DUPLICATE, SaveOutcome.DUPLICATE_UNANNOUNCED)
-
-
-class TaskDescriber(Protocol):
-    def describe(self, task: TaskArn, event_status: str | None = None) -> dict[str, Any]:
-        """GetQuantumTask with queue info, in the task's region; raise EnrichmentError.
-        ``event_status`` lets it wait briefly for Braket to catch up with an ended task."""
-        ...
-
-
-class AuditStore(Protocol):
-    def running_since(self, task_arn: str) -> str | None:
-        """Event time of the task's RUNNING event, if recorded."""
-        ...
-
-    def save(self, record: dict[str, Any], *, claim: str | None) -> SaveOutcome:
-        """Record the event and advance the latest state, atomically; detect duplicates.
-
-        ``claim`` (only for events to notify) identifies this attempt: the store hands the
-        notification to one attempt at a time, or raises NotificationInProgressError.
-        """
-        ...
-
-    def mark_notified(self, record: dict[str, Any]) -> None:
-        """Remember that the event's notification went out, so a redelivery sends nothing."""
-        ...
-
-    def release_claim(self, record: dict[str, Any], claim: str) -> None:
-        """Give the notification back after a failed publish, for the redelivery to send."""
-        ...
-
-
-class Publisher(Protocol):
-    # The longest one publish call can take, retries included (from the client's configuration).
-    longest_publish_seconds: float
-
-    def publish(self, notification: Notification) -> str:
-        """Publish and return the message id."""
-        ...
 
 
 @dataclass(frozen=True)

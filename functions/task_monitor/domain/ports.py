@@ -1,0 +1,97 @@
+"""The ports: what the domain needs from the outside world, as Protocols the adapters satisfy.
+
+The composition root (``wiring.py``) plugs the AWS adapters in; tests plug fakes in. Nothing here
+imports AWS. ``SaveOutcome`` and ``Rejection`` are the values that cross these ports.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from task_monitor.errors import InvalidEventError
+
+if TYPE_CHECKING:
+    from task_monitor.domain.arns import TaskArn
+    from task_monitor.domain.monitor import ProcessingResult
+    from task_monitor.domain.notification import Notification
+
+
+class SaveOutcome(enum.Enum):
+    RECORDED = "recorded"  # new event; the latest state moved to it
+    RECORDED_LATE = "recorded-late"  # new event; the latest state already ranks higher, so it stays
+    DUPLICATE_UNANNOUNCED = "duplicate-unannounced"  # seen before; its notification is now ours to send
+    DUPLICATE = "duplicate"  # seen and fully handled before: nothing to do
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self in (SaveOutcome.DUPLICATE, SaveOutcome.DUPLICATE_UNANNOUNCED)
+
+
+class TaskDescriber(Protocol):
+    def describe(self, task: TaskArn, event_status: str | None = None) -> dict[str, Any]:
+        """GetQuantumTask with queue info, in the task's region; raise EnrichmentError.
+        ``event_status`` lets it wait briefly for Braket to catch up with an ended task."""
+        ...
+
+
+class AuditStore(Protocol):
+    def running_since(self, task_arn: str) -> str | None:
+        """Event time of the task's RUNNING event, if recorded."""
+        ...
+
+    def save(self, record: dict[str, Any], *, claim: str | None) -> SaveOutcome:
+        """Record the event and advance the latest state, atomically; detect duplicates.
+
+        ``claim`` (only for events to notify) identifies this attempt: the store hands the
+        notification to one attempt at a time, or raises NotificationInProgressError.
+        """
+        ...
+
+    def mark_notified(self, record: dict[str, Any]) -> None:
+        """Remember that the event's notification went out, so a redelivery sends nothing."""
+        ...
+
+    def release_claim(self, record: dict[str, Any], claim: str) -> None:
+        """Give the notification back after a failed publish, for the redelivery to send."""
+        ...
+
+
+class Publisher(Protocol):
+    # The longest one publish call can take, retries included (from the client's configuration).
+    longest_publish_seconds: float
+
+    def publish(self, notification: Notification) -> str:
+        """Publish and return the message id."""
+        ...
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """An event that can never be processed, as it goes to the dead-letter queue."""
+
+    message_id: str
+    error: InvalidEventError
+    rejected_at: str
+
+
+class DeadLetters(Protocol):
+    def send(self, body: str, rejection: Rejection) -> None:
+        """Put the message body, unchanged, on the dead-letter queue with the rejection's error."""
+        ...
+
+
+class IntakeObserver(Protocol):
+    """Logs and metrics for each message; the intake itself stays free of them."""
+
+    def begin(self, message_id: str, event: Any) -> None: ...
+
+    def processed(self, result: ProcessingResult) -> None: ...
+
+    def rejected(self, rejection: Rejection) -> None: ...
+
+    def failed(self, message_id: str, error: Exception) -> None: ...
+
+    def deferred(self, message_ids: Sequence[str]) -> None: ...
