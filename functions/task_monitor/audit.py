@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from task_monitor import audit_schema as schema
-from task_monitor.adapters.audit_store import record_from_item, task_key
+from task_monitor.adapters.audit_items import record_from_item, task_key
 from task_monitor.domain.timefmt import normalize_instant
 
 _MIN_TIME = "0000"  # sorts before every ISO-8601 time (key values cannot be empty)

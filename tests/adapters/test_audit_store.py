@@ -7,7 +7,9 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
-from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS, MARK_NOTIFIED_ATTEMPTS, DynamoAuditStore
+from task_monitor.adapters.audit_items import event_key
+from task_monitor.adapters.audit_store import DynamoAuditStore
+from task_monitor.adapters.notification_claims import CLAIM_TIMEOUT_SECONDS, MARK_NOTIFIED_ATTEMPTS
 from task_monitor.domain.events import parse_task_event
 from task_monitor.domain.ports import SaveOutcome
 from task_monitor.domain.record import EnrichmentFailure, build_record
@@ -252,8 +254,7 @@ def test_a_lost_answer_to_taking_a_claim_is_recognised_as_our_own(dynamodb, slee
 
 
 def _notification_state(dynamodb, record) -> str:
-    store = DynamoAuditStore(dynamodb, "audit-under-test")
-    item = dynamodb.get_item(TableName="audit-under-test", Key=store._event_key(record), ConsistentRead=True)["Item"]
+    item = dynamodb.get_item(TableName="audit-under-test", Key=event_key(record), ConsistentRead=True)["Item"]
     return item["notification"]["S"]
 
 
