@@ -11,6 +11,7 @@ from typing import Any
 
 from task_monitor import audit_schema as schema
 from task_monitor.adapters.dynamodb_codec import from_item
+from task_monitor.domain.record import TaskRecord
 from task_monitor.domain.status import is_terminal, rank
 from task_monitor.domain.timefmt import seconds_between
 
@@ -36,12 +37,12 @@ def task_key(task_arn: str) -> str:
     return f"{schema.TASK_PREFIX}{task_arn}"
 
 
-def event_sort_key(record: dict[str, Any]) -> str:
+def event_sort_key(record: TaskRecord) -> str:
     """Event time first, then rank (events in the same second), then id: history order."""
     return f"{schema.EVENT_PREFIX}{record['eventTime']}#{rank(record['status']):02d}#{record['eventId']}"
 
 
-def event_item(record: dict[str, Any], *, claim: str | None, claimed_at: int) -> dict[str, Any]:
+def event_item(record: TaskRecord, *, claim: str | None, claimed_at: int) -> dict[str, Any]:
     item = {
         **record,
         schema.PARTITION_KEY: task_key(record["quantumTaskArn"]),
@@ -54,7 +55,7 @@ def event_item(record: dict[str, Any], *, claim: str | None, claimed_at: int) ->
     return item
 
 
-def latest_item(record: dict[str, Any]) -> dict[str, Any]:
+def latest_item(record: TaskRecord) -> dict[str, Any]:
     arn = record["quantumTaskArn"]
     created = record.get("createdAt") or record["eventTime"]
     item = {
@@ -72,7 +73,7 @@ def latest_item(record: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
-def event_key(record: dict[str, Any]) -> dict[str, Any]:
+def event_key(record: TaskRecord) -> dict[str, Any]:
     """The event item's key, as DynamoDB takes it."""
     return {
         schema.PARTITION_KEY: {"S": task_key(record["quantumTaskArn"])},
@@ -92,14 +93,15 @@ def record_from_item(item: dict[str, Any]) -> dict[str, Any]:
 
 # Facts about the task rather than one of its states: a late event may give them to the latest state.
 # (queueInfo, failureReason and numSuccessfulShots describe a moment or an end; they are not filled.)
-TASK_FACTS = ("tags", "jobArn", "actionMetadata", "associations", "experimentalCapabilities")
+TASK_FACTS: tuple[str, ...] = ("tags", "jobArn", "actionMetadata", "associations", "experimentalCapabilities")
 
 
-def gap_fill(record: dict[str, Any], latest: dict[str, Any]) -> dict[str, Any]:
+def gap_fill(record: TaskRecord, latest: dict[str, Any]) -> dict[str, Any]:
     """What a late event knows that the latest state (as read) lacks; never its status, time or keys."""
     if not latest or latest.get("itemType") != "LATEST":
         return {}
-    fill = {name: record[name] for name in TASK_FACTS if name in record and name not in latest}
+    known: dict[str, Any] = dict(record)
+    fill = {name: known[name] for name in TASK_FACTS if name in known and name not in latest}
     if "jobArn" in fill:  # newly learned job: the task joins the job index, sorted by its creation
         created = latest.get("createdAt") or latest["eventTime"]
         fill[schema.JOB_INDEX.partition_key] = f"JOB#{fill['jobArn']}"
@@ -110,7 +112,7 @@ def gap_fill(record: dict[str, Any], latest: dict[str, Any]) -> dict[str, Any]:
     return fill
 
 
-def timings_with_running(record: dict[str, Any], latest: dict[str, Any]) -> dict[str, Any] | None:
+def timings_with_running(record: TaskRecord, latest: dict[str, Any]) -> dict[str, Any] | None:
     """A late RUNNING event dates the start: createdAt -> it is queued, it -> endedAt is running."""
     if record["status"] != "RUNNING" or not is_terminal(latest.get("status", "")):
         return None

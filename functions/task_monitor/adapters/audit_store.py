@@ -28,6 +28,7 @@ from task_monitor.adapters.audit_items import (
 from task_monitor.adapters.dynamodb_codec import from_item, to_attribute, to_item
 from task_monitor.adapters.notification_claims import CLAIM_TIMEOUT_SECONDS, NotificationClaims
 from task_monitor.domain.ports import SaveOutcome
+from task_monitor.domain.record import TaskRecord
 from task_monitor.domain.status import UNKNOWN_STATUS_RANK, rank
 from task_monitor.errors import AuditWriteError
 
@@ -87,7 +88,7 @@ class DynamoAuditStore:
         times = [item["eventTime"]["S"] for item in response.get("Items", [])]
         return min(times) if times else None
 
-    def save(self, record: dict[str, Any], *, claim: str | None) -> SaveOutcome:
+    def save(self, record: TaskRecord, *, claim: str | None) -> SaveOutcome:
         """Record the event; ``claim`` (when the event is to be notified) names this invocation."""
         put_event = self._put_event_request(record, claim)
         if rank(record["status"]) == UNKNOWN_STATUS_RANK:
@@ -123,16 +124,16 @@ class DynamoAuditStore:
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
     # -- internals -------------------------------------------------------------------------
-    def mark_notified(self, record: dict[str, Any]) -> None:
+    def mark_notified(self, record: TaskRecord) -> None:
         """Set the event SENT, retrying transient refusals in-process (see ``NotificationClaims``)."""
         self._claims.mark_sent(record)
 
-    def release_claim(self, record: dict[str, Any], claim: str) -> None:
+    def release_claim(self, record: TaskRecord, claim: str) -> None:
         """After a failed publish: let the next delivery publish without waiting for the timeout."""
         self._claims.release(record, claim)
 
     # -- internals -------------------------------------------------------------------------
-    def _put_event_request(self, record: dict[str, Any], claim: str | None) -> dict[str, Any]:
+    def _put_event_request(self, record: TaskRecord, claim: str | None) -> dict[str, Any]:
         return {
             "TableName": self._table,
             "Item": to_item(event_item(record, claim=claim, claimed_at=int(self._now()))),
@@ -141,7 +142,7 @@ class DynamoAuditStore:
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
 
-    def _update_latest_request(self, record: dict[str, Any]) -> dict[str, Any]:
+    def _update_latest_request(self, record: TaskRecord) -> dict[str, Any]:
         """An update, not a put: what this event does not know (its enrichment failed, say) keeps
         the value an earlier event recorded, so tags, job and reservation are never lost."""
         item = latest_item(record)
@@ -179,7 +180,7 @@ class DynamoAuditStore:
         }
 
     def _record_late(
-        self, put_event: dict[str, Any], record: dict[str, Any], claim: str | None, latest: dict[str, Any]
+        self, put_event: dict[str, Any], record: TaskRecord, claim: str | None, latest: dict[str, Any]
     ) -> SaveOutcome:
         """A late event: record it, and let it fill what the latest state lacks, never moving it.
 
@@ -205,9 +206,7 @@ class DynamoAuditStore:
                 return self._put_event_alone(put_event, record, claim)
             raise
 
-    def _fill_latest_request(
-        self, record: dict[str, Any], latest: dict[str, Any], fill: dict[str, Any]
-    ) -> dict[str, Any]:
+    def _fill_latest_request(self, record: TaskRecord, latest: dict[str, Any], fill: dict[str, Any]) -> dict[str, Any]:
         names = {"#status": "status", "#eventTime": "eventTime"}
         values = {":status": to_attribute(latest["status"]), ":eventTime": to_attribute(latest["eventTime"])}
         assignments = []
@@ -227,7 +226,7 @@ class DynamoAuditStore:
             "ExpressionAttributeValues": values,
         }
 
-    def _put_event_alone(self, put_event: dict[str, Any], record: dict[str, Any], claim: str | None) -> SaveOutcome:
+    def _put_event_alone(self, put_event: dict[str, Any], record: TaskRecord, claim: str | None) -> SaveOutcome:
         """Record the event without touching the latest state (one PutItem)."""
         try:
             self._client.put_item(**put_event)

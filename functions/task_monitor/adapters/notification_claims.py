@@ -26,6 +26,7 @@ from task_monitor.adapters.audit_items import (
 )
 from task_monitor.adapters.dynamodb_codec import from_item, to_attribute
 from task_monitor.domain.ports import SaveOutcome
+from task_monitor.domain.record import TaskRecord
 from task_monitor.errors import NotificationInProgressError
 
 # 1.5 times the function's timeout (60 s, checked by an infra test): a claim this old belongs to an
@@ -60,9 +61,7 @@ class NotificationClaims:
         self._now = now
         self._sleep = sleep
 
-    def resolve_duplicate(
-        self, record: dict[str, Any], claim: str | None, existing: dict[str, Any] | None
-    ) -> SaveOutcome:
+    def resolve_duplicate(self, record: TaskRecord, claim: str | None, existing: dict[str, Any] | None) -> SaveOutcome:
         """The event was recorded before: is its notification still ours to send?"""
         stored = from_item(existing or {})
         state = stored.get("notification")
@@ -77,7 +76,7 @@ class NotificationClaims:
         self._take(record, claim, stored)
         return SaveOutcome.DUPLICATE_UNANNOUNCED
 
-    def _take(self, record: dict[str, Any], claim: str, stored: dict[str, Any]) -> None:
+    def _take(self, record: TaskRecord, claim: str, stored: dict[str, Any]) -> None:
         if stored.get("notification") == NOTIFICATION_PENDING:
             condition, values = "#notification = :pending", {":pending": {"S": NOTIFICATION_PENDING}}
         else:  # an abandoned claim: take it only if nobody took it since we read it
@@ -113,7 +112,7 @@ class NotificationClaims:
                 f"event {record['eventId']} was claimed by another invocation; retry later"
             ) from error
 
-    def mark_sent(self, record: dict[str, Any]) -> None:
+    def mark_sent(self, record: TaskRecord) -> None:
         """Set the event SENT. Called once SNS accepted the message, so a transient refusal is retried
         here, with jitter, rather than failing the event (whose redelivery would publish again)."""
         for attempt in range(MARK_NOTIFIED_ATTEMPTS):
@@ -125,14 +124,14 @@ class NotificationClaims:
                     raise
                 (self._sleep or time.sleep)(random.uniform(0.1, 0.4) * 2**attempt)
 
-    def release(self, record: dict[str, Any], claim: str) -> None:
+    def release(self, record: TaskRecord, claim: str) -> None:
         """After a failed publish: let the next delivery publish without waiting for the timeout."""
         with contextlib.suppress(ClientError):  # best effort: the claim times out anyway
             self._settle_notification(
                 record, NOTIFICATION_PENDING, "attribute_exists(#pk) AND #claimId = :claim", {":claim": {"S": claim}}
             )
 
-    def _settle_notification(self, record: dict[str, Any], state: str, condition: str, values: dict[str, Any]) -> None:
+    def _settle_notification(self, record: TaskRecord, state: str, condition: str, values: dict[str, Any]) -> None:
         """Set the event's notification state and drop its claim, if ``condition`` holds."""
         self._client.update_item(
             TableName=self._table,

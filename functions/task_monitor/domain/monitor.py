@@ -11,7 +11,7 @@ from typing import Any
 from task_monitor.domain.events import TaskStateChange, parse_task_event
 from task_monitor.domain.notification import render_notification
 from task_monitor.domain.ports import AuditStore, Publisher, SaveOutcome, TaskDescriber
-from task_monitor.domain.record import EnrichmentFailure, build_record
+from task_monitor.domain.record import EnrichmentFailure, TaskRecord, build_record
 from task_monitor.domain.status import is_terminal
 from task_monitor.errors import ClaimExpiredError, EnrichmentError
 
@@ -24,7 +24,7 @@ CLAIM_TIME_RESOLUTION_SECONDS = 1.0
 class ProcessingResult:
     """What happened to one event, for the caller, the logs and the metrics."""
 
-    record: dict[str, Any]
+    record: TaskRecord
     outcome: SaveOutcome
     notified: bool
     message_id: str | None = None
@@ -110,7 +110,7 @@ class TaskMonitor:
             ),
         )
 
-    def _check_claim_outlasts_a_publish(self, record: dict[str, Any], claim: str, claimed_from: float) -> None:
+    def _check_claim_outlasts_a_publish(self, record: TaskRecord, claim: str, claimed_from: float) -> None:
         """Publish only while the claim is sure to outlive the publish call; otherwise give it back.
 
         Another attempt may take a claim older than the claim timeout. A run stalled between taking
@@ -125,7 +125,7 @@ class TaskMonitor:
                 f"event {record['eventId']}: the claim is too old to outlast a publish; left for a redelivery"
             )
 
-    def _mark_notified(self, record: dict[str, Any]) -> str | None:
+    def _mark_notified(self, record: TaskRecord) -> str | None:
         """Mark the event SENT; never fail the event for it, since SNS already accepted the message.
 
         The store retries transient refusals itself. If it still cannot, the event stays claimed

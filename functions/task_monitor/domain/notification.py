@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from task_monitor.domain.record import QueueInfo, TaskRecord
 from task_monitor.domain.status import rank
 
 SUBJECT_LIMIT = 99  # SNS subjects are ASCII, under 100 characters
@@ -23,7 +24,7 @@ class Notification:
         return json.dumps({"default": self.json_body, "email": self.email_text})
 
 
-def render_notification(record: dict[str, Any]) -> Notification:
+def render_notification(record: TaskRecord) -> Notification:
     body = dict(record, consoleUrl=console_url(record["quantumTaskArn"], record["region"]))
     return Notification(
         subject=render_subject(record),
@@ -33,7 +34,7 @@ def render_notification(record: dict[str, Any]) -> Notification:
     )
 
 
-def render_subject(record: dict[str, Any]) -> str:
+def render_subject(record: TaskRecord) -> str:
     subject = (
         f"Braket task {record['status']}: {record['deviceProvider']}/{record['deviceName']}, "
         f"task {record['taskId'][:8]}"
@@ -41,10 +42,10 @@ def render_subject(record: dict[str, Any]) -> str:
     return subject.encode("ascii", "replace").decode("ascii")[:SUBJECT_LIMIT]
 
 
-def render_email(record: dict[str, Any]) -> str:
+def render_email(record: TaskRecord) -> str:
     """A plain-text email, one fact a line, only the lines that have something to say."""
     timings = record.get("timings", {})
-    queue = record.get("queueInfo") or {}
+    queue: QueueInfo = record.get("queueInfo") or {}
     lines: list[tuple[str, str | None]] = [
         ("Task", record["quantumTaskArn"]),
         ("Status", _status_line(record)),
@@ -78,7 +79,7 @@ def render_email(record: dict[str, Any]) -> str:
     return "\n".join(text) + "\n"
 
 
-def message_attributes(record: dict[str, Any]) -> dict[str, dict[str, str]]:
+def message_attributes(record: TaskRecord) -> dict[str, dict[str, str]]:
     """Attributes for subscription filter policies: status, device, provider, job and tags."""
     attributes = {
         "status": _string(record["status"]),
@@ -101,7 +102,7 @@ def _string(value: str) -> dict[str, str]:
     return {"DataType": "String", "StringValue": value}
 
 
-def _status_line(record: dict[str, Any]) -> str:
+def _status_line(record: TaskRecord) -> str:
     reported = record.get("statusAtEnrichment")
     if not reported or reported == record["status"]:
         return record["status"]
@@ -110,14 +111,14 @@ def _status_line(record: dict[str, Any]) -> str:
     return f"{record['status']} (Braket still reported {reported} when asked; details may be incomplete)"
 
 
-def _shots_line(record: dict[str, Any]) -> str:
+def _shots_line(record: TaskRecord) -> str:
     successful = record.get("numSuccessfulShots")
     if successful is None:
         return f"{record['shots']} requested"
     return f"{record['shots']} requested, {successful} successful"
 
 
-def _queue_line(queue: dict[str, Any]) -> str | None:
+def _queue_line(queue: QueueInfo) -> str | None:
     if not queue:
         return None
     position = queue.get("position")

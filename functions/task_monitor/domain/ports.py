@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from task_monitor.domain.arns import TaskArn
     from task_monitor.domain.monitor import ProcessingResult
     from task_monitor.domain.notification import Notification
+    from task_monitor.domain.record import TaskRecord
 
 
 class SaveOutcome(enum.Enum):
@@ -42,7 +43,7 @@ class AuditStore(Protocol):
         """Event time of the task's RUNNING event, if recorded."""
         ...
 
-    def save(self, record: dict[str, Any], *, claim: str | None) -> SaveOutcome:
+    def save(self, record: TaskRecord, *, claim: str | None) -> SaveOutcome:
         """Record the event and advance the latest state, atomically; detect duplicates.
 
         ``claim`` (only for events to notify) identifies this attempt: the store hands the
@@ -50,11 +51,11 @@ class AuditStore(Protocol):
         """
         ...
 
-    def mark_notified(self, record: dict[str, Any]) -> None:
+    def mark_notified(self, record: TaskRecord) -> None:
         """Remember that the event's notification went out, so a redelivery sends nothing."""
         ...
 
-    def release_claim(self, record: dict[str, Any], claim: str) -> None:
+    def release_claim(self, record: TaskRecord, claim: str) -> None:
         """Give the notification back after a failed publish, for the redelivery to send."""
         ...
 

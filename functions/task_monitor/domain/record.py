@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Required, TypedDict, cast
 
 from task_monitor.domain.events import TaskStateChange
 from task_monitor.domain.status import is_terminal
@@ -27,6 +27,65 @@ ENRICHMENT_FIELDS = (
 )
 
 
+class QueueInfo(TypedDict, total=False):
+    """GetQuantumTask's ``queueInfo``: ``position`` is a string ("17", ">2000" or "None")."""
+
+    queue: str
+    position: str
+    queuePriority: str
+    message: str
+
+
+class Timings(TypedDict, total=False):
+    queuedSeconds: float
+    runningSeconds: float
+    totalSeconds: float
+
+
+class EnrichmentErrorInfo(TypedDict):
+    code: str
+    message: str
+
+
+class TaskRecord(TypedDict, total=False):
+    """One audit record of a quantum task: a history entry, or the latest state (README, "The audit record")."""
+
+    # From the event, always present
+    eventId: Required[str]
+    eventTime: Required[str]
+    quantumTaskArn: Required[str]
+    taskId: Required[str]
+    status: Required[str]
+    deviceArn: Required[str]
+    shots: Required[int]
+    accountId: Required[str]
+    region: Required[str]
+    deviceProvider: Required[str]
+    deviceName: Required[str]
+    deviceType: Required[str]
+    # From the event when it has them
+    eventName: str
+    outputS3Bucket: str
+    outputS3Directory: str
+    createdAt: str
+    endedAt: str
+    resultsUri: str
+    # From GetQuantumTask when it has them
+    queueInfo: QueueInfo
+    actionMetadata: dict[str, Any]
+    associations: list[dict[str, str]]
+    failureReason: str
+    jobArn: str
+    tags: dict[str, str]
+    numSuccessfulShots: int
+    experimentalCapabilities: dict[str, Any]
+    statusAtEnrichment: str
+    enrichedAt: str
+    # Derived
+    enrichmentError: EnrichmentErrorInfo
+    timings: Timings
+
+
 @dataclass(frozen=True)
 class EnrichmentFailure:
     """Why GetQuantumTask gave nothing: the record is kept anyway, marked with this."""
@@ -42,7 +101,7 @@ def build_record(
     enrichment_failure: EnrichmentFailure | None = None,
     running_since: str | None = None,
     enriched_at: str | None = None,
-) -> dict[str, Any]:
+) -> TaskRecord:
     """Merge one event with the task's description into the record that is stored and announced.
 
     ``running_since`` is the time of the task's RUNNING event if one was seen; it splits a
@@ -87,7 +146,7 @@ def build_record(
     timings = derive_timings(change, record["createdAt"], record["endedAt"], running_since)
     if timings:
         record["timings"] = timings
-    return {key: value for key, value in record.items() if value is not None}
+    return cast(TaskRecord, {key: value for key, value in record.items() if value is not None})
 
 
 def derive_timings(
