@@ -15,12 +15,12 @@ from task_monitor.domain.intake import is_sqs_batch
 from task_monitor.errors import InvalidEventError
 from task_monitor.observability import logger, metrics, record_invalid_event, record_result
 from task_monitor.settings import Settings
-from task_monitor.wiring import build_intake, build_monitor, new_session
+from task_monitor.wiring import build_dispatcher, build_intake, build_monitor, new_session
 
 settings = Settings.from_environment()
 session = new_session()
-monitor = build_monitor(settings, session)
-intake = build_intake(monitor, settings, session)
+dispatcher = build_dispatcher(build_monitor(settings, session))
+intake = build_intake(dispatcher, settings, session)
 
 
 @metrics.log_metrics
@@ -29,7 +29,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if is_sqs_batch(event):
         return intake.handle(event["Records"], context.get_remaining_time_in_millis)
     try:
-        result = monitor.process(event)
+        result = dispatcher.process(event)
     except InvalidEventError as error:
         record_invalid_event(error)
         raise

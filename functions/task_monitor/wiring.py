@@ -15,6 +15,8 @@ from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS, DynamoAudit
 from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG, BraketTaskDescriber
 from task_monitor.adapters.dead_letters import SqsDeadLetters
 from task_monitor.adapters.notifier import SnsPublisher
+from task_monitor.domain.dispatch import EventDispatcher
+from task_monitor.domain.events import EVENT_DETAIL_TYPE
 from task_monitor.domain.intake import SqsIntake
 from task_monitor.domain.monitor import TaskMonitor
 from task_monitor.domain.timefmt import format_instant
@@ -57,11 +59,16 @@ def build_monitor(settings: Settings, session: Any) -> TaskMonitor:
     )
 
 
-def build_intake(monitor: TaskMonitor, settings: Settings, session: Any) -> SqsIntake:
+def build_dispatcher(monitor: TaskMonitor) -> EventDispatcher:
+    """One processor per kind of Braket event, by detail-type."""
+    return EventDispatcher({EVENT_DETAIL_TYPE: monitor.process})
+
+
+def build_intake(dispatcher: EventDispatcher, settings: Settings, session: Any) -> SqsIntake:
     """The SQS batch intake; its dead-letter client is made on the first invalid event, not at cold start."""
     dead_letters = (
         SqsDeadLetters(lambda: session.create_client("sqs", config=AWS_CLIENT_CONFIG), settings.dead_letter_queue_url)
         if settings.dead_letter_queue_url
         else None
     )
-    return SqsIntake(monitor.process, dead_letters, QueueTelemetry(), clock=utc_now)
+    return SqsIntake(dispatcher.process, dead_letters, QueueTelemetry(), clock=utc_now)

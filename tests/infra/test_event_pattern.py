@@ -149,3 +149,15 @@ def test_given_an_event_from_another_region_then_the_main_rule_still_accepts_it(
     probe = _Probe(synthesis.monitor.config.main_region, pattern)
     probe.put([_task_event("eu-north-1", "COMPLETED")])
     assert len(probe.received()) == 1
+
+
+def test_given_the_rules_then_they_select_exactly_the_detail_types_the_function_dispatches(synthesis):
+    from task_monitor.wiring import build_dispatcher
+
+    class _AnyMonitor:
+        def process(self, event):  # pragma: no cover - never called: only the detail-types are read
+            raise AssertionError(event)
+
+    dispatched = set(build_dispatcher(_AnyMonitor()).detail_types)  # type: ignore[arg-type]
+    for region in synthesis.monitor.config.braket_regions:
+        assert set(_rule_pattern(synthesis, region)["detail-type"]) == dispatched
