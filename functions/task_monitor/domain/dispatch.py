@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from task_monitor.domain.events import EVENT_SOURCE
+from task_monitor.domain.events import EVENT_SOURCE, quote_value
 from task_monitor.domain.monitor import ProcessingResult
 from task_monitor.errors import InvalidEventError
 
@@ -37,17 +37,9 @@ class EventDispatcher:
             raise InvalidEventError("$", f"expected a JSON object, got {type(event).__name__}")
         source, detail_type = event.get("source"), event.get("detail-type")
         if source != EVENT_SOURCE:
-            raise InvalidEventError("source", f"expected {EVENT_SOURCE!r}, got {_short(source)}")
+            raise InvalidEventError("source", f"expected {EVENT_SOURCE!r}, got {quote_value(source)}")
         processor = self._processors.get(detail_type) if isinstance(detail_type, str) else None
         if processor is None:
             expected = " or ".join(repr(known) for known in self._processors)
-            raise InvalidEventError("detail-type", f"expected {expected}, got {_short(detail_type)}")
+            raise InvalidEventError("detail-type", f"expected {expected}, got {quote_value(detail_type)}")
         return processor(event)
-
-
-def _short(value: object) -> str:
-    """A quoted value for an error message, cut short: the message is logged and kept with the event."""
-    if isinstance(value, dict | list):
-        return f"a JSON {'object' if isinstance(value, dict) else 'array'}"
-    text = repr(value)
-    return text if len(text) <= 80 else f"{text[:80]}... ({len(text)} characters)"

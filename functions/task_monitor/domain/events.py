@@ -48,7 +48,9 @@ def parse_task_event(event: Any) -> TaskStateChange:
     _expect_equal(event, "detail-type", EVENT_DETAIL_TYPE)
     event_id = _required_text(event, "id", "id")
     if not is_event_id(event_id):
-        raise InvalidEventError("id", f"{_quote(event_id)} is not an event id (up to 128 letters, digits, - . _ :)")
+        raise InvalidEventError(
+            "id", f"{quote_value(event_id)} is not an event id (up to 128 letters, digits, - . _ :)"
+        )
     event_time = _instant(event.get("time"), "time", required=True)
     detail = event.get("detail")
     if not isinstance(detail, dict):
@@ -59,15 +61,16 @@ def parse_task_event(event: Any) -> TaskStateChange:
     if task is None:
         raise InvalidEventError(
             "detail.quantumTaskArn",
-            f"{_quote(task_arn_text)} is not a quantum-task ARN (arn:aws:braket:<region>:<account>:quantum-task/<id>)",
+            f"{quote_value(task_arn_text)} is not a quantum-task ARN "
+            "(arn:aws:braket:<region>:<account>:quantum-task/<id>)",
         )
     status = detail.get("status")
     if not isinstance(status, str) or not is_status_shaped(status):
-        raise InvalidEventError("detail.status", f"{_quote(status)} is not a Braket task status")
+        raise InvalidEventError("detail.status", f"{quote_value(status)} is not a Braket task status")
     device_arn_text = _required_text(detail, "deviceArn", "detail.deviceArn")
     device = parse_device_arn(device_arn_text)
     if device is None:
-        raise InvalidEventError("detail.deviceArn", f"{_quote(device_arn_text)} is not a Braket device ARN")
+        raise InvalidEventError("detail.deviceArn", f"{quote_value(device_arn_text)} is not a Braket device ARN")
 
     return TaskStateChange(
         event_id=event_id,
@@ -90,7 +93,7 @@ def is_event_id(value: object) -> bool:
     return isinstance(value, str) and _EVENT_ID.fullmatch(value) is not None
 
 
-def _quote(value: object) -> str:
+def quote_value(value: object) -> str:
     """The offending value for an error message, cut short: no payload may reach a log line."""
     if isinstance(value, str):
         head = repr(value[:_QUOTED_CHARACTERS])
@@ -114,7 +117,7 @@ def _encodable(value: str, path: str) -> str:
 
 def _expect_equal(event: dict, key: str, expected: str) -> None:
     if event.get(key) != expected:
-        raise InvalidEventError(key, f"expected {expected!r}, got {_quote(event.get(key))}")
+        raise InvalidEventError(key, f"expected {expected!r}, got {quote_value(event.get(key))}")
 
 
 def _required_text(container: dict, key: str, path: str) -> str:
@@ -138,7 +141,7 @@ def _instant(value: object, path: str, *, required: bool = False) -> str | None:
         return None
     normalized = normalize_instant(value)
     if normalized is None:
-        raise InvalidEventError(path, f"{_quote(value)} is not an ISO-8601 time with a time zone, from 1970 on")
+        raise InvalidEventError(path, f"{quote_value(value)} is not an ISO-8601 time with a time zone, from 1970 on")
     return normalized
 
 
@@ -150,10 +153,10 @@ def _shots(value: object) -> int:
         shots = value
     elif isinstance(value, str) and value.strip().isdigit() and value.strip().isascii():
         if len(value.strip().lstrip("0")) > len(str(MAX_SHOTS)):  # int() raises ValueError past 4,300 digits
-            raise InvalidEventError("detail.shots", f"{_quote(value)} is outside 0..{MAX_SHOTS}")
+            raise InvalidEventError("detail.shots", f"{quote_value(value)} is outside 0..{MAX_SHOTS}")
         shots = int(value.strip())
     else:
-        raise InvalidEventError("detail.shots", f"{_quote(value)} is not a whole number (string or integer)")
+        raise InvalidEventError("detail.shots", f"{quote_value(value)} is not a whole number (string or integer)")
     if not 0 <= shots <= MAX_SHOTS:
-        raise InvalidEventError("detail.shots", f"{_quote(shots)} is outside 0..{MAX_SHOTS}")
+        raise InvalidEventError("detail.shots", f"{quote_value(shots)} is outside 0..{MAX_SHOTS}")
     return shots
