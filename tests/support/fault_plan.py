@@ -226,14 +226,16 @@ class FaultPlan:
     @contextlib.contextmanager
     def invocation(self) -> Iterator[None]:
         """Wrap one handler invocation: what it published and did not mark is at risk when it ends."""
-        self._local.unmarked = set()
+        self._local.unmarked, self._local.faults = {}, 0
         try:
             yield
         finally:
             with self._lock:
-                for event_id in self._local.unmarked:
-                    self.at_risk.setdefault(event_id, "ended-between-publish-and-mark")
-            self._local.unmarked = set()
+                for event_id, faults_before in self._local.unmarked.items():
+                    # Only a fault after SNS accepted it (a crash, a mark refused to the end) excuses it.
+                    if self._local.faults > faults_before:
+                        self.at_risk.setdefault(event_id, "ended-between-publish-and-mark")
+            self._local.unmarked = {}
 
     # -- the handler -----------------------------------------------------------------------
     def __call__(self, request: AWSPreparedRequest, event_name: str = "", **_: Any) -> AWSResponse | None:
@@ -256,6 +258,7 @@ class FaultPlan:
             self._mark_answered(request)
         if fault is None:
             return response
+        self._local.faults = getattr(self._local, "faults", 0) + 1  # after the forward: it may fail the answer
         if fault.kind == "crash":
             raise Crash(f"injected before {operation} #{index}")
         if fault.kind == "crash_after":
@@ -292,15 +295,16 @@ class FaultPlan:
             if token:
                 self._tokens.add(token)
         elif operation == "Publish":
-            self._unmarked().add(_published_event_id(request))
+            self._unmarked().setdefault(_published_event_id(request), getattr(self._local, "faults", 0))
         elif operation == "UpdateItem":
             event_id = _marked_event_id(request)
             if event_id is not None:
-                self._unmarked().discard(event_id)
+                self._unmarked().pop(event_id, None)
 
-    def _unmarked(self) -> set[str]:
+    def _unmarked(self) -> dict[str, int]:
+        """This invocation's published, not yet marked events, with its fault count when published."""
         if not hasattr(self._local, "unmarked"):
-            self._local.unmarked = set()
+            self._local.unmarked = {}
         return self._local.unmarked
 
     def _lost_answer(self, operation: str, request: AWSPreparedRequest) -> None:

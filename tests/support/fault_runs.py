@@ -254,6 +254,10 @@ def check_guarantee(run: FaultRun, valid: Sequence[dict[str, Any]], invalid: Seq
         highest = max(history, key=lambda record: rank(record["status"]))
         assert latest["status"] == highest["status"], f"{arn}: latest {latest['status']}, seen {highest['status']}"
         assert latest["eventTime"] == highest["eventTime"]
+        statuses = {record["status"] for record in history}
+        if "RUNNING" in statuses and highest["status"] in NOTIFY_STATUSES:
+            # The terminal event's query found RUNNING, or the late RUNNING event filled the split.
+            assert "runningSeconds" in latest.get("timings", {}), f"{arn}: the queued/running split is missing"
         for name in TASK_FACTS:
             known = [record[name] for record in history if name in record]
             if known:
