@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 # Before anything creates a botocore session: fake credentials, no metadata lookups.
 os.environ.update(
@@ -18,6 +20,15 @@ os.environ.update(
     }
 )
 os.environ.pop("AWS_PROFILE", None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_metrics() -> None:
+    """Powertools keeps one metric set per process; a test that adds metrics without flushing them
+    (the CLI's replay, say) must not leave them for the next test's EMF line to carry."""
+    observability = sys.modules.get("task_monitor.observability")
+    if observability is not None:
+        observability.metrics.clear_metrics()
 
 
 @pytest.fixture
@@ -36,3 +47,19 @@ def embedded(sleeps: list[float]):
     with EmbeddedAws() as aws:
         aws.load_handler()
         yield aws
+
+
+# Property tests are reproducible: the same examples on every run and machine, no example database
+# (pytest runs with -p no:cacheprovider; nothing is written beside the tests), no wall-clock deadline
+# (an example runs the real handler against moto, whose speed varies with the machine's load).
+# HYPOTHESIS_PROFILE=explore draws new examples, for a local hunt.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile("explore", parent=settings.get_profile("ci"), derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -34,8 +34,11 @@ def error_answer() -> type[ErrorAnswer]:
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    """One line: how many bad-input cases there are, by outcome and category."""
+    """One line: how many bad-input cases there are, by outcome and category; one for fault injection."""
     from tests.e2e.test_bad_input import CASES, corpus_summary
+    from tests.support.fault_runs import STATS
 
     if CASES:
         terminalreporter.write_line(corpus_summary())
+    if STATS.runs:
+        terminalreporter.write_line(STATS.line())

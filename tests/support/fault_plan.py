@@ -1,0 +1,337 @@
+"""One fault injector for the real handler: a fault plan, answered at botocore's ``before-send``.
+
+``FaultPlan.installed(plan)`` puts one handler at the front of
+``botocore.handlers.BUILTIN_HANDLERS`` (``REGISTER_FIRST`` on ``before-send.<service>``), so
+every client the handler module creates afterwards (a cold start) sends each HTTP attempt
+through it first. The plan *is* the transport for those clients: it forwards
+each request itself, under one lock, to the Braket emulator or to moto, then marks the request
+answered (the emulator's answered set, and a URL moto does not serve) so that neither runs again
+when botocore goes on calling the other ``before-send`` handlers. Serialising the forward makes
+each AWS call atomic, as it is on AWS, even when two invocations run in threads.
+
+A plan is a list of ``Fault(operation, index, kind, times)``: the ``index``-th HTTP attempt of
+``operation`` (counted from 0 over the plan's life, botocore's retries included) and the ``times - 1``
+attempts after it get ``kind``:
+
+* ``throttle``, ``server_error``, ``conflict`` (``TransactionConflictException``, DynamoDB),
+  ``cancelled_conflict`` (``TransactionCanceledException`` with a ``TransactionConflict`` reason,
+  TransactWriteItems): answered with the service's error; the request never reaches the service;
+* ``drop``: the connection drops before the request reaches the service;
+* ``lost_500``, ``lost_drop``: a LOST ANSWER: the service does the work, the client sees a 500 or
+  a dropped connection;
+* ``crash``: the invocation dies before the call (``Crash``, a ``BaseException`` the function's
+  ``except Exception`` does not catch); ``crash_after``: it dies after the service did the work.
+
+DynamoDB's ``ClientRequestToken`` idempotency, which moto lacks, is emulated when
+``emulate_request_tokens`` is set: a TransactWriteItems that succeeded remembers its token, and a
+later request with the same token (botocore's retry of a call whose answer was lost) is answered
+``200 {}`` without running again, as DynamoDB does within 10 minutes. Without it, moto answers such
+a retry with a cancellation (ConditionalCheckFailed on the event's put); the code must be right
+either way.
+
+The plan also tracks the window in which the README allows a repeated notification: an event is
+*at risk* when SNS accepted its message and then the answer was lost (botocore publishes again),
+or when the invocation that published it ended (returned or died) before its ``SENT`` mark was
+written.
+
+``Baton`` interleaves two invocations deterministically: only the thread holding it runs, and it
+is passed on at every AWS call, following a schedule.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import json
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+import botocore.handlers
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.exceptions import ConnectionClosedError
+from moto.core.models import botocore_stubber
+
+from task_monitor.local import braket_emulator
+
+DYNAMODB_OPERATIONS = ("TransactWriteItems", "Query", "UpdateItem", "PutItem")
+OPERATIONS = ("GetQuantumTask", *DYNAMODB_OPERATIONS, "Publish")
+ERROR_KINDS = ("throttle", "server_error", "drop", "conflict", "cancelled_conflict")
+LOST_ANSWER_KINDS = ("lost_500", "lost_drop")
+CRASH_KINDS = ("crash", "crash_after")
+SERVICES = ("braket", "dynamodb", "sns")
+KINDS = ERROR_KINDS + LOST_ANSWER_KINDS + CRASH_KINDS
+_ANSWERED_URL = "https://fault-plan.invalid/answered"  # moto serves only *.amazonaws.com
+
+
+class Crash(BaseException):
+    """The invocation dies here (timeout, out of memory, a killed sandbox): nothing after runs."""
+
+
+def kinds_for(operation: str) -> tuple[str, ...]:
+    """The faults that make sense for an operation."""
+    if operation == "TransactWriteItems":
+        return KINDS
+    if operation in DYNAMODB_OPERATIONS:
+        return tuple(kind for kind in KINDS if kind != "cancelled_conflict")
+    return tuple(kind for kind in KINDS if kind not in ("conflict", "cancelled_conflict"))
+
+
+@dataclass(frozen=True)
+class Fault:
+    operation: str
+    index: int
+    kind: str
+    times: int = 1
+
+    def covers(self, index: int) -> bool:
+        return self.index <= index < self.index + (1 if self.kind in CRASH_KINDS else self.times)
+
+
+class _Body:
+    def __init__(self, payload: bytes) -> None:
+        self._payload = payload
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        if self._payload:
+            yield self._payload
+        self._payload = b""
+
+    def read(self, amt: int | None = None) -> bytes:
+        chunk, self._payload = self._payload, b""
+        return chunk
+
+
+def _dynamodb_error(url: str, code: str, status: int, **extra: Any) -> AWSResponse:
+    payload = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": "injected", **extra})
+    headers = {"content-type": "application/x-amz-json-1.0", "x-amzn-RequestId": "fault-plan"}
+    return AWSResponse(url, status, headers, _Body(payload.encode()))
+
+
+def _sns_error(url: str, code: str, status: int) -> AWSResponse:
+    kind = "Receiver" if status >= 500 else "Sender"
+    payload = (
+        f"<ErrorResponse><Error><Type>{kind}</Type><Code>{code}</Code><Message>injected</Message></Error>"
+        "<RequestId>fault-plan</RequestId></ErrorResponse>"
+    )
+    return AWSResponse(url, status, {"content-type": "text/xml"}, _Body(payload.encode()))
+
+
+def _braket_error(url: str, code: str, status: int) -> AWSResponse:
+    headers = {"content-type": "application/json", "x-amzn-ErrorType": code, "x-amzn-RequestId": "fault-plan"}
+    return AWSResponse(url, status, headers, _Body(json.dumps({"message": "injected"}).encode()))
+
+
+def error_answer(operation: str, kind: str, url: str) -> AWSResponse:
+    """The service's own answer for an error kind, as botocore would read it from the wire."""
+    if operation == "GetQuantumTask":
+        code, status = {"throttle": ("ThrottlingException", 429), "server_error": ("InternalServiceException", 500)}[
+            kind
+        ]
+        return _braket_error(url, code, status)
+    if operation == "Publish":
+        code, status = {"throttle": ("Throttling", 400), "server_error": ("InternalError", 500)}[kind]
+        return _sns_error(url, code, status)
+    if kind == "cancelled_conflict":
+        reasons = [{"Code": "None"}, {"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}]
+        return _dynamodb_error(url, "TransactionCanceledException", 400, CancellationReasons=reasons)
+    code, status = {
+        "throttle": ("ProvisionedThroughputExceededException", 400),
+        "server_error": ("InternalServerError", 500),
+        "conflict": ("TransactionConflictException", 400),
+    }[kind]
+    return _dynamodb_error(url, code, status)
+
+
+class Baton:
+    """Only the holder runs; at each AWS call it passes the baton as ``schedule`` says (cycled)."""
+
+    WAIT_SECONDS = 30.0
+
+    def __init__(self, workers: int, schedule: Sequence[int]) -> None:
+        self._cond = threading.Condition()
+        self._schedule = list(schedule) or [0]
+        self._position = 0
+        self._alive = set(range(workers))
+        self._holder: int | None = self._schedule[0] % workers
+        self._local = threading.local()
+        self.switches = 0
+
+    def _pick(self) -> int | None:
+        if not self._alive:
+            return None
+        wanted = self._schedule[self._position % len(self._schedule)]
+        self._position += 1
+        return wanted if wanted in self._alive else min(self._alive)
+
+    def _wait_for(self, me: int) -> None:
+        if not self._cond.wait_for(lambda: self._holder == me, timeout=self.WAIT_SECONDS):
+            raise RuntimeError(f"worker {me} never got the baton back: a deadlock in the test's scheduling")
+
+    def enter(self, me: int) -> None:
+        self._local.me = me
+        with self._cond:
+            self._wait_for(me)
+
+    def switch(self) -> None:
+        me = getattr(self._local, "me", None)
+        if me is None:
+            return
+        with self._cond:
+            self.switches += 1
+            self._holder = self._pick()
+            self._cond.notify_all()
+            self._wait_for(me)
+
+    def leave(self, me: int) -> None:
+        with self._cond:
+            self._alive.discard(me)
+            self._holder = self._pick()
+            self._cond.notify_all()
+
+
+@dataclass
+class FaultPlan:
+    faults: Sequence[Fault] = ()
+    emulate_request_tokens: bool = True
+    braket: Any = None  # the EmbeddedAws's BraketEmulator, for GetQuantumTask
+    baton: Baton | None = None
+    injected: collections.Counter[str] = field(default_factory=collections.Counter)
+    calls: collections.Counter[str] = field(default_factory=collections.Counter)
+    # eventId -> why a second notification is allowed (lost answer to Publish, or left unmarked)
+    at_risk: dict[str, str] = field(default_factory=dict)
+    _tokens: set[str] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _local: threading.local = field(default_factory=threading.local)
+
+    # -- installation ----------------------------------------------------------------------
+    @staticmethod
+    @contextlib.contextmanager
+    def installed(handler: Any) -> Iterator[None]:
+        """While active, every botocore session made (the handler's, at its cold start) sends through
+        ``handler`` (a plan, or a dispatcher to the current plan) before anything else.
+
+        botocore calls the handlers of a more specific event first (``before-send.braket`` before
+        ``before-send``), so it is registered per service, ahead of the Braket emulator's entry."""
+        entries = [(f"before-send.{service}", handler, botocore.handlers.REGISTER_FIRST) for service in SERVICES]
+        botocore.handlers.BUILTIN_HANDLERS[:0] = entries
+        try:
+            yield
+        finally:
+            for entry in entries:
+                botocore.handlers.BUILTIN_HANDLERS.remove(entry)
+
+    @contextlib.contextmanager
+    def invocation(self) -> Iterator[None]:
+        """Wrap one handler invocation: what it published and did not mark is at risk when it ends."""
+        self._local.unmarked, self._local.faults = {}, 0
+        try:
+            yield
+        finally:
+            with self._lock:
+                for event_id, faults_before in self._local.unmarked.items():
+                    # Only a fault after SNS accepted it (a crash, a mark refused to the end) excuses it.
+                    if self._local.faults > faults_before:
+                        self.at_risk.setdefault(event_id, "ended-between-publish-and-mark")
+            self._local.unmarked = {}
+
+    # -- the handler -----------------------------------------------------------------------
+    def __call__(self, request: AWSPreparedRequest, event_name: str = "", **_: Any) -> AWSResponse | None:
+        parts = event_name.split(".")
+        if len(parts) < 3 or request.url == _ANSWERED_URL:
+            return None
+        operation = parts[2]
+        if self.baton is not None:
+            self.baton.switch()
+        with self._lock:
+            index = self.calls[operation]
+            self.calls[operation] += 1
+            fault = next((f for f in self.faults if f.operation == operation and f.covers(index)), None)
+            if fault is not None:
+                self.injected[fault.kind] += 1
+            if fault is None or fault.kind in LOST_ANSWER_KINDS or fault.kind == "crash_after":
+                response = self._forward(operation, request, event_name)
+            else:
+                response = None
+            self._mark_answered(request)
+        if fault is None:
+            return response
+        self._local.faults = getattr(self._local, "faults", 0) + 1  # after the forward: it may fail the answer
+        if fault.kind == "crash":
+            raise Crash(f"injected before {operation} #{index}")
+        if fault.kind == "crash_after":
+            raise Crash(f"injected after {operation} #{index}")
+        if fault.kind in {"drop", "lost_drop"}:
+            if fault.kind == "lost_drop":
+                self._lost_answer(operation, request)
+            raise ConnectionClosedError(endpoint_url=request.url)
+        if fault.kind == "lost_500":
+            self._lost_answer(operation, request)
+            return error_answer(operation, "server_error", request.url)
+        return error_answer(operation, fault.kind, request.url)
+
+    # -- internals -------------------------------------------------------------------------
+    def _forward(self, operation: str, request: AWSPreparedRequest, event_name: str) -> AWSResponse:
+        """Let the service do the work (lock held): the Braket emulator, or moto."""
+        if operation == "TransactWriteItems" and self.emulate_request_tokens:
+            token = json.loads(request.body).get("ClientRequestToken")
+            if token in self._tokens:
+                return AWSResponse(request.url, 200, {"content-type": "application/x-amz-json-1.0"}, _Body(b"{}"))
+        if operation == "GetQuantumTask":
+            response = self.braket._handle(request, event_name=event_name)
+        else:
+            response = botocore_stubber(event_name, request)
+        if response is None:  # pragma: no cover - both answer every request they are given
+            raise RuntimeError(f"nothing answered {event_name}")
+        if response.status_code == 200:
+            self._succeeded(operation, request)
+        return response
+
+    def _succeeded(self, operation: str, request: AWSPreparedRequest) -> None:
+        if operation == "TransactWriteItems" and self.emulate_request_tokens:
+            token = json.loads(request.body).get("ClientRequestToken")
+            if token:
+                self._tokens.add(token)
+        elif operation == "Publish":
+            self._unmarked().setdefault(_published_event_id(request), getattr(self._local, "faults", 0))
+        elif operation == "UpdateItem":
+            event_id = _marked_event_id(request)
+            if event_id is not None:
+                self._unmarked().pop(event_id, None)
+
+    def _unmarked(self) -> dict[str, int]:
+        """This invocation's published, not yet marked events, with its fault count when published."""
+        if not hasattr(self._local, "unmarked"):
+            self._local.unmarked = {}
+        return self._local.unmarked
+
+    def _lost_answer(self, operation: str, request: AWSPreparedRequest) -> None:
+        if operation == "Publish":
+            with self._lock:
+                self.at_risk.setdefault(_published_event_id(request), "lost-answer-to-publish")
+
+    @staticmethod
+    def _mark_answered(request: AWSPreparedRequest) -> None:
+        """Keep the Braket emulator and moto, which botocore calls next, from doing the work again."""
+        braket_emulator._ANSWERED.add(request)
+        request.url = _ANSWERED_URL
+
+
+def _body_text(request: AWSPreparedRequest) -> str:
+    body = request.body
+    return body.decode() if isinstance(body, bytes) else str(body or "")
+
+
+def _published_event_id(request: AWSPreparedRequest) -> str:
+    message = json.loads(parse_qs(_body_text(request))["Message"][0])
+    return json.loads(message["default"])["eventId"]
+
+
+def _marked_event_id(request: AWSPreparedRequest) -> str | None:
+    """The event an UpdateItem marks SENT (the sort key ends with its id), else None."""
+    body = json.loads(_body_text(request))
+    if body.get("ExpressionAttributeValues", {}).get(":state", {}).get("S") != "SENT":
+        return None
+    return body["Key"]["sk"]["S"].rsplit("#", 1)[-1]

@@ -1,0 +1,311 @@
+"""Running events through the real handler under a fault plan, and checking the delivery guarantee.
+
+``FaultRun`` owns one ``EmbeddedAws`` (moto + the Braket emulator) with the plan installed before
+the handler's cold start. Events go through the queue (``deliver`` + ``drain``, which redelivers
+like the event source mapping, up to ``max_receives`` and then the dead-letter queue), or as two
+concurrent invocations of the same batch (``run_pair``, interleaved by a ``Baton``). A ``Crash``
+kills the whole invocation: the batch's messages all come back, as Lambda would send them.
+
+Between polls the clock moves on by the queue's visibility timeout (6 minutes), as it does before
+SQS redelivers a failed message; a claim (90 s) is then always expired, as in the deployed stack.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import json
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from task_monitor.adapters.audit_store import TASK_FACTS
+from task_monitor.domain.status import rank
+from task_monitor.local.embedded import EmbeddedAws
+from task_monitor.local.lambda_context import FakeLambdaContext
+from tests.support.fault_plan import Baton, Crash, FaultPlan
+
+VISIBILITY_TIMEOUT_SECONDS = 360
+NOTIFY_STATUSES = frozenset({"COMPLETED", "FAILED", "CANCELLED"})
+
+
+class InvocationDied(Exception):  # noqa: N818 - what the event source mapping sees: a failed invocation
+    """The invocation crashed (a ``Crash`` escaped the handler): every message of its batch comes back."""
+
+
+class _Invoker:
+    """Stands in for the handler module in ``EmbeddedAws.poll``: one invocation per call, crash-aware."""
+
+    def __init__(self, module: Any, environment: FaultEnvironment) -> None:
+        self._module, self._environment = module, environment
+
+    def lambda_handler(self, event: Any, context: Any) -> Any:
+        with self._environment.plan.invocation():
+            try:
+                return self._module.lambda_handler(event, context)
+            except Crash as crash:
+                raise InvocationDied(str(crash)) from None
+
+
+@dataclass
+class Stats:
+    """Counts over every run, for the terminal summary."""
+
+    runs: collections.Counter[str] = field(default_factory=collections.Counter)
+    injected: collections.Counter[str] = field(default_factory=collections.Counter)
+    events: int = 0
+    lost: int = 0
+    dead_lettered: int = 0
+    notifications: int = 0
+    duplicates: int = 0
+    allowed_duplicates: collections.Counter[str] = field(default_factory=collections.Counter)
+    concurrent_pairs: int = 0
+
+    def line(self) -> str:
+        kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(self.injected.items())) or "none"
+        runs = ", ".join(f"{name} {count}" for name, count in sorted(self.runs.items()))
+        allowed = sum(self.allowed_duplicates.values())
+        why = ", ".join(f"{reason} {count}" for reason, count in sorted(self.allowed_duplicates.items()))
+        return (
+            f"fault injection: {sum(self.runs.values())} runs ({runs}); {self.concurrent_pairs} concurrent pairs; "
+            f"{self.events} distinct valid events; faults injected: {kinds}; events lost: {self.lost}; "
+            f"dead-lettered: {self.dead_lettered}; notifications {self.notifications}, "
+            f"duplicate notifications: {self.duplicates} ({allowed} in the allowed window{': ' + why if why else ''})"
+        )
+
+
+STATS = Stats()
+
+
+class FaultEnvironment:
+    """One embedded AWS and one cold start of the handler, shared by many runs (a module fixture):
+    the handler's clients send through a dispatcher that hands each request to the current plan."""
+
+    def __init__(self, *, max_receives: int = 20) -> None:
+        self.clock = [time.time()]
+        self.plan: FaultPlan | None = None
+        self.aws = EmbeddedAws(max_receives=max_receives)
+        self._stack = contextlib.ExitStack()
+
+    def __enter__(self) -> FaultEnvironment:
+        from task_monitor import wiring
+
+        self._stack.enter_context(self.aws)
+        self._stack.enter_context(FaultPlan.installed(self._dispatch))
+        with pytest.MonkeyPatch.context() as patch:
+            # The store and the monitor keep the clock they are built with: the cold start's.
+            patch.setattr(wiring, "seconds_clock", lambda: self.clock[0])
+            self.module = self.aws.load_handler()
+        self.aws.handler = _Invoker(self.module, self)  # type: ignore[assignment]
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stack.close()
+
+    def _dispatch(self, request: Any, event_name: str = "", **kwargs: Any) -> Any:
+        return None if self.plan is None else self.plan(request, event_name=event_name, **kwargs)
+
+    def reset(self) -> None:
+        """An empty table and empty queues, for the next run."""
+        from task_monitor import audit_schema
+        from task_monitor.local.embedded import TABLE_NAME
+
+        aws = self.aws
+        aws.dynamodb.delete_table(TableName=TABLE_NAME)
+        aws.dynamodb.create_table(**audit_schema.create_table_request(TABLE_NAME))
+        for url in (aws.events_url, aws.dead_letters_url, aws.all_notifications_url, aws.failed_only_url):
+            aws._drain_messages(url)  # PurgeQueue is allowed once a minute
+        aws.braket.calls.clear()
+        aws.published.clear()
+        self.clock[0] = time.time()
+
+
+class FaultRun:
+    """One run of a plan in a shared environment: the events delivered, then the guarantee checked."""
+
+    def __init__(self, environment: FaultEnvironment, plan: FaultPlan) -> None:
+        self.environment = environment
+        self.plan = plan
+        self.aws = environment.aws
+        self.clock = environment.clock
+        self._stack = contextlib.ExitStack()
+
+    def __enter__(self) -> FaultRun:
+        self.environment.reset()
+        patch = self._stack.enter_context(pytest.MonkeyPatch.context())
+        patch.setattr("time.sleep", lambda _seconds: None)  # every backoff instant
+        self.plan.braket = self.aws.braket
+        self.environment.plan = self.plan
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.environment.plan = None
+        self._stack.close()
+
+    # -- delivering ------------------------------------------------------------------------
+    def deliver(self, *events: Any) -> None:
+        self.aws.deliver(*events)
+
+    def drain(self, batch_size: int = 10) -> None:
+        for _ in range(1_000):
+            if self.aws.poll(batch_size) is None:
+                return
+            self.clock[0] += VISIBILITY_TIMEOUT_SECONDS
+        raise AssertionError("the queue did not drain")
+
+    def run_pair(self, events: Sequence[Any], schedule: Sequence[int]) -> None:
+        """Two invocations of the same events at once (SQS delivered them twice); failures go back on
+        the queue, as the redelivery would come."""
+        batches = [list(events), list(reversed(events))]
+        self.plan.baton = baton = Baton(2, schedule)
+        results: list[Any] = [None, None]
+        records: list[list[dict[str, Any]]] = [[self._record(event) for event in batch] for batch in batches]
+
+        def work(me: int) -> None:
+            baton.enter(me)
+            try:
+                results[me] = self.aws.handler.lambda_handler({"Records": records[me]}, FakeLambdaContext())
+            except BaseException as error:
+                results[me] = error
+            finally:
+                baton.leave(me)
+
+        threads = [threading.Thread(target=work, args=(me,)) for me in (0, 1)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        self.plan.baton = None
+        STATS.concurrent_pairs += 1
+        for me, result in enumerate(results):
+            by_id = {record["messageId"]: event for record, event in zip(records[me], batches[me], strict=True)}
+            if isinstance(result, InvocationDied):
+                failed = list(by_id)
+            elif isinstance(result, BaseException):
+                raise result
+            else:
+                failed = [failure["itemIdentifier"] for failure in result["batchItemFailures"]]
+            self.deliver(*(by_id[message_id] for message_id in failed))
+        self.clock[0] += VISIBILITY_TIMEOUT_SECONDS
+
+    def _record(self, event: Any) -> dict[str, Any]:
+        message = {"MessageId": str(uuid.uuid4()), "ReceiptHandle": "pair", "Body": json.dumps(event)}
+        return self.aws._lambda_record(message)
+
+    # -- what came out ---------------------------------------------------------------------
+    def items(self) -> list[dict[str, Any]]:
+        from task_monitor.adapters.dynamodb_codec import from_item
+
+        pages = self.aws.dynamodb.get_paginator("scan").paginate(TableName="braket-task-audit")
+        return [from_item(item) for page in pages for item in page["Items"]]
+
+
+@dataclass
+class Verdict:
+    lost: list[str]
+    dead_lettered: list[str]
+    duplicates: dict[str, int]
+    allowed: dict[str, str]
+    published: int = 0
+
+
+def check_guarantee(run: FaultRun, valid: Sequence[dict[str, Any]], invalid: Sequence[dict[str, Any]]) -> Verdict:
+    """The README's delivery guarantee, after the queue drained; raises AssertionError on a breach."""
+    aws = run.aws
+    assert aws.queued_events() == 0
+    items = run.items()
+    events_by_id: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
+    latest_by_task: dict[str, dict[str, Any]] = {}
+    for item in items:
+        if item["sk"].startswith("EVENT#"):
+            events_by_id[item["eventId"]].append(item)
+        else:
+            latest_by_task[item["quantumTaskArn"]] = item
+    letters = aws.dead_letters()
+    dead_bodies = [json.loads(letter.body) for letter in letters if "errorType" not in letter.attributes]
+    rejected = [json.loads(letter.body) for letter in letters if letter.attributes.get("errorType")]
+    dead_ids = {event["id"] for event in dead_bodies}
+    published = collections.Counter(envelope["Record"]["eventId"] for envelope in aws.subscriber_messages())
+
+    distinct = {event["id"]: event for event in valid}
+    # Every distinct valid event is audited exactly once, or is on the dead-letter queue (not lost).
+    lost = [event_id for event_id in distinct if event_id not in events_by_id and event_id not in dead_ids]
+    assert not lost, f"valid events lost: {lost}"
+    for event_id, found in events_by_id.items():
+        assert len(found) == 1, f"event {event_id} has {len(found)} audit records"
+        assert event_id in distinct, f"an audit record for an event never delivered as valid: {event_id}"
+    # Invalid events write nothing, publish nothing, and are set aside with their error.
+    for event in invalid:
+        assert event["id"] not in events_by_id and event["id"] not in published
+    assert {event["id"] for event in rejected} == {event["id"] for event in invalid}
+
+    processed = [event for event_id, event in distinct.items() if event_id in events_by_id]
+    # Each task's latest state: the highest-ranked status seen, with every fact any event learned.
+    tasks = {event["detail"]["quantumTaskArn"] for event in processed}
+    for arn in tasks:
+        history = [events_by_id[e["id"]][0] for e in processed if e["detail"]["quantumTaskArn"] == arn]
+        latest = latest_by_task.get(arn)
+        assert latest is not None, f"{arn}: no latest state"
+        highest = max(history, key=lambda record: rank(record["status"]))
+        assert latest["status"] == highest["status"], f"{arn}: latest {latest['status']}, seen {highest['status']}"
+        assert latest["eventTime"] == highest["eventTime"]
+        statuses = {record["status"] for record in history}
+        if "RUNNING" in statuses and highest["status"] in NOTIFY_STATUSES:
+            # The terminal event's query found RUNNING, or the late RUNNING event filled the split.
+            assert "runningSeconds" in latest.get("timings", {}), f"{arn}: the queued/running split is missing"
+        for name in TASK_FACTS:
+            known = [record[name] for record in history if name in record]
+            if known:
+                assert latest.get(name) == known[0], f"{arn}: latest state lacks {name} that an event learned"
+
+    duplicates, allowed = _check_notifications(run, processed, events_by_id, published)
+    for event_id in published:
+        assert event_id in distinct, f"published an event that is not a valid delivered one: {event_id}"
+    return Verdict(lost, sorted(dead_ids), duplicates, allowed, published=sum(published.values()))
+
+
+def _check_notifications(
+    run: FaultRun,
+    processed: Sequence[dict[str, Any]],
+    events_by_id: dict[str, list[dict[str, Any]]],
+    published: collections.Counter[str],
+) -> tuple[dict[str, int], dict[str, str]]:
+    """Notifications: at least once; exactly once unless in the window the README allows."""
+    duplicates, allowed = {}, {}
+    for event in processed:
+        event_id, status = event["id"], event["detail"]["status"]
+        item = events_by_id[event_id][0]
+        if status not in NOTIFY_STATUSES:
+            assert published[event_id] == 0, f"{event_id} ({status}) was published"
+            continue
+        assert published[event_id] >= 1, f"{event_id} ({status}) was never published"
+        if item["notification"] != "SENT":
+            assert event_id in run.plan.at_risk, f"{event_id} left {item['notification']} with no fault to explain it"
+        if published[event_id] > 1:
+            duplicates[event_id] = published[event_id] - 1
+            assert event_id in run.plan.at_risk, (
+                f"{event_id} ({status}) was published {published[event_id]} times outside the allowed window"
+            )
+            allowed[event_id] = run.plan.at_risk[event_id]
+    return duplicates, allowed
+
+
+def record_stats(run: FaultRun, verdict: Verdict, valid: Sequence[dict[str, Any]], name: str) -> None:
+    STATS.runs[name] += 1
+    STATS.injected.update(run.plan.injected)
+    STATS.events += len({event["id"] for event in valid})
+    STATS.lost += len(verdict.lost)
+    STATS.dead_lettered += len(verdict.dead_lettered)
+    STATS.duplicates += sum(verdict.duplicates.values())
+    STATS.notifications += verdict.published
+    for event_id, count in verdict.duplicates.items():
+        STATS.allowed_duplicates[verdict.allowed[event_id]] += count
+
+
+def fault_run(environment: FaultEnvironment, plan: FaultPlan) -> FaultRun:
+    return FaultRun(environment, plan)
