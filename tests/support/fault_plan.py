@@ -54,7 +54,7 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.exceptions import ConnectionClosedError
 from moto.core.models import botocore_stubber
 
-from task_monitor.local import braket_emulator
+from task_monitor_cli import braket_emulator
 
 DYNAMODB_OPERATIONS = ("TransactWriteItems", "Query", "UpdateItem", "PutItem")
 OPERATIONS = ("GetQuantumTask", *DYNAMODB_OPERATIONS, "Publish")
