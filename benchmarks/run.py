@@ -20,9 +20,16 @@ Three measurements:
   (b) the same build compiled for this machine's Python: the model of Lambda running the shipped
       3.14 bytecode. The goal is judged on (b).
 
+Then, per event, in warm containers with AWS answered in-process at botocore's HTTP layer (no moto;
+``benchmarks/per_event.py``): CPU per event by path beside a plain-boto3 baseline
+(``benchmarks/baseline.py``), with botocore's parameter validation on and off; AWS calls per event by
+path (``before-call`` hooks); RSS of one container over a burst; and the cost per million events
+(``benchmarks/cost_model.py``) from those figures and a stated AWS latency per call.
+
 Figures go to ``benchmarks/results.json`` (one entry per measurement; other entries are kept).
 
     make bench                      # or: python benchmarks/run.py --samples 21
+    python benchmarks/run.py --only per-event   # skip the cold start (no asset build)
 """
 
 from __future__ import annotations
@@ -40,7 +47,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
+sys.path[:0] = [str(ROOT), str(ROOT / "functions"), str(ROOT / "tools")]
 
 from infra.constructs.processing import ARCHITECTURE, RUNTIME  # noqa: E402
 from infra.packaging import MODELS_DIR, asset_size, build_asset, local_python_command  # noqa: E402
@@ -155,10 +162,22 @@ def make_writable(directory: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=15)
+    parser.add_argument("--only", choices=["cold-start", "per-event"])
+    parser.add_argument("--burst-events", type=int, default=10_000)
     args = parser.parse_args()
+    passed = True
+    if args.only != "per-event":
+        passed = cold_start(args)
+    if args.only != "cold-start":
+        passed = per_event(args) and passed
+    print("PASS" if passed else "FAIL")
+    return 0 if passed else 1
+
+
+def cold_start(args: argparse.Namespace) -> bool:
     if not (RUNTIME_SDK / "boto3").is_dir():
         print(f"{RUNTIME_SDK} is missing: run `make bench` (it installs requirements-runtime-sdk.txt)")
-        return 2
+        return False
 
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
@@ -235,10 +254,117 @@ def main() -> int:
     }
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     print(f"figures written to {RESULTS.relative_to(ROOT)}")
+    return ratio_b <= GOAL and unzipped < ASSET_GOAL_BYTES
 
-    passed = ratio_b <= GOAL and unzipped < ASSET_GOAL_BYTES
-    print("PASS" if passed else "FAIL")
-    return 0 if passed else 1
+
+RSS_GOAL_MB = 100
+WARM_UP_EVENTS = 2000
+LATENCY_MS_PER_CALL = 20.0  # stated assumption: an AWS call from Lambda in-region, 10-30 ms
+PATH_LABELS = {
+    "queued_new": "new, not notified (QUEUED)",
+    "completed_notified": "notified (COMPLETED)",
+    "duplicate": "duplicate (QUEUED again)",
+    "late_queued_after_completed": "late (QUEUED after COMPLETED)",
+}
+
+
+def _per_event_run(*arguments: str) -> dict:
+    """One fresh container (interpreter); its logs (stdout, as in Lambda) are discarded."""
+    with tempfile.TemporaryDirectory() as directory:
+        out = Path(directory) / "figures.json"
+        command = [sys.executable, str(Path(__file__).with_name("per_event.py")), *arguments, "--out", str(out)]
+        completed = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+        if completed.returncode != 0:
+            raise RuntimeError(f"per-event benchmark failed:\n{completed.stderr[-3000:]}")
+        return json.loads(out.read_text())
+
+
+def per_event(args: argparse.Namespace) -> bool:
+    from benchmarks.cost_model import Assumptions, cost_per_million, workload
+
+    checked = _per_event_run("cpu")
+    unchecked = _per_event_run("cpu", "--no-validation")
+    memory = _per_event_run("memory", "--events", str(args.burst_events))
+
+    print("\nwarm CPU per event (median of 5 rounds of 100 events, batches of 10), AWS answered in-process:")
+    print(f"  {'path':32} {'function':>9} {'no param.':>10} {'validation':>11} {'plain boto3':>12}")
+    print(f"  {'':32} {'ms':>9} {'valid. ms':>10} {'(profile)':>11} {'baseline ms':>12}")
+    table = {}
+    for name, label in PATH_LABELS.items():
+        on = checked["handler"][name]["cpu_ms_per_event"]
+        off = unchecked["handler"][name]["cpu_ms_per_event"]
+        base = checked["baseline"][name]["cpu_ms_per_event"]
+        share = checked["handler"][name]["parameter_validation_profile_share"]
+        table[name] = {
+            "cpu_ms_per_event": on,
+            "cpu_ms_per_event_without_parameter_validation": off,
+            "parameter_validation_share_profiled": share,
+            "parameter_validation_share_measured": round((on - off) / on, 3) if on else 0.0,
+            "baseline_cpu_ms_per_event": base,
+            "baseline_cpu_ms_per_event_without_parameter_validation": unchecked["baseline"][name]["cpu_ms_per_event"],
+            "calls_per_event": checked["handler"][name]["calls_per_event"],
+        }
+        print(f"  {label:32} {on:9.2f} {off:10.2f} {share:10.0%} {base:12.2f}")
+    print("AWS calls per event (botocore before-call hooks; retries not counted):")
+    for name, label in PATH_LABELS.items():
+        calls = ", ".join(f"{op} {count:g}" for op, count in table[name]["calls_per_event"].items())
+        print(f"  {label:32} {calls}")
+
+    samples = memory["rss_mb"]
+    warm = [rss for events, rss in samples if events >= WARM_UP_EVENTS]
+    span = (samples[-1][0] - WARM_UP_EVENTS) / 1000
+    growth_per_1000 = (warm[-1] - warm[0]) / span if len(warm) > 1 and span else 0.0
+    peak = memory["peak_rss_mb"]
+    print(
+        f"one container over {memory['events']:,} events (a quarter notified), canned answers: peak RSS {peak:.1f} MiB"
+        f" (goal < {RSS_GOAL_MB}); after warm-up ({WARM_UP_EVENTS:,} events) {warm[0]:.1f} -> {warm[-1]:.1f} MiB,"
+        f" {growth_per_1000:+.3f} MiB per 1,000 events"
+    )
+
+    assume = Assumptions(latency_ms_per_call=LATENCY_MS_PER_CALL)
+    costs = cost_per_million(workload(table), assume)
+    print(
+        f"cost per million events (mix: 90 % fresh, a quarter of them notified; 5 % duplicates; 5 % late; batches of"
+        f" {assume.batch_size:g}; {assume.memory_mb} MB arm64; {LATENCY_MS_PER_CALL:g} ms AWS latency per call):"
+    )
+    print(
+        f"  Lambda {costs['lambda_compute']:.2f} compute ({costs['lambda_ms_per_event']:.1f} ms billed per event)"
+        f" + {costs['lambda_requests']:.3f} requests; SQS {costs['sqs']:.2f};"
+        f" DynamoDB {costs['dynamodb_writes']:.2f} writes ({costs['wru_per_event']:.1f} WRU/event)"
+        f" + {costs['dynamodb_reads']:.3f} reads; SNS {costs['sns_publishes']:.3f}"
+    )
+    print(f"  total ${costs['total']:.2f} per million events, plus ${costs['at_rest_per_month']:.2f}/month at rest")
+
+    results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+    results["per_event_cpu"] = {
+        "note": "warm, AWS answered in-process at botocore's HTTP layer; CPU (time.process_time), ms per event",
+        "python": f"{sys.version_info.major}.{sys.version_info.minor}",
+        "paths": table,
+    }
+    results["burst_memory"] = {
+        "events": memory["events"],
+        "peak_rss_mb": peak,
+        "rss_mb_every_1000_events": samples,
+        "growth_mb_per_1000_events_after_warm_up": round(growth_per_1000, 4),
+        "goal_peak_rss_mb": RSS_GOAL_MB,
+    }
+    results["cost_per_million_events"] = {
+        "assumptions": {
+            "latency_ms_per_call": LATENCY_MS_PER_CALL,
+            "batch_size": assume.batch_size,
+            "memory_mb": assume.memory_mb,
+            "sqs_requests_per_batch": assume.sqs_requests_per_batch,
+            "sqs_sends_per_event": assume.sqs_sends_per_event,
+            "event_item_kb": assume.event_item_kb,
+            "latest_item_kb": assume.latest_item_kb,
+            "indexes_written": assume.indexes_written,
+            "mix": "90 % fresh (a quarter notified), 5 % duplicates, 5 % late",
+        },
+        "usd": {name: round(value, 4) for name, value in costs.items()},
+    }
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    print(f"figures written to {RESULTS.relative_to(ROOT)}")
+    return peak < RSS_GOAL_MB
 
 
 if __name__ == "__main__":

@@ -184,12 +184,19 @@ class EmbeddedAws:
     def deliver(self, *events: Any) -> list[str]:
         """Put events on the events queue as the rule's SQS target does (body: the event as JSON; a
         ``str`` is sent as it is, to deliver a body that is not JSON). Returns the message ids."""
-        return [
-            self.sqs.send_message(
-                QueueUrl=self.events_url, MessageBody=event if isinstance(event, str) else json.dumps(event)
-            )["MessageId"]
-            for event in events
-        ]
+        bodies = [event if isinstance(event, str) else json.dumps(event) for event in events]
+        message_ids: list[str] = []
+        for first in range(0, len(bodies), BATCH_SIZE):  # SendMessageBatch: 10 messages per request
+            entries = [
+                {"Id": str(position), "MessageBody": body}
+                for position, body in enumerate(bodies[first : first + BATCH_SIZE])
+            ]
+            sent = self.sqs.send_message_batch(QueueUrl=self.events_url, Entries=entries)
+            if sent.get("Failed"):
+                raise RuntimeError(f"SendMessageBatch failed: {sent['Failed']}")
+            by_id = {entry["Id"]: entry["MessageId"] for entry in sent["Successful"]}
+            message_ids += [by_id[entry["Id"]] for entry in entries]
+        return message_ids
 
     def drain(
         self, batch_size: int = BATCH_SIZE, time_left_ms: Callable[[], int] | None = None
@@ -227,13 +234,16 @@ class EmbeddedAws:
         except Exception as error:
             invocation = BatchInvocation(message_ids, None, error)
         retried = set(invocation.retried)
+        done: list[dict[str, str]] = []
         for message in messages:
             if message["MessageId"] in retried:  # the visibility timeout passes
                 self.sqs.change_message_visibility(
                     QueueUrl=self.events_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
                 )
             else:
-                self.sqs.delete_message(QueueUrl=self.events_url, ReceiptHandle=message["ReceiptHandle"])
+                done.append({"Id": str(len(done)), "ReceiptHandle": message["ReceiptHandle"]})
+        if done:  # as the event source mapping deletes a batch's successes: DeleteMessageBatch
+            self.sqs.delete_message_batch(QueueUrl=self.events_url, Entries=done)
         return invocation
 
     # -- what came out ---------------------------------------------------------------------
@@ -282,9 +292,13 @@ class EmbeddedAws:
             ).get("Messages", [])
             if not messages:
                 return drained
-            for message in messages:
-                drained.append(message)
-                self.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+            drained += messages
+            self.sqs.delete_message_batch(
+                QueueUrl=queue_url,
+                Entries=[
+                    {"Id": str(n), "ReceiptHandle": message["ReceiptHandle"]} for n, message in enumerate(messages)
+                ],
+            )
 
     def _queue_arn(self, url: str) -> str:
         return self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]

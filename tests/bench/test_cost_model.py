@@ -1,0 +1,60 @@
+"""The cost model's arithmetic (benchmarks/cost_model.py), on figures small enough to check by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.cost_model import Assumptions, Path, cost_per_million, dynamodb_units, workload
+
+QUEUED = {"GetQuantumTask": 1, "TransactWriteItems": 1}
+COMPLETED = {"GetQuantumTask": 1, "Query": 1, "TransactWriteItems": 1, "Publish": 1, "UpdateItem": 1}
+
+
+def test_a_transaction_costs_twice_its_items_plus_the_index_writes() -> None:
+    assume = Assumptions(event_item_kb=1.5, latest_item_kb=0.8, indexes_written=3)
+    # 2 x (2 + 1) for the transaction's two items, 3 x 1 for the indexes
+    assert dynamodb_units(QUEUED, assume) == (9, 0)
+    # plus the UpdateItem on the event item (2 WRU) and one consistent read of up to 4 KB
+    assert dynamodb_units(COMPLETED, assume) == (11, 1)
+    assert dynamodb_units({"TransactWriteItems": 1, "PutItem": 1}, assume) == (11, 0)
+
+
+def test_cost_per_million_events_by_service() -> None:
+    assume = Assumptions(
+        memory_mb=1024, batch_size=10, latency_ms_per_call=10, event_item_kb=1, latest_item_kb=1, indexes_written=0
+    )
+    paths = {"queued": Path(share=1.0, cpu_ms=5.0, calls=QUEUED)}
+    costs = cost_per_million(paths, assume)
+    # 5 ms CPU + 2 calls x 10 ms = 25 ms at 1 GB: 25,000 GB-s
+    assert costs["lambda_ms_per_event"] == pytest.approx(25.0)
+    assert costs["lambda_compute"] == pytest.approx(25_000 * 0.0000133334)
+    assert costs["lambda_requests"] == pytest.approx(100_000 * 0.20 / 1e6)
+    # 100,000 batches x 3 requests, plus a million sends
+    assert costs["sqs"] == pytest.approx(1_300_000 * 0.40 / 1e6)
+    assert costs["dynamodb_writes"] == pytest.approx(4 * 0.625)
+    assert costs["dynamodb_reads"] == 0
+    assert costs["sns_publishes"] == 0
+    parts = ("lambda_compute", "lambda_requests", "sqs", "dynamodb_writes", "dynamodb_reads", "sns_publishes")
+    assert costs["total"] == pytest.approx(sum(costs[name] for name in parts))
+
+
+def test_a_mix_whose_shares_do_not_add_up_is_refused() -> None:
+    with pytest.raises(ValueError, match="add up"):
+        cost_per_million({"a": Path(0.5, 1.0, QUEUED)}, Assumptions())
+
+
+def test_the_workload_mix_notifies_a_quarter_of_fresh_events() -> None:
+    measured = {
+        name: {"cpu_ms_per_event": 1.0, "calls_per_event": calls}
+        for name, calls in {
+            "queued_new": QUEUED,
+            "completed_notified": COMPLETED,
+            "duplicate": QUEUED,
+            "late_queued_after_completed": {**QUEUED, "PutItem": 1},
+        }.items()
+    }
+    paths = workload(measured, duplicate_share=0.1, late_share=0.1)
+    assert sum(path.share for path in paths.values()) == pytest.approx(1.0)
+    assert paths["completed_notified"].share == pytest.approx(0.2)
+    costs = cost_per_million(paths, Assumptions())
+    assert costs["sns_publishes"] == pytest.approx(0.2 * 0.50)
