@@ -10,6 +10,9 @@ from infra.nag import acknowledge
 
 # The longest SQS keeps a message: the time a person has to notice the alarm and replay the event.
 RETENTION = Duration.days(14)
+# SQS's largest message, stated rather than left to a default that has changed over the years: an event
+# near EventBridge's 256 KB limit plus the error attributes the function sets always fits.
+MAX_MESSAGE_BYTES = 1_048_576
 
 
 class DeadLetterQueue(Construct):
@@ -26,6 +29,7 @@ class DeadLetterQueue(Construct):
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             retention_period=RETENTION,
+            max_message_size_bytes=MAX_MESSAGE_BYTES,
         )
         reason = (
             f"This queue is itself the dead-letter queue for {holds}; a person replays its messages after "

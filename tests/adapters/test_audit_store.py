@@ -328,3 +328,18 @@ def test_a_late_event_never_overwrites_what_the_latest_state_knows(store, audit_
     assert store.save(late, claim=None) is SaveOutcome.RECORDED_LATE
     assert table_calls == ["TransactWriteItems", "PutItem"]  # nothing to fill: the event alone
     assert audit_log.latest(TASK_ARN) == before
+
+
+def test_a_transaction_cancelled_for_throttling_is_retried_in_process(sleeps) -> None:
+    # A hot index partition throttles the base-table write inside a transaction: DynamoDB cancels it with
+    # ThrottlingError, which botocore does not retry. Retried here, the event is not sent back to the queue.
+    client = botocore.session.get_session().create_client("dynamodb", region_name="us-east-1")
+    stubber = Stubber(client)
+    throttled = [{"Code": "None"}, {"Code": "ThrottlingError", "Message": "Throughput exceeds the limit"}]
+    stubber.add_client_error(
+        "transact_write_items", "TransactionCanceledException", modeled_fields={"CancellationReasons": throttled}
+    )
+    stubber.add_response("transact_write_items", {})
+    with stubber:
+        assert DynamoAuditStore(client, "audit-under-test").save(_record("RUNNING"), claim=None) is SaveOutcome.RECORDED
+    assert len(sleeps) == 1

@@ -115,6 +115,8 @@ def test_given_a_failing_event_then_it_is_retried_about_six_hours_before_its_dea
     # A message keeps its first enqueue time when moved, so the dead-letter queue must keep it longer.
     assert dead_letters["MessageRetentionPeriod"] > queue["MessageRetentionPeriod"] >= 4 * 24 * 3600
     assert dead_letters["SqsManagedSseEnabled"] is True
+    # An invalid event near EventBridge's 256 KB limit, plus the error attributes the function sets, fits.
+    assert dead_letters["MaximumMessageSize"] == 1_048_576
 
 
 def test_given_the_function_then_it_may_send_only_to_the_dead_letter_queue_whose_url_it_is_given(main_template):

@@ -35,6 +35,8 @@ from task_monitor.errors import AuditWriteError
 __all__ = ["CLAIM_TIMEOUT_SECONDS", "DynamoAuditStore"]
 
 TRANSACTION_CONFLICT_ATTEMPTS = 4
+# Cancellation reasons a moment later may not repeat.
+_RETRIED_IN_PROCESS = frozenset({"TransactionConflict", "ThrottlingError"})
 # The latest state moves to a higher rank, or within a rank (only terminal statuses share one) to
 # a later event, except that a status Braket itself confirmed (the event's status is the one
 # GetQuantumTask reported) is never replaced by one it did not confirm.
@@ -109,8 +111,10 @@ class DynamoAuditStore:
                 if reasons[1:2] == ["ConditionalCheckFailed"]:
                     latest = from_item(error.response["CancellationReasons"][1].get("Item") or {})
                     return self._record_late(put_event, record, claim, latest)
-                if "TransactionConflict" in reasons and attempt + 1 < TRANSACTION_CONFLICT_ATTEMPTS:
-                    # Another event of the same task is being written right now: try again shortly.
+                if _RETRIED_IN_PROCESS & set(reasons) and attempt + 1 < TRANSACTION_CONFLICT_ATTEMPTS:
+                    # Another event of the same task is being written right now, or a hot index
+                    # partition throttled the write (which botocore does not retry inside a
+                    # transaction): try again shortly rather than hand the event back to the queue.
                     (self._sleep or time.sleep)(random.uniform(0.05, 0.2) * 2**attempt)
                     continue
                 if "ValidationError" in reasons:
