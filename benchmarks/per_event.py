@@ -24,18 +24,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "functions"), str(ROOT / "tools")]
 
-ENVIRONMENT = {
-    "AWS_ACCESS_KEY_ID": "benchmark",
-    "AWS_SECRET_ACCESS_KEY": "benchmark",
-    "AWS_REGION": "us-east-1",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_EC2_METADATA_DISABLED": "true",
-    "AWS_LAMBDA_FUNCTION_NAME": "braket-task-monitor",
-    "AUDIT_TABLE_NAME": "braket-task-audit",
-    "NOTIFICATION_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:braket-task-notifications",
-    "POWERTOOLS_SERVICE_NAME": "braket-task-monitor",
-    "POWERTOOLS_METRICS_NAMESPACE": "BraketTaskMonitor",
-}
+from benchmarks.environment import FUNCTION_ENVIRONMENT as ENVIRONMENT  # noqa: E402
+
 os.environ.update(ENVIRONMENT)
 
 # path name -> (event status, the audit table's answer to the transaction)

@@ -49,6 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "functions"), str(ROOT / "tools")]
 
+from benchmarks.environment import FUNCTION_ENVIRONMENT  # noqa: E402
 from infra.constructs.processing import ARCHITECTURE, RUNTIME  # noqa: E402
 from infra.packaging import MODELS_DIR, asset_size, build_asset, local_python_command  # noqa: E402
 
@@ -85,16 +86,7 @@ print(json.dumps({"ms": elapsed * 1000, "rss_kb": resource.getrusage(resource.RU
 """
 
 BASE_ENVIRONMENT = {
-    "AWS_ACCESS_KEY_ID": "benchmark",
-    "AWS_SECRET_ACCESS_KEY": "benchmark",
-    "AWS_REGION": "us-east-1",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_EC2_METADATA_DISABLED": "true",
-    "AWS_LAMBDA_FUNCTION_NAME": "braket-task-monitor",
-    "AUDIT_TABLE_NAME": "braket-task-audit",
-    "NOTIFICATION_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:braket-task-notifications",
-    "POWERTOOLS_SERVICE_NAME": "braket-task-monitor",
-    "POWERTOOLS_METRICS_NAMESPACE": "BraketTaskMonitor",
+    **FUNCTION_ENVIRONMENT,
     "PATH": os.environ.get("PATH", ""),
 }
 

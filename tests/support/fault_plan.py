@@ -55,6 +55,7 @@ from botocore.exceptions import ConnectionClosedError
 from moto.core.models import botocore_stubber
 
 from task_monitor_cli import braket_emulator
+from task_monitor_cli.http_body import RawBody
 
 DYNAMODB_OPERATIONS = ("TransactWriteItems", "Query", "UpdateItem", "PutItem")
 OPERATIONS = ("GetQuantumTask", *DYNAMODB_OPERATIONS, "Publish")
@@ -90,24 +91,10 @@ class Fault:
         return self.index <= index < self.index + (1 if self.kind in CRASH_KINDS else self.times)
 
 
-class _Body:
-    def __init__(self, payload: bytes) -> None:
-        self._payload = payload
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        if self._payload:
-            yield self._payload
-        self._payload = b""
-
-    def read(self, amt: int | None = None) -> bytes:
-        chunk, self._payload = self._payload, b""
-        return chunk
-
-
 def _dynamodb_error(url: str, code: str, status: int, **extra: Any) -> AWSResponse:
     payload = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": "injected", **extra})
     headers = {"content-type": "application/x-amz-json-1.0", "x-amzn-RequestId": "fault-plan"}
-    return AWSResponse(url, status, headers, _Body(payload.encode()))
+    return AWSResponse(url, status, headers, RawBody(payload.encode()))
 
 
 def _sns_error(url: str, code: str, status: int) -> AWSResponse:
@@ -116,12 +103,12 @@ def _sns_error(url: str, code: str, status: int) -> AWSResponse:
         f"<ErrorResponse><Error><Type>{kind}</Type><Code>{code}</Code><Message>injected</Message></Error>"
         "<RequestId>fault-plan</RequestId></ErrorResponse>"
     )
-    return AWSResponse(url, status, {"content-type": "text/xml"}, _Body(payload.encode()))
+    return AWSResponse(url, status, {"content-type": "text/xml"}, RawBody(payload.encode()))
 
 
 def _braket_error(url: str, code: str, status: int) -> AWSResponse:
     headers = {"content-type": "application/json", "x-amzn-ErrorType": code, "x-amzn-RequestId": "fault-plan"}
-    return AWSResponse(url, status, headers, _Body(json.dumps({"message": "injected"}).encode()))
+    return AWSResponse(url, status, headers, RawBody(json.dumps({"message": "injected"}).encode()))
 
 
 def error_answer(operation: str, kind: str, url: str) -> AWSResponse:
@@ -278,7 +265,7 @@ class FaultPlan:
         if operation == "TransactWriteItems" and self.emulate_request_tokens:
             token = json.loads(request.body).get("ClientRequestToken")
             if token in self._tokens:
-                return AWSResponse(request.url, 200, {"content-type": "application/x-amz-json-1.0"}, _Body(b"{}"))
+                return AWSResponse(request.url, 200, {"content-type": "application/x-amz-json-1.0"}, RawBody(b"{}"))
         if operation == "GetQuantumTask":
             response = self.braket._handle(request, event_name=event_name)
         else:

@@ -18,6 +18,8 @@ from typing import Any
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ConnectionClosedError
 
+from task_monitor_cli.http_body import RawBody
+
 SWALLOWED_TABLE = "fault-injected-request-goes-nowhere"
 
 
@@ -32,20 +34,6 @@ class ConnectionFault:
             self.remaining -= 1
             self.raised += 1
             raise ConnectionClosedError(endpoint_url=request.url)
-
-
-class _Body:
-    def __init__(self, payload: bytes) -> None:
-        self._payload = payload
-
-    def stream(self, **_: Any):
-        if self._payload:
-            yield self._payload
-        self._payload = b""
-
-    def read(self, amt: int | None = None) -> bytes:
-        chunk, self._payload = self._payload, b""
-        return chunk
 
 
 class ErrorAnswer:
@@ -64,4 +52,4 @@ class ErrorAnswer:
         request.body = json.dumps(body).encode()
         payload = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{self.code}", "message": "injected"})
         headers = {"content-type": "application/x-amz-json-1.0", "x-amzn-RequestId": "fault-injected"}
-        return AWSResponse(request.url, self.status, headers, _Body(payload.encode()))
+        return AWSResponse(request.url, self.status, headers, RawBody(payload.encode()))

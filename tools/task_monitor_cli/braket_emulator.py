@@ -32,6 +32,8 @@ from botocore.client import BaseClient
 from botocore.loaders import create_loader
 from botocore.model import ServiceModel, StructureShape
 
+from task_monitor_cli.http_body import RawBody
+
 __all__ = ["BraketEmulator", "EmulatedCall"]
 
 _EVENT = "before-send.braket"
@@ -122,22 +124,6 @@ def _check_description(description: Mapping[str, Any]) -> None:
     json.dumps(description)  # raises TypeError for anything JSON cannot carry
 
 
-class _RawBody:
-    """The little of urllib3's response botocore reads for a non-streaming body."""
-
-    def __init__(self, payload: bytes) -> None:
-        self._payload = payload
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        if self._payload:
-            yield self._payload
-
-    def read(self, amt: int | None = None) -> bytes:
-        chunk = self._payload if amt is None else self._payload[:amt]
-        self._payload = self._payload[len(chunk) :]
-        return chunk
-
-
 def _http_response(url: str, status_code: int, error_code: str | None, body: Any, request_id: str) -> AWSResponse:
     """A restJson1 response: botocore parses it exactly as one from the wire."""
     payload = json.dumps(body).encode("utf-8")
@@ -149,7 +135,7 @@ def _http_response(url: str, status_code: int, error_code: str | None, body: Any
     }
     if error_code is not None:
         headers["x-amzn-ErrorType"] = error_code
-    return AWSResponse(url, status_code, headers, _RawBody(payload))
+    return AWSResponse(url, status_code, headers, RawBody(payload))
 
 
 def _request_region(request: AWSPreparedRequest, host: str | None) -> str:

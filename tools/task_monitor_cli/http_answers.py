@@ -35,28 +35,14 @@ from urllib.parse import unquote, urlsplit
 import botocore.handlers
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
+from task_monitor_cli.http_body import RawBody
+
 Handler = Callable[..., AWSResponse | None]
 # Requests answered here. botocore calls every before-send handler (it keeps the first answer), so
 # moto still does the work of a request answered here unless it is told: see ``moto_skips_answered``.
 ANSWERED: weakref.WeakSet[AWSPreparedRequest] = weakref.WeakSet()
 _DYNAMODB_ERROR = "com.amazonaws.dynamodb.v20120810#"
 _TASK_PATH = re.compile(r"^/quantum-task/(?P<arn>[^/]+)$")
-
-
-class _RawBody:
-    """The little of urllib3's response botocore reads for a non-streaming body."""
-
-    def __init__(self, payload: bytes) -> None:
-        self._payload = payload
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        if self._payload:
-            yield self._payload
-
-    def read(self, amt: int | None = None) -> bytes:
-        chunk = self._payload if amt is None else self._payload[:amt]
-        self._payload = self._payload[len(chunk) :]
-        return chunk
 
 
 def response(url: str, status: int, payload: bytes, content_type: str = "application/x-amz-json-1.0") -> AWSResponse:
@@ -66,7 +52,7 @@ def response(url: str, status: int, payload: bytes, content_type: str = "applica
         "date": email.utils.formatdate(usegmt=True),
         "x-amzn-RequestId": str(uuid.uuid4()),
     }
-    return AWSResponse(url, status, headers, _RawBody(payload))
+    return AWSResponse(url, status, headers, RawBody(payload))
 
 
 def json_response(url: str, body: Any, status: int = 200, content_type: str = "application/x-amz-json-1.0") -> Any:
