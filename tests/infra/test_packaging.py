@@ -282,7 +282,7 @@ def _describe_with_runtime_botocore(asset: Path, runtime_sdk: Path, *, data_path
     event = task_event("FAILED", arn=description["quantumTaskArn"], device=description["deviceArn"])
     environment = {
         "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": os.pathsep.join([str(runtime_sdk), str(asset)]),  # the old botocore first
+        "PYTHONPATH": os.pathsep.join([str(runtime_sdk), str(asset), str(TOOLS)]),  # the old botocore first
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
