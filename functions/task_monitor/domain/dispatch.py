@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from task_monitor.domain.events import EVENT_SOURCE, quote_value
+from task_monitor.domain.detail_types import EVENT_SOURCE
+from task_monitor.domain.events import quote_value
 from task_monitor.domain.monitor import ProcessingResult
 from task_monitor.errors import InvalidEventError
 

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from task_monitor.domain.arns import DeviceArn, TaskArn, parse_device_arn, parse_task_arn
+from task_monitor.domain.detail_types import EVENT_SOURCE, TASK_STATE_CHANGE
 from task_monitor.domain.status import KNOWN_STATUSES, is_status_shaped
 from task_monitor.domain.timefmt import normalize_instant
 from task_monitor.errors import InvalidEventError
 
-EVENT_SOURCE = "aws.braket"
 MAX_SHOTS = 1_000_000_000  # far above any device's limit; keeps numbers DynamoDB can store
 _EVENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")  # EventBridge ids are UUIDs
-EVENT_DETAIL_TYPE = "Braket Task State Change"
+EVENT_DETAIL_TYPE = TASK_STATE_CHANGE
 _QUOTED_CHARACTERS = 80  # of an offending value, in an error message (logged, and on the dead-letter queue)
 
 
