@@ -18,7 +18,14 @@ ENRICHMENT_ERRORS = "EnrichmentErrors"  # Count
 UNKNOWN_STATUS_EVENTS = "UnknownStatusEvents"  # Count
 INVALID_EVENTS = "InvalidEvents"  # Count: rejected before any call or write (sent to the dead-letter queue)
 FAILED_EVENTS = "FailedEvents"  # Count: left on the queue for a redelivery (an error, or no time left)
+JOB_EVENTS = "JobEvents"  # Count; once with only `service`, once more with `status`
+DEVICE_EVENTS = "DeviceEvents"  # Count; once with only `service`, once more with `status` (ONLINE, OFFLINE, ...)
+API_CALLS = "ApiCallsJoined"  # Count; extra dimension: `call` (CreateQuantumTask, CreateJob, ...)
+# Count: CloudTrail calls with nothing to join (the call failed, so no task or job was created or cancelled)
+UNJOINED_API_CALLS = "ApiCallsNotJoined"
+DEVICE_NOTIFICATIONS = "DeviceAvailabilityNotifications"  # Count: a device with tasks waiting went offline/online
 QUEUE_WAIT_SECONDS = "QueueWaitSeconds"  # Seconds; extra dimension: device ("<provider>/<name>")
 
 STATUS_DIMENSION = "status"
 DEVICE_DIMENSION = "device"
+CALL_DIMENSION = "call"
