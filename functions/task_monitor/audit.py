@@ -1,9 +1,10 @@
-"""Read the audit log: a task's history, its latest state, and tasks by device, job or status.
+"""Read the audit log: a task's, job's or device's history and latest state; tasks by device, job or
+status; jobs and devices by status.
 
     from task_monitor.audit import AuditLog
     log = AuditLog("braket-task-audit")
-    log.history(task_arn)   # every distinct event, oldest first
-    log.latest(task_arn)    # the task's latest state, or None
+    log.history(task_arn)   # every distinct event, oldest first (a job ARN or device ARN works too)
+    log.latest(task_arn)    # the latest state, or None
 
 Records are plain Python values (ints, floats, strings, lists, dicts) with the Braket API's
 field names; storage keys are left out.
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from task_monitor import audit_schema as schema
-from task_monitor.adapters.audit_items import record_from_item, task_key
+from task_monitor.adapters.audit_items import item_kind_for_arn, record_from_item
 from task_monitor.domain.timefmt import normalize_instant
 
 _MIN_TIME = "0000"  # sorts before every ISO-8601 time (key values cannot be empty)
@@ -31,29 +32,25 @@ class AuditLog:
         self._client = client
         self._table = table_name
 
-    def history(self, task_arn: str) -> list[dict[str, Any]]:
-        """Every distinct event of the task, in event-time order (oldest first)."""
+    def history(self, arn: str) -> list[dict[str, Any]]:
+        """Every distinct event of the task, job or device the ARN names, in event-time order (oldest first)."""
         return list(
             self._query(
                 KeyConditionExpression="#pk = :pk AND begins_with(#sk, :prefix)",
                 ExpressionAttributeNames={"#pk": schema.PARTITION_KEY, "#sk": schema.SORT_KEY},
                 ExpressionAttributeValues={
-                    ":pk": {"S": task_key(task_arn)},
+                    ":pk": {"S": item_kind_for_arn(arn).key(arn)},
                     ":prefix": {"S": schema.EVENT_PREFIX},
                 },
                 ConsistentRead=True,
             )
         )
 
-    def latest(self, task_arn: str) -> dict[str, Any] | None:
-        """The task's latest state: the highest-ranked event seen, never moved back by a late one."""
+    def latest(self, arn: str) -> dict[str, Any] | None:
+        """The latest state of the task, job or device: the highest-ranked event seen, never moved back
+        by a late one (a device's is simply its latest event)."""
         response = self._client.get_item(
-            TableName=self._table,
-            Key={
-                schema.PARTITION_KEY: {"S": task_key(task_arn)},
-                schema.SORT_KEY: {"S": schema.LATEST_SORT_KEY},
-            },
-            ConsistentRead=True,
+            TableName=self._table, Key=item_kind_for_arn(arn).latest_key(arn), ConsistentRead=True
         )
         item = response.get("Item")
         return record_from_item(item) if item else None
@@ -69,6 +66,14 @@ class AuditLog:
     def tasks_by_status(self, status: str, start: str = _MIN_TIME, end: str = _MAX_TIME) -> list[dict[str, Any]]:
         """Tasks whose latest status is ``status``, reached in [start, end] (ISO-8601 UTC)."""
         return self._between(schema.STATUS_INDEX, f"STATUS#{status}", start, end)
+
+    def jobs_by_status(self, status: str, start: str = _MIN_TIME, end: str = _MAX_TIME) -> list[dict[str, Any]]:
+        """Hybrid jobs whose latest status is ``status``, reached in [start, end] (ISO-8601 UTC)."""
+        return self._between(schema.STATUS_INDEX, f"{schema.JOB_STATUS_PREFIX}{status}", start, end)
+
+    def devices_by_status(self, status: str, start: str = _MIN_TIME, end: str = _MAX_TIME) -> list[dict[str, Any]]:
+        """Devices whose latest availability event says ``status`` (ONLINE, OFFLINE...), since [start, end]."""
+        return self._between(schema.STATUS_INDEX, f"{schema.DEVICE_STATUS_PREFIX}{status}", start, end)
 
     def _between(self, index: schema.IndexDefinition, partition: str, start: str, end: str) -> list[dict[str, Any]]:
         # Index sort keys are "<time>#<taskArn>", times stored as 2026-11-20T09:00:01.120Z; a bound

@@ -3,7 +3,8 @@
 The CDK stack, the embedded demo and the tests all build the table from this module, so the
 table that is deployed is the table the handler writes. Pure data: no AWS imports.
 
-Item layout (one partition per task, ``pk = TASK#<quantumTaskArn>``):
+Item layout (one partition per resource: ``pk = TASK#<quantumTaskArn>``, ``JOB#<jobArn>`` or
+``DEVICE#<deviceArn>``):
 
 * event items, ``sk = EVENT#<eventTime>#<statusRank>#<eventId>``: one per distinct EventBridge
   event, so a task's history is a query on its partition, in event-time order;
@@ -19,7 +20,13 @@ from dataclasses import dataclass
 PARTITION_KEY = "pk"
 SORT_KEY = "sk"
 
-TASK_PREFIX = "TASK#"
+TASK_PREFIX = "TASK#"  # a quantum task's partition
+JOB_PREFIX = "JOB#"  # a hybrid job's partition
+DEVICE_PREFIX = "DEVICE#"  # a device's availability timeline
+# The status index's partitions: tasks are listed under STATUS#<status> (as ever), jobs and devices
+# under their own prefixes, so a task listing never returns a job.
+JOB_STATUS_PREFIX = "JOB_STATUS#"
+DEVICE_STATUS_PREFIX = "DEVICE_STATUS#"
 EVENT_PREFIX = "EVENT#"
 LATEST_SORT_KEY = "LATEST"
 
@@ -48,7 +55,7 @@ JOB_INDEX = IndexDefinition(
 )
 STATUS_INDEX = IndexDefinition(
     name="byStatus",
-    partition_key="statusKey",  # STATUS#<latest status>
+    partition_key="statusKey",  # STATUS#<latest status> (tasks), JOB_STATUS#..., DEVICE_STATUS#...
     sort_key="statusSortKey",  # <eventTime of the latest state>#<quantumTaskArn>
     purpose="tasks by latest status, by the time they reached it",
 )

@@ -15,11 +15,11 @@ from task_monitor.domain.intake import is_sqs_batch
 from task_monitor.errors import InvalidEventError
 from task_monitor.observability import logger, metrics, record_invalid_event, record_result
 from task_monitor.settings import Settings
-from task_monitor.wiring import build_dispatcher, build_intake, build_monitor, new_session
+from task_monitor.wiring import build_dispatcher, build_intake, build_pipelines, new_session
 
 settings = Settings.from_environment()
 session = new_session()
-dispatcher = build_dispatcher(build_monitor(settings, session))
+dispatcher = build_dispatcher(build_pipelines(settings, session))
 intake = build_intake(dispatcher, settings, session)
 
 

@@ -1,22 +1,24 @@
-"""The composition root: real AWS adapters, created once per container."""
+"""The composition root: real AWS adapters, created once per container, and one pipeline per event kind."""
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import botocore.session
 from botocore.config import Config
 
+from task_monitor.adapters.audit_items import TASK_ITEMS, ItemKind
 from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS, DynamoAuditStore
 from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG, BraketTaskDescriber
 from task_monitor.adapters.dead_letters import SqsDeadLetters
 from task_monitor.adapters.notifier import SnsPublisher
-from task_monitor.domain.dispatch import EventDispatcher
-from task_monitor.domain.events import EVENT_DETAIL_TYPE
+from task_monitor.domain.announce import Announcer
+from task_monitor.domain.detail_types import TASK_STATE_CHANGE
+from task_monitor.domain.dispatch import EventDispatcher, Processor
 from task_monitor.domain.intake import SqsIntake
 from task_monitor.domain.monitor import TaskMonitor
 from task_monitor.domain.timefmt import format_instant
@@ -38,30 +40,60 @@ def new_session() -> Any:
     return botocore.session.get_session()
 
 
-def build_monitor(settings: Settings, session: Any) -> TaskMonitor:
-    """Wire the pipeline to AWS."""
-    describer = BraketTaskDescriber(
-        lambda region: session.create_client("braket", region_name=region, config=BRAKET_CLIENT_CONFIG)
-    )
-    home_region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    if home_region:
-        describer.client_for(home_region)  # most tasks live where the function does: create it at init
-    dynamodb = session.create_client("dynamodb", config=AWS_CLIENT_CONFIG)
-    sns = session.create_client("sns", config=AWS_CLIENT_CONFIG)
+class RegionalClients:
+    """One Braket client per region per container, made on first use (a task or job lives in its
+    device's region); the function's own region's is made at init, since most resources live there."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+        self._clients: dict[str, Any] = {}
+        home_region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        if home_region:
+            self.for_region(home_region)
+
+    def for_region(self, region: str) -> Any:
+        if region not in self._clients:
+            self._clients[region] = self._session.create_client(
+                "braket", region_name=region, config=BRAKET_CLIENT_CONFIG
+            )
+        return self._clients[region]
+
+
+class Services:
+    """The adapters every kind's pipeline shares, made once per container."""
+
+    def __init__(self, settings: Settings, session: Any) -> None:
+        self.settings = settings
+        self.braket = RegionalClients(session)
+        self.dynamodb = session.create_client("dynamodb", config=AWS_CLIENT_CONFIG)
+        self.publisher = SnsPublisher(
+            session.create_client("sns", config=AWS_CLIENT_CONFIG), settings.notification_topic_arn
+        )
+        self.announcer = Announcer(self.publisher, claim_timeout_seconds=CLAIM_TIMEOUT_SECONDS, now=seconds_clock)
+
+    def store(self, kind: ItemKind) -> DynamoAuditStore:
+        return DynamoAuditStore(self.dynamodb, self.settings.audit_table_name, kind=kind, now=seconds_clock)
+
+
+def build_task_monitor(services: Services) -> TaskMonitor:
     return TaskMonitor(
-        describer=describer,
-        store=DynamoAuditStore(dynamodb, settings.audit_table_name, now=seconds_clock),
-        publisher=SnsPublisher(sns, settings.notification_topic_arn),
-        notify_statuses=settings.notify_statuses,
+        describer=BraketTaskDescriber(services.braket.for_region),
+        store=services.store(TASK_ITEMS),
+        announcer=services.announcer,
+        notify_statuses=services.settings.notify_statuses,
         clock=utc_now,
-        claim_timeout_seconds=CLAIM_TIMEOUT_SECONDS,
         now=seconds_clock,
     )
 
 
-def build_dispatcher(monitor: TaskMonitor) -> EventDispatcher:
-    """One processor per kind of Braket event, by detail-type."""
-    return EventDispatcher({EVENT_DETAIL_TYPE: monitor.process})
+def build_pipelines(settings: Settings, session: Any) -> dict[str, Processor]:
+    """Each kind of Braket event, by detail-type, with the pipeline that processes it."""
+    services = Services(settings, session)
+    return {TASK_STATE_CHANGE: build_task_monitor(services).process}
+
+
+def build_dispatcher(pipelines: Mapping[str, Processor]) -> EventDispatcher:
+    return EventDispatcher(pipelines)
 
 
 def build_intake(dispatcher: EventDispatcher, settings: Settings, session: Any) -> SqsIntake:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from task_monitor.domain.events import is_event_id, parse_task_event
+from task_monitor.domain.events import parse_task_event
 from task_monitor.domain.intake import parse_body
+from task_monitor.domain.validation import is_event_id
 from task_monitor.errors import InvalidEventError
 from tests.support.factories import SV1, TASK_ARN, task_event
 

@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
+from task_monitor.domain.announce import Announcer
 from task_monitor.domain.arns import TaskArn
 from task_monitor.domain.monitor import TaskMonitor
-from task_monitor.domain.notification import Notification
-from task_monitor.domain.ports import SaveOutcome
+from task_monitor.domain.notification_model import Notification
+from task_monitor.domain.ports import HistoryFacts, SaveOutcome
 from task_monitor.errors import ClaimExpiredError, EnrichmentError, InvalidEventError
 from tests.support.factories import description, task_event
 
@@ -30,9 +31,12 @@ class FakeStore:
         self.outcome, self.saved, self.notified, self.running_asked = outcome, [], [], 0
         self.released: list[str] = []
 
-    def running_since(self, task_arn: str) -> str | None:
+    def history_facts(self, arn: str) -> HistoryFacts:
         self.running_asked += 1
-        return "2026-11-20T11:41:17.000Z"
+        return HistoryFacts(running_since="2026-11-20T11:41:17.000Z")
+
+    def latest(self, arn: str) -> dict[str, Any] | None:
+        return None
 
     def save(self, record: dict[str, Any], *, claim: str | None) -> SaveOutcome:
         self.saved.append((record, claim is not None))
@@ -60,14 +64,14 @@ class FakePublisher:
 
 def _monitor(braket=None, store=None, publisher=None, statuses=("COMPLETED", "FAILED", "CANCELLED"), now=None):
     braket, store, publisher = braket or FakeBraket(), store or FakeStore(), publisher or FakePublisher()
+    clock = now or (lambda: 1_000_000.0)
     monitor = TaskMonitor(
         braket,
         store,
-        publisher,
+        Announcer(publisher, claim_timeout_seconds=90, now=clock),
         frozenset(statuses),
         clock=lambda: "2026-11-20T12:00:00.000Z",
-        claim_timeout_seconds=90,
-        now=now or (lambda: 1_000_000.0),
+        now=clock,
     )
     return monitor, braket, store, publisher
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from task_monitor.domain.events import parse_task_event
-from task_monitor.domain.notification import format_duration, render_notification
+from task_monitor.domain.notification import render_notification
+from task_monitor.domain.notification_model import format_duration
 from task_monitor.domain.record import EnrichmentFailure, build_record
 from tests.support.factories import fully_described, task_event
 

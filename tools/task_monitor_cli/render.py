@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from task_monitor.domain.notification import format_duration
+from task_monitor.domain.notification_model import format_duration
 
 
 def short_id(task_arn: str) -> str:

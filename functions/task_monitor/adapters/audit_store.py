@@ -17,19 +17,11 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from task_monitor import audit_schema as schema
-from task_monitor.adapters.audit_items import (
-    PER_EVENT_ENRICHMENT,
-    event_item,
-    gap_fill,
-    latest_item,
-    latest_key,
-    task_key,
-)
+from task_monitor.adapters.audit_items import PER_EVENT_ENRICHMENT, TASK_ITEMS, ItemKind, Record
 from task_monitor.adapters.dynamodb_codec import from_item, to_attribute, to_item
 from task_monitor.adapters.notification_claims import CLAIM_TIMEOUT_SECONDS, NotificationClaims
-from task_monitor.domain.ports import SaveOutcome
-from task_monitor.domain.record import TaskRecord
-from task_monitor.domain.status import UNKNOWN_STATUS_RANK, rank
+from task_monitor.domain.ports import HistoryFacts, SaveOutcome
+from task_monitor.domain.status import UNKNOWN_STATUS_RANK
 from task_monitor.errors import AuditWriteError
 
 __all__ = ["CLAIM_TIMEOUT_SECONDS", "DynamoAuditStore"]
@@ -41,34 +33,52 @@ _RETRIED_IN_PROCESS = frozenset({"TransactionConflict", "ThrottlingError"})
 # a later event, except that a status Braket itself confirmed (the event's status is the one
 # GetQuantumTask reported) is never replaced by one it did not confirm.
 _STORED_UNCONFIRMED = "(attribute_not_exists(#reported) OR #reported <> #status)"
+# (No rank yet: no state event was recorded, though a CloudTrail call may have left who created it.)
 _LATEST_MAY_MOVE_CONFIRMED = (
-    "attribute_not_exists(#pk) OR #rank < :rank"
+    "attribute_not_exists(#rank) OR #rank < :rank"
     f" OR (#rank = :rank AND (#eventTime < :eventTime OR {_STORED_UNCONFIRMED}))"
 )
 _LATEST_MAY_MOVE_UNCONFIRMED = (
-    "attribute_not_exists(#pk) OR #rank < :rank"
+    "attribute_not_exists(#rank) OR #rank < :rank"
     f" OR (#rank = :rank AND #eventTime < :eventTime AND {_STORED_UNCONFIRMED})"
 )
 
 
 class DynamoAuditStore:
-    """Writes the audit log; the function's only DynamoDB actions are PutItem, UpdateItem, Query."""
+    """Writes one kind's audit log (tasks by default); the function's only DynamoDB actions are
+    GetItem, PutItem, UpdateItem and Query."""
 
     def __init__(
         self,
         client: Any,
         table_name: str,
         *,
+        kind: ItemKind = TASK_ITEMS,
         now: Callable[[], float] = time.time,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
         self._client = client
         self._table = table_name
+        self._kind = kind
         self._now = now
         self._sleep = sleep
-        self._claims = NotificationClaims(client, table_name, now=now, sleep=sleep)
+        self._claims = NotificationClaims(client, table_name, kind=kind, now=now, sleep=sleep)
+
+    @property
+    def kind(self) -> ItemKind:
+        return self._kind
+
+    def latest(self, arn: str) -> dict[str, Any] | None:
+        """The resource's latest state as stored (storage attributes included), read consistently."""
+        response = self._client.get_item(TableName=self._table, Key=self._kind.latest_key(arn), ConsistentRead=True)
+        item = response.get("Item")
+        return from_item(item) if item else None
 
     def running_since(self, task_arn: str) -> str | None:
+        return self.history_facts(task_arn).running_since
+
+    def history_facts(self, arn: str) -> HistoryFacts:
+        """What an ending resource's record takes from its history, in one query: when it started running."""
         response = self._client.query(
             TableName=self._table,
             ConsistentRead=True,
@@ -82,18 +92,18 @@ class DynamoAuditStore:
                 "#eventTime": "eventTime",
             },
             ExpressionAttributeValues={
-                ":pk": {"S": task_key(task_arn)},
+                ":pk": {"S": self._kind.key(arn)},
                 ":events": {"S": schema.EVENT_PREFIX},
                 ":running": {"S": "RUNNING"},
             },
         )
         times = [item["eventTime"]["S"] for item in response.get("Items", [])]
-        return min(times) if times else None
+        return HistoryFacts(running_since=min(times) if times else None)
 
-    def save(self, record: TaskRecord, *, claim: str | None) -> SaveOutcome:
+    def save(self, record: Record, *, claim: str | None) -> SaveOutcome:
         """Record the event; ``claim`` (when the event is to be notified) names this invocation."""
         put_event = self._put_event_request(record, claim)
-        if rank(record["status"]) == UNKNOWN_STATUS_RANK:
+        if self._kind.rank(record) == UNKNOWN_STATUS_RANK:
             # A status we cannot place in the lifecycle is audited but never moves the latest state.
             return self._put_event_alone(put_event, record, claim)
         for attempt in range(TRANSACTION_CONFLICT_ATTEMPTS):
@@ -128,30 +138,29 @@ class DynamoAuditStore:
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
     # -- internals -------------------------------------------------------------------------
-    def mark_notified(self, record: TaskRecord) -> None:
+    def mark_notified(self, record: Record) -> None:
         """Set the event SENT, retrying transient refusals in-process (see ``NotificationClaims``)."""
         self._claims.mark_sent(record)
 
-    def release_claim(self, record: TaskRecord, claim: str) -> None:
+    def release_claim(self, record: Record, claim: str) -> None:
         """After a failed publish: let the next delivery publish without waiting for the timeout."""
         self._claims.release(record, claim)
 
     # -- internals -------------------------------------------------------------------------
-    def _put_event_request(self, record: TaskRecord, claim: str | None) -> dict[str, Any]:
+    def _put_event_request(self, record: Record, claim: str | None) -> dict[str, Any]:
         return {
             "TableName": self._table,
-            "Item": to_item(event_item(record, claim=claim, claimed_at=int(self._now()))),
+            "Item": to_item(self._kind.event_item(record, claim=claim, claimed_at=int(self._now()))),
             "ConditionExpression": "attribute_not_exists(#pk)",
             "ExpressionAttributeNames": {"#pk": schema.PARTITION_KEY},
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
 
-    def _update_latest_request(self, record: TaskRecord) -> dict[str, Any]:
+    def _update_latest_request(self, record: Record) -> dict[str, Any]:
         """An update, not a put: what this event does not know (its enrichment failed, say) keeps
         the value an earlier event recorded, so tags, job and reservation are never lost."""
-        item = latest_item(record)
+        item = self._kind.latest_item(record)
         names = {
-            "#pk": schema.PARTITION_KEY,
             "#rank": "statusRank",
             "#eventTime": "eventTime",
             "#reported": "statusAtEnrichment",
@@ -170,7 +179,7 @@ class DynamoAuditStore:
         expression = "SET " + ", ".join(assignments) + (" REMOVE " + ", ".join(removals) if removals else "")
         return {
             "TableName": self._table,
-            "Key": latest_key(record["quantumTaskArn"]),
+            "Key": self._kind.latest_key(self._kind.arn(record)),
             "UpdateExpression": expression,
             "ConditionExpression": (
                 _LATEST_MAY_MOVE_CONFIRMED
@@ -184,7 +193,7 @@ class DynamoAuditStore:
         }
 
     def _record_late(
-        self, put_event: dict[str, Any], record: TaskRecord, claim: str | None, latest: dict[str, Any]
+        self, put_event: dict[str, Any], record: Record, claim: str | None, latest: dict[str, Any]
     ) -> SaveOutcome:
         """A late event: record it, and let it fill what the latest state lacks, never moving it.
 
@@ -192,7 +201,7 @@ class DynamoAuditStore:
         event time as just read) when there is something to fill, else one PutItem: either way a late
         event costs two round trips, as before. If the latest state moved meanwhile, the event is
         recorded alone (the fill is skipped, never wrong)."""
-        fill = gap_fill(record, latest)
+        fill = self._kind.gap_fill(record, latest)
         if not fill:
             return self._put_event_alone(put_event, record, claim)
         try:
@@ -210,7 +219,7 @@ class DynamoAuditStore:
                 return self._put_event_alone(put_event, record, claim)
             raise
 
-    def _fill_latest_request(self, record: TaskRecord, latest: dict[str, Any], fill: dict[str, Any]) -> dict[str, Any]:
+    def _fill_latest_request(self, record: Record, latest: dict[str, Any], fill: dict[str, Any]) -> dict[str, Any]:
         names = {"#status": "status", "#eventTime": "eventTime"}
         values = {":status": to_attribute(latest["status"]), ":eventTime": to_attribute(latest["eventTime"])}
         assignments = []
@@ -223,14 +232,14 @@ class DynamoAuditStore:
             assignments.append(f"#f{position} = {target}")
         return {
             "TableName": self._table,
-            "Key": latest_key(record["quantumTaskArn"]),
+            "Key": self._kind.latest_key(self._kind.arn(record)),
             "UpdateExpression": "SET " + ", ".join(assignments),
             "ConditionExpression": "#status = :status AND #eventTime = :eventTime",
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
         }
 
-    def _put_event_alone(self, put_event: dict[str, Any], record: TaskRecord, claim: str | None) -> SaveOutcome:
+    def _put_event_alone(self, put_event: dict[str, Any], record: Record, claim: str | None) -> SaveOutcome:
         """Record the event without touching the latest state (one PutItem)."""
         try:
             self._client.put_item(**put_event)

@@ -22,11 +22,11 @@ from task_monitor.adapters.audit_items import (
     NOTIFICATION_PENDING,
     NOTIFICATION_PUBLISHING,
     NOTIFICATION_SENT,
-    event_key,
+    ItemKind,
+    Record,
 )
 from task_monitor.adapters.dynamodb_codec import from_item, to_attribute
 from task_monitor.domain.ports import SaveOutcome
-from task_monitor.domain.record import TaskRecord
 from task_monitor.errors import NotificationInProgressError
 
 # 1.5 times the function's timeout (60 s, checked by an infra test): a claim this old belongs to an
@@ -54,14 +54,21 @@ class NotificationClaims:
     """The claim on one event's notification, kept on its event item."""
 
     def __init__(
-        self, client: Any, table_name: str, *, now: Callable[[], float], sleep: Callable[[float], None] | None
+        self,
+        client: Any,
+        table_name: str,
+        *,
+        kind: ItemKind,
+        now: Callable[[], float],
+        sleep: Callable[[float], None] | None,
     ) -> None:
         self._client = client
+        self._kind = kind
         self._table = table_name
         self._now = now
         self._sleep = sleep
 
-    def resolve_duplicate(self, record: TaskRecord, claim: str | None, existing: dict[str, Any] | None) -> SaveOutcome:
+    def resolve_duplicate(self, record: Record, claim: str | None, existing: dict[str, Any] | None) -> SaveOutcome:
         """The event was recorded before: is its notification still ours to send?"""
         stored = from_item(existing or {})
         state = stored.get("notification")
@@ -76,7 +83,7 @@ class NotificationClaims:
         self._take(record, claim, stored)
         return SaveOutcome.DUPLICATE_UNANNOUNCED
 
-    def _take(self, record: TaskRecord, claim: str, stored: dict[str, Any]) -> None:
+    def _take(self, record: Record, claim: str, stored: dict[str, Any]) -> None:
         if stored.get("notification") == NOTIFICATION_PENDING:
             condition, values = "#notification = :pending", {":pending": {"S": NOTIFICATION_PENDING}}
         else:  # an abandoned claim: take it only if nobody took it since we read it
@@ -85,7 +92,7 @@ class NotificationClaims:
         try:
             self._client.update_item(
                 TableName=self._table,
-                Key=event_key(record),
+                Key=self._kind.event_key(record),
                 UpdateExpression="SET #notification = :publishing, #claimId = :claim, #claimedAt = :now",
                 ConditionExpression=condition,
                 ExpressionAttributeNames={
@@ -112,7 +119,7 @@ class NotificationClaims:
                 f"event {record['eventId']} was claimed by another invocation; retry later"
             ) from error
 
-    def mark_sent(self, record: TaskRecord) -> None:
+    def mark_sent(self, record: Record) -> None:
         """Set the event SENT. Called once SNS accepted the message, so a transient refusal is retried
         here, with jitter, rather than failing the event (whose redelivery would publish again)."""
         for attempt in range(MARK_NOTIFIED_ATTEMPTS):
@@ -124,18 +131,18 @@ class NotificationClaims:
                     raise
                 (self._sleep or time.sleep)(random.uniform(0.1, 0.4) * 2**attempt)
 
-    def release(self, record: TaskRecord, claim: str) -> None:
+    def release(self, record: Record, claim: str) -> None:
         """After a failed publish: let the next delivery publish without waiting for the timeout."""
         with contextlib.suppress(ClientError):  # best effort: the claim times out anyway
             self._settle_notification(
                 record, NOTIFICATION_PENDING, "attribute_exists(#pk) AND #claimId = :claim", {":claim": {"S": claim}}
             )
 
-    def _settle_notification(self, record: TaskRecord, state: str, condition: str, values: dict[str, Any]) -> None:
+    def _settle_notification(self, record: Record, state: str, condition: str, values: dict[str, Any]) -> None:
         """Set the event's notification state and drop its claim, if ``condition`` holds."""
         self._client.update_item(
             TableName=self._table,
-            Key=event_key(record),
+            Key=self._kind.event_key(record),
             UpdateExpression="SET #notification = :state REMOVE #claimId, #claimedAt",
             ConditionExpression=condition,
             ExpressionAttributeNames={

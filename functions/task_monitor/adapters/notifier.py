@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from task_monitor.domain.notification import Notification
+from task_monitor.domain.notification_model import Notification
 
 # botocore's standard retry mode waits at most random() * 2 ** (attempt - 1) s (capped at 20 s) before
 # each retry.

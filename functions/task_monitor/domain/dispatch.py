@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from task_monitor.domain.detail_types import EVENT_SOURCE
-from task_monitor.domain.events import quote_value
-from task_monitor.domain.monitor import ProcessingResult
+from task_monitor.domain.results import ProcessingResult
+from task_monitor.domain.validation import quote_value
 from task_monitor.errors import InvalidEventError
 
 Processor = Callable[[Any], ProcessingResult]

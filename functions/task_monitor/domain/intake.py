@@ -19,8 +19,8 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from task_monitor.domain.monitor import ProcessingResult
 from task_monitor.domain.ports import DeadLetters, IntakeObserver, Rejection
+from task_monitor.domain.results import ProcessingResult
 from task_monitor.errors import DeadLetterQueueNotConfiguredError, InvalidEventError
 
 # A notified terminal event makes five AWS calls, normally well under a second in all; under

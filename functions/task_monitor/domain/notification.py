@@ -1,27 +1,18 @@
-"""Render a record as an SNS notification: a subject to scan, an email to read, JSON for machines."""
+"""Render a task record as an SNS notification: a subject to scan, an email to read, JSON for machines."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
+from task_monitor.domain.notification_model import (
+    Notification,
+    ascii_subject,
+    format_duration,
+    string_attribute,
+)
 from task_monitor.domain.record import QueueInfo, TaskRecord
 from task_monitor.domain.status import rank
-
-SUBJECT_LIMIT = 99  # SNS subjects are ASCII, under 100 characters
-
-
-@dataclass(frozen=True)
-class Notification:
-    subject: str
-    email_text: str
-    json_body: str
-    attributes: dict[str, dict[str, str]]
-
-    def sns_message(self) -> str:
-        """The message for ``MessageStructure='json'``: email subscribers get the text, all others JSON."""
-        return json.dumps({"default": self.json_body, "email": self.email_text})
 
 
 def render_notification(record: TaskRecord) -> Notification:
@@ -39,7 +30,7 @@ def render_subject(record: TaskRecord) -> str:
         f"Braket task {record['status']}: {record['deviceProvider']}/{record['deviceName']}, "
         f"task {record['taskId'][:8]}"
     )
-    return subject.encode("ascii", "replace").decode("ascii")[:SUBJECT_LIMIT]
+    return ascii_subject(subject)
 
 
 def render_email(record: TaskRecord) -> str:
@@ -82,12 +73,12 @@ def render_email(record: TaskRecord) -> str:
 def message_attributes(record: TaskRecord) -> dict[str, dict[str, str]]:
     """Attributes for subscription filter policies: status, device, provider, job and tags."""
     attributes = {
-        "status": _string(record["status"]),
-        "deviceArn": _string(record["deviceArn"]),
-        "provider": _string(record["deviceProvider"]),
+        "status": string_attribute(record["status"]),
+        "deviceArn": string_attribute(record["deviceArn"]),
+        "provider": string_attribute(record["deviceProvider"]),
     }
     if record.get("jobArn"):
-        attributes["jobArn"] = _string(record["jobArn"])
+        attributes["jobArn"] = string_attribute(record["jobArn"])
     if record.get("tags"):
         tags = [f"{key}={value}" for key, value in sorted(record["tags"].items())]
         attributes["tags"] = {"DataType": "String.Array", "StringValue": json.dumps(tags)}
@@ -96,10 +87,6 @@ def message_attributes(record: TaskRecord) -> dict[str, dict[str, str]]:
 
 def console_url(task_arn: str, region: str) -> str:
     return f"https://{region}.console.aws.amazon.com/braket/home?region={region}#/tasks/{task_arn}"
-
-
-def _string(value: str) -> dict[str, str]:
-    return {"DataType": "String", "StringValue": value}
 
 
 def _status_line(record: TaskRecord) -> str:
@@ -132,14 +119,3 @@ def _program_set_line(action: dict[str, Any] | None) -> str | None:
     if not action or action.get("programCount") is None:
         return None
     return f"{action['programCount']} programs, {action.get('executableCount', '?')} executables"
-
-
-def format_duration(seconds: float | None) -> str | None:
-    if seconds is None:
-        return None
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    whole = round(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours} h {minutes:02d} min {secs:02d} s" if hours else f"{minutes} min {secs:02d} s"

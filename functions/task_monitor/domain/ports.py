@@ -7,7 +7,7 @@ imports AWS. ``SaveOutcome`` and ``Rejection`` are the values that cross these p
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -15,9 +15,8 @@ from task_monitor.errors import InvalidEventError
 
 if TYPE_CHECKING:
     from task_monitor.domain.arns import TaskArn
-    from task_monitor.domain.monitor import ProcessingResult
-    from task_monitor.domain.notification import Notification
-    from task_monitor.domain.record import TaskRecord
+    from task_monitor.domain.notification_model import Notification
+    from task_monitor.domain.results import ProcessingResult
 
 
 class SaveOutcome(enum.Enum):
@@ -31,6 +30,13 @@ class SaveOutcome(enum.Enum):
         return self in (SaveOutcome.DUPLICATE, SaveOutcome.DUPLICATE_UNANNOUNCED)
 
 
+@dataclass(frozen=True)
+class HistoryFacts:
+    """What an ending resource's record takes from its own history (one query)."""
+
+    running_since: str | None = None  # event time of its RUNNING event, if one was recorded
+
+
 class TaskDescriber(Protocol):
     def describe(self, task: TaskArn, event_status: str | None = None) -> dict[str, Any]:
         """GetQuantumTask with queue info, in the task's region; raise EnrichmentError.
@@ -39,11 +45,17 @@ class TaskDescriber(Protocol):
 
 
 class AuditStore(Protocol):
-    def running_since(self, task_arn: str) -> str | None:
-        """Event time of the task's RUNNING event, if recorded."""
+    """One kind's audit log: write-once event items, and a latest state that never moves backwards."""
+
+    def history_facts(self, arn: str) -> HistoryFacts:
+        """What the resource's recorded history says about it (see ``HistoryFacts``)."""
         ...
 
-    def save(self, record: TaskRecord, *, claim: str | None) -> SaveOutcome:
+    def latest(self, arn: str) -> dict[str, Any] | None:
+        """The resource's latest state as stored, or None."""
+        ...
+
+    def save(self, record: Mapping[str, Any], *, claim: str | None) -> SaveOutcome:
         """Record the event and advance the latest state, atomically; detect duplicates.
 
         ``claim`` (only for events to notify) identifies this attempt: the store hands the
@@ -51,11 +63,11 @@ class AuditStore(Protocol):
         """
         ...
 
-    def mark_notified(self, record: TaskRecord) -> None:
+    def mark_notified(self, record: Mapping[str, Any]) -> None:
         """Remember that the event's notification went out, so a redelivery sends nothing."""
         ...
 
-    def release_claim(self, record: TaskRecord, claim: str) -> None:
+    def release_claim(self, record: Mapping[str, Any], claim: str) -> None:
         """Give the notification back after a failed publish, for the redelivery to send."""
         ...
 

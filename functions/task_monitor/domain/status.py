@@ -1,8 +1,10 @@
-"""Braket task statuses and the order in which a task's latest state may move."""
+"""Statuses of each kind of Braket resource, and the order in which its latest state may move."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 # Rank decides what the latest-state record may move to: only to a higher rank, or to the same
 # rank at a later event time. Terminal statuses rank highest, so a late RUNNING event after
@@ -37,6 +39,38 @@ def rank(status: str) -> int:
 
 def is_terminal(status: str) -> bool:
     return status in TERMINAL_STATUSES
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """One kind's statuses: their ranks (the latest state only moves up, or within a rank to a later
+    event) and which of them end the resource's life."""
+
+    kind: str
+    ranks: Mapping[str, int]
+    terminal: frozenset[str]
+
+    @property
+    def statuses(self) -> frozenset[str]:
+        return frozenset(self.ranks)
+
+    def rank(self, status: str) -> int:
+        return self.ranks.get(status, UNKNOWN_STATUS_RANK)
+
+    def is_terminal(self, status: str) -> bool:
+        return status in self.terminal
+
+
+TASK_LIFECYCLE = Lifecycle("task", STATUS_RANK, TERMINAL_STATUSES)
+# GetJob's JobPrimaryStatus: a hybrid job is never CREATED, it starts QUEUED.
+JOB_LIFECYCLE = Lifecycle(
+    "job",
+    {status: place for status, place in STATUS_RANK.items() if status != "CREATED"},
+    TERMINAL_STATUSES,
+)
+# A device's availability swings both ways (ONLINE, OFFLINE, ONLINE...): every status ranks the same,
+# so its latest state is simply its latest event; RETIRED is not final in that sense either.
+DEVICE_LIFECYCLE = Lifecycle("device", {"ONLINE": 1, "OFFLINE": 1, "RETIRED": 1}, frozenset())
 
 
 def parse_status_list(text: str) -> frozenset[str]:

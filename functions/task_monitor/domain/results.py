@@ -1,0 +1,52 @@
+"""What happened to one event, whatever its kind: for the caller, the logs and the metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from task_monitor.domain.ports import SaveOutcome
+
+# The field that names the resource in each kind's record (and in its summary).
+ARN_FIELDS = {"task": "quantumTaskArn", "job": "jobArn", "device": "deviceArn"}
+
+
+@dataclass(frozen=True)
+class ProcessingResult:
+    """One processed event: its record, what the store made of it, and whether it was announced.
+
+    ``kind`` is the resource the record belongs to (task, job or device); ``source`` says what the
+    event was when that differs (``apiCall`` for a CloudTrail call joined onto a task or job)."""
+
+    record: Mapping[str, Any]
+    outcome: SaveOutcome
+    notified: bool
+    kind: str = "task"
+    source: str = "stateChange"
+    message_id: str | None = None
+    enrichment_error: str | None = None
+    # Published, but the "sent" mark could not be written (the error's name): see Announcer.
+    unmarked_notification: str | None = None
+    queued_seconds: float | None = field(default=None)
+
+    @property
+    def arn(self) -> str:
+        return str(self.record.get(ARN_FIELDS.get(self.kind, ""), ""))
+
+    def summary(self) -> dict[str, Any]:
+        summary: dict[str, Any] = {"eventId": self.record["eventId"], "kind": self.kind}
+        summary[ARN_FIELDS.get(self.kind, "arn")] = self.arn
+        if self.source != "stateChange":
+            summary["source"] = self.source
+        summary.update(
+            {
+                "status": self.record.get("status"),
+                "outcome": self.outcome.value,
+                "notified": self.notified,
+                "messageId": self.message_id,
+                "enrichmentError": self.enrichment_error,
+                "notificationUnmarked": self.unmarked_notification is not None,
+            }
+        )
+        return summary

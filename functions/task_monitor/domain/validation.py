@@ -1,0 +1,105 @@
+"""Checks every kind's parser shares: the EventBridge envelope, text, times, and quoting bad values.
+
+Each raises ``InvalidEventError`` naming the field, so a bad event is rejected before anything is
+called or written, with an error a person can act on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from task_monitor.domain.detail_types import EVENT_SOURCE
+from task_monitor.domain.timefmt import normalize_instant
+from task_monitor.errors import InvalidEventError
+
+_EVENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")  # EventBridge ids are UUIDs
+_QUOTED_CHARACTERS = 80  # of an offending value, in an error message (logged, and on the dead-letter queue)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """The EventBridge fields every kind of event has, validated; ``detail`` is the kind's to check."""
+
+    event_id: str
+    event_time: str
+    region: str | None
+    detail: dict[str, Any]
+
+
+def parse_envelope(event: Any, detail_type: str) -> Envelope:
+    """Validate the envelope of an event of ``detail_type``; raise InvalidEventError naming the field."""
+    if not isinstance(event, dict):
+        raise InvalidEventError("$", f"expected a JSON object, got {type(event).__name__}")
+    expect_equal(event, "source", EVENT_SOURCE)
+    expect_equal(event, "detail-type", detail_type)
+    event_id = required_text(event, "id", "id")
+    if not is_event_id(event_id):
+        raise InvalidEventError(
+            "id", f"{quote_value(event_id)} is not an event id (up to 128 letters, digits, - . _ :)"
+        )
+    event_time = instant(event.get("time"), "time", required=True)
+    detail = event.get("detail")
+    if not isinstance(detail, dict):
+        raise InvalidEventError("detail", "missing or not an object")
+    return Envelope(
+        event_id=event_id, event_time=event_time or "", region=optional_text(event, "region", "region"), detail=detail
+    )
+
+
+def is_event_id(value: object) -> bool:
+    """True for a short id such as EventBridge gives events (a UUID); safe to log as a correlation id."""
+    return isinstance(value, str) and _EVENT_ID.fullmatch(value) is not None
+
+
+def quote_value(value: object) -> str:
+    """The offending value for an error message, cut short: no payload may reach a log line."""
+    if isinstance(value, str):
+        head = repr(value[:_QUOTED_CHARACTERS])
+        return head if len(value) <= _QUOTED_CHARACTERS else f"{head}... ({len(value)} characters)"
+    if isinstance(value, dict | list):
+        return "a JSON object" if isinstance(value, dict) else "a JSON array"
+    try:
+        return repr(value)[:_QUOTED_CHARACTERS]
+    except ValueError:  # an int past 4,300 digits has no repr
+        return "a number too long to show"
+
+
+def encodable(value: str, path: str) -> str:
+    """JSON escapes can carry an unpaired surrogate (\\ud800) that DynamoDB and SNS cannot take."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidEventError(path, "not valid Unicode (an unpaired surrogate)") from None
+    return value
+
+
+def expect_equal(event: dict, key: str, expected: str) -> None:
+    if event.get(key) != expected:
+        raise InvalidEventError(key, f"expected {expected!r}, got {quote_value(event.get(key))}")
+
+
+def required_text(container: dict, key: str, path: str) -> str:
+    value = container.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidEventError(path, "missing or not a non-empty string")
+    return encodable(value, path)
+
+
+def optional_text(container: dict, key: str, path: str) -> str | None:
+    value = container.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidEventError(path, f"expected a string, got {type(value).__name__}")
+    return encodable(value, path)
+
+
+def instant(value: object, path: str, *, required: bool = False) -> str | None:
+    if value is None and not required:
+        return None
+    normalized = normalize_instant(value)
+    if normalized is None:
+        raise InvalidEventError(path, f"{quote_value(value)} is not an ISO-8601 time with a time zone, from 1970 on")
+    return normalized
