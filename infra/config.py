@@ -50,6 +50,15 @@ LOG_RETENTION_DAYS_ALLOWED = (
 
 TABLE_REMOVAL_POLICIES = ("retain", "destroy")
 
+# The optional CloudTrail trail (infra/constructs/trail.py): off by default, because "AWS API Call via
+# CloudTrail" events need only *some* trail logging management write events in each Braket region, and
+# most accounts already have one (an organization or account trail); a second copy costs money.
+DEFAULT_CREATE_TRAIL = False
+# Days the trail's log files are kept in its bucket (an S3 lifecycle expiration).
+DEFAULT_TRAIL_RETENTION_DAYS = 90
+MIN_TRAIL_RETENTION_DAYS = 1
+MAX_TRAIL_RETENTION_DAYS = 3653  # ten years, CloudWatch Logs' longest retention too
+
 # SNS limits a subscription filter policy to 150 value combinations across its attributes.
 MAX_FILTER_COMBINATIONS = 150
 
@@ -67,6 +76,8 @@ KNOWN_KEYS = (
     "logRetentionDays",
     "tableRemovalPolicy",
     "maxConcurrency",
+    "createTrail",
+    "trailRetentionDays",
 )
 
 
@@ -116,6 +127,8 @@ class MonitorConfig:
     log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
     table_removal_policy: str = "retain"
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    create_trail: bool = DEFAULT_CREATE_TRAIL
+    trail_retention_days: int = DEFAULT_TRAIL_RETENTION_DAYS
     # Regions whose events reach the main region through a forwarder stack.
     forwarded_regions: tuple[str, ...] = field(init=False)
 
@@ -144,6 +157,8 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
     retention = _retention(_value(lookup, "logRetentionDays", DEFAULT_LOG_RETENTION_DAYS))
     removal = _removal_policy(_value(lookup, "tableRemovalPolicy", "retain"))
     concurrency = _max_concurrency(_value(lookup, "maxConcurrency", DEFAULT_MAX_CONCURRENCY))
+    create_trail = _boolean("createTrail", _value(lookup, "createTrail", DEFAULT_CREATE_TRAIL))
+    trail_retention = _trail_retention(_value(lookup, "trailRetentionDays", DEFAULT_TRAIL_RETENTION_DAYS))
     return MonitorConfig(
         main_region=main_region,
         braket_regions=braket_regions,
@@ -153,6 +168,8 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
         log_retention_days=retention,
         table_removal_policy=removal,
         max_concurrency=concurrency,
+        create_trail=create_trail,
+        trail_retention_days=trail_retention,
     )
 
 
@@ -397,6 +414,27 @@ def _max_concurrency(value: Any) -> int:
             f"(default {DEFAULT_MAX_CONCURRENCY}: about half the GetQuantumTask quota of 100 requests/s at most)",
         )
     return number
+
+
+def _boolean(key: str, value: Any) -> bool:
+    """true or false (JSON), or from ``-c`` the strings "true" or "false" (any case)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise ConfigError(key, f"{value!r} is not a boolean; write true or false (without quotes in cdk.json)")
+
+
+def _trail_retention(value: Any) -> int:
+    key = "trailRetentionDays"
+    days = _integer(key, value)
+    if not MIN_TRAIL_RETENTION_DAYS <= days <= MAX_TRAIL_RETENTION_DAYS:
+        raise ConfigError(
+            key,
+            f"{value!r} is out of range; the trail's log files are kept {MIN_TRAIL_RETENTION_DAYS}.."
+            f"{MAX_TRAIL_RETENTION_DAYS} days (default {DEFAULT_TRAIL_RETENTION_DAYS})",
+        )
+    return days
 
 
 def _integer(key: str, value: Any) -> int:

@@ -17,6 +17,7 @@ from infra.constructs.ingest import Ingest
 from infra.constructs.monitoring import Monitoring, RegionalAlarms
 from infra.constructs.notifications import Notifications
 from infra.constructs.processing import Processing
+from infra.constructs.trail import Trail
 
 MAIN_STACK_NAME = "BraketTaskMonitor"
 
@@ -26,14 +27,14 @@ def forwarder_stack_name(region: str) -> str:
 
 
 class MonitorStack(Stack):
-    """Audit store, notifications, the function, the rule feeding it, and their monitoring."""
+    """Audit store, notifications, the function, the rule feeding it, their monitoring, and optionally a trail."""
 
     def __init__(self, scope: Construct, construct_id: str, *, config: MonitorConfig) -> None:
         super().__init__(
             scope,
             construct_id,
             env=Environment(region=config.main_region),
-            description="Braket task monitor: audits and announces every Amazon Braket task state change",
+            description="Braket task monitor: audits and announces Amazon Braket task, job and device events",
         )
         self.audit_store = AuditStore(self, "AuditStore", retain=config.retain_table)
         self.notifications = Notifications(self, "Notifications", emails=config.notification_emails)
@@ -52,6 +53,8 @@ class MonitorStack(Stack):
             alarm_email=config.alarm_email,
             key=self.notifications.key,
         )
+        # Optional: only for accounts with no trail logging management write events (see trail.py).
+        self.trail = Trail(self, "Trail", retention_days=config.trail_retention_days) if config.create_trail else None
         outputs = {
             "AuditTableName": (self.audit_store.table.table_name, "The audit table (read API and CLI)"),
             "NotificationTopicArn": (self.notifications.topic.topic_arn, "Subscribe more endpoints here"),
@@ -72,12 +75,14 @@ class MonitorStack(Stack):
             "AlarmTopicArn": (self.monitoring.alarm_topic.topic.topic_arn, "Alarm notifications"),
             "DashboardName": (self.monitoring.dashboard.dashboard_name, "CloudWatch dashboard"),
         }
+        if self.trail is not None:
+            outputs["TrailLogsBucketName"] = (self.trail.bucket.bucket_name, "Where the CloudTrail trail writes")
         for name, (value, description) in outputs.items():
             CfnOutput(self, name, value=value, description=description)
 
 
 class ForwarderStack(Stack):
-    """A rule on this region's default bus that forwards task state changes to the main region."""
+    """A rule on this region's default bus that forwards Braket events to the main region."""
 
     def __init__(
         self,
@@ -93,7 +98,7 @@ class ForwarderStack(Stack):
             construct_id,
             env=Environment(region=region),
             synthesizer=synthesizer,
-            description=f"Braket task monitor: forwards {region}'s Braket task events to {config.main_region}",
+            description=f"Braket task monitor: forwards {region}'s Braket events to {config.main_region}",
         )
         self.forwarder = Forwarder(self, "Forwarder", main_region=config.main_region)
         self.alarms = RegionalAlarms(

@@ -9,6 +9,10 @@ from constructs import Construct
 
 from task_monitor import audit_schema
 
+# The indexes the function queries (issue 8): a job's tasks (byJob) and tasks by latest status (byStatus).
+# Add an index here if the function starts querying it; the least-privilege test lists them too.
+FUNCTION_QUERIED_INDEXES = (audit_schema.JOB_INDEX, audit_schema.STATUS_INDEX)
+
 
 def _string_key(name: str) -> dynamodb.Attribute:
     return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)
@@ -48,11 +52,19 @@ class AuditStore(Construct):
     def grant_task_recording(self, grantee: iam.IGrantable) -> None:
         """What the function does, and nothing more: a transaction of ``PutItem`` (the event) and
         ``UpdateItem`` (the latest state), each also usable alone, and ``Query`` on the table itself
-        (a task's history). The indexes serve the read API, not the function, so they are not granted."""
+        (a task's history); and ``Query`` on the indexes the function reads (:data:`FUNCTION_QUERIED_INDEXES`),
+        named one by one rather than ``index/*``. ``byDevice`` serves the read API only."""
         grantee.grant_principal.add_to_principal_policy(
             iam.PolicyStatement(
                 sid="RecordTaskEvents",
                 actions=["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
                 resources=[self.table.table_arn],
+            )
+        )
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="QueryIndexes",
+                actions=["dynamodb:Query"],
+                resources=[f"{self.table.table_arn}/index/{index.name}" for index in FUNCTION_QUERIED_INDEXES],
             )
         )

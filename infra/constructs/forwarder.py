@@ -1,6 +1,7 @@
-"""A Braket region's link to the main region: its default bus forwards task state changes there.
+"""A Braket region's link to the main region: its default bus forwards Braket events there.
 
-Braket sends a task's events only to the default bus of the task's own region. The forwarded event
+Braket sends a task's (or job's) events only to the default bus of its own region, and CloudTrail
+sends an API call's event to the bus of the region it was called in. The forwarded event
 keeps its ``source``, ``detail-type``, ``region`` and ``account``, so the main region's rule (same
 pattern, no region in it) matches it as if Braket had sent it there. Same account, so the main bus
 needs no resource policy: the role below is allowed ``events:PutEvents`` on that one bus.
@@ -14,7 +15,7 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from infra.braket_events import task_state_change_pattern
+from infra.braket_events import braket_events_rule
 from infra.constructs.dead_letter_queue import DeadLetterQueue
 
 DELIVERY_MAX_EVENT_AGE = Duration.hours(24)
@@ -34,20 +35,20 @@ class Forwarder(Construct):
         self.undelivered = DeadLetterQueue(
             self,
             "UndeliveredEvents",
-            holds=f"task events this region could not forward to {main_region} within 24 hours",
+            holds=f"Braket events this region could not forward to {main_region} within 24 hours",
         )
         self.role = iam.Role(
             self,
             "Role",
             assumed_by=iam.ServicePrincipal("events.amazonaws.com"),
-            description=f"Lets EventBridge forward Braket task events to the default bus in {main_region}",
+            description=f"Lets EventBridge forward Braket events to the default bus in {main_region}",
         )
         main_bus.grant_put_events_to(self.role)
-        self.rule = events.Rule(
+        self.rule = braket_events_rule(
             self,
-            "TaskStateChanges",
-            description=f"Forwards Braket task state changes to the default bus in {main_region}",
-            event_pattern=task_state_change_pattern(),
+            "BraketEvents",
+            description=f"Forwards Braket task, job and device events and Braket API calls to the default bus "
+            f"in {main_region}",
         )
         self.rule.add_target(targets.EventBus(main_bus, dead_letter_queue=self.undelivered.queue, role=self.role))
         # CDK's EventBus target has no retry settings (aws-cdk#28735); CloudFormation does.

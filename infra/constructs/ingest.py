@@ -1,5 +1,6 @@
-"""The way in: a rule on the main region's default bus, an SQS queue where events wait, and the event
-source mapping through which the function drains it with bounded concurrency.
+"""The way in: a rule on the main region's default bus (every Braket event kind the function takes, see
+``infra/braket_events.py``), an SQS queue where events wait, and the event source mapping through which
+the function drains it with bounded concurrency.
 
 Why a queue between the rule and the function, rather than EventBridge invoking it asynchronously:
 
@@ -27,7 +28,6 @@ puts the event on the undelivered-events queue: never dropped.
 from __future__ import annotations
 
 from aws_cdk import Duration
-from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -35,7 +35,7 @@ from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.braket_events import task_state_change_pattern
+from infra.braket_events import braket_events_rule
 from infra.constructs.dead_letter_queue import DeadLetterQueue
 from infra.nag import acknowledge
 
@@ -56,12 +56,12 @@ class Ingest(Construct):
         self.undelivered = DeadLetterQueue(
             self,
             "UndeliveredEvents",
-            holds="task events EventBridge could not put on the events queue within 24 hours",
+            holds="Braket events EventBridge could not put on the events queue within 24 hours",
         )
         self.dead_letters = DeadLetterQueue(
             self,
             "DeadLetters",
-            holds="task events the function rejected as invalid (with the error as message attributes) "
+            holds="Braket events the function rejected as invalid (with the error as message attributes) "
             f"or failed on {MAX_RECEIVES} times",
             redrive_target=True,
         )
@@ -76,11 +76,12 @@ class Ingest(Construct):
             retention_period=EVENT_RETENTION,
             dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letters.queue, max_receive_count=MAX_RECEIVES),
         )
-        self.rule = events.Rule(
+        # One rule for every kind (see infra/braket_events.py): one sender in the queue policy below.
+        self.rule = braket_events_rule(
             self,
-            "TaskStateChanges",
-            description="Braket task state changes from this region and forwarded from the other Braket regions",
-            event_pattern=task_state_change_pattern(),
+            "BraketEvents",
+            description="Braket task, job and device events and Braket API calls, from this region and "
+            "forwarded from the other Braket regions",
         )
         # The target adds the queue policy: events.amazonaws.com may send, from this rule only.
         self.rule.add_target(

@@ -24,6 +24,7 @@ from constructs import Construct
 from infra.config import STATUSES
 from infra.nag import acknowledge
 from task_monitor import telemetry_names as names
+from task_monitor.domain.detail_types import JOINED_API_CALLS
 
 PERIOD = Duration.minutes(5)
 # The event source mapping never invokes beyond its maximum concurrency, so throttles mean the
@@ -32,6 +33,9 @@ THROTTLE_PERIODS = 3
 # A notification should leave within seconds. The oldest event waiting this long means the queue is
 # not draining: a failing event is redelivered every 6 minutes, or the backlog outgrows the concurrency.
 OLDEST_EVENT_ALARM_SECONDS = 15 * 60
+# Hybrid job statuses in lifecycle order: GetJob's JobPrimaryStatus (botocore's Braket model), which job
+# events presumably carry (docs/braket-events.md). A status outside it still counts in the widget's total.
+JOB_STATUSES = ("QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLING", "CANCELLED")
 
 
 class AlarmTopic(Construct):
@@ -138,7 +142,7 @@ def rule_failed_invocations_alarm(scope: Construct, construct_id: str, rule: eve
     return cloudwatch.Alarm(
         scope,
         construct_id,
-        alarm_description="EventBridge failed to deliver task events to the rule's target; after its retries "
+        alarm_description="EventBridge failed to deliver Braket events to the rule's target; after its retries "
         "they land in the rule's dead-letter queue.",
         metric=rule_failed_invocations_metric(rule),
         threshold=1,
@@ -338,7 +342,54 @@ class Monitoring(Construct):
             ),
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=12),
         )
+        self._add_job_device_and_api_call_widgets(dashboard)
         return dashboard
+
+    @staticmethod
+    def _add_job_device_and_api_call_widgets(dashboard: cloudwatch.Dashboard) -> None:
+        """Hybrid jobs by status, device and QPU status changes, and the Braket API calls from CloudTrail."""
+        # Device statuses are not documented for these events (docs/braket-events.md), so a search finds
+        # whatever `status` values the function reports, rather than a fixed list.
+        device_status_search = (
+            f"SEARCH('{{{names.METRICS_NAMESPACE},{names.STATUS_DIMENSION},service}} "
+            f'MetricName="{names.DEVICE_EVENTS}" service="{names.SERVICE_NAME}"\', \'Sum\', '
+            f"{int(PERIOD.to_seconds())})"
+        )
+        dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Hybrid job events by status",
+                left=[
+                    _service_metric(names.JOB_EVENTS, **{names.STATUS_DIMENSION: status}).with_(label=status)
+                    for status in JOB_STATUSES
+                ],
+                right=[_service_metric(names.JOB_EVENTS).with_(label="all job events")],
+                stacked=True,
+                width=8,
+            ),
+            cloudwatch.GraphWidget(
+                title="Device and QPU status changes",
+                left=[
+                    _service_metric(names.DEVICE_EVENTS).with_(label="all device events"),
+                    cloudwatch.MathExpression(
+                        expression=device_status_search, using_metrics={}, label="", period=PERIOD
+                    ),
+                ],
+                right=[
+                    _service_metric(names.DEVICE_NOTIFICATIONS).with_(label="availability notifications sent"),
+                ],
+                width=8,
+            ),
+            cloudwatch.GraphWidget(
+                title="Braket API calls (CloudTrail)",
+                left=[
+                    _service_metric(names.API_CALLS, **{names.CALL_DIMENSION: call}).with_(label=f"{call} joined")
+                    for call in JOINED_API_CALLS
+                ],
+                right=[_service_metric(names.UNJOINED_API_CALLS).with_(label="not joined (the call failed)")],
+                stacked=True,
+                width=8,
+            ),
+        )
 
 
 class RegionalAlarms(Construct):

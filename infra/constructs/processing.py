@@ -88,7 +88,7 @@ class Processing(Construct):
             self,
             "Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description="Braket task monitor function: read tasks, write the audit table, notify",
+            description="Braket task monitor function: read tasks and jobs, write the audit table, notify",
         )
         self.role.add_to_principal_policy(
             iam.PolicyStatement(
@@ -101,7 +101,15 @@ class Processing(Construct):
             iam.PolicyStatement(
                 sid="ReadQuantumTasks",
                 actions=["braket:GetQuantumTask"],
-                resources=[_quantum_tasks_arn(stack, region) for region in _task_regions(config)],
+                resources=[_braket_arn(stack, region, QUANTUM_TASK) for region in _task_regions(config)],
+            )
+        )
+        # Hybrid jobs live in the same regions as tasks (a job's ARN names its region, like a task's).
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="ReadJobs",
+                actions=["braket:GetJob"],
+                resources=[_braket_arn(stack, region, JOB) for region in _task_regions(config)],
             )
         )
         audit_store.grant_task_recording(self.role)
@@ -110,7 +118,7 @@ class Processing(Construct):
         self.function = lambda_.Function(
             self,
             "Function",
-            description="Enriches each Braket task state change, audits it and notifies",
+            description="Enriches each Braket task, job and device event and Braket API call, audits it and notifies",
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
             handler=HANDLER,
@@ -142,10 +150,17 @@ class Processing(Construct):
         for region in _task_regions(config):
             acknowledge(
                 policy,
-                f"AwsSolutions-IAM5[Resource::{_as_nag_prints_it(stack, region)}]",
+                f"AwsSolutions-IAM5[Resource::{_as_nag_prints_it(stack, region, QUANTUM_TASK)}]",
                 f"GetQuantumTask is called for the task named in each event, any task of this account in "
                 f"{region}; the quantum-task/* resource is the narrowest the ARN allows (task ids are "
                 "random), and the statement grants that one read action only.",
+            )
+            acknowledge(
+                policy,
+                f"AwsSolutions-IAM5[Resource::{_as_nag_prints_it(stack, region, JOB)}]",
+                f"GetJob is called for the hybrid job named in each job event or Braket API call, any job of "
+                f"this account in {region}; the job/* resource is the narrowest the ARN allows (job names are "
+                "the users' own), and the statement grants that one read action only.",
             )
         acknowledge(
             policy,
@@ -168,12 +183,18 @@ def _task_regions(config: MonitorConfig) -> tuple[str, ...]:
     return config.braket_regions
 
 
-def _quantum_tasks_arn(stack: Stack, region: str) -> str:
-    return stack.format_arn(service="braket", region=region, resource="quantum-task", resource_name="*")
+# Braket resource types the function reads, as their ARNs spell them.
+QUANTUM_TASK = "quantum-task"
+JOB = "job"
 
 
-def _as_nag_prints_it(stack: Stack, region: str) -> str:
-    """The quantum-task ARN as cdk-nag writes it in a finding id: the account is a token, shown as
+def _braket_arn(stack: Stack, region: str, resource: str) -> str:
+    """Every ``resource`` (quantum-task, job) of this account in ``region``."""
+    return stack.format_arn(service="braket", region=region, resource=resource, resource_name="*")
+
+
+def _as_nag_prints_it(stack: Stack, region: str, resource: str) -> str:
+    """That ARN as cdk-nag writes it in a finding id: the account is a token, shown as
     <AWS::AccountId>; the partition is a literal when the stack's region is known."""
     partition = "<AWS::Partition>" if Token.is_unresolved(stack.partition) else stack.partition
-    return f"arn:{partition}:braket:{region}:<AWS::AccountId>:quantum-task/*"
+    return f"arn:{partition}:braket:{region}:<AWS::AccountId>:{resource}/*"

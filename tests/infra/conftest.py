@@ -2,7 +2,9 @@
 
 The app is built exactly as ``app.py`` builds it (same ``build``, the context of ``cdk.json`` with its
 feature flags, cdk-nag's AwsSolutions and Serverless packs registered), plus a few settings that make
-optional parts appear: filtered email subscriptions and an alarm address.
+optional parts appear: filtered email subscriptions, an alarm address, and the CloudTrail trail (with a
+retention other than the default). The default deployment has no trail: ``test_trail.py`` checks that on
+a construct tree built without synthesis.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ TEST_SETTINGS = {
         },
     ],
     "alarmEmail": "oncall@example.org",
+    "createTrail": True,
+    "trailRetentionDays": 400,
 }
 
 

@@ -38,6 +38,8 @@ def test_given_no_context_when_loading_then_every_setting_has_its_documented_def
     assert config.log_retention_days == 90
     assert config.retain_table is True
     assert config.max_concurrency == 5
+    assert config.create_trail is False
+    assert config.trail_retention_days == 90
 
 
 def test_given_cdk_json_when_loading_then_its_values_are_the_defaults():
@@ -64,6 +66,8 @@ def test_given_command_line_strings_when_loading_then_lists_and_numbers_are_pars
             "logRetentionDays": "30",
             "maxConcurrency": "20",
             "notificationEmails": "a@example.org,b@example.org",
+            "createTrail": "True",
+            "trailRetentionDays": "365",
         }
     )
 
@@ -72,6 +76,9 @@ def test_given_command_line_strings_when_loading_then_lists_and_numbers_are_pars
     assert config.log_retention_days == 30
     assert config.max_concurrency == 20
     assert [email.address for email in config.notification_emails] == ["a@example.org", "b@example.org"]
+    assert config.create_trail is True
+    assert config.trail_retention_days == 365
+    assert load_config({"createTrail": "false"}).create_trail is False
 
 
 def test_given_filtered_email_entries_when_loading_then_each_becomes_its_filter_policy():
@@ -140,6 +147,13 @@ TOO_MANY_COMBINATIONS = _email(providers=[f"p{i}" for i in range(11)], tags={f"t
         ({"maxConcurrency": 1001}, "maxConcurrency", "GetQuantumTask"),
         ({"maxConcurrency": True}, "maxConcurrency", "whole number"),
         ({"maxConcurrency": "none"}, "maxConcurrency", "whole number"),
+        ({"createTrail": "yes"}, "createTrail", "write true or false"),
+        ({"createTrail": 1}, "createTrail", "not a boolean"),
+        ({"createTrail": ["true"]}, "createTrail", "not a boolean"),
+        ({"trailRetentionDays": 0}, "trailRetentionDays", "1..3653 days"),
+        ({"trailRetentionDays": 3654}, "trailRetentionDays", "out of range"),
+        ({"trailRetentionDays": "a year"}, "trailRetentionDays", "whole number"),
+        ({"trailRetentionDays": False}, "trailRetentionDays", "whole number"),
     ],
 )  # fmt: skip
 def test_given_a_bad_value_when_loading_then_the_error_names_the_key_and_what_is_allowed(context, key, hint):
@@ -149,6 +163,7 @@ def test_given_a_bad_value_when_loading_then_the_error_names_the_key_and_what_is
     assert raised.value.key == key
     assert f"'{key}'" in str(raised.value)
     assert hint in str(raised.value)
+    assert "\n" not in str(raised.value)  # one line
 
 
 def test_given_a_bad_value_when_running_app_py_then_synthesis_stops_with_the_key_named(tmp_path):

@@ -1,8 +1,10 @@
 """The synthesized rules' event pattern, run through moto's EventBridge matcher.
 
 Each Braket region's rule (the main stack's in the main region, a forwarder's elsewhere) is created in
-moto in its region with an SQS probe target; task events in every status are accepted there, and
-events that only look similar are not.
+moto in its region with an SQS probe target. Every kind the function takes is accepted there (task and
+hybrid job events in every status, device and QPU status changes, the four Braket API calls through
+CloudTrail), and events that only look similar are not (other Braket API calls, other event sources,
+other senders, near-miss detail-types).
 """
 
 from __future__ import annotations
@@ -15,12 +17,29 @@ import pytest
 from moto import mock_aws
 
 from infra.stacks import MAIN_STACK_NAME, forwarder_stack_name
-from tests.infra.helpers import only
+from task_monitor.domain import detail_types
+from tests.infra.helpers import DEVICE_ARN, only
 
 pytestmark = pytest.mark.infra
 
 TASK_STATUSES = ("CREATED", "QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLING", "CANCELLED")
+JOB_STATUSES = ("QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLING", "CANCELLED")
 ACCOUNT = "123456789012"
+# Braket operations (botocore 1.44's model) the rule must not take: only the four joined calls are.
+OTHER_BRAKET_CALLS = (
+    "CreateSpendingLimit",
+    "DeleteSpendingLimit",
+    "UpdateSpendingLimit",
+    "TagResource",
+    "UntagResource",
+    "GetQuantumTask",
+    "GetJob",
+    "GetDevice",
+    "SearchQuantumTasks",
+    "SearchJobs",
+    "SearchDevices",
+    "ListTagsForResource",
+)
 
 
 def _task_event(region: str, status: str) -> dict:
@@ -33,7 +52,7 @@ def _task_event(region: str, status: str) -> dict:
             {
                 "quantumTaskArn": task_arn,
                 "status": status,
-                "deviceArn": "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1",
+                "deviceArn": DEVICE_ARN,
                 "shots": "100",
                 "outputS3Bucket": "amazon-braket-results",
                 "outputS3Directory": "tasks/1",
@@ -44,29 +63,91 @@ def _task_event(region: str, status: str) -> dict:
     }
 
 
+def _job_event(region: str, status: str) -> dict:
+    job_arn = f"arn:aws:braket:{region}:{ACCOUNT}:job/vqe-{uuid.uuid4().hex[:8]}"
+    return {
+        "Source": "aws.braket",
+        "DetailType": "Braket Job State Change",
+        "Resources": [job_arn],
+        "Detail": json.dumps({"jobArn": job_arn, "status": status, "createdAt": "2025-01-01T00:00:00.000Z"}),
+    }
+
+
+def _device_event(detail_type: str, status: str) -> dict:
+    return {
+        "Source": "aws.braket",
+        "DetailType": detail_type,
+        "Resources": [DEVICE_ARN],
+        "Detail": json.dumps({"deviceArn": DEVICE_ARN, "status": status}),
+    }
+
+
+def _api_call(region: str, event_name: str, *, event_source: str = "braket.amazonaws.com") -> dict:
+    task_arn = f"arn:aws:braket:{region}:{ACCOUNT}:quantum-task/{uuid.uuid4()}"
+    return {
+        "Source": "aws.braket",
+        "DetailType": "AWS API Call via CloudTrail",
+        "Resources": [],
+        "Detail": json.dumps(
+            {
+                "eventVersion": "1.11",
+                "eventID": str(uuid.uuid4()),
+                "eventSource": event_source,
+                "eventName": event_name,
+                "awsRegion": region,
+                "eventType": "AwsApiCall",
+                "readOnly": event_name.startswith(("Get", "Search", "List")),
+                "requestParameters": {"deviceArn": DEVICE_ARN, "shots": 100},
+                "responseElements": {"quantumTaskArn": task_arn},
+            }
+        ),
+    }
+
+
+def _accepted(region: str) -> dict[str, dict]:
+    """One event of every kind the function takes, by a name that says what it is."""
+    kinds = {f"task {status}": _task_event(region, status) for status in TASK_STATUSES}
+    kinds |= {f"job {status}": _job_event(region, status) for status in JOB_STATUSES}
+    kinds |= {
+        f"{detail_type} {status}": _device_event(detail_type, status)
+        for detail_type in ("Braket Device Status Change", "Braket QPU Status Change")
+        for status in ("ONLINE", "OFFLINE")
+    }
+    kinds |= {f"call {name}": _api_call(region, name) for name in detail_types.JOINED_API_CALLS}
+    return kinds
+
+
 def _look_alikes(region: str) -> dict[str, dict]:
     task = _task_event(region, "COMPLETED")
+    job = _job_event(region, "COMPLETED")
+    call = _api_call(region, "CreateQuantumTask")
+    foreign = {f"Braket call {name}": _api_call(region, name) for name in OTHER_BRAKET_CALLS}
     return {
-        "job event": {
+        **foreign,
+        "joined call name from another service": _api_call(
+            region, "CreateQuantumTask", event_source="s3.amazonaws.com"
+        ),
+        "joined call name, event source look-alike": _api_call(
+            region, "CancelJob", event_source="braket.amazonaws.com.example.org"
+        ),
+        "call without eventSource": {**call, "Detail": json.dumps({"eventName": "CreateJob"})},
+        "call without eventName": {**call, "Detail": json.dumps({"eventSource": "braket.amazonaws.com"})},
+        "call name in another case": _api_call(region, "createquantumtask"),
+        "call via CloudTrail's own source": {**call, "Source": "aws.cloudtrail"},
+        "console action, not an API call": {**call, "DetailType": "AWS Console Action via CloudTrail"},
+        "service event via CloudTrail": {**call, "DetailType": "AWS Service Event via CloudTrail"},
+        "spending limit event": {
             **task,
-            "DetailType": "Braket Job State Change",
-            "Detail": json.dumps({"jobArn": f"arn:aws:braket:{region}:{ACCOUNT}:job/j1", "status": "COMPLETED"}),
+            "DetailType": "Braket Spending Limit Spend Change",
+            "Detail": json.dumps({"deviceArn": DEVICE_ARN}),
         },
-        "device event": {
-            **task,
-            "DetailType": "Braket Device Availability Change",
-            "Detail": json.dumps(
-                {"deviceArn": "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1", "status": "ONLINE"}
-            ),
-        },
-        "CloudTrail call": {
-            **task,
-            "DetailType": "AWS API Call via CloudTrail",
-            "Detail": json.dumps({"eventSource": "braket.amazonaws.com", "eventName": "CreateQuantumTask"}),
-        },
+        "device availability look-alike": {**_device_event("Braket Device Availability Change", "ONLINE")},
         "other AWS source": {**task, "Source": "aws.ec2"},
         "custom source": {**task, "Source": "custom.braket"},
-        "no detail-type match": {**task, "DetailType": "Braket Task State Changed"},
+        "job event from a custom source": {**job, "Source": "custom.braket"},
+        "task detail-type near miss": {**task, "DetailType": "Braket Task State Changed"},
+        "job detail-type in lower case": {**job, "DetailType": "braket job state change"},
+        "QPU detail-type with a trailing space": {**_device_event("Braket QPU Status Change ", "ONLINE")},
     }
 
 
@@ -119,20 +200,58 @@ def aws(monkeypatch):
         yield
 
 
-def test_given_task_events_in_every_status_and_braket_region_then_each_regions_rule_accepts_them(synthesis, aws):
+def _identity(event: dict) -> tuple:
+    """What tells the received events apart: the detail-type and the key fields of the detail."""
+    detail = event["detail"]
+    return (
+        event["detail-type"],
+        detail.get("status"),
+        detail.get("eventName") if event["detail-type"] == detail_types.API_CALL_VIA_CLOUDTRAIL else None,
+    )
+
+
+def _sent_identity(entry: dict) -> tuple:
+    return _identity({"detail-type": entry["DetailType"], "detail": json.loads(entry["Detail"])})
+
+
+def test_given_every_kind_the_function_takes_in_every_braket_region_then_each_regions_rule_accepts_it(synthesis, aws):
+    for region in synthesis.monitor.config.braket_regions:
+        probe = _Probe(region, _rule_pattern(synthesis, region))
+        sent = _accepted(region)
+
+        probe.put(list(sent.values()))
+        received = probe.received()
+
+        assert sorted(map(_identity, received), key=str) == sorted(map(_sent_identity, sent.values()), key=str), region
+        assert {event["source"] for event in received} == {"aws.braket"}
+
+
+def test_given_task_and_job_events_in_every_status_then_every_regions_rule_accepts_each_one(synthesis, aws):
     for region in synthesis.monitor.config.braket_regions:
         probe = _Probe(region, _rule_pattern(synthesis, region))
         sent = [_task_event(region, status) for status in TASK_STATUSES]
+        sent += [_job_event(region, status) for status in JOB_STATUSES]
 
         probe.put(sent)
         received = probe.received()
 
-        assert sorted(event["detail"]["status"] for event in received) == sorted(TASK_STATUSES), region
-        assert {event["detail-type"] for event in received} == {"Braket Task State Change"}
-        assert {event["resources"][0] for event in received} == {entry["Resources"][0] for entry in sent}
+        assert sorted(event["resources"][0] for event in received) == sorted(e["Resources"][0] for e in sent), region
+        assert sorted(event["detail"]["status"] for event in received if "jobArn" in event["detail"]) == sorted(
+            JOB_STATUSES
+        )
 
 
-def test_given_events_that_only_look_like_task_events_then_no_regions_rule_accepts_them(synthesis, aws):
+def test_given_each_of_the_four_braket_calls_via_cloudtrail_then_every_regions_rule_accepts_it(synthesis, aws):
+    for region in synthesis.monitor.config.braket_regions:
+        probe = _Probe(region, _rule_pattern(synthesis, region))
+
+        for name in detail_types.JOINED_API_CALLS:
+            probe.put([_api_call(region, name)])
+            (event,) = probe.received()
+            assert (event["detail-type"], event["detail"]["eventName"]) == ("AWS API Call via CloudTrail", name)
+
+
+def test_given_events_that_only_look_like_the_kinds_taken_then_no_regions_rule_accepts_them(synthesis, aws):
     for region in synthesis.monitor.config.braket_regions:
         probe = _Probe(region, _rule_pattern(synthesis, region))
 
@@ -141,14 +260,43 @@ def test_given_events_that_only_look_like_task_events_then_no_regions_rule_accep
             assert probe.received() == [], f"{name} matched in {region}"
 
 
-def test_given_an_event_from_another_region_then_the_main_rule_still_accepts_it(synthesis, aws):
+def test_given_events_from_another_region_then_the_main_rule_still_accepts_every_kind(synthesis, aws):
     # A forwarded event keeps its original region and account; the main rule must not care.
     pattern = _rule_pattern(synthesis, synthesis.monitor.config.main_region)
 
     assert not {"region", "account"} & set(pattern)
     probe = _Probe(synthesis.monitor.config.main_region, pattern)
-    probe.put([_task_event("eu-north-1", "COMPLETED")])
-    assert len(probe.received()) == 1
+    sent = _accepted("eu-north-1")
+    probe.put(list(sent.values()))
+    assert len(probe.received()) == len(sent)
+
+
+def _detail_types(pattern: dict) -> set[str]:
+    """Every detail-type a pattern accepts, in its own list or in any ``$or`` branch."""
+    found = set(pattern.get("detail-type", []))
+    for branch in pattern.get("$or", []):
+        found |= _detail_types(branch)
+    return found
+
+
+def test_given_the_rules_then_they_select_exactly_the_detail_types_defined_for_the_function(synthesis):
+    for region in synthesis.monitor.config.braket_regions:
+        assert _detail_types(_rule_pattern(synthesis, region)) == set(detail_types.ALL_DETAIL_TYPES), region
+
+
+def test_given_the_rules_then_api_calls_are_taken_only_from_braket_and_only_the_four_joined_ones(synthesis):
+    for region in synthesis.monitor.config.braket_regions:
+        pattern = _rule_pattern(synthesis, region)
+        (calls,) = [b for b in pattern["$or"] if detail_types.API_CALL_VIA_CLOUDTRAIL in b["detail-type"]]
+
+        assert pattern["source"] == [detail_types.EVENT_SOURCE]
+        assert calls == {
+            "detail-type": [detail_types.API_CALL_VIA_CLOUDTRAIL],
+            "detail": {
+                "eventSource": [detail_types.CLOUDTRAIL_EVENT_SOURCE],
+                "eventName": list(detail_types.JOINED_API_CALLS),
+            },
+        }
 
 
 def test_given_the_rules_then_they_select_exactly_the_detail_types_the_function_dispatches(synthesis):
@@ -160,4 +308,4 @@ def test_given_the_rules_then_they_select_exactly_the_detail_types_the_function_
 
     dispatched = set(build_dispatcher(_AnyMonitor()).detail_types)  # type: ignore[arg-type]
     for region in synthesis.monitor.config.braket_regions:
-        assert set(_rule_pattern(synthesis, region)["detail-type"]) == dispatched
+        assert _detail_types(_rule_pattern(synthesis, region)) == dispatched

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from aws_cdk.assertions import Match, Template
 
-from infra.braket_events import BRAKET_SOURCE, TASK_STATE_CHANGE
+from infra.braket_events import braket_event_pattern
 from tests.infra.helpers import as_list, get_att_arn, only
 
 pytestmark = pytest.mark.infra
@@ -15,12 +15,13 @@ def _rule(template: Template) -> dict:
     return only(template.find_resources("AWS::Events::Rule"))[1]["Properties"]
 
 
-def test_given_the_main_stack_then_one_rule_on_the_default_bus_matches_braket_task_state_changes(main_template):
+def test_given_the_main_stack_then_one_rule_on_the_default_bus_matches_every_braket_event_kind(main_template):
     rule = _rule(main_template)
 
-    assert "EventBusName" not in rule  # the default bus, where Braket sends task events
+    assert "EventBusName" not in rule  # the default bus, where Braket and CloudTrail send events
+    # ENABLED, not ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS: the Braket calls taken are writes.
     assert rule["State"] == "ENABLED"
-    assert rule["EventPattern"] == {"source": [BRAKET_SOURCE], "detail-type": [TASK_STATE_CHANGE]}
+    assert rule["EventPattern"] == braket_event_pattern()  # its matching: test_event_pattern.py
 
 
 def test_given_the_rule_pattern_then_it_pins_no_region_or_account_so_forwarded_events_match(main_template):

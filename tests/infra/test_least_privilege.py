@@ -12,6 +12,7 @@ EXPECTED_ACTIONS = {
     "logs:CreateLogStream",
     "logs:PutLogEvents",
     "braket:GetQuantumTask",
+    "braket:GetJob",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
     "dynamodb:Query",
@@ -61,31 +62,77 @@ def test_given_the_function_role_then_it_allows_exactly_the_actions_the_function
     assert {action for statement in statements for action in as_list(statement["Action"])} == EXPECTED_ACTIONS
 
 
-def test_given_getquantumtask_then_it_is_allowed_only_on_quantum_tasks_of_every_braket_region(main_template, synthesis):
-    (statement,) = _statements_for(main_template, "braket:GetQuantumTask")
-    regions = synthesis.monitor.config.braket_regions
-
-    assert as_list(statement["Action"]) == ["braket:GetQuantumTask"]
-    assert sorted(as_list(statement["Resource"]), key=str) == sorted(
+def _regional_arns(regions, resource: str) -> list:
+    return sorted(
         (
-            {"Fn::Join": ["", [f"arn:aws:braket:{region}:", {"Ref": "AWS::AccountId"}, ":quantum-task/*"]]}
+            {"Fn::Join": ["", [f"arn:aws:braket:{region}:", {"Ref": "AWS::AccountId"}, f":{resource}/*"]]}
             for region in regions
         ),
         key=str,
     )
 
 
-def test_given_the_audit_table_then_only_put_update_and_query_on_the_table_itself_no_index(main_template):
-    table_id, _ = only(main_template.find_resources("AWS::DynamoDB::Table"))
-    statements = [
+def test_given_getquantumtask_then_it_is_allowed_only_on_quantum_tasks_of_every_braket_region(main_template, synthesis):
+    (statement,) = _statements_for(main_template, "braket:GetQuantumTask")
+    regions = synthesis.monitor.config.braket_regions
+
+    assert as_list(statement["Action"]) == ["braket:GetQuantumTask"]
+    assert sorted(as_list(statement["Resource"]), key=str) == _regional_arns(regions, "quantum-task")
+
+
+def test_given_getjob_then_it_is_allowed_only_on_jobs_of_every_braket_region_never_on_everything(
+    main_template, synthesis
+):
+    (statement,) = _statements_for(main_template, "braket:GetJob")
+    regions = synthesis.monitor.config.braket_regions
+
+    assert as_list(statement["Action"]) == ["braket:GetJob"]
+    assert sorted(as_list(statement["Resource"]), key=str) == _regional_arns(regions, "job")
+    assert "*" not in as_list(statement["Resource"])
+
+
+def test_given_braket_then_the_role_may_only_read_tasks_and_jobs(main_template):
+    braket = {
+        action
+        for statement in _statements(main_template)
+        for action in as_list(statement["Action"])
+        if action.startswith("braket:")
+    }
+
+    assert braket == {"braket:GetQuantumTask", "braket:GetJob"}
+
+
+def _dynamodb_statements(main_template) -> list[dict]:
+    return [
         statement
         for statement in _statements(main_template)
         if any(action.startswith("dynamodb:") for action in as_list(statement["Action"]))
     ]
 
-    assert len(statements) == 1
-    assert sorted(as_list(statements[0]["Action"])) == ["dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]
-    assert statements[0]["Resource"] == get_att_arn(table_id)
+
+def test_given_the_audit_table_then_put_update_and_query_on_the_table_and_query_only_on_two_named_indexes(
+    main_template,
+):
+    table_id, _ = only(main_template.find_resources("AWS::DynamoDB::Table"))
+    table, indexes = _dynamodb_statements(main_template)
+
+    assert sorted(as_list(table["Action"])) == ["dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]
+    assert table["Resource"] == get_att_arn(table_id)
+    assert as_list(indexes["Action"]) == ["dynamodb:Query"]
+    # byJob and byStatus by name: not index/* (byDevice serves the read API only), not the table's items.
+    assert indexes["Resource"] == [
+        {"Fn::Join": ["", [get_att_arn(table_id), f"/index/{name}"]]} for name in ("byJob", "byStatus")
+    ]
+
+
+def test_given_the_indexes_the_role_may_query_then_the_table_has_each_of_them(main_template):
+    (table,) = main_template.find_resources("AWS::DynamoDB::Table").values()
+    _, indexes = _dynamodb_statements(main_template)
+    defined = {index["IndexName"] for index in table["Properties"]["GlobalSecondaryIndexes"]}
+
+    granted = {resource["Fn::Join"][1][1].removeprefix("/index/") for resource in indexes["Resource"]}
+    assert granted <= defined
+    assert granted == {"byJob", "byStatus"}
 
 
 def test_given_logs_then_only_the_functions_own_log_group(main_template):

@@ -232,3 +232,86 @@ def test_given_notifications_and_errors_then_their_metrics_carry_the_service_dim
     assert [names.METRICS_NAMESPACE, names.ENRICHMENT_ERRORS, "service", names.SERVICE_NAME] in [
         metric[:4] for metric in widgets["Enrichment errors"]["metrics"]
     ]
+
+
+def test_given_the_new_event_kinds_then_the_dashboard_body_names_every_metric_the_function_reports_for_them(
+    main_template,
+):
+    body = _dashboard_body(main_template)
+
+    for metric in (
+        names.JOB_EVENTS,
+        names.DEVICE_EVENTS,
+        names.API_CALLS,
+        names.UNJOINED_API_CALLS,
+        names.DEVICE_NOTIFICATIONS,
+    ):
+        assert f'"{metric}"' in body, metric
+
+
+def test_given_job_events_then_one_line_per_job_status_of_getjobs_model_plus_their_total(main_template):
+    import botocore.session
+
+    from infra.constructs.monitoring import JOB_STATUSES
+
+    widget = _widgets(main_template)["Hybrid job events by status"]
+    job_status_enum = botocore.session.get_session().get_service_model("braket").shape_for("JobPrimaryStatus").enum
+
+    assert list(JOB_STATUSES) == job_status_enum
+    by_status = [metric[:6] for metric in widget["metrics"] if len(metric) >= 6 and metric[4] == names.STATUS_DIMENSION]
+    assert by_status == [
+        [names.METRICS_NAMESPACE, names.JOB_EVENTS, "service", names.SERVICE_NAME, names.STATUS_DIMENSION, status]
+        for status in JOB_STATUSES
+    ]
+    assert [names.METRICS_NAMESPACE, names.JOB_EVENTS, "service", names.SERVICE_NAME] in [
+        metric[:4] for metric in widget["metrics"]
+    ]
+
+
+def test_given_device_events_then_their_total_each_status_found_and_availability_notifications_are_shown(
+    main_template,
+):
+    metrics = _widgets(main_template)["Device and QPU status changes"]["metrics"]
+    expressions = [metric[0]["expression"] for metric in metrics if isinstance(metric[0], dict)]
+
+    assert [names.METRICS_NAMESPACE, names.DEVICE_EVENTS, "service", names.SERVICE_NAME] in [m[:4] for m in metrics]
+    assert [names.METRICS_NAMESPACE, names.DEVICE_NOTIFICATIONS, "service", names.SERVICE_NAME] in [
+        m[:4] for m in metrics
+    ]
+    assert expressions == [
+        'SEARCH(\'{BraketTaskMonitor,status,service} MetricName="DeviceEvents" '
+        "service=\"braket-task-monitor\"', 'Sum', 300)"
+    ]
+
+
+def _metric(row: list) -> tuple[str, str, dict]:
+    """A dashboard metric row [namespace, name, dimension, value, ..., {options}] as (namespace, name, dimensions)."""
+    fields = [field for field in row if not isinstance(field, dict)]
+    return fields[0], fields[1], dict(zip(fields[2::2], fields[3::2], strict=True))
+
+
+def test_given_api_calls_then_one_line_per_joined_call_by_its_call_dimension_and_the_unjoined_ones(main_template):
+    from task_monitor.domain.detail_types import JOINED_API_CALLS
+
+    metrics = _widgets(main_template)["Braket API calls (CloudTrail)"]["metrics"]
+
+    assert [_metric(row) for row in metrics if names.API_CALLS in row] == [
+        (names.METRICS_NAMESPACE, names.API_CALLS, {"service": names.SERVICE_NAME, names.CALL_DIMENSION: call})
+        for call in JOINED_API_CALLS
+    ]
+    assert [names.METRICS_NAMESPACE, names.UNJOINED_API_CALLS, "service", names.SERVICE_NAME] in [
+        m[:4] for m in metrics
+    ]
+
+
+def test_given_every_stack_then_each_of_its_rules_has_a_failed_invocations_alarm(main_template, forwarder_templates):
+    for template in (main_template, *forwarder_templates.values()):
+        rules = set(template.find_resources("AWS::Events::Rule"))
+        watched = {
+            dimension["Value"]["Ref"]
+            for alarm in _alarms(template)
+            if alarm.get("MetricName") == "FailedInvocations"
+            for dimension in alarm["Dimensions"]
+            if dimension["Name"] == "RuleName"
+        }
+        assert rules and watched == rules

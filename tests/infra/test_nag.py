@@ -101,7 +101,8 @@ def test_given_the_findings_then_only_the_expected_kinds_are_acknowledged(unackn
     kinds = {re.sub(r"\[.*\]$", "", finding) for _, finding in unacknowledged_findings}
 
     assert kinds == {
-        "AwsSolutions-IAM5",  # X-Ray's Resource '*', and quantum-task/* per Braket region
+        "AwsSolutions-IAM5",  # X-Ray's Resource '*', and quantum-task/* and job/* per Braket region
+        "AwsSolutions-S1",  # the optional trail's bucket: no server access logs (integrity validation instead)
         "AwsSolutions-SQS3",  # the rule's dead-letter queues themselves
         "Serverless-SQSRedrivePolicy",  # the same queues
         "Serverless-LambdaDLQ",  # the function is invoked synchronously by its SQS event source mapping
