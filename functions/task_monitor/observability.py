@@ -37,17 +37,30 @@ def record_invalid_event(error: InvalidEventError, message_id: str | None = None
     )
 
 
+# Each kind's event count (once with only `service`, once more by status).
+_EVENTS_BY_KIND = {"task": names.TASK_EVENTS, "job": names.JOB_EVENTS, "device": names.DEVICE_EVENTS}
+
+
 def record_result(result: ProcessingResult) -> None:
     """Metrics and the log line for one processed event; dimensioned metrics go out as their own EMF documents."""
-    status = result.record["status"]
-    metrics.add_metric(name=names.TASK_EVENTS, unit=MetricUnit.Count, value=1)  # all statuses together
-    _dimensioned(names.TASK_EVENTS, MetricUnit.Count, 1, names.STATUS_DIMENSION, status)
+    status = result.record.get("status")
+    if result.source == "apiCall":
+        call = str(result.record.get("eventName", "unknown"))
+        metrics.add_metric(name=names.API_CALLS, unit=MetricUnit.Count, value=1)
+        _dimensioned(names.API_CALLS, MetricUnit.Count, 1, names.CALL_DIMENSION, call)
+    elif result.kind in _EVENTS_BY_KIND:
+        events_metric = _EVENTS_BY_KIND[result.kind]
+        metrics.add_metric(name=events_metric, unit=MetricUnit.Count, value=1)  # all statuses together
+        if isinstance(status, str):
+            _dimensioned(events_metric, MetricUnit.Count, 1, names.STATUS_DIMENSION, status)
     if result.outcome.is_duplicate:
         metrics.add_metric(name=names.DUPLICATE_EVENTS, unit=MetricUnit.Count, value=1)
     if result.outcome is SaveOutcome.RECORDED_LATE:
         metrics.add_metric(name=names.STALE_EVENTS, unit=MetricUnit.Count, value=1)
     if result.notified:
         metrics.add_metric(name=names.NOTIFICATIONS, unit=MetricUnit.Count, value=1)
+        if result.kind == "device":
+            metrics.add_metric(name=names.DEVICE_NOTIFICATIONS, unit=MetricUnit.Count, value=1)
     if result.unmarked_notification:
         metrics.add_metric(name=names.UNMARKED_NOTIFICATIONS, unit=MetricUnit.Count, value=1)
         logger.warning(
@@ -56,13 +69,19 @@ def record_result(result: ProcessingResult) -> None:
         )
     if result.enrichment_error:
         metrics.add_metric(name=names.ENRICHMENT_ERRORS, unit=MetricUnit.Count, value=1)
-    if status not in KNOWN_STATUSES:
+    if result.kind == "task" and result.source == "stateChange" and status not in KNOWN_STATUSES:
         metrics.add_metric(name=names.UNKNOWN_STATUS_EVENTS, unit=MetricUnit.Count, value=1)
     if result.queued_seconds is not None:
         device = f"{result.record['deviceProvider']}/{result.record['deviceName']}"
         seconds = result.queued_seconds
         _dimensioned(names.QUEUE_WAIT_SECONDS, MetricUnit.Seconds, seconds, names.DEVICE_DIMENSION, device)
-    logger.info("Processed task event", extra=result.summary())
+    logger.info(f"Processed {result.kind} event", extra=result.summary())
+
+
+def record_unjoined_call(event_name: str, reason: str) -> None:
+    """A CloudTrail call with nothing to join (it failed, so it created or cancelled nothing)."""
+    metrics.add_metric(name=names.UNJOINED_API_CALLS, unit=MetricUnit.Count, value=1)
+    logger.info("API call not joined", extra={"eventName": event_name, "reason": reason})
 
 
 class QueueTelemetry:

@@ -299,13 +299,18 @@ def test_given_the_rules_then_api_calls_are_taken_only_from_braket_and_only_the_
         }
 
 
-def test_given_the_rules_then_they_select_exactly_the_detail_types_the_function_dispatches(synthesis):
-    from task_monitor.wiring import build_dispatcher
+def test_given_the_rules_then_they_select_exactly_the_detail_types_the_function_dispatches(synthesis, monkeypatch):
+    import botocore.session
 
-    class _AnyMonitor:
-        def process(self, event):  # pragma: no cover - never called: only the detail-types are read
-            raise AssertionError(event)
+    from task_monitor.settings import Settings
+    from task_monitor.wiring import build_dispatcher, build_pipelines
 
-    dispatched = set(build_dispatcher(_AnyMonitor()).detail_types)  # type: ignore[arg-type]
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    settings = Settings(
+        audit_table_name="audit",
+        notification_topic_arn=f"arn:aws:sns:us-east-1:{ACCOUNT}:notifications",
+        notify_statuses=frozenset({"COMPLETED"}),
+    )
+    dispatched = set(build_dispatcher(build_pipelines(settings, botocore.session.get_session())).detail_types)
     for region in synthesis.monitor.config.braket_regions:
         assert _detail_types(_rule_pattern(synthesis, region)) == dispatched

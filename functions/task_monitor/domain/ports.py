@@ -15,6 +15,7 @@ from task_monitor.errors import InvalidEventError
 
 if TYPE_CHECKING:
     from task_monitor.domain.arns import TaskArn
+    from task_monitor.domain.callers import Caller
     from task_monitor.domain.notification_model import Notification
     from task_monitor.domain.results import ProcessingResult
 
@@ -35,6 +36,8 @@ class HistoryFacts:
     """What an ending resource's record takes from its own history (one query)."""
 
     running_since: str | None = None  # event time of its RUNNING event, if one was recorded
+    created_by: Caller | None = None  # from its CreateQuantumTask / CreateJob call, if received
+    cancelled_by: Caller | None = None  # from its first CancelQuantumTask / CancelJob call, if received
 
 
 class TaskDescriber(Protocol):
