@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from typing import Any
 
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
 from task_monitor.domain.notification_model import format_duration
+
+_TABLE_WIDTH = 240  # wide enough that no row of ours wraps
 
 
 def short_id(task_arn: str) -> str:
@@ -31,11 +38,15 @@ def email(subject: str, text: str) -> str:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in row] for row in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    rule = "  ".join("-" * w for w in widths)
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
-    return "\n".join([lines[0], rule, *lines[1:]])
+    """A plain-text table (rich, no colour: it goes to files and pipes as well as terminals)."""
+    grid = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for header in headers:
+        grid.add_column(str(header), no_wrap=True)
+    for row in rows:
+        grid.add_row(*("" if cell is None else str(cell) for cell in row))
+    buffer = io.StringIO()
+    Console(file=buffer, width=_TABLE_WIDTH, color_system=None, force_terminal=False).print(grid)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().rstrip("\n").splitlines())
 
 
 def history_table(history: list[dict[str, Any]]) -> str:
