@@ -86,6 +86,21 @@ def build_task_monitor(services: Services) -> TaskMonitor:
     )
 
 
+def on_first_use(build: Callable[[], Processor]) -> Processor:
+    """A pipeline built (its modules imported, its adapters made) on its kind's first event.
+
+    Task events are nearly all of the traffic; jobs, devices and API calls are rare, so their
+    pipelines cost no cold start: the container that first meets one builds it, once."""
+    built: list[Processor] = []
+
+    def process(event: Any) -> Any:
+        if not built:
+            built.append(build())
+        return built[0](event)
+
+    return process
+
+
 def build_pipelines(settings: Settings, session: Any) -> dict[str, Processor]:
     """Each kind of Braket event, by detail-type, with the pipeline that processes it."""
     services = Services(settings, session)
