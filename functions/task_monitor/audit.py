@@ -17,6 +17,7 @@ from typing import Any
 
 from task_monitor import audit_schema as schema
 from task_monitor.adapters.audit_items import item_kind_for_arn, record_from_item
+from task_monitor.domain.device_record import WAITING_TASK_STATUSES
 from task_monitor.domain.timefmt import normalize_instant
 
 _MIN_TIME = "0000"  # sorts before every ISO-8601 time (key values cannot be empty)
@@ -74,6 +75,21 @@ class AuditLog:
     def devices_by_status(self, status: str, start: str = _MIN_TIME, end: str = _MAX_TIME) -> list[dict[str, Any]]:
         """Devices whose latest availability event says ``status`` (ONLINE, OFFLINE...), since [start, end]."""
         return self._between(schema.STATUS_INDEX, f"{schema.DEVICE_STATUS_PREFIX}{status}", start, end)
+
+    def tasks_waiting_on_device(self, device_arn: str) -> list[dict[str, Any]]:
+        """Latest state of each task waiting on a device (CREATED or QUEUED: not started yet), the
+        tasks a device notification counts; oldest status change first within each status."""
+        return [
+            task
+            for status in WAITING_TASK_STATUSES
+            for task in self._query(
+                IndexName=schema.STATUS_INDEX.name,
+                KeyConditionExpression="#pk = :pk",
+                FilterExpression="#device = :device",
+                ExpressionAttributeNames={"#pk": schema.STATUS_INDEX.partition_key, "#device": "deviceArn"},
+                ExpressionAttributeValues={":pk": {"S": f"STATUS#{status}"}, ":device": {"S": device_arn}},
+            )
+        ]
 
     def _between(self, index: schema.IndexDefinition, partition: str, start: str, end: str) -> list[dict[str, Any]]:
         # Index sort keys are "<time>#<taskArn>", times stored as 2026-11-20T09:00:01.120Z; a bound

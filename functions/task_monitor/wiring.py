@@ -11,13 +11,13 @@ from typing import Any
 import botocore.session
 from botocore.config import Config
 
-from task_monitor.adapters.audit_items import TASK_ITEMS, ItemKind
+from task_monitor.adapters.audit_items import DEVICE_ITEMS, TASK_ITEMS, ItemKind
 from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS, DynamoAuditStore
 from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG, BraketTaskDescriber
 from task_monitor.adapters.dead_letters import SqsDeadLetters
 from task_monitor.adapters.notifier import SnsPublisher
 from task_monitor.domain.announce import Announcer
-from task_monitor.domain.detail_types import TASK_STATE_CHANGE
+from task_monitor.domain.detail_types import DEVICE_STATUS_CHANGE, QPU_STATUS_CHANGE, TASK_STATE_CHANGE
 from task_monitor.domain.dispatch import EventDispatcher, Processor
 from task_monitor.domain.intake import SqsIntake
 from task_monitor.domain.monitor import TaskMonitor
@@ -101,10 +101,29 @@ def on_first_use(build: Callable[[], Processor]) -> Processor:
     return process
 
 
+def build_device_pipeline(services: Services) -> Processor:
+    """Both device detail-types share one monitor: one timeline per device, whichever name the event had.
+    Its modules are imported here, on the first device event, not at cold start."""
+    from task_monitor.adapters.waiting_tasks import DynamoWaitingTasks
+    from task_monitor.domain.device_monitor import DeviceMonitor
+
+    return DeviceMonitor(
+        store=services.store(DEVICE_ITEMS),
+        waiting_tasks=DynamoWaitingTasks(services.dynamodb, services.settings.audit_table_name),
+        announcer=services.announcer,
+        now=seconds_clock,
+    ).process
+
+
 def build_pipelines(settings: Settings, session: Any) -> dict[str, Processor]:
     """Each kind of Braket event, by detail-type, with the pipeline that processes it."""
     services = Services(settings, session)
-    return {TASK_STATE_CHANGE: build_task_monitor(services).process}
+    devices = on_first_use(lambda: build_device_pipeline(services))
+    return {
+        TASK_STATE_CHANGE: build_task_monitor(services).process,
+        DEVICE_STATUS_CHANGE: devices,
+        QPU_STATUS_CHANGE: devices,
+    }
 
 
 def build_dispatcher(pipelines: Mapping[str, Processor]) -> EventDispatcher:

@@ -111,3 +111,11 @@ class IntakeObserver(Protocol):
     def failed(self, message_id: str, error: Exception) -> None: ...
 
     def deferred(self, message_ids: Sequence[str]) -> None: ...
+
+
+class WaitingTasks(Protocol):
+    """How many of the account's tasks wait on a device (latest status CREATED or QUEUED)."""
+
+    def count(self, device_arn: str) -> int:
+        """The number of tasks whose latest state waits on ``device_arn``, counted from the audit log."""
+        ...

@@ -1,0 +1,146 @@
+"""Parse a ``Braket Device Status Change`` or ``Braket QPU Status Change`` event, tolerantly.
+
+AWS documents that both detail-types exist but publishes no field list (docs/braket-events.md §2),
+so only what the audit cannot do without is required: a device ARN (``detail.deviceArn``, else the
+one device ARN in ``resources``) and a status (``detail.status``, else ``detail.deviceStatus``).
+A few descriptive fields are kept when present and well formed; anything else in the detail is
+ignored, never stored, so an unexpected payload cannot grow the record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from task_monitor.domain.arns import DeviceArn, parse_device_arn
+from task_monitor.domain.detail_types import DEVICE_STATUS_CHANGE, QPU_STATUS_CHANGE
+from task_monitor.domain.status import DEVICE_LIFECYCLE, is_status_shaped
+from task_monitor.domain.validation import parse_envelope, quote_value
+from task_monitor.errors import InvalidEventError
+
+DEVICE_DETAIL_TYPES = (DEVICE_STATUS_CHANGE, QPU_STATUS_CHANGE)
+
+# Status field names, in the order they are looked for: the event's own name first, then GetDevice's.
+STATUS_FIELDS = ("status", "deviceStatus")
+
+# Descriptive detail fields kept when present (GetDevice's names; their presence in events is a guess).
+# Text longer than this, or of another type, is dropped rather than rejected: the shape is unknown.
+KEPT_TEXT_FIELDS = ("deviceName", "providerName", "deviceType")
+MAX_KEPT_TEXT = 128
+# GetDevice's availability windows ({executionDay, windowStartHour, windowEndHour}); kept when small.
+EXECUTION_WINDOWS = "executionWindows"
+EXECUTION_WINDOW_KEYS = frozenset({"executionDay", "windowStartHour", "windowEndHour"})
+MAX_EXECUTION_WINDOWS = 14
+MAX_WINDOW_VALUE = 32
+
+
+@dataclass(frozen=True)
+class DeviceStatusChange:
+    """A validated device event, with its time normalized to fixed-width UTC."""
+
+    event_id: str
+    event_time: str
+    event_region: str | None
+    detail_type: str
+    device: DeviceArn
+    status: str
+    # The allow-listed descriptive fields the event carried (possibly none).
+    details: dict[str, Any]
+
+    @property
+    def known_status(self) -> bool:
+        return self.status in DEVICE_LIFECYCLE.statuses
+
+
+def parse_device_event(event: Any, detail_type: str) -> DeviceStatusChange:
+    """Validate a device event of ``detail_type``; raise InvalidEventError naming the field otherwise."""
+    if detail_type not in DEVICE_DETAIL_TYPES:
+        raise ValueError(f"{detail_type!r} is not a device detail-type")
+    envelope = parse_envelope(event, detail_type)
+    return DeviceStatusChange(
+        event_id=envelope.event_id,
+        event_time=envelope.event_time,
+        event_region=envelope.region,
+        detail_type=detail_type,
+        device=_device(envelope.detail, event.get("resources")),
+        status=_status(envelope.detail),
+        details=_kept_details(envelope.detail),
+    )
+
+
+def _device(detail: dict[str, Any], resources: object) -> DeviceArn:
+    """``detail.deviceArn`` when the event has one; otherwise the single device ARN in ``resources``."""
+    value = detail.get("deviceArn")
+    if value is not None:
+        device = parse_device_arn(value) if isinstance(value, str) else None
+        if device is None:
+            raise InvalidEventError(
+                "detail.deviceArn",
+                f"{quote_value(value)} is not a Braket device ARN (arn:aws:braket:<region>::device/<type>/<provider>/<name>)",
+            )
+        return device
+    if not isinstance(resources, list):
+        raise InvalidEventError("detail.deviceArn", "missing, and resources is not a list of ARNs to take it from")
+    devices = {
+        found.arn: found
+        for found in (parse_device_arn(entry) for entry in resources if isinstance(entry, str))
+        if found is not None
+    }
+    if len(devices) != 1:
+        raise InvalidEventError(
+            "detail.deviceArn", f"missing, and resources name {len(devices)} device ARNs instead of exactly one"
+        )
+    (device,) = devices.values()
+    return device
+
+
+def _status(detail: dict[str, Any]) -> str:
+    """The first status field present; it must be an upper-case word (an unknown one is still audited)."""
+    for name in STATUS_FIELDS:
+        value = detail.get(name)
+        if value is None:
+            continue
+        if not is_status_shaped(value):
+            raise InvalidEventError(
+                f"detail.{name}", f"{quote_value(value)} is not a device status (an upper-case word such as OFFLINE)"
+            )
+        return str(value)
+    raise InvalidEventError("detail.status", "missing (neither detail.status nor detail.deviceStatus is present)")
+
+
+def _kept_details(detail: dict[str, Any]) -> dict[str, Any]:
+    kept: dict[str, Any] = {}
+    for name in KEPT_TEXT_FIELDS:
+        text = _kept_text(detail.get(name), MAX_KEPT_TEXT)
+        if text is not None:
+            kept[name] = text
+    windows = _execution_windows(detail.get(EXECUTION_WINDOWS))
+    if windows:
+        kept[EXECUTION_WINDOWS] = windows
+    return kept
+
+
+def _execution_windows(value: object) -> list[dict[str, str]] | None:
+    """Availability windows when they look like GetDevice's; anything else is dropped whole."""
+    if not isinstance(value, list) or not 0 < len(value) <= MAX_EXECUTION_WINDOWS:
+        return None
+    windows = []
+    for window in value:
+        if not isinstance(window, dict) or not window or not set(window) <= EXECUTION_WINDOW_KEYS:
+            return None
+        kept = {key: _kept_text(text, MAX_WINDOW_VALUE) for key, text in window.items()}
+        if any(text is None for text in kept.values()):
+            return None
+        windows.append({key: text for key, text in kept.items() if text is not None})
+    return windows
+
+
+def _kept_text(value: object, limit: int) -> str | None:
+    """Short, non-blank text DynamoDB and SNS can take; None for anything else (dropped, not rejected)."""
+    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # an unpaired surrogate from a JSON escape
+        return None
+    return value
