@@ -129,7 +129,8 @@ def test_optional_details_of_an_unexpected_shape_are_dropped_not_rejected(extra:
 
 
 def test_record_of_a_qpu_takes_its_region_provider_and_name_from_the_arn() -> None:
-    change = parse_device_event(device_event("OFFLINE", arn=GARNET, region="eu-west-2", detail_type=QPU_STATUS), QPU_STATUS)
+    event = device_event("OFFLINE", arn=GARNET, region="eu-west-2", detail_type=QPU_STATUS)
+    change = parse_device_event(event, QPU_STATUS)
     record = build_device_record(change, waiting_tasks=3)
     assert record == {
         "eventId": change.event_id,

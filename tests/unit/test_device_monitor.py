@@ -75,7 +75,7 @@ def test_a_change_of_availability_with_tasks_waiting_is_announced_once(stored, s
     monitor, store, waiting, publisher = _monitor(store=FakeDeviceStore(stored))
     result = monitor.process(device_event(status))
     assert waiting.asked == [FORTE]
-    (saved, claim), = store.saved
+    ((saved, claim),) = store.saved
     assert claim is not None and saved["waitingTasks"] == 3
     (notification,) = publisher.sent
     assert notification.subject == f"Braket device {status}: ionq/Forte-1, 3 tasks waiting"
@@ -86,7 +86,7 @@ def test_a_change_of_availability_with_tasks_waiting_is_announced_once(stored, s
 def test_nothing_waiting_is_recorded_with_the_count_and_not_announced() -> None:
     monitor, store, _, publisher = _monitor(waiting=FakeWaitingTasks(0))
     result = monitor.process(device_event("OFFLINE"))
-    (saved, claim), = store.saved
+    ((saved, claim),) = store.saved
     assert claim is None and saved["waitingTasks"] == 0
     assert publisher.sent == [] and not result.notified and result.outcome is SaveOutcome.RECORDED
 
@@ -95,7 +95,7 @@ def test_nothing_waiting_is_recorded_with_the_count_and_not_announced() -> None:
 def test_an_event_not_newer_than_the_stored_state_is_history_only_and_counts_nothing(stored_time) -> None:
     monitor, store, waiting, publisher = _monitor(store=FakeDeviceStore(_latest("ONLINE", stored_time)))
     monitor.process(device_event("OFFLINE"))
-    (saved, claim), = store.saved
+    ((saved, claim),) = store.saved
     assert claim is None and "waitingTasks" not in saved
     assert waiting.asked == [] and publisher.sent == []
 
@@ -135,7 +135,7 @@ def test_a_redelivery_whose_notification_never_went_out_is_announced_now() -> No
 def test_a_newer_event_that_won_the_race_makes_this_one_old_news() -> None:
     monitor, store, _, publisher = _monitor(store=FakeDeviceStore(_latest("ONLINE"), SaveOutcome.RECORDED_LATE))
     result = monitor.process(device_event("OFFLINE"))
-    (_, claim), = store.saved
+    ((_, claim),) = store.saved
     assert publisher.sent == [] and store.released == [claim] and not result.notified
 
 
@@ -147,7 +147,7 @@ def test_a_failed_publish_fails_the_event_and_gives_the_claim_back() -> None:
 
 
 def test_qpu_status_change_is_processed_the_same_way() -> None:
-    monitor, store, _, publisher = _monitor()
+    monitor, _, _, publisher = _monitor()
     result = monitor.process(device_event("OFFLINE", detail_type=QPU_STATUS, status_field="deviceStatus"))
     assert result.record["detailType"] == QPU_STATUS and len(publisher.sent) == 1
 

@@ -76,7 +76,8 @@ def _device(detail: dict[str, Any], resources: object) -> DeviceArn:
         if device is None:
             raise InvalidEventError(
                 "detail.deviceArn",
-                f"{quote_value(value)} is not a Braket device ARN (arn:aws:braket:<region>::device/<type>/<provider>/<name>)",
+                f"{quote_value(value)} is not a Braket device ARN "
+                "(arn:aws:braket:<region>::device/<type>/<provider>/<name>)",
             )
         return device
     if not isinstance(resources, list):
