@@ -32,7 +32,7 @@ def test_email_says_since_when_how_many_wait_and_what_it_means() -> None:
     text = render_device_notification(_record(deviceName="Forte 1")).email_text
     assert text.startswith("Amazon Braket device ionq/Forte-1 is OFFLINE\n\n")
     assert f"Device         ionq/Forte-1 ({FORTE})" in text
-    assert "Name           Forte 1" in text
+    assert "Display name   Forte 1" in text
     assert "Since          2026-11-21T06:00:04.000Z" in text
     assert "Tasks waiting  3 (created or queued, not yet running)" in text
     assert f"Console        {CONSOLE}" in text

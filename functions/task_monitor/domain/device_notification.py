@@ -49,7 +49,7 @@ def render_email(record: DeviceRecord) -> str:
     details = record.get("eventDetails", {})
     lines: list[tuple[str, str | None]] = [
         ("Device", f"{device_label(record)} ({record['deviceArn']})"),
-        ("Name", details.get("deviceName")),
+        ("Display name", details.get("deviceName")),
         ("Type", record["deviceType"]),
         ("Region", record.get("region")),
         ("Status", record["status"]),
