@@ -11,15 +11,18 @@ from typing import Any
 import botocore.session
 from botocore.config import Config
 
-from task_monitor.adapters.audit_items import TASK_ITEMS, ItemKind
+from task_monitor.adapters.audit_items import JOB_ITEMS, TASK_ITEMS, ItemKind
 from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS, DynamoAuditStore
 from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG, BraketTaskDescriber
+from task_monitor.adapters.braket_jobs import BraketJobDescriber
 from task_monitor.adapters.dead_letters import SqsDeadLetters
 from task_monitor.adapters.notifier import SnsPublisher
+from task_monitor.audit import AuditLog
 from task_monitor.domain.announce import Announcer
-from task_monitor.domain.detail_types import TASK_STATE_CHANGE
+from task_monitor.domain.detail_types import JOB_STATE_CHANGE, TASK_STATE_CHANGE
 from task_monitor.domain.dispatch import EventDispatcher, Processor
 from task_monitor.domain.intake import SqsIntake
+from task_monitor.domain.job_monitor import JobMonitor
 from task_monitor.domain.monitor import TaskMonitor
 from task_monitor.domain.timefmt import format_instant
 from task_monitor.observability import QueueTelemetry
@@ -86,10 +89,25 @@ def build_task_monitor(services: Services) -> TaskMonitor:
     )
 
 
+def build_job_monitor(services: Services) -> JobMonitor:
+    return JobMonitor(
+        describer=BraketJobDescriber(services.braket.for_region),
+        store=services.store(JOB_ITEMS),
+        tasks=AuditLog(services.settings.audit_table_name, client=services.dynamodb),  # the byJob index
+        announcer=services.announcer,
+        notify_statuses=services.settings.notify_statuses,
+        clock=utc_now,
+        now=seconds_clock,
+    )
+
+
 def build_pipelines(settings: Settings, session: Any) -> dict[str, Processor]:
     """Each kind of Braket event, by detail-type, with the pipeline that processes it."""
     services = Services(settings, session)
-    return {TASK_STATE_CHANGE: build_task_monitor(services).process}
+    return {
+        TASK_STATE_CHANGE: build_task_monitor(services).process,
+        JOB_STATE_CHANGE: build_job_monitor(services).process,
+    }
 
 
 def build_dispatcher(pipelines: Mapping[str, Processor]) -> EventDispatcher:
