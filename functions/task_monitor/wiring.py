@@ -11,13 +11,18 @@ from typing import Any
 import botocore.session
 from botocore.config import Config
 
-from task_monitor.adapters.audit_items import DEVICE_ITEMS, TASK_ITEMS, ItemKind
+from task_monitor.adapters.audit_items import DEVICE_ITEMS, JOB_ITEMS, TASK_ITEMS, ItemKind
 from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS, DynamoAuditStore
 from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG, BraketTaskDescriber
 from task_monitor.adapters.dead_letters import SqsDeadLetters
 from task_monitor.adapters.notifier import SnsPublisher
 from task_monitor.domain.announce import Announcer
-from task_monitor.domain.detail_types import DEVICE_STATUS_CHANGE, QPU_STATUS_CHANGE, TASK_STATE_CHANGE
+from task_monitor.domain.detail_types import (
+    DEVICE_STATUS_CHANGE,
+    JOB_STATE_CHANGE,
+    QPU_STATUS_CHANGE,
+    TASK_STATE_CHANGE,
+)
 from task_monitor.domain.dispatch import EventDispatcher, Processor
 from task_monitor.domain.intake import SqsIntake
 from task_monitor.domain.monitor import TaskMonitor
@@ -115,12 +120,31 @@ def build_device_pipeline(services: Services) -> Processor:
     ).process
 
 
+def build_job_pipeline(services: Services) -> Processor:
+    """Hybrid jobs: GetJob in the job's region, the roll-up of its tasks from the byJob index.
+    Its modules are imported here, on the first job event, not at cold start."""
+    from task_monitor.adapters.braket_jobs import BraketJobDescriber
+    from task_monitor.audit import AuditLog
+    from task_monitor.domain.job_monitor import JobMonitor
+
+    return JobMonitor(
+        describer=BraketJobDescriber(services.braket.for_region),
+        store=services.store(JOB_ITEMS),
+        tasks=AuditLog(services.settings.audit_table_name, client=services.dynamodb),  # the byJob index
+        announcer=services.announcer,
+        notify_statuses=services.settings.notify_statuses,
+        clock=utc_now,
+        now=seconds_clock,
+    ).process
+
+
 def build_pipelines(settings: Settings, session: Any) -> dict[str, Processor]:
     """Each kind of Braket event, by detail-type, with the pipeline that processes it."""
     services = Services(settings, session)
     devices = on_first_use(lambda: build_device_pipeline(services))
     return {
         TASK_STATE_CHANGE: build_task_monitor(services).process,
+        JOB_STATE_CHANGE: on_first_use(lambda: build_job_pipeline(services)),
         DEVICE_STATUS_CHANGE: devices,
         QPU_STATUS_CHANGE: devices,
     }

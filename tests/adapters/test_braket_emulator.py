@@ -479,3 +479,129 @@ def test_put_task_refuses_what_the_real_api_never_returns(change: Any, complaint
     # When it is put; Then it is refused with a reason
     with pytest.raises(ValueError, match=complaint):
         BraketEmulator().put_task(description)
+
+
+# ------------------------------------------------------------------------------------------- GetJob
+
+JOB = f"arn:aws:braket:us-west-2:{ACCOUNT}:job/qaoa-maxcut-12"
+
+
+def running_job(**overrides: Any) -> dict[str, Any]:
+    """A script-mode hybrid job running on SV1, in JSON wire form (GetJob's required fields and more)."""
+    job: dict[str, Any] = {
+        "jobArn": JOB,
+        "jobName": "qaoa-maxcut-12",
+        "status": "RUNNING",
+        "roleArn": f"arn:aws:iam::{ACCOUNT}:role/BraketJobRole",
+        "createdAt": "2026-11-23T15:40:02.517Z",
+        "startedAt": "2026-11-23T15:44:39.208Z",
+        "algorithmSpecification": {"scriptModeConfig": {"entryPoint": "qaoa:main", "s3Uri": "s3://b/src.tar.gz"}},
+        "outputDataConfig": {"s3Path": "s3://b/output"},
+        "instanceConfig": {"instanceType": "ml.m5.large", "volumeSizeInGb": 30},
+        "deviceConfig": {"device": "arn:aws:braket:::device/quantum-simulator/amazon/sv1"},
+        "queueInfo": {"queue": "JOBS_QUEUE", "position": "None", "message": "Job is running."},
+        "events": [{"eventType": "RUNNING", "timeOfEvent": "2026-11-23T15:44:39.208Z", "message": "started"}],
+    }
+    job.update(overrides)
+    return job
+
+
+def test_get_job_is_parsed_by_botocore_with_times_as_datetimes(braket: BraketEmulator) -> None:
+    # Given a stored job; When GetJob is called in its region with queue info
+    braket.put_job(running_job())
+    client = braket.attach(braket_client("us-west-2"))
+    job = client.get_job(jobArn=JOB, additionalAttributeNames=["QueueInfo"])
+
+    # Then botocore parsed it: timestamps (nested ones too) are datetimes, queue info is there
+    assert job["status"] == "RUNNING"
+    assert job["startedAt"] == datetime(2026, 11, 23, 15, 44, 39, 208000, tzinfo=UTC)
+    assert job["events"][0]["timeOfEvent"] == datetime(2026, 11, 23, 15, 44, 39, 208000, tzinfo=UTC)
+    assert job["queueInfo"]["position"] == "None"
+    (call,) = braket.calls
+    assert (call.operation, call.region, call.job_arn, call.quantum_task_arn) == ("GetJob", "us-west-2", JOB, None)
+    assert call.additional_attribute_names == ("QueueInfo",)
+
+
+def test_get_job_leaves_queue_info_out_unless_asked(braket: BraketEmulator) -> None:
+    braket.put_job(running_job())
+    assert "queueInfo" not in braket.attach(braket_client("us-west-2")).get_job(jobArn=JOB)
+
+
+def test_the_job_arn_travels_url_encoded_in_the_path(braket: BraketEmulator) -> None:
+    braket.put_job(running_job())
+    client = braket.attach(braket_client("us-west-2"))
+    client.get_job(jobArn=JOB)
+    parts = urlsplit(braket.calls[-1].url)
+    assert parts.path == "/job/" + quote(JOB, safe="")
+
+
+def test_a_job_is_not_found_from_another_region_nor_when_unknown(braket: BraketEmulator) -> None:
+    braket.put_job(running_job())
+    with pytest.raises(ClientError) as elsewhere:
+        braket.attach(braket_client("us-east-1")).get_job(jobArn=JOB)
+    with pytest.raises(ClientError) as unknown:
+        braket.attach(braket_client("us-west-2")).get_job(jobArn=JOB.replace("qaoa", "vqe"))
+    assert error_of(elsewhere) == error_of(unknown) == ("ResourceNotFoundException", 404)
+
+
+def test_a_hidden_job_is_not_found_then_found(braket: BraketEmulator) -> None:
+    braket.put_job(running_job())
+    braket.hide_job(JOB, calls=1)
+    client = braket.attach(braket_client("us-west-2"))
+    with pytest.raises(ClientError) as first:
+        client.get_job(jobArn=JOB)
+    assert error_of(first) == ("ResourceNotFoundException", 404)
+    assert client.get_job(jobArn=JOB)["status"] == "RUNNING"
+
+
+def test_an_error_injected_for_a_job_leaves_tasks_alone(braket: BraketEmulator) -> None:
+    # Given a throttle queued for the job only
+    braket.put_job(running_job())
+    braket.fail_next("ThrottlingException", job_arn=JOB)
+    east, west = braket.attach(braket_client("us-east-1")), braket.attach(braket_client("us-west-2"))
+
+    # When a task is fetched, then the job twice; Then only the job's first call fails
+    assert east.get_quantum_task(quantumTaskArn=FORTE_TASK)["status"] == "QUEUED"
+    with pytest.raises(ClientError) as throttled:
+        west.get_job(jobArn=JOB)
+    assert error_of(throttled) == ("ThrottlingException", 429)
+    assert west.get_job(jobArn=JOB)["status"] == "RUNNING"
+
+
+def test_an_error_injected_for_any_call_answers_get_job_too(braket: BraketEmulator) -> None:
+    braket.put_job(running_job())
+    braket.fail_next("InternalServiceException")
+    with pytest.raises(ClientError) as failed:
+        braket.attach(braket_client("us-west-2")).get_job(jobArn=JOB)
+    assert error_of(failed) == ("InternalServiceException", 500)
+
+
+def test_a_fault_names_one_resource_only() -> None:
+    with pytest.raises(ValueError, match="not both"):
+        BraketEmulator().fail_next("ThrottlingException", task_arn=FORTE_TASK, job_arn=JOB)
+
+
+def test_update_job_changes_what_the_next_call_sees(braket: BraketEmulator) -> None:
+    braket.put_job(running_job())
+    braket.update_job(JOB, status="COMPLETED", endedAt="2026-11-23T16:02:10.954Z", queueInfo=None)
+    job = braket.attach(braket_client("us-west-2")).get_job(jobArn=JOB, additionalAttributeNames=["QueueInfo"])
+    assert job["status"] == "COMPLETED" and "queueInfo" not in job
+    with pytest.raises(ValueError, match="cannot change jobArn"):
+        braket.update_job(JOB, jobArn=JOB + "-2")
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        (lambda job: job.pop("roleArn"), "missing"),
+        (lambda job: job.update(hyperparameters={}), "unknown"),
+        (lambda job: job.update(startedAt=1763912679), "ISO-8601"),
+        (lambda job: job["events"].append({"eventType": "FAILED", "timeOfEvent": "yesterday"}), "timeOfEvent"),
+        (lambda job: job.update(jobArn=FORTE_TASK), "job ARN"),
+    ],
+)
+def test_put_job_refuses_what_the_real_api_never_returns(change: Any, complaint: str) -> None:
+    job = copy.deepcopy(running_job())
+    change(job)
+    with pytest.raises(ValueError, match=complaint):
+        BraketEmulator().put_job(job)

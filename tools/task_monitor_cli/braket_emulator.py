@@ -1,7 +1,7 @@
-"""An in-process Amazon Braket that answers GetQuantumTask at botocore's HTTP layer.
+"""An in-process Amazon Braket that answers GetQuantumTask and GetJob at botocore's HTTP layer.
 
 moto has no Braket backend, and stubbing the client (botocore's Stubber, mocks) would skip the two things
-most likely to go wrong: botocore's request serialization (the task ARN URL-encoded into the path, the
+most likely to go wrong: botocore's request serialization (the task or job ARN URL-encoded into the path, the
 ``additionalAttributeNames`` querystring) and its response parsing (ISO-8601 timestamps, restJson1
 errors). This emulator hooks ``before-send``, so everything but the socket is botocore's real code.
 
@@ -38,12 +38,15 @@ __all__ = ["BraketEmulator", "EmulatedCall"]
 
 _EVENT = "before-send.braket"
 _OPERATION = "GetQuantumTask"
+_JOB_OPERATION = "GetJob"
 _QUEUE_INFO = "QueueInfo"
 _NOT_FOUND = "ResourceNotFoundException"
 _VALIDATION = "ValidationException"
 _TASK_PATH = re.compile(r"^/quantum-task/(?P<arn>[^/]+)$")
+_JOB_PATH = re.compile(r"^/job/(?P<arn>[^/]+)$")
 _BRAKET_HOST = re.compile(r"^braket\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$")
 _TASK_ARN = re.compile(r"^arn:aws[a-z-]*:braket:(?P<region>[a-z0-9-]+):\d{12}:quantum-task/[^/\s]+$")
+_JOB_ARN = re.compile(r"^arn:aws[a-z-]*:braket:(?P<region>[a-z0-9-]+):\d{12}:job/[^/\s]+$")
 
 ClientT = TypeVar("ClientT", bound=BaseClient)
 
@@ -65,6 +68,7 @@ class EmulatedCall:
     method: str
     url: str
     request_id: str
+    job_arn: str | None = None  # GetJob's job; quantum_task_arn is None then
 
 
 @dataclass
@@ -74,7 +78,7 @@ class _Fault:
     code: str
     status_code: int
     message: str
-    task_arn: str | None
+    arn: str | None  # the task or job it answers; None: any
     remaining: int
 
 
@@ -91,12 +95,16 @@ def _error_statuses() -> dict[str, int]:
 
 
 @functools.cache
-def _task_shape() -> StructureShape:
-    """GetQuantumTask's output shape: what a stored description may and must contain."""
-    shape = _service_model().operation_model(_OPERATION).output_shape
+def _output_shape(operation: str) -> StructureShape:
+    """An operation's output shape: what a stored description may and must contain."""
+    shape = _service_model().operation_model(operation).output_shape
     if not isinstance(shape, StructureShape):  # pragma: no cover - the model says it is a structure
-        raise TypeError("GetQuantumTask has no structure output in botocore's model")
+        raise TypeError(f"{operation} has no structure output in botocore's model")
     return shape
+
+
+def _task_shape() -> StructureShape:
+    return _output_shape(_OPERATION)
 
 
 def _task_region(task_arn: str) -> str | None:
@@ -105,23 +113,45 @@ def _task_region(task_arn: str) -> str | None:
     return match["region"] if match else None
 
 
+def _job_region(job_arn: str) -> str | None:
+    """The region a hybrid job ARN names; None when it is not a job ARN."""
+    match = _JOB_ARN.match(job_arn)
+    return match["region"] if match else None
+
+
 def _check_description(description: Mapping[str, Any]) -> None:
-    """Refuse descriptions the real API could never return, so fixtures fail here and not in botocore."""
-    shape = _task_shape()
+    """Refuse task descriptions the real API could never return, so fixtures fail here and not in botocore."""
+    _check_against(_OPERATION, description)
+    if _task_region(str(description["quantumTaskArn"])) is None:
+        raise ValueError(f"not a quantum-task ARN: {description['quantumTaskArn']!r}")
+
+
+def _check_job_description(description: Mapping[str, Any]) -> None:
+    """Refuse job descriptions GetJob could never return (timestamps in its events included)."""
+    _check_against(_JOB_OPERATION, description)
+    if _job_region(str(description["jobArn"])) is None:
+        raise ValueError(f"not a hybrid job ARN: {description['jobArn']!r}")
+    for event in description.get("events", []):
+        _check_timestamp("events[].timeOfEvent", event.get("timeOfEvent"))
+
+
+def _check_against(operation: str, description: Mapping[str, Any]) -> None:
+    shape = _output_shape(operation)
     missing = [name for name in shape.required_members if name not in description]
     unknown = sorted(set(description) - set(shape.members))
     if missing or unknown:
-        raise ValueError(f"not a GetQuantumTask description in JSON wire form: missing {missing}, unknown {unknown}")
-    if _task_region(str(description["quantumTaskArn"])) is None:
-        raise ValueError(f"not a quantum-task ARN: {description['quantumTaskArn']!r}")
+        raise ValueError(f"not a {operation} description in JSON wire form: missing {missing}, unknown {unknown}")
     for name, member in shape.members.items():
         if member.type_name == "timestamp" and name in description:
-            value = description[name]
-            try:
-                datetime.fromisoformat(value)
-            except (TypeError, ValueError):
-                raise ValueError(f"{name} must be an ISO-8601 string as on the wire, got {value!r}") from None
+            _check_timestamp(name, description[name])
     json.dumps(description)  # raises TypeError for anything JSON cannot carry
+
+
+def _check_timestamp(name: str, value: Any) -> None:
+    try:
+        datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an ISO-8601 string as on the wire, got {value!r}") from None
 
 
 def _http_response(url: str, status_code: int, error_code: str | None, body: Any, request_id: str) -> AWSResponse:
@@ -155,11 +185,12 @@ def _operation_name(event_name: str, method: str, path: str) -> str:
 
 
 class BraketEmulator:
-    """An in-process Amazon Braket that answers GetQuantumTask like the real API."""
+    """An in-process Amazon Braket that answers GetQuantumTask and GetJob like the real API."""
 
     def __init__(self) -> None:
         self.calls: list[EmulatedCall] = []
         self._tasks: dict[str, dict[str, Any]] = {}
+        self._jobs: dict[str, dict[str, Any]] = {}
         self._faults: list[_Fault] = []
         self._hidden: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -189,8 +220,37 @@ class BraketEmulator:
             _check_description(updated)
             self._tasks[task_arn] = updated
 
-    def fail_next(self, code: str, *, times: int = 1, task_arn: str | None = None, message: str | None = None) -> None:
-        """Answer the next ``times`` GetQuantumTask calls (for ``task_arn``, or any task) with error ``code``.
+    def put_job(self, description: dict[str, Any]) -> None:
+        """Store a hybrid job (GetJob's answer in JSON wire form); it lives in the region its ARN names."""
+        _check_job_description(description)
+        with self._lock:
+            self._jobs[description["jobArn"]] = copy.deepcopy(description)
+
+    def update_job(self, job_arn: str, **fields: Any) -> None:
+        """Change a stored job, e.g. ``status="RUNNING"``; a field given as None is removed."""
+        with self._lock:
+            updated = copy.deepcopy(self._jobs[job_arn])
+            for name, value in fields.items():
+                if value is None:
+                    updated.pop(name, None)
+                else:
+                    updated[name] = copy.deepcopy(value)
+            if updated.get("jobArn") != job_arn:
+                raise ValueError("update_job cannot change jobArn; put a new job instead")
+            _check_job_description(updated)
+            self._jobs[job_arn] = updated
+
+    def fail_next(
+        self,
+        code: str,
+        *,
+        times: int = 1,
+        task_arn: str | None = None,
+        job_arn: str | None = None,
+        message: str | None = None,
+    ) -> None:
+        """Answer the next ``times`` calls (GetQuantumTask for ``task_arn``, GetJob for ``job_arn``, or
+        any call when neither is given) with error ``code``.
 
         The status code is the one botocore's Braket model gives the error shape, so botocore's retry
         logic sees what it would see from the real API (429 and 500 are retried in standard mode).
@@ -200,11 +260,13 @@ class BraketEmulator:
             raise ValueError(f"{code!r} is not a Braket error; choose from {sorted(statuses)}")
         if times < 1:
             raise ValueError("times must be at least 1")
+        if task_arn and job_arn:
+            raise ValueError("a fault answers one resource: give task_arn or job_arn, not both")
         fault = _Fault(
             code=code,
             status_code=statuses[code],
             message=message or f"{code} injected by BraketEmulator",
-            task_arn=task_arn,
+            arn=task_arn or job_arn,
             remaining=times,
         )
         with self._lock:
@@ -222,6 +284,15 @@ class BraketEmulator:
             if task_arn not in self._tasks:
                 raise KeyError(f"put_task {task_arn} before hiding it")
             self._hidden[task_arn] = calls
+
+    def hide_job(self, job_arn: str, *, calls: int) -> None:
+        """The next ``calls`` GetJob calls for this job answer ResourceNotFoundException (just created)."""
+        if calls < 0:
+            raise ValueError("calls cannot be negative")
+        with self._lock:
+            if job_arn not in self._jobs:
+                raise KeyError(f"put_job {job_arn} before hiding it")
+            self._hidden[job_arn] = calls
 
     # ----------------------------------------------------------------------------------------- hooks
 
@@ -277,18 +348,27 @@ class BraketEmulator:
         url = urlsplit(request.url)
         region = _request_region(request, url.hostname)
         match = _TASK_PATH.match(url.path)
+        job_match = _JOB_PATH.match(url.path)
         request_id = str(uuid.uuid4())
         task_arn: str | None = None
+        job_arn: str | None = None
+        names = tuple(parse_qs(url.query).get("additionalAttributeNames", []))
         if request.method == "GET" and match is not None:
             task_arn = unquote(match["arn"])
-            names = tuple(parse_qs(url.query).get("additionalAttributeNames", []))
             status_code, error_code, body = self._get_quantum_task(region, task_arn, names)
             operation = _OPERATION
+        elif request.method == "GET" and job_match is not None:
+            job_arn = unquote(job_match["arn"])
+            status_code, error_code, body = self._get_job(region, job_arn, names)
+            operation = _JOB_OPERATION
         else:
             operation = _operation_name(event_name, request.method, url.path)
             names = ()
             status_code, error_code = _error_statuses()[_VALIDATION], _VALIDATION
-            body = {"message": f"BraketEmulator does not implement {operation}; only {_OPERATION} is emulated"}
+            body = {
+                "message": f"BraketEmulator does not implement {operation}; only {_OPERATION} and "
+                f"{_JOB_OPERATION} are emulated"
+            }
         _ANSWERED.add(request)
         with self._lock:
             self.calls.append(
@@ -302,6 +382,7 @@ class BraketEmulator:
                     method=request.method,
                     url=request.url,
                     request_id=request_id,
+                    job_arn=job_arn,
                 )
             )
         return _http_response(request.url, status_code, error_code, body, request_id)
@@ -329,14 +410,35 @@ class BraketEmulator:
             body.pop("queueInfo", None)
         return 200, None, body
 
+    def _get_job(self, region: str, job_arn: str, names: tuple[str, ...]) -> tuple[int, str | None, dict[str, Any]]:
+        """GetJob: injected errors first, then validation, eventual consistency, and the lookup."""
+        with self._lock:
+            fault = self._take_fault(job_arn)
+            if fault is not None:
+                return fault.status_code, fault.code, {"message": fault.message}
+            unsupported = [name for name in names if name != _QUEUE_INFO]
+            if unsupported:
+                return self._error(_VALIDATION, f"Unsupported additionalAttributeNames: {unsupported}")
+            if self._hidden.get(job_arn, 0) > 0:
+                self._hidden[job_arn] -= 1
+                return self._error(_NOT_FOUND, f"Job {job_arn} not found.")
+            job = self._jobs.get(job_arn)
+            # A job exists only in the region its ARN names.
+            if job is None or _job_region(job_arn) != region:
+                return self._error(_NOT_FOUND, f"Job {job_arn} not found.")
+            body = copy.deepcopy(job)
+        if _QUEUE_INFO not in names:
+            body.pop("queueInfo", None)
+        return 200, None, body
+
     @staticmethod
     def _error(code: str, message: str) -> tuple[int, str, dict[str, Any]]:
         return _error_statuses()[code], code, {"message": message}
 
-    def _take_fault(self, task_arn: str) -> _Fault | None:
-        """Consume one use of the first queued fault that applies to this task (lock held)."""
+    def _take_fault(self, arn: str) -> _Fault | None:
+        """Consume one use of the first queued fault that applies to this task or job (lock held)."""
         for fault in self._faults:
-            if fault.task_arn is None or fault.task_arn == task_arn:
+            if fault.arn is None or fault.arn == arn:
                 fault.remaining -= 1
                 if fault.remaining == 0:
                     self._faults.remove(fault)

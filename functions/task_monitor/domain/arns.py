@@ -9,6 +9,11 @@ _TASK_ARN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):braket:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d):"
     r"(?P<account>\d{12}):quantum-task/(?P<task_id>[A-Za-z0-9][A-Za-z0-9-]{0,127})$"
 )
+# Hybrid jobs: the name is the job's name (CreateJob's jobName) or an id the SDK made up.
+_JOB_ARN = re.compile(
+    r"^arn:(?P<partition>aws[a-z-]*):braket:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d):"
+    r"(?P<account>\d{12}):job/(?P<name>[A-Za-z0-9][A-Za-z0-9-]{0,127})$"
+)
 # Devices: QPUs name their region (arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1),
 # simulators do not (arn:aws:braket:::device/quantum-simulator/amazon/sv1).
 _DEVICE_ARN = re.compile(
@@ -24,6 +29,15 @@ class TaskArn:
     region: str
     account: str
     task_id: str
+
+
+@dataclass(frozen=True)
+class JobArn:
+    arn: str
+    partition: str
+    region: str
+    account: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -45,6 +59,13 @@ def parse_task_arn(value: str) -> TaskArn | None:
     if not match:
         return None
     return TaskArn(arn=value, **match.groupdict())
+
+
+def parse_job_arn(value: str) -> JobArn | None:
+    match = _JOB_ARN.fullmatch(value)
+    if not match:
+        return None
+    return JobArn(arn=value, **match.groupdict())
 
 
 def parse_device_arn(value: str) -> DeviceArn | None:

@@ -73,6 +73,7 @@ def render_email(record: TaskRecord) -> str:
 def message_attributes(record: TaskRecord) -> dict[str, dict[str, str]]:
     """Attributes for subscription filter policies: status, device, provider, job and tags."""
     attributes = {
+        "kind": string_attribute("task"),
         "status": string_attribute(record["status"]),
         "deviceArn": string_attribute(record["deviceArn"]),
         "provider": string_attribute(record["deviceProvider"]),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from task_monitor.errors import InvalidEventError
 
 if TYPE_CHECKING:
-    from task_monitor.domain.arns import TaskArn
+    from task_monitor.domain.arns import JobArn, TaskArn
     from task_monitor.domain.callers import Caller
     from task_monitor.domain.notification_model import Notification
     from task_monitor.domain.results import ProcessingResult
@@ -118,4 +118,19 @@ class WaitingTasks(Protocol):
 
     def count(self, device_arn: str) -> int:
         """The number of tasks whose latest state waits on ``device_arn``, counted from the audit log."""
+        ...
+
+
+class JobDescriber(Protocol):
+    def describe(self, job: JobArn, event_status: str | None = None) -> dict[str, Any]:
+        """GetJob with queue info, in the job's region; raise EnrichmentError.
+        ``event_status`` lets it wait briefly for Braket to catch up with an ended job."""
+        ...
+
+
+class JobTasks(Protocol):
+    """The quantum tasks a hybrid job created, as the audit log holds them (the byJob index)."""
+
+    def tasks_of_job(self, job_arn: str) -> list[dict[str, Any]]:
+        """The latest state of each of the job's tasks recorded so far."""
         ...
