@@ -11,13 +11,14 @@ from typing import Any
 import botocore.session
 from botocore.config import Config
 
-from task_monitor.adapters.audit_items import TASK_ITEMS, ItemKind
+from task_monitor.adapters.audit_items import JOB_ITEMS, TASK_ITEMS, ItemKind
 from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS, DynamoAuditStore
 from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG, BraketTaskDescriber
 from task_monitor.adapters.dead_letters import SqsDeadLetters
 from task_monitor.adapters.notifier import SnsPublisher
 from task_monitor.domain.announce import Announcer
-from task_monitor.domain.detail_types import TASK_STATE_CHANGE
+from task_monitor.domain.api_call_monitor import ApiCallMonitor
+from task_monitor.domain.detail_types import API_CALL_VIA_CLOUDTRAIL, TASK_STATE_CHANGE
 from task_monitor.domain.dispatch import EventDispatcher, Processor
 from task_monitor.domain.intake import SqsIntake
 from task_monitor.domain.monitor import TaskMonitor
@@ -86,10 +87,18 @@ def build_task_monitor(services: Services) -> TaskMonitor:
     )
 
 
+def build_api_call_monitor(services: Services) -> ApiCallMonitor:
+    """CloudTrail-borne Create/Cancel calls, joined onto the task's or the job's audit log."""
+    return ApiCallMonitor({"task": services.store(TASK_ITEMS), "job": services.store(JOB_ITEMS)})
+
+
 def build_pipelines(settings: Settings, session: Any) -> dict[str, Processor]:
     """Each kind of Braket event, by detail-type, with the pipeline that processes it."""
     services = Services(settings, session)
-    return {TASK_STATE_CHANGE: build_task_monitor(services).process}
+    return {
+        TASK_STATE_CHANGE: build_task_monitor(services).process,
+        API_CALL_VIA_CLOUDTRAIL: build_api_call_monitor(services).process,
+    }
 
 
 def build_dispatcher(pipelines: Mapping[str, Processor]) -> EventDispatcher:
