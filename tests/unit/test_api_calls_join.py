@@ -181,3 +181,24 @@ def test_ending_task_takes_its_callers_from_the_history(status: str) -> None:
     (sent,) = publisher.sent
     assert sent.attributes["createdBy"]["StringValue"] == creator["principal"]
     assert ("Cancelled by" in sent.email_text) is (status == "CANCELLED")
+
+
+# -- the burst tests' in-memory table understands what state events now send ------------------------
+def test_the_fake_audit_table_writes_unknown_callers_only_where_none_is() -> None:
+    import botocore.session
+
+    from task_monitor.adapters.audit_store import DynamoAuditStore
+    from task_monitor_cli.http_answers import FakeAuditTable, installed
+
+    table = FakeAuditTable()
+    with installed(table):
+        client = botocore.session.get_session().create_client("dynamodb", region_name="us-east-1")
+    store = DynamoAuditStore(client, "braket-task-audit", now=lambda: 1000.0)
+    store.save(_record("QUEUED"), claim=None)
+    (partition,) = table.items.values()
+    assert partition["LATEST"]["createdBy"] == {"M": {"principal": {"S": "unknown"}}}
+    creator = _caller(create_task_call(TASK_ARN))
+    store.save(_record("CANCELLING", created_by=creator), claim=None)  # if_not_exists: "unknown" stays
+    assert partition["LATEST"]["createdBy"] == {"M": {"principal": {"S": "unknown"}}}
+    assert partition["LATEST"]["cancelledBy"] == {"M": {"principal": {"S": "unknown"}}}
+    assert partition["LATEST"]["status"] == {"S": "CANCELLING"}
