@@ -44,7 +44,9 @@ _EVENTS_BY_KIND = {"task": names.TASK_EVENTS, "job": names.JOB_EVENTS, "device":
 def record_result(result: ProcessingResult) -> None:
     """Metrics and the log line for one processed event; dimensioned metrics go out as their own EMF documents."""
     status = result.record.get("status")
-    if result.source == "apiCall":
+    if result.source == "apiCall" and result.outcome is SaveOutcome.NOT_RECORDED:
+        record_unjoined_call(str(result.record.get("eventName", "unknown")), _unjoined_reason(result.record))
+    elif result.source == "apiCall":
         call = str(result.record.get("eventName", "unknown"))
         metrics.add_metric(name=names.API_CALLS, unit=MetricUnit.Count, value=1)
         _dimensioned(names.API_CALLS, MetricUnit.Count, 1, names.CALL_DIMENSION, call)
@@ -82,6 +84,11 @@ def record_unjoined_call(event_name: str, reason: str) -> None:
     """A CloudTrail call with nothing to join (it failed, so it created or cancelled nothing)."""
     metrics.add_metric(name=names.UNJOINED_API_CALLS, unit=MetricUnit.Count, value=1)
     logger.info("API call not joined", extra={"eventName": event_name, "reason": reason})
+
+
+def _unjoined_reason(record: Any) -> str:
+    error = record.get("errorCode")
+    return f"the call failed ({error}): nothing was created or cancelled" if error else "no target to join"
 
 
 class QueueTelemetry:

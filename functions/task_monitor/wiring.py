@@ -18,6 +18,7 @@ from task_monitor.adapters.dead_letters import SqsDeadLetters
 from task_monitor.adapters.notifier import SnsPublisher
 from task_monitor.domain.announce import Announcer
 from task_monitor.domain.detail_types import (
+    API_CALL_VIA_CLOUDTRAIL,
     DEVICE_STATUS_CHANGE,
     JOB_STATE_CHANGE,
     QPU_STATUS_CHANGE,
@@ -138,6 +139,14 @@ def build_job_pipeline(services: Services) -> Processor:
     ).process
 
 
+def build_api_call_pipeline(services: Services) -> Processor:
+    """CloudTrail-borne Create/Cancel calls, joined onto the task's or the job's audit log.
+    Its modules are imported here, on the first API call event, not at cold start."""
+    from task_monitor.domain.api_call_monitor import ApiCallMonitor
+
+    return ApiCallMonitor({"task": services.store(TASK_ITEMS), "job": services.store(JOB_ITEMS)}).process
+
+
 def build_pipelines(settings: Settings, session: Any) -> dict[str, Processor]:
     """Each kind of Braket event, by detail-type, with the pipeline that processes it."""
     services = Services(settings, session)
@@ -147,6 +156,7 @@ def build_pipelines(settings: Settings, session: Any) -> dict[str, Processor]:
         JOB_STATE_CHANGE: on_first_use(lambda: build_job_pipeline(services)),
         DEVICE_STATUS_CHANGE: devices,
         QPU_STATUS_CHANGE: devices,
+        API_CALL_VIA_CLOUDTRAIL: on_first_use(lambda: build_api_call_pipeline(services)),
     }
 
 

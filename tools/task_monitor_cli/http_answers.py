@@ -319,15 +319,23 @@ class Condition:
         return None if value is None else _scalar(value)
 
 
+_IF_NOT_EXISTS = re.compile(r"^if_not_exists\(\s*(?P<name>#?\w+)\s*,\s*(?P<value>:\w+)\s*\)$")
+
+
 def _apply_update(item: dict[str, Any], expression: str, names: dict[str, str], values: dict[str, Any]) -> None:
-    """``SET #a = :v, ... REMOVE #r, ...`` (plain assignments only)."""
+    """``SET #a = :v, #b = if_not_exists(#b, :w), ... REMOVE #r, ...`` (top-level attributes only)."""
     clauses = re.split(r"\b(SET|REMOVE)\b", expression)
     for keyword, body in zip(clauses[1::2], clauses[2::2], strict=True):
-        for part in filter(None, (piece.strip() for piece in body.split(","))):
+        for part in filter(None, (piece.strip() for piece in re.split(r",(?![^()]*\))", body))):
             if keyword == "SET":
                 target, _, source = (side.strip() for side in part.partition("="))
+                default = _IF_NOT_EXISTS.match(source)
+                if default and names.get(default["name"], default["name"]) in item:
+                    continue
+                if default:
+                    source = default["value"]
                 if not source.startswith(":"):
-                    raise ExpressionError(f"only plain assignments are understood, not {part!r}")
+                    raise ExpressionError(f"only plain assignments and if_not_exists are understood, not {part!r}")
                 item[names.get(target, target)] = values[source]
             else:
                 item.pop(names.get(part, part), None)

@@ -230,3 +230,8 @@ def timings_with_running(record: Record, latest: dict[str, Any]) -> dict[str, An
     }
     added = {name: value for name, value in split.items() if value is not None and name not in known}
     return {**known, **added} if added else None
+
+
+# Kinds whose latest state names who created it and, once cancelled, who cancelled it (joined from
+# CloudTrail calls, ``unknown`` until one is received: see domain/callers.py). Devices have no caller.
+KINDS_WITH_CALLERS = frozenset({"task", "job"})

@@ -17,9 +17,25 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from task_monitor import audit_schema as schema
-from task_monitor.adapters.audit_items import PER_EVENT_ENRICHMENT, TASK_ITEMS, ItemKind, Record
+from task_monitor.adapters.audit_items import (
+    KINDS_WITH_CALLERS,
+    PER_EVENT_ENRICHMENT,
+    TASK_ITEMS,
+    ItemKind,
+    Record,
+)
 from task_monitor.adapters.dynamodb_codec import from_item, to_attribute, to_item
 from task_monitor.adapters.notification_claims import CLAIM_TIMEOUT_SECONDS, NotificationClaims
+from task_monitor.domain.callers import (
+    CALLER_FIELDS,
+    CANCEL_STATUSES,
+    CANCELLED_BY,
+    CREATED_BY,
+    UNKNOWN_CALLER,
+    UNKNOWN_PRINCIPAL,
+    Caller,
+)
+from task_monitor.domain.detail_types import JOINED_API_CALLS
 from task_monitor.domain.ports import HistoryFacts, SaveOutcome
 from task_monitor.domain.status import UNKNOWN_STATUS_RANK
 from task_monitor.errors import AuditWriteError
@@ -78,27 +94,66 @@ class DynamoAuditStore:
         return self.history_facts(task_arn).running_since
 
     def history_facts(self, arn: str) -> HistoryFacts:
-        """What an ending resource's record takes from its history, in one query: when it started running."""
+        """What an ending resource's record takes from its history, in one query: when it started
+        running, and who created and (first) cancelled it, from the API calls joined onto it."""
+        call_names = {f":call{position}": {"S": name} for position, name in enumerate(JOINED_API_CALLS)}
         response = self._client.query(
             TableName=self._table,
             ConsistentRead=True,
             KeyConditionExpression="#pk = :pk AND begins_with(#sk, :events)",
-            FilterExpression="#status = :running",
-            ProjectionExpression="#eventTime",
+            FilterExpression=" OR ".join(["#status = :running", *(f"#eventName = {name}" for name in call_names)]),
+            ProjectionExpression="#eventTime, #eventName, #createdBy, #cancelledBy",
             ExpressionAttributeNames={
                 "#pk": schema.PARTITION_KEY,
                 "#sk": schema.SORT_KEY,
                 "#status": "status",
                 "#eventTime": "eventTime",
+                "#eventName": "eventName",
+                "#createdBy": CREATED_BY,
+                "#cancelledBy": CANCELLED_BY,
             },
             ExpressionAttributeValues={
                 ":pk": {"S": self._kind.key(arn)},
                 ":events": {"S": schema.EVENT_PREFIX},
                 ":running": {"S": "RUNNING"},
+                **call_names,
             },
         )
-        times = [item["eventTime"]["S"] for item in response.get("Items", [])]
-        return HistoryFacts(running_since=min(times) if times else None)
+        items = [from_item(item) for item in response.get("Items", [])]
+        # What the filter let through is a call or else a RUNNING event.
+        times = [item["eventTime"] for item in items if item.get("eventName") not in JOINED_API_CALLS]
+        return HistoryFacts(
+            running_since=min(times) if times else None,
+            created_by=_first_caller(items, CREATED_BY),
+            cancelled_by=_first_caller(items, CANCELLED_BY),
+        )
+
+    def join_call(self, record: Record, role: str) -> SaveOutcome:
+        """Record an API call once in its target's history and name its caller on the latest state.
+
+        One transaction: the call's event item (only if that event id was never recorded; it has no
+        status, so it ranks nowhere and never moves the latest state) and ``role`` on the latest
+        state (created with only the caller if no state event came yet), unless the latest state
+        already names a real caller that stays: the creator (one create call per resource), or an
+        earlier canceller. Then the call is recorded in the history alone."""
+        put_event = self._put_event_request(record, claim=None)
+        for attempt in range(TRANSACTION_CONFLICT_ATTEMPTS):
+            try:
+                self._client.transact_write_items(
+                    TransactItems=[{"Put": put_event}, {"Update": self._join_caller_request(record, role)}]
+                )
+                return SaveOutcome.RECORDED
+            except ClientError as error:
+                reasons = _cancellation_codes(error)
+                if reasons[:1] == ["ConditionalCheckFailed"]:
+                    return SaveOutcome.DUPLICATE
+                if reasons[1:2] == ["ConditionalCheckFailed"]:
+                    return self._put_event_alone(put_event, record, None)
+                if _RETRIED_IN_PROCESS & set(reasons) and attempt + 1 < TRANSACTION_CONFLICT_ATTEMPTS:
+                    (self._sleep or time.sleep)(random.uniform(0.05, 0.2) * 2**attempt)
+                    continue
+                raise
+        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
     def save(self, record: Record, *, claim: str | None) -> SaveOutcome:
         """Record the event; ``claim`` (when the event is to be notified) names this invocation."""
@@ -168,10 +223,12 @@ class DynamoAuditStore:
         }
         values = {":rank": to_attribute(item["statusRank"]), ":eventTime": to_attribute(item["eventTime"])}
         assignments = []
-        for position, (name, value) in enumerate(sorted(item.items())):
+        for position, (name, value) in enumerate(sorted({**self._unknown_callers(item), **item}.items())):
             names[f"#a{position}"] = name
             values[f":a{position}"] = to_attribute(value)
-            assignments.append(f"#a{position} = :a{position}")
+            # Callers are joined by join_call; a state event only says "unknown" where none is yet.
+            target = f"if_not_exists(#a{position}, :a{position})" if name in CALLER_FIELDS else f":a{position}"
+            assignments.append(f"#a{position} = {target}")
         removals = []
         for position, name in enumerate(field for field in PER_EVENT_ENRICHMENT if field not in item):
             names[f"#r{position}"] = name
@@ -190,6 +247,34 @@ class DynamoAuditStore:
             "ExpressionAttributeValues": values,
             # A late event reads the latest state from the cancellation, to fill its gaps.
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+
+    def _unknown_callers(self, item: Record) -> dict[str, Caller]:
+        """Who created (and, once cancelling, cancelled) the resource, until a CloudTrail call says."""
+        if self._kind.name not in KINDS_WITH_CALLERS:
+            return {}
+        unknown = {CREATED_BY: UNKNOWN_CALLER}
+        if item.get("status") in CANCEL_STATUSES:
+            unknown[CANCELLED_BY] = UNKNOWN_CALLER
+        return unknown
+
+    def _join_caller_request(self, record: Record, role: str) -> dict[str, Any]:
+        """Name the caller under ``role`` unless a real caller that must stay is there already."""
+        caller = record[role]
+        condition = "attribute_not_exists(#role) OR #role.#principal = :unknown"
+        values = {":caller": to_attribute(caller), ":unknown": to_attribute(UNKNOWN_PRINCIPAL)}
+        names = {"#role": role, "#principal": "principal"}
+        if role == CANCELLED_BY:  # of several cancels, the earliest is who cancelled it
+            condition += " OR #role.#callTime > :callTime"
+            names["#callTime"] = "eventTime"
+            values[":callTime"] = to_attribute(caller.get("eventTime", record["eventTime"]))
+        return {
+            "TableName": self._table,
+            "Key": self._kind.latest_key(self._kind.arn(record)),
+            "UpdateExpression": "SET #role = :caller",
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
         }
 
     def _record_late(
@@ -248,6 +333,13 @@ class DynamoAuditStore:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
             return self._claims.resolve_duplicate(record, claim, error.response.get("Item"))
+
+
+def _first_caller(items: list[dict[str, Any]], role: str) -> Caller | None:
+    """The earliest real caller of the calls in ``role`` recorded in a history, or None."""
+    callers = [item[role] for item in items if item.get("eventName") in JOINED_API_CALLS and role in item]
+    known = [caller for caller in callers if caller.get("principal", UNKNOWN_PRINCIPAL) != UNKNOWN_PRINCIPAL]
+    return min(known, key=lambda caller: str(caller.get("eventTime", ""))) if known else None
 
 
 def _cancellation_codes(error: ClientError) -> list[str | None]:

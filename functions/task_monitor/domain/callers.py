@@ -12,6 +12,13 @@ from typing import TypedDict
 
 UNKNOWN_PRINCIPAL = "unknown"
 
+# The record fields a caller is joined under, by the role of the call.
+CREATED_BY = "createdBy"  # CreateQuantumTask / CreateJob
+CANCELLED_BY = "cancelledBy"  # CancelQuantumTask / CancelJob
+CALLER_FIELDS = (CREATED_BY, CANCELLED_BY)
+# Statuses whose record names who cancelled (``unknown`` until the CloudTrail call is received).
+CANCEL_STATUSES = frozenset({"CANCELLING", "CANCELLED"})
+
 
 class SessionIssuer(TypedDict, total=False):
     type: str
@@ -45,6 +52,11 @@ UNKNOWN_CALLER: Caller = {"principal": UNKNOWN_PRINCIPAL}
 
 def is_known(caller: Caller | None) -> bool:
     return bool(caller) and caller.get("principal", UNKNOWN_PRINCIPAL) != UNKNOWN_PRINCIPAL  # type: ignore[union-attr]
+
+
+def principal_of(caller: Caller | None) -> str:
+    """The caller's principal for a filter attribute: ``unknown`` when no call was received."""
+    return str(caller.get("principal") or UNKNOWN_PRINCIPAL) if caller else UNKNOWN_PRINCIPAL
 
 
 def describe_caller(caller: Caller | None) -> str:

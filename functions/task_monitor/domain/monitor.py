@@ -48,6 +48,8 @@ class TaskMonitor:
             enrichment_failure=failure,
             running_since=history.running_since if history else None,
             enriched_at=self._clock() if description is not None else None,
+            created_by=history.created_by if history else None,
+            cancelled_by=history.cancelled_by if history else None,
         )
         claim = str(uuid.uuid4()) if notify else None
         claimed_no_earlier_than = self._now()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from task_monitor.domain.callers import CANCEL_STATUSES, describe_caller, principal_of
 from task_monitor.domain.notification_model import (
     Notification,
     ascii_subject,
@@ -52,6 +53,8 @@ def render_email(record: TaskRecord) -> str:
         ("Hybrid job", record.get("jobArn")),
         ("Reservation", ", ".join(a["arn"] for a in record.get("associations", []) if a.get("arn")) or None),
         ("Tags", ", ".join(f"{k}={v}" for k, v in sorted(record.get("tags", {}).items())) or None),
+        ("Created by", describe_caller(record.get("createdBy"))),
+        ("Cancelled by", describe_caller(record.get("cancelledBy")) if record["status"] in CANCEL_STATUSES else None),
         ("Created", record.get("createdAt")),
         ("Ended", record.get("endedAt")),
         ("Results", record.get("resultsUri")),
@@ -71,7 +74,8 @@ def render_email(record: TaskRecord) -> str:
 
 
 def message_attributes(record: TaskRecord) -> dict[str, dict[str, str]]:
-    """Attributes for subscription filter policies: status, device, provider, job and tags."""
+    """Attributes for subscription filter policies: status, device, provider, job, tags and who
+    created (and cancelled) the task, by principal (``unknown`` until CloudTrail's call is received)."""
     attributes = {
         "kind": string_attribute("task"),
         "status": string_attribute(record["status"]),
@@ -83,6 +87,9 @@ def message_attributes(record: TaskRecord) -> dict[str, dict[str, str]]:
     if record.get("tags"):
         tags = [f"{key}={value}" for key, value in sorted(record["tags"].items())]
         attributes["tags"] = {"DataType": "String.Array", "StringValue": json.dumps(tags)}
+    attributes["createdBy"] = string_attribute(principal_of(record.get("createdBy")))
+    if record["status"] in CANCEL_STATUSES:
+        attributes["cancelledBy"] = string_attribute(principal_of(record.get("cancelledBy")))
     return attributes
 
 

@@ -25,6 +25,7 @@ class SaveOutcome(enum.Enum):
     RECORDED_LATE = "recorded-late"  # new event; the latest state already ranks higher, so it stays
     DUPLICATE_UNANNOUNCED = "duplicate-unannounced"  # seen before; its notification is now ours to send
     DUPLICATE = "duplicate"  # seen and fully handled before: nothing to do
+    NOT_RECORDED = "not-recorded"  # nothing to record: a failed API call created or cancelled nothing
 
     @property
     def is_duplicate(self) -> bool:
@@ -133,4 +134,15 @@ class JobTasks(Protocol):
 
     def tasks_of_job(self, job_arn: str) -> list[dict[str, Any]]:
         """The latest state of each of the job's tasks recorded so far."""
+        ...
+
+
+class CallJoinStore(Protocol):
+    """Where a CloudTrail-borne API call is joined onto its task or job (see ``api_call_monitor``)."""
+
+    def join_call(self, record: Mapping[str, Any], role: str) -> SaveOutcome:
+        """Record the call once in the target's history and name its caller on the latest state under
+        ``role`` (``createdBy``/``cancelledBy``): a real caller replaces ``unknown``; of several
+        cancels the earliest stays. RECORDED when the latest state took it, RECORDED_LATE when only
+        the history did, DUPLICATE for an event recorded before."""
         ...

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Required, TypedDict, cast
 
+from task_monitor.domain.callers import Caller, is_known
 from task_monitor.domain.events import TaskStateChange
 from task_monitor.domain.status import is_terminal
 from task_monitor.domain.timefmt import format_instant, seconds_between
@@ -84,6 +85,9 @@ class TaskRecord(TypedDict, total=False):
     # Derived
     enrichmentError: EnrichmentErrorInfo
     timings: Timings
+    # Joined from CloudTrail calls, when received (the latest state says "unknown" until then)
+    createdBy: Caller
+    cancelledBy: Caller
 
 
 @dataclass(frozen=True)
@@ -101,11 +105,14 @@ def build_record(
     enrichment_failure: EnrichmentFailure | None = None,
     running_since: str | None = None,
     enriched_at: str | None = None,
+    created_by: Caller | None = None,
+    cancelled_by: Caller | None = None,
 ) -> TaskRecord:
     """Merge one event with the task's description into the record that is stored and announced.
 
     ``running_since`` is the time of the task's RUNNING event if one was seen; it splits a
-    finished task's total time into time queued and time running.
+    finished task's total time into time queued and time running. ``created_by`` and
+    ``cancelled_by`` are the callers joined from CloudTrail so far, kept when known.
     """
     record: dict[str, Any] = {
         "eventId": change.event_id,
@@ -146,6 +153,10 @@ def build_record(
     timings = derive_timings(change, record["createdAt"], record["endedAt"], running_since)
     if timings:
         record["timings"] = timings
+    if is_known(created_by):
+        record["createdBy"] = created_by
+    if is_known(cancelled_by):
+        record["cancelledBy"] = cancelled_by
     return cast(TaskRecord, {key: value for key, value in record.items() if value is not None})
 
 
