@@ -10,12 +10,11 @@ or a credential), where the call came from, and a few request parameters that sa
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Required, TypedDict
 from urllib.parse import unquote
 
-from task_monitor.domain.arns import parse_task_arn
+from task_monitor.domain.arns import parse_job_arn, parse_task_arn
 from task_monitor.domain.callers import CANCELLED_BY, CREATED_BY, Caller, SessionIssuer
 from task_monitor.domain.detail_types import API_CALL_VIA_CLOUDTRAIL, CLOUDTRAIL_EVENT_SOURCE, JOINED_API_CALLS
 from task_monitor.domain.validation import instant, optional_text, parse_envelope, quote_value
@@ -30,8 +29,6 @@ _TARGETS: dict[str, tuple[str, str, str]] = {  # eventName -> (kind, ARN field, 
 }
 assert set(_TARGETS) == set(JOINED_API_CALLS)
 
-# Own, minimal job-ARN check (``domain/arns.py`` gains ``parse_job_arn`` in parallel; to be unified).
-_JOB_ARN = re.compile(r"^arn:aws[a-z-]*:braket:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:job/[A-Za-z0-9][A-Za-z0-9-]{0,127}$")
 
 IDENTITY_TEXT_LIMIT = 1024  # an ARN, id or name longer than this is not one
 USER_AGENT_LIMIT = 256  # enough for the SDK's name and version; the rest is noise
@@ -163,7 +160,7 @@ def _checked_arn(value: object, arn_field: str, path: str) -> str:
 def _is_arn_of(value: str, arn_field: str) -> bool:
     if arn_field == "quantumTaskArn":
         return parse_task_arn(value) is not None
-    return _JOB_ARN.fullmatch(value) is not None
+    return parse_job_arn(value) is not None
 
 
 def _object_or_none(detail: dict[str, Any], key: str) -> dict[str, Any] | None:
