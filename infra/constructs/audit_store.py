@@ -51,13 +51,14 @@ class AuditStore(Construct):
 
     def grant_task_recording(self, grantee: iam.IGrantable) -> None:
         """What the function does, and nothing more: a transaction of ``PutItem`` (the event) and
-        ``UpdateItem`` (the latest state), each also usable alone, and ``Query`` on the table itself
-        (a task's history); and ``Query`` on the indexes the function reads (:data:`FUNCTION_QUERIED_INDEXES`),
+        ``UpdateItem`` (the latest state), each also usable alone, ``GetItem`` (a device's latest
+        state, read before deciding whether its change is news) and ``Query`` on the table itself
+        (a task's or job's history); and ``Query`` on the indexes the function reads (:data:`FUNCTION_QUERIED_INDEXES`),
         named one by one rather than ``index/*``. ``byDevice`` serves the read API only."""
         grantee.grant_principal.add_to_principal_policy(
             iam.PolicyStatement(
                 sid="RecordTaskEvents",
-                actions=["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+                actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
                 resources=[self.table.table_arn],
             )
         )

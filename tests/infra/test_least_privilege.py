@@ -13,6 +13,7 @@ EXPECTED_ACTIONS = {
     "logs:PutLogEvents",
     "braket:GetQuantumTask",
     "braket:GetJob",
+    "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
     "dynamodb:Query",
@@ -110,13 +111,18 @@ def _dynamodb_statements(main_template) -> list[dict]:
     ]
 
 
-def test_given_the_audit_table_then_put_update_and_query_on_the_table_and_query_only_on_two_named_indexes(
+def test_given_the_audit_table_then_get_put_update_and_query_on_it_and_query_only_on_two_named_indexes(
     main_template,
 ):
     table_id, _ = only(main_template.find_resources("AWS::DynamoDB::Table"))
     table, indexes = _dynamodb_statements(main_template)
 
-    assert sorted(as_list(table["Action"])) == ["dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]
+    assert sorted(as_list(table["Action"])) == [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+    ]
     assert table["Resource"] == get_att_arn(table_id)
     assert as_list(indexes["Action"]) == ["dynamodb:Query"]
     # byJob and byStatus by name: not index/* (byDevice serves the read API only), not the table's items.
