@@ -88,7 +88,6 @@ def build_task_monitor(services: Services) -> TaskMonitor:
         announcer=services.announcer,
         notify_statuses=services.settings.notify_statuses,
         clock=utc_now,
-        now=seconds_clock,
     )
 
 
@@ -117,7 +116,6 @@ def build_device_pipeline(services: Services) -> Processor:
         store=services.store(DEVICE_ITEMS),
         waiting_tasks=DynamoWaitingTasks(services.dynamodb, services.settings.audit_table_name),
         announcer=services.announcer,
-        now=seconds_clock,
     ).process
 
 
@@ -135,7 +133,6 @@ def build_job_pipeline(services: Services) -> Processor:
         announcer=services.announcer,
         notify_statuses=services.settings.notify_statuses,
         clock=utc_now,
-        now=seconds_clock,
     ).process
 
 

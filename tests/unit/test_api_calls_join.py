@@ -174,7 +174,6 @@ def test_ending_task_takes_its_callers_from_the_history(status: str) -> None:
         Announcer(publisher, claim_timeout_seconds=90, now=lambda: 1_000_000.0),
         frozenset({"COMPLETED", "CANCELLED"}),
         clock=lambda: "2026-11-20T12:00:00.000Z",
-        now=lambda: 1_000_000.0,
     )
     result = monitor.process(task_event(status))
     assert result.record["createdBy"] == creator and result.record["cancelledBy"] == canceller

@@ -59,7 +59,7 @@ class FakeWaitingTasks:
 def _monitor(store=None, waiting=None, publisher=None):
     store, waiting, publisher = store or FakeDeviceStore(), waiting or FakeWaitingTasks(), publisher or FakePublisher()
     clock = lambda: 1_000_000.0  # noqa: E731
-    monitor = DeviceMonitor(store, waiting, Announcer(publisher, claim_timeout_seconds=90, now=clock), now=clock)
+    monitor = DeviceMonitor(store, waiting, Announcer(publisher, claim_timeout_seconds=90, now=clock))
     return monitor, store, waiting, publisher
 
 

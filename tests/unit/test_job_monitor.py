@@ -54,7 +54,6 @@ def _monitor(*, braket=None, store=None, tasks=None, publisher=None, statuses=("
         Announcer(publisher, claim_timeout_seconds=90, now=lambda: 1_000_000.0),
         notify_statuses=frozenset(statuses),
         clock=lambda: "2026-11-23T16:02:12.000Z",
-        now=lambda: 1_000_000.0,
     )
     return monitor, braket, store, tasks, publisher
 

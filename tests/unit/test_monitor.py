@@ -71,7 +71,6 @@ def _monitor(braket=None, store=None, publisher=None, statuses=("COMPLETED", "FA
         Announcer(publisher, claim_timeout_seconds=90, now=clock),
         frozenset(statuses),
         clock=lambda: "2026-11-20T12:00:00.000Z",
-        now=clock,
     )
     return monitor, braket, store, publisher
 

@@ -1,4 +1,5 @@
-"""GetQuantumTask in the task's own region, with the retries Braket's consistency needs."""
+"""GetQuantumTask (and, through the shared base, GetJob) in the resource's own region, with the
+retries Braket's consistency needs."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from task_monitor.domain.arns import TaskArn
-from task_monitor.domain.status import is_terminal, rank
+from task_monitor.domain.status import TASK_LIFECYCLE, Lifecycle
 from task_monitor.errors import EnrichmentError
 
 # Throttling and 5xx: botocore's standard retry mode (exponential backoff with jitter).
@@ -20,14 +21,19 @@ BRAKET_CLIENT_CONFIG = Config(
     read_timeout=5,
 )
 NOT_FOUND = "ResourceNotFoundException"
+QUEUE_INFO = "QueueInfo"
 
 
-class BraketTaskDescriber:
-    """One client per region per container, created on first use; queue info always asked for.
+class EventuallyConsistentDescriber:
+    """Asks Braket for one resource's description, in its own region, with one client per region
+    per container, created on first use; queue info always asked for.
 
-    Braket is eventually consistent: a task just created may not be found yet, and a task just
-    ended may still show its earlier status. Both are asked again after 0.5 s, 1 s, ...
+    Braket is eventually consistent: a resource just created may not be found yet, and one just
+    ended may still show its earlier status. Both are asked again after 0.5 s, 1 s, ... Subclasses
+    name the call (``_ask``) and the lifecycle that says what "ended" and "earlier" mean.
     """
+
+    lifecycle: Lifecycle = TASK_LIFECYCLE
 
     def __init__(
         self,
@@ -50,32 +56,40 @@ class BraketTaskDescriber:
             self._clients[region] = self._client_factory(region)
         return self._clients[region]
 
-    def describe(self, task: TaskArn, event_status: str | None = None) -> dict[str, Any]:
-        """The task's description. For a task an event says has ended, an answer that still shows
-        an earlier status (Braket catching up) is asked again briefly, for its end details.
+    def _ask(self, client: Any, arn: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _describe(self, arn: str, region: str, event_status: str | None) -> dict[str, Any]:
+        """The description. For a resource an event says has ended, an answer that still shows an
+        earlier status (Braket catching up) is asked again briefly, for its end details.
 
         A re-ask only ever improves on the answer in hand: if it fails (throttled, a 5xx once
         botocore's retries are spent, anything else), the answer already received is returned, so
         its tags, job and queue info are kept rather than replaced by an enrichment error."""
-        answer = self._get(task)
+        answer = self._get(arn, region)
         for attempt in range(self._lag_retries):
-            if not (event_status and is_terminal(event_status) and rank(answer.get("status", "")) < rank(event_status)):
+            if not self._lags_behind(answer, event_status):
                 break
             self._pause(attempt)
             try:
-                answer = self._get(task)
+                answer = self._get(arn, region)
             except EnrichmentError:
                 break
         return answer
 
-    def _get(self, task: TaskArn) -> dict[str, Any]:
-        client = self.client_for(task.region)
+    def _lags_behind(self, answer: dict[str, Any], event_status: str | None) -> bool:
+        if not event_status or not self.lifecycle.is_terminal(event_status):
+            return False
+        return self.lifecycle.rank(str(answer.get("status", ""))) < self.lifecycle.rank(event_status)
+
+    def _get(self, arn: str, region: str) -> dict[str, Any]:
+        client = self.client_for(region)
         for attempt in range(self._not_found_retries + 1):
             try:
-                return client.get_quantum_task(quantumTaskArn=task.arn, additionalAttributeNames=["QueueInfo"])
+                return self._ask(client, arn)
             except ClientError as error:
                 code = error.response.get("Error", {}).get("Code", "Unknown")
-                # Right after CreateQuantumTask, GetQuantumTask may not find the task yet.
+                # Right after it is created, Braket may not find the resource yet.
                 if code == NOT_FOUND and attempt < self._not_found_retries:
                     self._pause(attempt)
                     continue
@@ -87,3 +101,13 @@ class BraketTaskDescriber:
 
     def _pause(self, attempt: int) -> None:
         (self._sleep or time.sleep)(self._not_found_delay * 2**attempt)
+
+
+class BraketTaskDescriber(EventuallyConsistentDescriber):
+    """GetQuantumTask with ``QueueInfo``, in the task's region."""
+
+    def describe(self, task: TaskArn, event_status: str | None = None) -> dict[str, Any]:
+        return self._describe(task.arn, task.region, event_status)
+
+    def _ask(self, client: Any, arn: str) -> dict[str, Any]:
+        return client.get_quantum_task(quantumTaskArn=arn, additionalAttributeNames=[QUEUE_INFO])

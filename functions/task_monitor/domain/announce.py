@@ -8,16 +8,27 @@ the publish, gives the claim back if the publish fails, and marks the event SENT
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from task_monitor.domain.notification_model import Notification
-from task_monitor.domain.ports import AuditStore, Publisher
+from task_monitor.domain.ports import AuditStore, Publisher, SaveOutcome
 from task_monitor.errors import ClaimExpiredError
 
 # DynamoDB stores a claim's time in whole seconds (rounded down), so another attempt may see it as
 # up to this much older than it is.
 CLAIM_TIME_RESOLUTION_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What became of one event: the store's outcome and, if it was announced, the message."""
+
+    outcome: SaveOutcome
+    message_id: str | None = None
+    unmarked_notification: str | None = None  # published, but the SENT mark failed (the error's name)
 
 
 class Announcer:
@@ -27,6 +38,30 @@ class Announcer:
         self._publisher = publisher
         self._claim_timeout = claim_timeout_seconds
         self._now = now
+
+    def record_and_announce(
+        self,
+        store: AuditStore,
+        record: Mapping[str, Any],
+        *,
+        notify: bool,
+        render: Callable[[], Notification],
+        announce_late: bool = True,
+    ) -> Recorded:
+        """Save the event, with a claim on its notification if ``notify``, and publish it once.
+
+        A duplicate whose notification went out is left alone. ``announce_late=False`` gives the
+        claim back for an event the latest state had already passed (old news, for a device)."""
+        claim = str(uuid.uuid4()) if notify else None
+        claimed_from = self._now()
+        outcome = store.save(record, claim=claim)
+        if claim is None or outcome is SaveOutcome.DUPLICATE:
+            return Recorded(outcome)
+        if outcome is SaveOutcome.RECORDED_LATE and not announce_late:
+            store.release_claim(record, claim)
+            return Recorded(outcome)
+        message_id, unmarked = self.announce(store, record, claim, claimed_from, render)
+        return Recorded(outcome, message_id, unmarked)
 
     def announce(
         self,

@@ -8,8 +8,7 @@ status, the event is not older than that state, and this account has tasks waiti
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from task_monitor.domain.announce import Announcer
@@ -17,44 +16,38 @@ from task_monitor.domain.detail_types import DEVICE_STATUS_CHANGE
 from task_monitor.domain.device_events import DEVICE_DETAIL_TYPES, DeviceStatusChange, parse_device_event
 from task_monitor.domain.device_notification import render_device_notification
 from task_monitor.domain.device_record import availability, build_device_record
-from task_monitor.domain.ports import AuditStore, SaveOutcome, WaitingTasks
+from task_monitor.domain.ports import AuditStore, WaitingTasks
 from task_monitor.domain.results import ProcessingResult
 
 
 class DeviceMonitor:
     """Turns one device event (either detail-type) into a timeline entry and, if it matters, one notification."""
 
-    def __init__(
-        self, store: AuditStore, waiting_tasks: WaitingTasks, announcer: Announcer, *, now: Callable[[], float]
-    ) -> None:
+    def __init__(self, store: AuditStore, waiting_tasks: WaitingTasks, announcer: Announcer) -> None:
         self._store = store
         self._waiting_tasks = waiting_tasks
         self._announcer = announcer
-        self._now = now
 
     def process(self, event: Any) -> ProcessingResult:
         change = parse_device_event(event, _detail_type(event))  # InvalidEventError: nothing read or written
         waiting = self._waiting_if_news(change)
         record = build_device_record(change, waiting_tasks=waiting)
-        claim = str(uuid.uuid4()) if waiting else None
-        claimed_no_earlier_than = self._now()
-        outcome = self._store.save(record, claim=claim)
-
-        message_id, unmarked = None, None
-        if claim and outcome is SaveOutcome.RECORDED_LATE:
-            # A newer event of the device won the race since the latest state was read: this one is old news.
-            self._store.release_claim(record, claim)
-        elif claim and outcome is not SaveOutcome.DUPLICATE:
-            message_id, unmarked = self._announcer.announce(
-                self._store, record, claim, claimed_no_earlier_than, lambda: render_device_notification(record)
-            )
+        # A newer event of the device that won the race since the latest state was read makes this one
+        # old news: its claim is given back rather than announced.
+        recorded = self._announcer.record_and_announce(
+            self._store,
+            record,
+            notify=bool(waiting),
+            render=lambda: render_device_notification(record),
+            announce_late=False,
+        )
         return ProcessingResult(
             record=record,
-            outcome=outcome,
-            notified=message_id is not None,
+            outcome=recorded.outcome,
+            notified=recorded.message_id is not None,
             kind="device",
-            message_id=message_id,
-            unmarked_notification=unmarked,
+            message_id=recorded.message_id,
+            unmarked_notification=recorded.unmarked_notification,
         )
 
     def _waiting_if_news(self, change: DeviceStatusChange) -> int | None:

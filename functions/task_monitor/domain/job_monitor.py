@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from task_monitor.domain.announce import Announcer
 from task_monitor.domain.job_events import JobStateChange, parse_job_event
-from task_monitor.domain.job_record import build_job_record
-from task_monitor.domain.ports import AuditStore, JobDescriber, JobTasks, SaveOutcome
-from task_monitor.domain.record import EnrichmentFailure
+from task_monitor.domain.job_record import JobRecord, build_job_record
+from task_monitor.domain.notification_model import Notification
+from task_monitor.domain.ports import AuditStore, JobDescriber, JobTasks
+from task_monitor.domain.record import EnrichmentFailure, enrich
 from task_monitor.domain.results import ProcessingResult
 from task_monitor.domain.status import JOB_LIFECYCLE
-from task_monitor.errors import EnrichmentError
 
 
 class JobMonitor:
@@ -33,7 +32,6 @@ class JobMonitor:
         *,
         notify_statuses: frozenset[str],
         clock: Callable[[], str],
-        now: Callable[[], float],
     ) -> None:
         self._describer = describer
         self._store = store
@@ -41,7 +39,6 @@ class JobMonitor:
         self._announcer = announcer
         self._notify_statuses = notify_statuses
         self._clock = clock
-        self._now = now
 
     def process(self, event: Any) -> ProcessingResult:
         change = parse_job_event(event)  # InvalidEventError: nothing called, nothing written
@@ -56,29 +53,24 @@ class JobMonitor:
             tasks=self._tasks.tasks_of_job(change.job.arn) if ending else None,
             enriched_at=self._clock() if description is not None else None,
         )
-        claim = str(uuid.uuid4()) if notify else None
-        claimed_no_earlier_than = self._now()
-        outcome = self._store.save(record, claim=claim)
-
-        message_id, unmarked = None, None
-        if claim and outcome is not SaveOutcome.DUPLICATE:
-            from task_monitor.domain.job_notification import render_job_notification  # only ending events need it
-
-            message_id, unmarked = self._announcer.announce(
-                self._store, record, claim, claimed_no_earlier_than, lambda: render_job_notification(record)
-            )
+        recorded = self._announcer.record_and_announce(
+            self._store, record, notify=notify, render=lambda: _render(record)
+        )
         return ProcessingResult(
             record=record,
-            outcome=outcome,
-            notified=message_id is not None,
+            outcome=recorded.outcome,
+            notified=recorded.message_id is not None,
             kind="job",
-            message_id=message_id,
+            message_id=recorded.message_id,
             enrichment_error=failure.code if failure else None,
-            unmarked_notification=unmarked,
+            unmarked_notification=recorded.unmarked_notification,
         )
 
     def _describe(self, change: JobStateChange) -> tuple[dict[str, Any] | None, EnrichmentFailure | None]:
-        try:
-            return self._describer.describe(change.job, change.status), None
-        except EnrichmentError as error:
-            return None, EnrichmentFailure(code=error.code, message=error.message)
+        return enrich(lambda: self._describer.describe(change.job, change.status))
+
+
+def _render(record: JobRecord) -> Notification:
+    from task_monitor.domain.job_notification import render_job_notification  # only ending events need it
+
+    return render_job_notification(record)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from task_monitor.domain.announce import Announcer
 from task_monitor.domain.events import TaskStateChange, parse_task_event
-from task_monitor.domain.ports import AuditStore, SaveOutcome, TaskDescriber
-from task_monitor.domain.record import EnrichmentFailure, build_record
+from task_monitor.domain.notification_model import Notification
+from task_monitor.domain.ports import AuditStore, TaskDescriber
+from task_monitor.domain.record import EnrichmentFailure, TaskRecord, build_record, enrich
 from task_monitor.domain.results import ProcessingResult
 from task_monitor.domain.status import is_terminal
-from task_monitor.errors import EnrichmentError
 
 __all__ = ["ProcessingResult", "TaskMonitor"]
 
@@ -27,15 +26,12 @@ class TaskMonitor:
         announcer: Announcer,
         notify_statuses: frozenset[str],
         clock: Callable[[], str],
-        *,
-        now: Callable[[], float],
     ) -> None:
         self._describer = describer
         self._store = store
         self._announcer = announcer
         self._notify_statuses = notify_statuses
         self._clock = clock
-        self._now = now
 
     def process(self, event: Any) -> ProcessingResult:
         change = parse_task_event(event)  # InvalidEventError: nothing called, nothing written
@@ -51,35 +47,29 @@ class TaskMonitor:
             created_by=history.created_by if history else None,
             cancelled_by=history.cancelled_by if history else None,
         )
-        claim = str(uuid.uuid4()) if notify else None
-        claimed_no_earlier_than = self._now()
-        outcome = self._store.save(record, claim=claim)
-
-        message_id, unmarked = None, None
-        if claim and outcome is not SaveOutcome.DUPLICATE:
-            from task_monitor.domain.notification import render_notification  # only events that notify need it
-
-            message_id, unmarked = self._announcer.announce(
-                self._store, record, claim, claimed_no_earlier_than, lambda: render_notification(record)
-            )
-
+        recorded = self._announcer.record_and_announce(
+            self._store, record, notify=notify, render=lambda: _render(record)
+        )
         return ProcessingResult(
             record=record,
-            outcome=outcome,
-            notified=message_id is not None,
+            outcome=recorded.outcome,
+            notified=recorded.message_id is not None,
             kind="task",
-            message_id=message_id,
+            message_id=recorded.message_id,
             enrichment_error=failure.code if failure else None,
-            unmarked_notification=unmarked,
+            unmarked_notification=recorded.unmarked_notification,
             queued_seconds=(
                 record.get("timings", {}).get("queuedSeconds")
-                if change.status == "RUNNING" and not outcome.is_duplicate
+                if change.status == "RUNNING" and not recorded.outcome.is_duplicate
                 else None
             ),
         )
 
     def _describe(self, change: TaskStateChange) -> tuple[dict[str, Any] | None, EnrichmentFailure | None]:
-        try:
-            return self._describer.describe(change.task, change.status), None
-        except EnrichmentError as error:
-            return None, EnrichmentFailure(code=error.code, message=error.message)
+        return enrich(lambda: self._describer.describe(change.task, change.status))
+
+
+def _render(record: TaskRecord) -> Notification:
+    from task_monitor.domain.notification import render_notification  # only events that notify need it
+
+    return render_notification(record)

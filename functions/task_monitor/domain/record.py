@@ -6,6 +6,7 @@ what DynamoDB stores, what the read API returns and what machine subscribers rec
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Required, TypedDict, cast
@@ -14,6 +15,7 @@ from task_monitor.domain.callers import Caller, is_known
 from task_monitor.domain.events import TaskStateChange
 from task_monitor.domain.status import is_terminal
 from task_monitor.domain.timefmt import format_instant, seconds_between
+from task_monitor.errors import EnrichmentError
 
 # Fields copied from GetQuantumTask as they are (after making times plain strings).
 ENRICHMENT_FIELDS = (
@@ -96,6 +98,14 @@ class EnrichmentFailure:
 
     code: str
     message: str
+
+
+def enrich(describe: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any] | None, EnrichmentFailure | None]:
+    """Ask Braket for the resource's description; its EnrichmentError becomes a failure the record keeps."""
+    try:
+        return describe(), None
+    except EnrichmentError as error:
+        return None, EnrichmentFailure(code=error.code, message=error.message)
 
 
 def build_record(
