@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 
 from task_monitor.domain.device_record import DeviceRecord, availability
-from task_monitor.domain.notification_model import Notification, ascii_subject, string_attribute
+from task_monitor.domain.notification_model import (
+    Notification,
+    ascii_subject,
+    braket_console_url,
+    fact_lines,
+    string_attribute,
+)
 
 # What the waiting tasks can expect, by status.
 _MEANING = {
@@ -57,9 +63,8 @@ def render_email(record: DeviceRecord) -> str:
         ("Tasks waiting", f"{waiting} (created or queued, not yet running)"),
         ("Console", device_console_url(record)),
     ]
-    width = max(len(label) for label, _ in lines)
     text = [f"Amazon Braket device {device_label(record)} is {record['status']}", ""]
-    text += [f"{label.ljust(width)}  {value}" for label, value in lines if value]
+    text += fact_lines(lines)
     text += ["", f"{waiting_phrase(waiting).capitalize()} on this device in your account."]
     meaning = _MEANING.get(record["status"])
     if meaning:
@@ -87,4 +92,4 @@ def device_console_url(record: DeviceRecord) -> str | None:
     region = record.get("region")
     if not region:
         return None
-    return f"https://{region}.console.aws.amazon.com/braket/home?region={region}#/devices/{record['deviceArn']}"
+    return braket_console_url(region, f"devices/{record['deviceArn']}")

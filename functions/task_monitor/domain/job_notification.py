@@ -7,7 +7,15 @@ from typing import Any
 
 from task_monitor.domain.callers import describe_caller
 from task_monitor.domain.job_record import JobRecord, SecondsSummary, TaskSummary
-from task_monitor.domain.notification_model import Notification, ascii_subject, format_duration, string_attribute
+from task_monitor.domain.notification_model import (
+    Notification,
+    ascii_subject,
+    braket_console_url,
+    fact_lines,
+    format_duration,
+    string_attribute,
+    tags_attribute,
+)
 from task_monitor.domain.status import JOB_LIFECYCLE
 
 
@@ -58,9 +66,8 @@ def render_job_email(record: JobRecord) -> str:
         ("Region", record["region"]),
         ("Console", job_console_url(record["jobArn"], record["region"])),
     ]
-    width = max(len(label) for label, _ in lines)
     text = [f"Amazon Braket hybrid job {record['status']}", ""]
-    text += [f"{label.ljust(width)}  {value}" for label, value in lines if value]
+    text += fact_lines(lines)
     if "enrichmentError" in record:
         error = record["enrichmentError"]
         text += ["", f"Note: details from GetJob are missing ({error['code']}: {error['message']})."]
@@ -80,13 +87,12 @@ def job_message_attributes(record: JobRecord) -> dict[str, dict[str, str]]:
     if record.get("deviceArn"):
         attributes["deviceArn"] = string_attribute(record["deviceArn"])
     if record.get("tags"):
-        tags = [f"{key}={value}" for key, value in sorted(record["tags"].items())]
-        attributes["tags"] = {"DataType": "String.Array", "StringValue": json.dumps(tags)}
+        attributes["tags"] = tags_attribute(record["tags"])
     return attributes
 
 
 def job_console_url(job_arn: str, region: str) -> str:
-    return f"https://{region}.console.aws.amazon.com/braket/home?region={region}#/jobs/{job_arn}"
+    return braket_console_url(region, f"jobs/{job_arn}")
 
 
 def _plural(count: int, noun: str) -> str:

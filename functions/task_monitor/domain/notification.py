@@ -9,8 +9,11 @@ from task_monitor.domain.callers import CANCEL_STATUSES, describe_caller, princi
 from task_monitor.domain.notification_model import (
     Notification,
     ascii_subject,
+    braket_console_url,
+    fact_lines,
     format_duration,
     string_attribute,
+    tags_attribute,
 )
 from task_monitor.domain.record import QueueInfo, TaskRecord
 from task_monitor.domain.status import rank
@@ -60,9 +63,8 @@ def render_email(record: TaskRecord) -> str:
         ("Results", record.get("resultsUri")),
         ("Console", console_url(record["quantumTaskArn"], record["region"])),
     ]
-    width = max(len(label) for label, _ in lines)
     text = [f"Amazon Braket task {record['status']}", ""]
-    text += [f"{label.ljust(width)}  {value}" for label, value in lines if value]
+    text += fact_lines(lines)
     if "enrichmentError" in record:
         error = record["enrichmentError"]
         text += [
@@ -85,8 +87,7 @@ def message_attributes(record: TaskRecord) -> dict[str, dict[str, str]]:
     if record.get("jobArn"):
         attributes["jobArn"] = string_attribute(record["jobArn"])
     if record.get("tags"):
-        tags = [f"{key}={value}" for key, value in sorted(record["tags"].items())]
-        attributes["tags"] = {"DataType": "String.Array", "StringValue": json.dumps(tags)}
+        attributes["tags"] = tags_attribute(record["tags"])
     attributes["createdBy"] = string_attribute(principal_of(record.get("createdBy")))
     if record["status"] in CANCEL_STATUSES:
         attributes["cancelledBy"] = string_attribute(principal_of(record.get("cancelledBy")))
@@ -94,7 +95,7 @@ def message_attributes(record: TaskRecord) -> dict[str, dict[str, str]]:
 
 
 def console_url(task_arn: str, region: str) -> str:
-    return f"https://{region}.console.aws.amazon.com/braket/home?region={region}#/tasks/{task_arn}"
+    return braket_console_url(region, f"tasks/{task_arn}")
 
 
 def _status_line(record: TaskRecord) -> str:

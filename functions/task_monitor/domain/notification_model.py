@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 SUBJECT_LIMIT = 99  # SNS subjects are ASCII, under 100 characters
@@ -23,6 +24,25 @@ class Notification:
 def ascii_subject(subject: str) -> str:
     """SNS subjects must be ASCII and under 100 characters."""
     return subject.encode("ascii", "replace").decode("ascii")[:SUBJECT_LIMIT]
+
+
+def fact_lines(facts: Sequence[tuple[str, str | None]]) -> list[str]:
+    """One fact a line, labels aligned, only the facts that have something to say."""
+    width = max(len(label) for label, _ in facts)
+    return [f"{label.ljust(width)}  {value}" for label, value in facts if value]
+
+
+def braket_console_url(region: str, page: str) -> str:
+    """A page of the Braket console in ``region``: ``tasks/<arn>``, ``jobs/<arn>``, ``devices/<arn>``."""
+    return f"https://{region}.console.aws.amazon.com/braket/home?region={region}#/{page}"
+
+
+def tags_attribute(tags: Mapping[str, str]) -> dict[str, str]:
+    """Tags as a String.Array of ``key=value``, so a filter policy can match one tag."""
+    return {
+        "DataType": "String.Array",
+        "StringValue": json.dumps([f"{key}={value}" for key, value in sorted(tags.items())]),
+    }
 
 
 def string_attribute(value: str) -> dict[str, str]:
