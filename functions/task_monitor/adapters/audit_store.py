@@ -192,7 +192,7 @@ class DynamoAuditStore:
                 raise
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
-    # -- internals -------------------------------------------------------------------------
+    # -- notification claims -----------------------------------------------------------------
     def mark_notified(self, record: Record) -> None:
         """Set the event SENT, retrying transient refusals in-process (see ``NotificationClaims``)."""
         self._claims.mark_sent(record)
