@@ -426,11 +426,13 @@ def job_created(identity: dict[str, Any], at: str, note: str = "") -> CallStep:
     return CallStep(_from(identity, call), note)
 
 
-def _job_task_steps(task: DemoTask, queued: str, running: str, completed: str, ended_at: str) -> list[Delivery]:
+def _job_task_steps(
+    task: DemoTask, queued: str, running: str, completed: str, ended_at: str, *, note: str = ""
+) -> list[Delivery]:
     """A job's task from its creation (by the job's role) to its completion; times of the day, UTC."""
     day = task.created_at[:11]
     return [
-        created(task, THE_JOB, task.created_at[:19] + "Z"),
+        created(task, THE_JOB, task.created_at[:19] + "Z", note),
         Step(task, "QUEUED", f"{day}{queued}Z", braket_now=_queued("0", priority="Priority")),
         Step(task, "RUNNING", f"{day}{running}Z"),
         Step(
@@ -476,7 +478,9 @@ def demo_timeline() -> list[Delivery]:
         JobStep("QUEUED", "2026-11-20T09:20:03Z", "alice's hybrid job waits for Forte-1"),
         job_created(ALICE, "2026-11-20T09:20:00Z"),
         JobStep("RUNNING", "2026-11-20T09:24:40Z"),
-        *_job_task_steps(JOB_TASK_1, "09:25:06", "09:25:41", "09:27:31", "09:27:30.204"),
+        *_job_task_steps(
+            JOB_TASK_1, "09:25:06", "09:25:41", "09:27:31", "09:27:30.204", note="the job's own role creates its tasks"
+        ),
         *_job_task_steps(JOB_TASK_2, "09:27:46", "09:28:10", "09:29:52", "09:29:51.077"),
         created(JOB_TASK, THE_JOB, "2026-11-20T09:30:00Z"),
         Step(JOB_TASK, "QUEUED", "2026-11-20T09:30:01Z", braket_now=_queued("2", priority="Priority")),
