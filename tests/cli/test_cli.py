@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from task_monitor_cli.cli import load_events, main
+from task_monitor_cli.cloudtrail_events import create_job_call, create_task_call, failed_create_task_call
+from task_monitor_cli.render import event_line, history_table, short_id
+from task_monitor_cli.scenario import ALICE_QAOA, ANKAA_RESERVATION, FORTE, JOB_TASK, SV1_PROGRAM_SET
+from tests.support.device_factories import QPU_STATUS, device_event
+from tests.support.factories import FORTE as FORTE_1
 from tests.support.factories import TASK_ARN, lifecycle, task_event
+from tests.support.job_factories import JOB_ARN, job_event
 
 ROOT = Path(__file__).resolve().parents[2]
+ALICE = "arn:aws:iam::123456789012:role/QuantumResearcher (session alice) from 198.51.100.23"
+BOB = "arn:aws:iam::123456789012:user/bob from 192.0.2.15"
+JOB_ROLE = "arn:aws:iam::123456789012:role/service-role/AmazonBraketJobsExecutionRole (session vqe-h2-bond-sweep)"
 
 
 @pytest.fixture(autouse=True)
@@ -27,8 +38,39 @@ def _run(*argv: str) -> tuple[int, str]:
     return main(list(argv), out=out), out.getvalue()
 
 
-def test_demo_tells_the_whole_story() -> None:
-    code, output = _run("demo")
+@pytest.fixture(scope="module")
+def demo() -> Iterator[tuple[int, str]]:
+    """The demo, run once for the tests that read its output (quiet logs, instant backoffs)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("POWERTOOLS_LOG_LEVEL", "CRITICAL")
+        patch.setattr("time.sleep", lambda seconds: None)
+        yield _run("demo")
+
+
+def _email(output: str, subject: str) -> str:
+    """The one framed email whose subject starts with ``subject``, as its reader sees it."""
+    (start,) = [m.start() for m in re.finditer(re.escape(f"| Subject: {subject}"), output)]
+    return output[start : output.index("~~~~", start)]
+
+
+def _line(output: str, pattern: str) -> str:
+    """The one event line matching ``pattern`` (a regular expression)."""
+    (line,) = [line for line in output.splitlines() if re.search(pattern, line)]
+    return line
+
+
+def _section(output: str, title: str) -> str:
+    """What the demo prints under ``title``, up to the next blank line."""
+    return output.split(title + "\n", 1)[1].split("\n\n", 1)[0]
+
+
+def _rows(section: str) -> list[str]:
+    """A table's rows (each starts with its event time)."""
+    return [line for line in section.splitlines() if line[:4].isdigit()]
+
+
+def test_demo_tells_the_whole_story(demo) -> None:
+    code, output = demo
     assert code == 0
     for expected in (
         "GetQuantumTask finds the new task on the second try",
@@ -40,6 +82,8 @@ def test_demo_tells_the_whole_story() -> None:
         "Reservation   arn:aws:braket:us-west-1:123456789012:reservation/",
         "Hybrid job    arn:aws:braket:us-east-1:123456789012:job/vqe-h2-bond-sweep",
         "subscriber filtered on status = FAILED:  1 notification(s)",
+        "subscriber filtered on kind = device:    2 notification(s)",
+        "JSON subscriber (no filter):             11 notifications (2 device, 1 job, 8 task)",
         "batch of 3: 3 done, 0 to retry",
         "Dead-letter queue: 2 message(s)",
         "InvalidEventError: invalid Braket task event: detail.shots",
@@ -53,6 +97,88 @@ def test_demo_tells_the_whole_story() -> None:
         "QUEUED",
         "RUNNING",
         "COMPLETED",
+    ]
+    # The CloudTrail call that came first is a row of its own, naming who made it
+    first_row = history.splitlines()[3]  # after the title, the header and its rule
+    assert "CreateQuantumTask" in first_row and "role/QuantumResearcher (alice)" in first_row
+
+
+def test_demo_prints_each_kind_of_event_as_a_line_of_its_own(demo) -> None:
+    _, output = demo
+    short = short_id(FORTE.arn)
+    assert _line(output, rf"task +CREATED +ionq/Forte-1 +{short} +recorded")
+    assert _line(output, r"job +QUEUED +vqe-h2-bond-sweep +recorded")
+    assert _line(output, r"job +COMPLETED +vqe-h2-bond-sweep +recorded, notified")
+    assert _line(output, r"device +OFFLINE +ionq/Forte-1 +recorded, notified")
+    assert _line(output, rf"call +CreateQuantumTask +alice +{short} +joined onto the task")
+    assert _line(output, r"call +CreateJob +alice +vqe-h2-bond-sweep +joined onto the job")
+    assert _line(output, rf"call +CancelQuantumTask +bob +{short_id(ALICE_QAOA.arn)} +joined onto the task")
+    # The same availability under the other detail-type name is recorded and sends nothing
+    assert _line(output, r"11:38:02 +device +ONLINE +ionq/Forte-1 +recorded +\(")
+
+
+def test_demo_job_ends_with_one_email_rolling_up_its_tasks_and_naming_its_creator(demo) -> None:
+    _, output = demo
+    job_email = _email(output, "Braket job COMPLETED: vqe-h2-bond-sweep, 3 tasks")
+    for line in (
+        f"Created by         {ALICE}",
+        "Tasks              3 (1 CANCELLED, 2 COMPLETED)",
+        "Shots              900 requested, 600 successful",
+        "Instance           ml.m5.large x 1, 30 GB volume",
+        "Billable duration  2329524 (as GetJob reports it)",
+        "Last job event     COMPLETED at 2026-11-20T10:03:28.644Z",
+    ):
+        assert f"| {line}" in job_email, line
+    # Its tasks were created (and one cancelled) by the job's own role; their emails name the job
+    task_email = _email(output, f"Braket task CANCELLED: ionq/Forte-1, task {short_id(JOB_TASK.arn)}")
+    assert f"| Created by    {JOB_ROLE}" in task_email and f"| Cancelled by  {JOB_ROLE}" in task_email
+    assert "| Hybrid job    arn:aws:braket:us-east-1:123456789012:job/vqe-h2-bond-sweep" in task_email
+    # The job's history and latest state at the end
+    history = _section(output, "Audit history of job vqe-h2-bond-sweep:")
+    rows = _rows(history)
+    assert [row.split()[1] for row in rows] == ["CreateJob", "QUEUED", "RUNNING", "COMPLETED"]
+    assert "JOBS_QUEUE #1" in rows[1] and "3 (1 CANCELLED, 2 COMPLETED)" in rows[3]
+    assert "Latest state: COMPLETED, created by role/QuantumResearcher (alice)" in history
+    assert "tasks: 3 (1 CANCELLED, 2 COMPLETED), 900 shots requested, 600 successful" in history
+
+
+def test_demo_names_creators_early_late_and_never(demo) -> None:
+    _, output = demo
+    unknown = "unknown (no CloudTrail record of the call received yet)"
+    # Before the task's first event: the ending email names alice
+    assert f"| Created by    {ALICE}" in _email(
+        output, f"Braket task COMPLETED: ionq/Forte-1, task {short_id(FORTE.arn)}"
+    )
+    # After the task ended: the email said unknown, and the call is then joined onto the record
+    sv1 = short_id(SV1_PROGRAM_SET.arn)
+    assert f"| Created by    {unknown}" in _email(output, f"Braket task COMPLETED: amazon/sv1, task {sv1}")
+    late = _line(output, rf"call +CreateQuantumTask +carol +{sv1}")
+    assert output.index(late) > output.index("Subject: Braket task COMPLETED: amazon/sv1")
+    # Never: unknown
+    ankaa = short_id(ANKAA_RESERVATION.arn)
+    assert f"| Created by    {unknown}" in _email(output, f"Braket task COMPLETED: rigetti/Ankaa-3, task {ankaa}")
+
+
+def test_demo_cancellation_by_another_user_names_both(demo) -> None:
+    _, output = demo
+    cancelled = _email(output, f"Braket task CANCELLED: ionq/Forte-1, task {short_id(ALICE_QAOA.arn)}")
+    assert f"| Created by    {ALICE}" in cancelled
+    assert f"| Cancelled by  {BOB}" in cancelled
+    assert "created by role/QuantumResearcher (alice), cancelled by user/bob" in output
+
+
+def test_demo_device_offline_and_back_names_how_many_tasks_wait(demo) -> None:
+    _, output = demo
+    offline = _email(output, "Braket device OFFLINE: ionq/Forte-1, 2 tasks waiting")
+    assert "| Tasks waiting  2 (created or queued, not yet running)" in offline
+    assert "(Braket Device Status Change)" in offline
+    online = _email(output, "Braket device ONLINE: ionq/Forte-1, 1 task waiting")  # bob cancelled one meanwhile
+    assert "(Braket QPU Status Change)" in online
+    timeline = _rows(_section(output, "Timeline of device ionq/Forte-1:"))
+    assert [row.split()[1:] for row in timeline] == [
+        ["OFFLINE", "Braket", "Device", "Status", "Change", "2", timeline[0].split()[-1]],
+        ["ONLINE", "Braket", "QPU", "Status", "Change", "1", timeline[1].split()[-1]],
+        ["ONLINE", "Braket", "Device", "Status", "Change", "-", timeline[2].split()[-1]],
     ]
 
 
@@ -113,6 +239,90 @@ def test_history_replays_given_events_and_prints_the_table(tmp_path: Path) -> No
     assert "COMPLETED" in output
 
 
+def test_replay_of_job_events_asks_getjob_what_the_event_says(tmp_path: Path) -> None:
+    # A full job event, and a minimal one naming its job only in resources
+    minimal = job_event("FAILED", minimal=True, arn=JOB_ARN.replace("run-7", "run-8"))
+    del minimal["detail"]["jobArn"]
+    events = [job_event("QUEUED"), create_job_call(JOB_ARN), job_event("RUNNING"), job_event("COMPLETED"), minimal]
+    (tmp_path / "job.json").write_text(json.dumps(events))
+    code, output = _run("replay", str(tmp_path / "job.json"))
+    assert code == 0, output
+    assert _line(output, r"job +QUEUED +vqe-h2-run-7 +recorded$")
+    assert _line(output, r"call +CreateJob +marisol +vqe-h2-run-7 +joined onto the job")
+    assert _line(output, r"job +COMPLETED +vqe-h2-run-7 +recorded, notified$")  # enriched: no GetJob error
+    assert _line(output, r"job +FAILED +vqe-h2-run-8 +recorded, notified$")
+    job_email = _email(output, "Braket job COMPLETED: vqe-h2-run-7, 0 tasks")
+    assert "| Status             COMPLETED\n" in job_email  # GetJob agreed with the event
+    assert "| Created by         arn:aws:iam::123456789012:role/QubitWrangler (session marisol)" in job_email
+    assert "| Started            2026-11-23T15:44:39.208Z" in job_email
+
+
+def test_replay_of_calls_and_device_events_needs_no_braket(tmp_path: Path) -> None:
+    events = [create_task_call(TASK_ARN), failed_create_task_call(), task_event("QUEUED"), device_event("OFFLINE")]
+    (tmp_path / "mixed.json").write_text(json.dumps(events))
+    code, output = _run("replay", str(tmp_path / "mixed.json"))
+    assert code == 0, output
+    assert _line(output, rf"call +CreateQuantumTask +marisol +{short_id(TASK_ARN)} +joined onto the task")
+    assert _line(output, r"call +CreateQuantumTask +marisol +\? +not recorded: the call failed")
+    assert _line(output, r"device +OFFLINE +ionq/Forte-1 +recorded, notified")
+    assert "Subject: Braket device OFFLINE: ionq/Forte-1, 1 task waiting" in output
+
+
+def test_history_of_a_task_shows_the_calls_and_who_made_them(tmp_path: Path) -> None:
+    (tmp_path / "events.json").write_text(json.dumps([create_task_call(TASK_ARN), *lifecycle()]))
+    code, output = _run("history", TASK_ARN, "--events", str(tmp_path / "events.json"))
+    assert code == 0
+    header, _, call, *states, latest = output.splitlines()
+    assert "by" in header.split() and call.split()[1] == "CreateQuantumTask"
+    assert call.split()[-3:-1] == ["role/QubitWrangler", "(marisol)"]
+    assert [row.split()[1] for row in states] == ["CREATED", "QUEUED", "RUNNING", "COMPLETED"]
+    assert latest == "Latest state: COMPLETED, created by role/QubitWrangler (marisol)"
+
+
+def test_history_of_a_job_after_its_events(tmp_path: Path) -> None:
+    call = create_job_call(JOB_ARN, event_time="2026-11-23T15:40:01Z")  # delivered after RUNNING
+    events = [job_event("QUEUED"), job_event("RUNNING"), call, job_event("COMPLETED")]
+    (tmp_path / "job.json").write_text(json.dumps(events))
+    code, output = _run("history", JOB_ARN, "--events", str(tmp_path / "job.json"))
+    assert code == 0, output
+    header, _, *rows, latest = output.splitlines()
+    assert header.split()[:10] == ["event", "time", "status", "/", "call", "Braket", "said", "queue", "job", "events"]
+    assert [row.split()[1:3] for row in rows] == [
+        ["CreateJob", "-"],  # a call: Braket was not asked, and it has no queue
+        ["QUEUED", "QUEUED"],
+        ["RUNNING", "RUNNING"],
+        ["COMPLETED", "COMPLETED"],
+    ]
+    assert "role/QubitWrangler (marisol)" in rows[0]
+    assert "0" in rows[3].split() and "running 17 min 32 s" in rows[3]
+    assert latest == "Latest state: COMPLETED, created by role/QubitWrangler (marisol), tasks 0"
+
+
+def test_history_of_a_device_after_its_events(tmp_path: Path) -> None:
+    events = [
+        task_event("QUEUED"),  # one task waits on Forte-1
+        device_event("OFFLINE", time="2026-11-21T06:00:04Z"),
+        device_event("ONLINE", detail_type=QPU_STATUS, status_field="deviceStatus", time="2026-11-21T09:30:00Z"),
+    ]
+    (tmp_path / "device.json").write_text(json.dumps(events))
+    code, output = _run("history", FORTE_1, "--events", str(tmp_path / "device.json"))
+    assert code == 0, output
+    header, _, offline, online, latest = output.splitlines()
+    assert header.split() == ["event", "time", "status", "detail-type", "tasks", "waiting", "event"]
+    assert offline.split()[1:7] == ["OFFLINE", "Braket", "Device", "Status", "Change", "1"]
+    assert online.split()[1:7] == ["ONLINE", "Braket", "QPU", "Status", "Change", "1"]
+    assert latest == "Latest state: ONLINE, last event 2026-11-21T09:30:00.000Z"
+
+
+def test_history_table_reads_every_kind_without_a_status_or_a_caller() -> None:
+    # Items as the audit log may hold them: a call with no caller fields, a device event not counted
+    call = {"eventTime": "2026-11-20T09:00:00.000Z", "eventId": "e1", "eventName": "CancelJob", "jobArn": JOB_ARN}
+    assert "CancelJob" in history_table([call])
+    device = {"eventTime": "2026-11-20T09:00:00.000Z", "eventId": "e2", "deviceArn": FORTE_1, "status": "OFFLINE"}
+    assert "OFFLINE" in history_table([device], "device")
+    assert event_line("not json", "REJECTED").split()[1:3] == ["task", "?"]
+
+
 def test_module_entry_point_runs() -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "task_monitor_cli", "--help"],
@@ -130,6 +340,7 @@ def test_module_entry_point_runs() -> None:
     [
         (["replay", "no-such-file.json"], "cannot read no-such-file.json"),
         (["history", TASK_ARN, "--aws"], "--table NAME, or AUDIT_TABLE_NAME"),
+        (["history", "task-5b0e7a8c"], "not a quantum task, hybrid job or device ARN"),
         (["replay", "--aws", "events.json"], "--table NAME --topic ARN"),
     ],
 )

@@ -9,11 +9,22 @@ import json
 import os
 import sys
 import warnings
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from task_monitor_cli.render import email, event_line, history_table, short_id
+from task_monitor_cli.render import (
+    caller_text,
+    device_label,
+    email,
+    email_subject,
+    event_line,
+    history_table,
+    kind_of_arn,
+    rollup_text,
+    short_id,
+)
 
 # The function's JSON logs stay quiet unless --verbose. Its metrics are not disabled (Powertools then
 # never clears them, and they pile up in the process): they go to the function's stdout, which the
@@ -59,8 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_aws_options(replay)
     replay.set_defaults(run=run_replay)
 
-    history = commands.add_parser("history", help="print a task's audit history")
-    history.add_argument("task_arn", metavar="TASK_ARN")
+    history = commands.add_parser("history", help="print a task's, job's or device's audit history")
+    history.add_argument("arn", metavar="ARN", help="a quantum task, hybrid job or device ARN")
     history.add_argument("--events", nargs="*", metavar="FILE", help="embedded: replay these first (default: demo)")
     _add_aws_options(history)
     history.set_defaults(run=run_history)
@@ -75,38 +86,81 @@ def _add_aws_options(parser: argparse.ArgumentParser) -> None:
 
 
 # -- demo -----------------------------------------------------------------------------------
+DEVICE_ONLY_FILTER = {"kind": ["device"]}  # a subscriber who wants only device availability news
+
+
 def run_demo(args: argparse.Namespace, out: TextIO) -> int:
     from task_monitor_cli.embedded import EmbeddedAws
-    from task_monitor_cli.scenario import FORTE, demo_steps
+    from task_monitor_cli.scenario import ALICE_QAOA, FORTE, FORTE_1, JOB_ARN, demo_timeline
 
     failures = 0
     with EmbeddedAws() as aws:
         aws.load_handler()
+        devices_only = _subscribe(aws, "device-notifications-only", DEVICE_ONLY_FILTER)
         _print(out, "braket-task-monitor demo: the real handler, on an embedded AWS (moto + Braket emulator)")
-        _print(out, "notify statuses: COMPLETED, FAILED, CANCELLED\n")
-        for step in demo_steps():
-            aws.braket.put_task(step.description())
-            if step.not_found_calls:
-                aws.braket.hide_task(step.task.arn, calls=step.not_found_calls)
-            failures += not _invoke_and_show(aws, step.event(), out, step.note)
+        _print(out, "notify statuses: COMPLETED, FAILED, CANCELLED; device news when tasks wait")
+        _print(out, "kinds: task and job state changes, device status changes, Braket API calls from CloudTrail\n")
+        for step in demo_timeline():
+            step.prepare(aws.braket)
+            failures += not _invoke_and_show(aws, step.event(), out, step.note, brief=step.brief)
 
         _show_queue(aws, out)
 
         log = aws.audit_log()
-        _print(out, f"\nAudit history of task {short_id(FORTE.arn)} ({FORTE.device_arn.split('/', 2)[-1]}):")
+        _print(out, f"\nAudit history of task {short_id(FORTE.arn)} ({device_label(FORTE.device_arn)}):")
         _print(out, history_table(log.history(FORTE.arn)))
         latest = log.latest(FORTE.arn) or {}
         _print(out, f"Latest state: {latest.get('status')} (the late QUEUED event did not move it back)")
+        _print(out, f"  created by {caller_text(latest.get('createdBy'))}")
+        cancelled = log.latest(ALICE_QAOA.arn) or {}
+        _print(
+            out,
+            f"Task {short_id(ALICE_QAOA.arn)}: {cancelled.get('status')}, created by "
+            f"{caller_text(cancelled.get('createdBy'))}, cancelled by {caller_text(cancelled.get('cancelledBy'))}",
+        )
+
+        _print(out, f"\nAudit history of job {JOB_ARN.rsplit('/', 1)[-1]}:")
+        _print(out, history_table(log.history(JOB_ARN)))
+        job = log.latest(JOB_ARN) or {}
+        _print(out, f"Latest state: {job.get('status')}, created by {caller_text(job.get('createdBy'))}")
+        _print(out, f"  tasks: {rollup_text(job.get('taskSummary'))}")
+        _print(out, f"  its tasks now: {', '.join(_task_states(log.tasks_of_job(JOB_ARN)))}")
+
+        _print(out, f"\nTimeline of device {device_label(FORTE_1)}:")
+        _print(out, history_table(log.history(FORTE_1)))
+        device = log.latest(FORTE_1) or {}
+        _print(out, f"Latest state: {device.get('status')} (last event {device.get('eventTime')})")
 
         every = aws.subscriber_messages()
         failed_only = aws.subscriber_messages(aws.failed_only_url)
+        device_news = aws.subscriber_messages(devices_only)
+        kinds = Counter(str(m["MessageAttributes"].get("kind", {}).get("Value", "?")) for m in every)
+        by_kind = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
         _print(out, "\nSubscribers:")
-        _print(out, f"  JSON subscriber (no filter):             {len(every)} notifications")
+        _print(out, f"  JSON subscriber (no filter):             {len(every)} notifications ({by_kind})")
         _print(out, f"  subscriber filtered on status = FAILED:  {len(failed_only)} notification(s)")
+        _print(out, f"  subscriber filtered on kind = device:    {len(device_news)} notification(s)")
     return 1 if failures else 0
 
 
-def _invoke_and_show(aws: Any, event: Any, out: TextIO, note: str = "") -> bool:
+def _subscribe(aws: Any, name: str, filter_policy: dict[str, Any]) -> str:
+    """One more SQS subscriber of the topic, with a filter policy on message attributes; its queue URL."""
+    url = str(aws.sqs.create_queue(QueueName=name)["QueueUrl"])
+    arn = aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    aws.sns.subscribe(
+        TopicArn=aws.topic_arn,
+        Protocol="sqs",
+        Endpoint=arn,
+        Attributes={"FilterPolicy": json.dumps(filter_policy)},
+    )
+    return url
+
+
+def _task_states(tasks: list[dict[str, Any]]) -> list[str]:
+    return [f"{short_id(str(task.get('quantumTaskArn', '?')))} {task.get('status', '?')}" for task in tasks]
+
+
+def _invoke_and_show(aws: Any, event: Any, out: TextIO, note: str = "", *, brief: bool = False) -> bool:
     published_before = len(aws.published)
     function_output = io.StringIO()  # EMF metrics and logs: shown with --verbose
     with contextlib.redirect_stdout(function_output):
@@ -118,7 +172,7 @@ def _invoke_and_show(aws: Any, event: Any, out: TextIO, note: str = "") -> bool:
     else:
         _print(out, event_line(event, _failure_text(invocation.error), note))
     for message in aws.published[published_before:]:
-        _print(out, email(message.subject, message.email_text))
+        _print(out, email_subject(message.subject) if brief else email(message.subject, message.email_text))
     return invocation.succeeded
 
 
@@ -129,14 +183,21 @@ def _failure_text(error: BaseException) -> str:
     return f"REJECTED: {error}" if isinstance(error, InvalidEventError) else f"FAILED ({type(error).__name__}): {error}"
 
 
+# The field naming the resource in a result, by its kind (as the handler's summary names it).
+_ARN_FIELDS = {"task": "quantumTaskArn", "job": "jobArn", "device": "deviceArn"}
+
+
 def _outcome_text(response: dict[str, Any], aws: Any | None = None) -> str:
-    outcome = response["outcome"]
-    if outcome == "duplicate":
+    kind = str(response.get("kind", "task"))
+    arn = response.get(_ARN_FIELDS.get(kind, "quantumTaskArn"))
+    if response.get("source") == "apiCall":
+        text = _call_outcome_text(response["outcome"], kind)
+    elif response["outcome"] == "duplicate":
         text = "duplicate: nothing written, nothing sent"
-    elif outcome == "recorded-late":
-        latest = aws.audit_log().latest(response["quantumTaskArn"]) if aws else None
+    elif response["outcome"] == "recorded-late":
+        latest = aws.audit_log().latest(arn) if aws and isinstance(arn, str) else None
         text = f"recorded late: latest state stays {latest['status']}" if latest else "recorded late"
-    elif outcome == "duplicate-unannounced":
+    elif response["outcome"] == "duplicate-unannounced":
         text = "duplicate, but its notification never went out"
     else:
         text = "recorded"
@@ -145,6 +206,17 @@ def _outcome_text(response: dict[str, Any], aws: Any | None = None) -> str:
     if response.get("notified"):
         text += ", notified"
     return text
+
+
+def _call_outcome_text(outcome: str, kind: str) -> str:
+    """What became of a CloudTrail call: joined onto its task's or job's record, or why not."""
+    return {
+        "recorded": f"joined onto the {kind}",
+        "recorded-late": f"kept in the {kind}'s history; an earlier caller stays on its record",
+        "duplicate": "duplicate: nothing written",
+        "duplicate-unannounced": "duplicate: nothing written",
+        "not-recorded": "not recorded: the call failed, so it created or cancelled nothing",
+    }.get(outcome, outcome)
 
 
 def _show_queue(aws: Any, out: TextIO) -> None:
@@ -196,7 +268,7 @@ def run_replay(args: argparse.Namespace, out: TextIO) -> int:
     events = load_events(args.files)
     with EmbeddedAws() as aws:
         aws.load_handler()
-        _print(out, "Embedded AWS: Braket answers with what each event itself says about its task.\n")
+        _print(out, "Embedded AWS: Braket answers with what each event itself says about its task or job.\n")
         results = []
         for event in events:
             _teach_emulator(aws, event)
@@ -268,8 +340,15 @@ def _sqs_body(record: Any) -> Any:
 
 
 def _teach_emulator(aws: Any, event: Any) -> None:
+    """Braket answers with what the event itself says: a task event's task, a job event's job.
+    CloudTrail calls and device events ask Braket nothing."""
     detail = event.get("detail") if isinstance(event, dict) else None
-    if not isinstance(detail, dict) or not isinstance(detail.get("quantumTaskArn"), str):
+    if not isinstance(detail, dict):
+        return
+    if event.get("detail-type") == "Braket Job State Change":
+        _teach_job(aws, event, detail)
+        return
+    if not isinstance(detail.get("quantumTaskArn"), str):
         return
     description = {
         key: detail[key]
@@ -290,17 +369,52 @@ def _teach_emulator(aws: Any, event: Any) -> None:
     aws.braket.put_task(description)
 
 
+def _teach_job(aws: Any, event: dict[str, Any], detail: dict[str, Any]) -> None:
+    """GetJob's answer from a job event: its ARN (the detail's, else the one in resources), status and
+    times; what GetJob must return and the event does not say is left empty (no role, no instance)."""
+    arn = detail.get("jobArn")
+    if not isinstance(arn, str):
+        jobs = [r for r in event.get("resources") or [] if isinstance(r, str) and kind_of_arn(r) == "job"]
+        arn = jobs[0] if len(jobs) == 1 else None
+    status = detail.get("status")
+    if not isinstance(arn, str) or not isinstance(status, str):
+        return  # the handler will say what is wrong with it
+    description: dict[str, Any] = {
+        "jobArn": arn,
+        "jobName": detail["jobName"] if isinstance(detail.get("jobName"), str) else arn.rsplit("/", 1)[-1],
+        "status": status,
+        "createdAt": detail.get("createdAt") if isinstance(detail.get("createdAt"), str) else event.get("time"),
+        "roleArn": "",
+        "algorithmSpecification": {},
+        "instanceConfig": {},
+        "outputDataConfig": {},
+    }
+    for name in ("startedAt", "endedAt", "failureReason"):
+        if isinstance(detail.get(name), str):
+            description[name] = detail[name]
+    device = detail.get("deviceArn", detail.get("device"))
+    if isinstance(device, str):
+        description["deviceConfig"] = {"device": device}
+    # Not something GetJob could answer (a malformed time, an ARN that is not a job's): GetJob says not found
+    with contextlib.suppress(ValueError, TypeError):
+        aws.braket.put_job(description)
+
+
 # -- history --------------------------------------------------------------------------------
 def run_history(args: argparse.Namespace, out: TextIO) -> int:
+    kind = kind_of_arn(args.arn)
+    if kind is None:
+        raise UsageError(f"{args.arn} is not a quantum task, hybrid job or device ARN")
     if args.aws:
         from task_monitor.audit import AuditLog
 
         if not args.table:
             raise UsageError("history --aws needs the audit table: --table NAME, or AUDIT_TABLE_NAME")
-        history = AuditLog(args.table, region=args.region).history(args.task_arn)
+        log = AuditLog(args.table, region=args.region)
+        history, latest = log.history(args.arn), log.latest(args.arn)
     else:
         from task_monitor_cli.embedded import EmbeddedAws
-        from task_monitor_cli.scenario import demo_steps
+        from task_monitor_cli.scenario import demo_timeline
 
         with EmbeddedAws() as aws:
             aws.load_handler()
@@ -310,16 +424,32 @@ def run_history(args: argparse.Namespace, out: TextIO) -> int:
                     with _function_output(out):
                         aws.invoke(event)
             else:
-                for step in demo_steps():
-                    aws.braket.put_task(step.description())
+                for step in demo_timeline():
+                    step.prepare(aws.braket)
                     with _function_output(out):
                         aws.invoke(step.event())
-            history = aws.audit_log().history(args.task_arn)
+            log = aws.audit_log()
+            history, latest = log.history(args.arn), log.latest(args.arn)
     if not history:
-        _print(out, f"No events recorded for {args.task_arn}")
+        _print(out, f"No events recorded for {args.arn}")
         return 1
-    _print(out, history_table(history))
+    _print(out, history_table(history, kind))
+    if latest:
+        _print(out, _latest_line(kind, latest))
     return 0
+
+
+def _latest_line(kind: str, latest: dict[str, Any]) -> str:
+    """The latest state under the table: status, and who created and cancelled it, or the waiting count."""
+    parts = [f"Latest state: {latest.get('status', '(no state event yet)')}"]
+    if kind == "device":
+        parts.append(f"last event {latest.get('eventTime')}")
+    for field, label in (("createdBy", "created by"), ("cancelledBy", "cancelled by")):
+        if field in latest:
+            parts.append(f"{label} {caller_text(latest[field])}")
+    if "taskSummary" in latest:
+        parts.append(f"tasks {rollup_text(latest['taskSummary'])}")
+    return ", ".join(parts)
 
 
 # -- helpers --------------------------------------------------------------------------------

@@ -33,8 +33,12 @@ SDK_USER_AGENT = (
 )
 
 
-def assumed_role(role: str = "QubitWrangler", session: str = "marisol", account: str = ACCOUNT) -> dict[str, Any]:
-    """A role session (a person through SSO or ``sts:AssumeRole``): the role is the principal."""
+def assumed_role(
+    role: str = "QubitWrangler", session: str = "marisol", account: str = ACCOUNT, path: str = "/"
+) -> dict[str, Any]:
+    """A role session (a person through SSO or ``sts:AssumeRole``): the role is the principal.
+
+    ``path`` is the role's IAM path (``/service-role/``): it is in the role's ARN, not in the session's."""
     return {
         "type": "AssumedRole",
         "principalId": f"AROAZZROLEQUBITWRANG:{session}",
@@ -46,7 +50,7 @@ def assumed_role(role: str = "QubitWrangler", session: str = "marisol", account:
             "sessionIssuer": {
                 "type": "Role",
                 "principalId": "AROAZZROLEQUBITWRANG",
-                "arn": f"arn:aws:iam::{account}:role/{role}",
+                "arn": f"arn:aws:iam::{account}:role{path}{role}",
                 "accountId": account,
                 "userName": role,
             },

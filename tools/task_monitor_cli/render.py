@@ -1,4 +1,4 @@
-"""Console output for the CLI: one line per event, emails in a frame, history as a table."""
+"""Console output for the CLI: one line per event, emails in a frame, histories as tables."""
 
 from __future__ import annotations
 
@@ -14,20 +14,121 @@ from task_monitor.domain.notification_model import format_duration
 
 _TABLE_WIDTH = 240  # wide enough that no row of ours wraps
 
+# detail-type -> the kind of event, as the event line names it
+EVENT_KINDS = {
+    "Braket Task State Change": "task",
+    "Braket Job State Change": "job",
+    "Braket Device Status Change": "device",
+    "Braket QPU Status Change": "device",
+    "AWS API Call via CloudTrail": "call",
+}
+
 
 def short_id(task_arn: str) -> str:
     return task_arn.rsplit("/", 1)[-1][:8]
 
 
-def event_line(event: dict[str, Any], outcome: str, note: str = "") -> str:
-    detail = event.get("detail", {}) if isinstance(event, dict) else {}
-    device = str(detail.get("deviceArn", "?")).split("/", 2)[-1]
-    when = str(event.get("time", "?")).replace("T", " ").rstrip("Z") if isinstance(event, dict) else "?"
-    line = (
-        f"{when:<19}  {detail.get('status', '?'):<10}  {device:<18}  "
-        f"{short_id(str(detail.get('quantumTaskArn', '?'))):<8}  {outcome}"
-    )
+def kind_of_arn(arn: str) -> str | None:
+    """task, job or device, from the ARN's resource type; None for anything else."""
+    resource = arn.split(":", 5)[-1] if arn.count(":") >= 5 else ""
+    for prefix, kind in (("quantum-task/", "task"), ("job/", "job"), ("device/", "device")):
+        if resource.startswith(prefix):
+            return kind
+    return None
+
+
+def device_label(device_arn: str) -> str:
+    """``ionq/Forte-1`` from a device ARN (provider and name)."""
+    return device_arn.split("/", 2)[-1] if "/" in device_arn else device_arn
+
+
+# -- one line per event --------------------------------------------------------------------------
+def event_line(event: Any, outcome: str, note: str = "") -> str:
+    """When, what kind, what it says, about what, and what the function made of it."""
+    if not isinstance(event, dict):
+        event = {}
+    detail = event.get("detail") if isinstance(event.get("detail"), dict) else {}
+    assert isinstance(detail, dict)
+    kind = EVENT_KINDS.get(str(event.get("detail-type")), "task")
+    when = str(event.get("time", "?")).replace("T", " ").rstrip("Z")
+    if kind == "job":
+        what, about, target = detail.get("status", "?"), _name(_arn_of(event, detail, "jobArn")), ""
+    elif kind == "device":
+        status = detail.get("status", detail.get("deviceStatus", "?"))
+        what, about, target = status, device_label(_arn_of(event, detail, "deviceArn")), ""
+    elif kind == "call":
+        what, about, target = (
+            detail.get("eventName", "?"),
+            caller_name(detail.get("userIdentity")),
+            _call_target(detail),
+        )
+    else:
+        device = device_label(str(detail.get("deviceArn", "?")))
+        what, about, target = detail.get("status", "?"), device, short_id(str(detail.get("quantumTaskArn", "?")))
+    line = f"{when:<19}  {kind:<6}  {what!s:<17}  {about:<18}  {target:<8}  {outcome}"
     return f"{line}  ({note})" if note else line
+
+
+def _arn_of(event: dict[str, Any], detail: dict[str, Any], field: str) -> str:
+    """The ARN the detail names, else the first one in ``resources``."""
+    value = detail.get(field)
+    if isinstance(value, str):
+        return value
+    resources = event.get("resources")
+    return str(resources[0]) if isinstance(resources, list) and resources else "?"
+
+
+def _name(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
+
+
+def _call_target(detail: dict[str, Any]) -> str:
+    """The task's short id or the job's name a CloudTrail call acts on."""
+    for part in ("responseElements", "requestParameters"):
+        elements = detail.get(part)
+        if isinstance(elements, dict):
+            if isinstance(elements.get("quantumTaskArn"), str):
+                return short_id(elements["quantumTaskArn"])
+            if isinstance(elements.get("jobArn"), str):
+                return _name(elements["jobArn"])
+    return "?"
+
+
+def caller_name(identity: Any) -> str:
+    """Who made a call, short: the IAM user's name, the role session's name, or the AWS service."""
+    if not isinstance(identity, dict):
+        return "?"
+    if identity.get("userName"):
+        return str(identity["userName"])
+    arn = str(identity.get("arn", ""))
+    if ":assumed-role/" in arn:
+        return arn.rsplit("/", 1)[-1]
+    return str(identity.get("invokedBy") or identity.get("type") or "?")
+
+
+def caller_text(caller: Any) -> str:
+    """A recorded caller (``createdBy``, ``cancelledBy``), short: ``role/QuantumResearcher (alice)``."""
+    if not isinstance(caller, dict):
+        return ""
+    principal = str(caller.get("principal", "unknown"))
+    if principal.startswith("arn:"):
+        resource = principal.split(":", 5)[-1]
+        kind, _, name = resource.partition("/")
+        principal = f"{kind}/{name.rsplit('/', 1)[-1]}" if name else resource
+    return f"{principal} ({caller['sessionName']})" if caller.get("sessionName") else principal
+
+
+def rollup_text(summary: Any, *, shots: bool = True) -> str:
+    """A job's task roll-up, short: ``3 (2 COMPLETED, 1 CANCELLED), 900 shots requested, 600 successful``."""
+    if not isinstance(summary, dict):
+        return ""
+    states = ", ".join(f"{count} {status}" for status, count in summary.get("byStatus", {}).items())
+    text = f"{summary.get('count', 0)} ({states})" if states else str(summary.get("count", 0))
+    if shots and "shotsRequested" in summary:
+        text += f", {summary['shotsRequested']} shots requested"
+        if "successfulShots" in summary:
+            text += f", {summary['successfulShots']} successful"
+    return text
 
 
 def email(subject: str, text: str) -> str:
@@ -35,6 +136,11 @@ def email(subject: str, text: str) -> str:
     lines = [f"Subject: {subject}", "", *text.rstrip("\n").splitlines()]
     bar = "    " + "~" * 72
     return "\n".join([bar, *(f"    | {line}".rstrip() for line in lines), bar])
+
+
+def email_subject(subject: str) -> str:
+    """A routine email, by its subject only."""
+    return f"    email: {subject}"
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -49,24 +155,95 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(line.rstrip() for line in buffer.getvalue().rstrip("\n").splitlines())
 
 
-def history_table(history: list[dict[str, Any]]) -> str:
+# -- histories -----------------------------------------------------------------------------------
+def history_kind(history: Sequence[dict[str, Any]]) -> str:
+    """task, job or device: whose history this is (a task's records may name its job, so tasks first)."""
+    if any("quantumTaskArn" in record for record in history):
+        return "task"
+    if any("jobArn" in record for record in history):
+        return "job"
+    return "device"
+
+
+def history_table(history: list[dict[str, Any]], kind: str | None = None) -> str:
+    """A task's, job's or device's audit history: one row per event; CloudTrail calls as rows too."""
+    kind = kind or history_kind(history)
+    if kind == "device":
+        return _device_table(history)
+    if kind == "job":
+        return _job_table(history)
+    return _task_table(history)
+
+
+def _task_table(history: list[dict[str, Any]]) -> str:
     rows = []
     for record in history:
         queue = record.get("queueInfo") or {}
         position = queue.get("position")
         rows.append(
             [
-                record["eventTime"],
-                record["status"],
-                record.get("statusAtEnrichment") or f"({record.get('enrichmentError', {}).get('code', '?')})",
+                record.get("eventTime", "?"),
+                *_what_and_said(record),
                 f"{queue.get('queue', '')} #{position}" if position and position != "None" else "-",
                 record.get("numSuccessfulShots", ""),
                 _seconds(record.get("timings", {})),
-                record["eventId"][:8],
+                _by(record),
+                str(record.get("eventId", "?"))[:8],
             ]
         )
-    headers = ["event time", "status", "Braket said", "queue / position", "shots ok", "timings", "event"]
+    headers = ["event time", "status / call", "Braket said", "queue / position", "shots ok", "timings", "by", "event"]
     return table(headers, rows)
+
+
+def _job_table(history: list[dict[str, Any]]) -> str:
+    rows = []
+    for record in history:
+        queue = record.get("queueInfo") or {}
+        position = queue.get("position")
+        events = record.get("events")
+        rows.append(
+            [
+                record.get("eventTime", "?"),
+                *_what_and_said(record),
+                f"{queue.get('queue', '')} #{position}" if position and position != "None" else "-",
+                len(events) if isinstance(events, list) else "",
+                rollup_text(record.get("taskSummary"), shots=False),
+                _seconds(record.get("timings", {})),
+                _by(record),
+                str(record.get("eventId", "?"))[:8],
+            ]
+        )
+    headers = ["event time", "status / call", "Braket said", "queue", "job events", "tasks", "timings", "by", "event"]
+    return table(headers, rows)
+
+
+def _device_table(history: list[dict[str, Any]]) -> str:
+    rows = [
+        [
+            record.get("eventTime", "?"),
+            record.get("status", "?"),
+            record.get("detailType", ""),
+            record.get("waitingTasks", "-"),  # counted only when the event changed the device's availability
+            str(record.get("eventId", "?"))[:8],
+        ]
+        for record in history
+    ]
+    return table(["event time", "status", "detail-type", "tasks waiting", "event"], rows)
+
+
+def _what_and_said(record: dict[str, Any]) -> list[str]:
+    """A state event's status and what Braket said when asked; a call's name (Braket was not asked)."""
+    if "status" not in record:
+        return [str(record.get("eventName", "?")), ""]
+    said = record.get("statusAtEnrichment") or f"({record.get('enrichmentError', {}).get('code', '?')})"
+    return [str(record["status"]), str(said)]
+
+
+def _by(record: dict[str, Any]) -> str:
+    """Who made the call (call rows only; a state event's callers are on the latest state)."""
+    if "status" in record:
+        return ""
+    return caller_text(record.get("createdBy") or record.get("cancelledBy"))
 
 
 def _seconds(timings: dict[str, Any]) -> str:

@@ -1,16 +1,43 @@
-"""The demo's story: five tasks on five devices in four regions, delivered as Braket would.
+"""The demo's story: one morning of an account's Braket use, delivered as Braket and CloudTrail would.
 
-Each step is one EventBridge delivery. Before it, the Braket emulator is set to what
-GetQuantumTask would say at that moment, so a late event meets a task that has moved on.
+Tasks on four devices in four regions, a hybrid job and its tasks, a QPU that goes offline while
+tasks wait on it, and the CloudTrail records of who created and cancelled what (one early, one
+late, one never). Each step is one EventBridge delivery. Before it, the Braket emulator is set to
+what GetQuantumTask or GetJob would say at that moment, so a late event meets a task that has
+moved on. ``demo_timeline()`` is every delivery in order; ``demo_steps()`` its task events only.
 """
 
 from __future__ import annotations
 
+import copy
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
+
+from task_monitor_cli.braket_emulator import BraketEmulator
+from task_monitor_cli.cloudtrail_events import (
+    api_call,
+    assumed_role,
+    cancel_task_call,
+    create_task_call,
+    iam_user,
+)
 
 ACCOUNT = "123456789012"
+
+
+class Delivery(Protocol):
+    """One EventBridge delivery of the story, and what Braket would answer when it arrives."""
+
+    @property
+    def note(self) -> str: ...
+
+    @property
+    def brief(self) -> bool: ...  # its email is shown by subject only (a routine one, like the one before)
+
+    def event(self) -> dict[str, Any]: ...
+
+    def prepare(self, braket: BraketEmulator) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -39,6 +66,13 @@ class Step:
     note: str = ""
     braket_now: dict[str, Any] = field(default_factory=dict)  # GetQuantumTask's view when delivered
     not_found_calls: int = 0  # GetQuantumTask calls that miss the task first (eventual consistency)
+    brief: bool = False
+
+    def prepare(self, braket: BraketEmulator) -> None:
+        """Braket's view of the task when this event arrives."""
+        braket.put_task(self.description())
+        if self.not_found_calls:
+            braket.hide_task(self.task.arn, calls=self.not_found_calls)
 
     def event(self) -> dict[str, Any]:
         detail: dict[str, Any] = {
@@ -141,18 +175,48 @@ ANKAA_RESERVATION = DemoTask(
         ],
     },
 )
-JOB_TASK = DemoTask(
-    "job-sweep-task",
+FORTE_1 = "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1"
+JOB_NAME = "vqe-h2-bond-sweep"
+JOB_ARN = f"arn:aws:braket:us-east-1:{ACCOUNT}:job/{JOB_NAME}"
+JOB_ROLE = "AmazonBraketJobsExecutionRole"
+JOB_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/service-role/{JOB_ROLE}"
+
+# Who calls Braket (made up): alice and carol through a role, bob as an IAM user, and the job's own role.
+ALICE = assumed_role("QuantumResearcher", "alice")
+CAROL = assumed_role("QuantumResearcher", "carol")
+BOB = iam_user("bob")
+THE_JOB = assumed_role(JOB_ROLE, JOB_NAME, path="/service-role/")
+SOURCE_IPS = {"alice": "198.51.100.23", "carol": "198.51.100.47", "bob": "192.0.2.15", JOB_NAME: "203.0.113.200"}
+
+
+def _job_task(key: str, created_at: str) -> DemoTask:
+    """One of the hybrid job's tasks: GetQuantumTask names the job (``jobArn``), and its queue priority."""
+    return DemoTask(
+        key,
+        "us-east-1",
+        FORTE_1,
+        300,
+        created_at,
+        {
+            "jobArn": JOB_ARN,
+            "tags": {"project": "vqe-h2", "owner": "alice"},
+            # A hybrid job's tasks wait in the task queue with priority over standalone tasks.
+            "queueInfo": {"queue": "QUANTUM_TASKS_QUEUE", "position": "None", "queuePriority": "Priority"},
+        },
+    )
+
+
+JOB_TASK_1 = _job_task("job-sweep-task-1", "2026-11-20T09:25:05.310Z")
+JOB_TASK_2 = _job_task("job-sweep-task-2", "2026-11-20T09:27:45.862Z")
+JOB_TASK = _job_task("job-sweep-task", "2026-11-20T09:30:00.900Z")
+JOB_TASKS = (JOB_TASK_1, JOB_TASK_2, JOB_TASK)
+ALICE_QAOA = DemoTask(
+    "forte-qaoa",
     "us-east-1",
-    "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1",
-    300,
-    "2026-11-20T09:30:00.900Z",
-    {
-        "jobArn": f"arn:aws:braket:us-east-1:{ACCOUNT}:job/vqe-h2-bond-sweep",
-        "tags": {"project": "vqe-h2", "owner": "alice"},
-        # A hybrid job's tasks wait in the task queue with priority over standalone tasks.
-        "queueInfo": {"queue": "QUANTUM_TASKS_QUEUE", "position": "None", "queuePriority": "Priority"},
-    },
+    FORTE_1,
+    1000,
+    "2026-11-20T10:05:00.640Z",
+    {"tags": {"project": "qaoa-maxcut", "owner": "alice"}},
 )
 
 
@@ -160,9 +224,232 @@ def _queued(position: str, priority: str = "Normal") -> dict[str, Any]:
     return {"queueInfo": {"queue": "QUANTUM_TASKS_QUEUE", "position": position, "queuePriority": priority}}
 
 
-def demo_steps() -> list[Step]:
-    """Deliveries in the order they arrive, duplicates and a late one included."""
-    steps = [
+# -- the hybrid job ------------------------------------------------------------------------------
+JOB_CREATED_AT = "2026-11-20T09:20:01.417Z"
+JOB_STARTED_AT = "2026-11-20T09:24:39.120Z"
+JOB_ENDED_AT = "2026-11-20T10:03:28.644Z"
+# GetJob's events timeline as it grows (eventType, timeOfEvent, message)
+_JOB_EVENTS = {
+    "QUEUED": [("WAITING_FOR_PRIORITY", JOB_CREATED_AT, "Waiting for a priority slot on ionq/Forte-1")],
+    "RUNNING": [
+        ("QUEUED_FOR_EXECUTION", "2026-11-20T09:22:10.002Z", ""),
+        ("STARTING_INSTANCE", "2026-11-20T09:22:11.540Z", ""),
+        ("DOWNLOADING_DATA", "2026-11-20T09:24:02.911Z", ""),
+        ("RUNNING", JOB_STARTED_AT, ""),
+    ],
+    "COMPLETED": [
+        ("UPLOADING_RESULTS", "2026-11-20T10:03:20.118Z", ""),
+        ("COMPLETED", JOB_ENDED_AT, "Bond sweep converged after 3 of 5 bond lengths"),
+    ],
+}
+
+
+@dataclass(frozen=True)
+class JobStep:
+    """A ``Braket Job State Change`` delivery; GetJob answers with the job as it is at that moment."""
+
+    status: str
+    time: str
+    note: str = ""
+    brief: bool = False
+
+    def prepare(self, braket: BraketEmulator) -> None:
+        braket.put_job(self.description())
+
+    def event(self) -> dict[str, Any]:
+        detail: dict[str, Any] = {"jobArn": JOB_ARN, "status": self.status, "createdAt": JOB_CREATED_AT}
+        if self.status != "QUEUED":
+            detail["startedAt"] = JOB_STARTED_AT
+        if self.status in ("COMPLETED", "FAILED", "CANCELLED"):
+            detail["endedAt"] = JOB_ENDED_AT
+        return {
+            "version": "0",
+            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{JOB_ARN}/{self.status}/{self.time}")),
+            "detail-type": "Braket Job State Change",
+            "source": "aws.braket",
+            "account": ACCOUNT,
+            "time": self.time,
+            "region": "us-east-1",
+            "resources": [JOB_ARN],
+            "detail": detail,
+        }
+
+    def description(self) -> dict[str, Any]:
+        """GetJob's answer (JSON wire form) at the time of this delivery."""
+        events: list[dict[str, Any]] = []
+        for status in ("QUEUED", "RUNNING", "COMPLETED"):
+            events += [
+                {"eventType": kind, "timeOfEvent": when, **({"message": message} if message else {})}
+                for kind, when, message in _JOB_EVENTS[status]
+            ]
+            if status == self.status:
+                break
+        bucket = f"s3://amazon-braket-us-east-1-{ACCOUNT}/jobs/{JOB_NAME}"
+        answer: dict[str, Any] = {
+            "jobArn": JOB_ARN,
+            "jobName": JOB_NAME,
+            "status": self.status,
+            "roleArn": JOB_ROLE_ARN,
+            "createdAt": JOB_CREATED_AT,
+            "algorithmSpecification": {
+                "scriptModeConfig": {
+                    "entryPoint": "vqe.bond_sweep:main",
+                    "s3Uri": f"{bucket}/script/source.tar.gz",
+                    "compressionType": "GZIP",
+                }
+            },
+            "hyperParameters": {"bond_lengths": "0.5,0.6,0.7,0.74,0.8", "shots": "300"},
+            "outputDataConfig": {"s3Path": f"{bucket}/output"},
+            "stoppingCondition": {"maxRuntimeInSeconds": 14400},
+            "instanceConfig": {"instanceType": "ml.m5.large", "volumeSizeInGb": 30, "instanceCount": 1},
+            "deviceConfig": {"device": FORTE_1},
+            "tags": {"project": "vqe-h2", "owner": "alice"},
+            "queueInfo": {
+                "queue": "JOBS_QUEUE",
+                "position": "1" if self.status == "QUEUED" else "None",
+                **({} if self.status == "QUEUED" else {"message": f"Job is in {self.status} status."}),
+            },
+            "associations": [],
+            "events": events,
+        }
+        if self.status != "QUEUED":
+            answer["startedAt"] = JOB_STARTED_AT
+        if self.status == "COMPLETED":
+            answer["endedAt"] = JOB_ENDED_AT
+            answer["billableDuration"] = 2329524  # as GetJob reports it (no unit documented)
+        return answer
+
+
+# -- the device ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DeviceStep:
+    """A device availability event; Braket is not asked anything about it."""
+
+    device_arn: str
+    status: str
+    time: str
+    detail_type: str = "Braket Device Status Change"
+    note: str = ""
+    brief: bool = False
+
+    def prepare(self, braket: BraketEmulator) -> None:
+        pass
+
+    def event(self) -> dict[str, Any]:
+        if self.detail_type == "Braket QPU Status Change":
+            # The other name: the ARN only in resources, the status as deviceStatus (both tolerated)
+            detail: dict[str, Any] = {"deviceStatus": self.status}
+        else:
+            detail = {"deviceArn": self.device_arn, "status": self.status}
+        return {
+            "version": "0",
+            "id": str(
+                uuid.uuid5(uuid.NAMESPACE_URL, f"{self.detail_type}/{self.device_arn}/{self.status}/{self.time}")
+            ),
+            "detail-type": self.detail_type,
+            "source": "aws.braket",
+            "account": ACCOUNT,
+            "time": self.time,
+            "region": self.device_arn.split(":")[3],
+            "resources": [self.device_arn],
+            "detail": detail,
+        }
+
+
+# -- the API calls, from CloudTrail ----------------------------------------------------------------
+@dataclass(frozen=True)
+class CallStep:
+    """A Braket API call CloudTrail recorded (``AWS API Call via CloudTrail``); nothing to emulate."""
+
+    call: dict[str, Any]
+    note: str = ""
+    brief: bool = False
+
+    def prepare(self, braket: BraketEmulator) -> None:
+        pass
+
+    def event(self) -> dict[str, Any]:
+        return copy.deepcopy(self.call)
+
+
+def _from(identity: dict[str, Any], call: dict[str, Any]) -> dict[str, Any]:
+    """The call as made by this person (their source IP address)."""
+    session = identity.get("userName") or identity["arn"].rsplit("/", 1)[-1]
+    call["detail"]["sourceIPAddress"] = SOURCE_IPS[session]
+    return call
+
+
+def created(task: DemoTask, identity: dict[str, Any], at: str, note: str = "") -> CallStep:
+    """CreateQuantumTask for ``task`` (from inside the job when the identity is the job's role)."""
+    call = create_task_call(task.arn, identity=identity, event_time=at, job_token=identity is THE_JOB)
+    parameters = call["detail"]["requestParameters"]
+    parameters.update(
+        deviceArn=task.device_arn,
+        shots=task.shots,
+        outputS3Bucket=f"amazon-braket-{task.region}-{ACCOUNT}",
+        outputS3KeyPrefix="tasks",
+        tags=task.extra.get("tags", {}),
+    )
+    return CallStep(_from(identity, call), note)
+
+
+def cancelled(task: DemoTask, identity: dict[str, Any], at: str, note: str = "") -> CallStep:
+    return CallStep(_from(identity, cancel_task_call(task.arn, identity=identity, event_time=at)), note)
+
+
+def job_created(identity: dict[str, Any], at: str, note: str = "") -> CallStep:
+    description = JobStep("QUEUED", at).description()
+    call = api_call(
+        "CreateJob",
+        identity=identity,
+        request_parameters={
+            "clientToken": str(uuid.uuid5(uuid.NAMESPACE_URL, f"client-token/{JOB_ARN}")),
+            **{
+                name: description[name]
+                for name in (
+                    "jobName",
+                    "roleArn",
+                    "algorithmSpecification",
+                    "hyperParameters",
+                    "instanceConfig",
+                    "deviceConfig",
+                    "outputDataConfig",
+                    "stoppingCondition",
+                    "tags",
+                )
+            },
+        },
+        response_elements={"jobArn": JOB_ARN},
+        event_time=at,
+        region="us-east-1",
+    )
+    return CallStep(_from(identity, call), note)
+
+
+def _job_task_steps(
+    task: DemoTask, queued: str, running: str, completed: str, ended_at: str, *, note: str = ""
+) -> list[Delivery]:
+    """A job's task from its creation (by the job's role) to its completion; times of the day, UTC."""
+    day = task.created_at[:11]
+    return [
+        created(task, THE_JOB, task.created_at[:19] + "Z", note),
+        Step(task, "QUEUED", f"{day}{queued}Z", braket_now=_queued("0", priority="Priority")),
+        Step(task, "RUNNING", f"{day}{running}Z"),
+        Step(
+            task,
+            "COMPLETED",
+            f"{day}{completed}Z",
+            braket_now={"endedAt": f"{day}{ended_at}Z", "numSuccessfulShots": task.shots},
+            brief=True,  # routine: its email by subject only
+        ),
+    ]
+
+
+def demo_timeline() -> list[Delivery]:
+    """Every delivery in the order it arrives: task, job, device and API-call events, duplicates and
+    late ones included."""
+    timeline: list[Delivery] = [
+        created(FORTE, ALICE, "2026-11-20T09:00:01Z", "CloudTrail's record of the call comes before the task's"),
         Step(
             FORTE,
             "CREATED",
@@ -171,14 +458,31 @@ def demo_steps() -> list[Step]:
             not_found_calls=1,
         ),
         Step(GARNET, "QUEUED", "2026-11-20T09:05:11Z", braket_now=_queued("3")),
+        created(GARNET, BOB, "2026-11-20T09:05:10Z"),
         Step(SV1_PROGRAM_SET, "QUEUED", "2026-11-20T09:10:01Z", braket_now=_queued("0")),
         Step(SV1_PROGRAM_SET, "RUNNING", "2026-11-20T09:10:02Z"),
         Step(
             SV1_PROGRAM_SET,
             "COMPLETED",
             "2026-11-20T09:10:09Z",
+            "CloudTrail has not delivered its CreateQuantumTask yet",
             braket_now={"endedAt": "2026-11-20T09:10:08.730Z", "numSuccessfulShots": 100},
         ),
+        created(
+            SV1_PROGRAM_SET,
+            CAROL,
+            "2026-11-20T09:10:00Z",
+            "the call arrives after the task ended: joined onto its record, the email has gone",
+        ),
+        # The hybrid job: alice creates it; its own role creates its tasks.
+        JobStep("QUEUED", "2026-11-20T09:20:03Z", "alice's hybrid job waits for Forte-1"),
+        job_created(ALICE, "2026-11-20T09:20:00Z"),
+        JobStep("RUNNING", "2026-11-20T09:24:40Z"),
+        *_job_task_steps(
+            JOB_TASK_1, "09:25:06", "09:25:41", "09:27:31", "09:27:30.204", note="the job's own role creates its tasks"
+        ),
+        *_job_task_steps(JOB_TASK_2, "09:27:46", "09:28:10", "09:29:52", "09:29:51.077"),
+        created(JOB_TASK, THE_JOB, "2026-11-20T09:30:00Z"),
         Step(JOB_TASK, "QUEUED", "2026-11-20T09:30:01Z", braket_now=_queued("2", priority="Priority")),
         Step(GARNET, "RUNNING", "2026-11-20T09:41:37Z"),
         Step(
@@ -193,13 +497,26 @@ def demo_steps() -> list[Step]:
         Step(JOB_TASK, "RUNNING", "2026-11-20T09:58:44Z"),
         Step(ANKAA_RESERVATION, "QUEUED", "2026-11-20T10:00:01Z", braket_now=_queued("0", priority="Priority")),
         Step(ANKAA_RESERVATION, "RUNNING", "2026-11-20T10:00:03Z"),
-        Step(JOB_TASK, "CANCELLING", "2026-11-20T10:02:15Z", "the job was stopped"),
+        Step(JOB_TASK, "CANCELLING", "2026-11-20T10:02:15Z", "the sweep has converged: the job cancels its last task"),
+        cancelled(JOB_TASK, THE_JOB, "2026-11-20T10:02:14Z"),
         Step(JOB_TASK, "CANCELLED", "2026-11-20T10:02:19Z", braket_now={"endedAt": "2026-11-20T10:02:18.101Z"}),
+        JobStep("COMPLETED", "2026-11-20T10:03:30Z", "the job's end: one email with the roll-up of its tasks"),
         Step(
             ANKAA_RESERVATION,
             "COMPLETED",
             "2026-11-20T10:04:31Z",
+            "its CreateQuantumTask never reaches us: created by unknown",
             braket_now={"endedAt": "2026-11-20T10:04:30.552Z", "numSuccessfulShots": 2000},
+        ),
+        created(ALICE_QAOA, ALICE, "2026-11-20T10:05:00Z"),
+        Step(ALICE_QAOA, "QUEUED", "2026-11-20T10:05:01Z", braket_now=_queued("4")),
+        DeviceStep(FORTE_1, "OFFLINE", "2026-11-20T10:20:00Z", note="two of our tasks wait on Forte-1"),
+        Step(ALICE_QAOA, "CANCELLING", "2026-11-20T10:48:01Z", "bob cancels alice's task while Forte-1 is down"),
+        cancelled(ALICE_QAOA, BOB, "2026-11-20T10:48:00Z"),
+        Step(ALICE_QAOA, "CANCELLED", "2026-11-20T10:48:04Z", braket_now={"endedAt": "2026-11-20T10:48:03.377Z"}),
+        DeviceStep(FORTE_1, "ONLINE", "2026-11-20T11:38:00Z", "Braket QPU Status Change", "back, under the other name"),
+        DeviceStep(
+            FORTE_1, "ONLINE", "2026-11-20T11:38:02Z", note="the same news under the first name: no change, no email"
         ),
         Step(FORTE, "RUNNING", "2026-11-20T11:41:17Z"),
         Step(
@@ -216,17 +533,17 @@ def demo_steps() -> list[Step]:
             braket_now={"endedAt": "2026-11-20T11:43:39.871Z", "numSuccessfulShots": 1000},
         ),
     ]
-    completed = len(steps) - 1
-    steps.append(
-        Step(
-            FORTE,
-            "COMPLETED",
-            steps[completed].time,
-            "the same event delivered twice",
-            braket_now=steps[completed].braket_now,
-        )
+    completed = timeline[-1]
+    assert isinstance(completed, Step)
+    timeline.append(
+        Step(FORTE, "COMPLETED", completed.time, "the same event delivered twice", braket_now=completed.braket_now)
     )
-    return steps
+    return timeline
+
+
+def demo_steps() -> list[Step]:
+    """The story's task events only, in the order they arrive (duplicates and a late one included)."""
+    return [step for step in demo_timeline() if isinstance(step, Step)]
 
 
 def invalid_event() -> dict[str, Any]:
