@@ -342,14 +342,12 @@ assert task_monitor.__file__.startswith(asset), task_monitor.__file__
 # The embedded AWS (moto + Braket emulator) is not shipped: task_monitor_cli comes from the checkout's tools/.
 sys.path.append(tools)
 from task_monitor_cli.embedded import EmbeddedAws
-from task_monitor_cli.scenario import demo_steps, invalid_event
+from task_monitor_cli.scenario import demo_steps, demo_timeline, invalid_event
 outcomes = []
 with EmbeddedAws() as aws:
     aws.load_handler()
-    for step in demo_steps():
-        aws.braket.put_task(step.description())
-        if step.not_found_calls:
-            aws.braket.hide_task(step.task.arn, calls=step.not_found_calls)
+    for step in demo_timeline():  # every kind: tasks, a hybrid job, devices, CloudTrail calls
+        step.prepare(aws.braket)
         outcomes.append(aws.invoke(step.event()).succeeded)
     outcomes.append(aws.invoke(invalid_event()).succeeded)
 watched = ("aws_lambda_powertools", "aws_xray_sdk", "wrapt", "typing_extensions", "task_monitor")
@@ -372,7 +370,7 @@ print(json.dumps({"outcomes": outcomes, "elsewhere": elsewhere, "loaded": loaded
 
 
 def test_given_the_handler_run_from_the_asset_then_every_module_it_loads_is_in_the_asset(function_asset_dir):
-    """A full pipeline (every status, notifications, a late event, a duplicate, an invalid event) with
+    """A full pipeline (every kind and status, notifications, a late event, a duplicate, an invalid event) with
     the asset first on the path and tracing on: proves the Powertools trimming keeps all it needs."""
     environment = {
         "PATH": os.environ.get("PATH", ""),
@@ -393,4 +391,7 @@ def test_given_the_handler_run_from_the_asset_then_every_module_it_loads_is_in_t
     assert queued is True  # the batch succeeded and both bad messages reached the dead-letter queue
     assert "task_monitor.adapters.dead_letters" in report["loaded"]
     assert "aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch" in report["loaded"]
+    # The rare kinds' pipelines, built on their first event, came from the asset too.
+    for pipeline in ("job_monitor", "device_monitor", "api_call_monitor"):
+        assert f"task_monitor.domain.{pipeline}" in report["loaded"]
     assert report["elsewhere"] == []

@@ -57,7 +57,7 @@ def test_the_email_reads_as_a_summary_of_the_job() -> None:
         "Name               vqe-h2-run-7",
         "Status             FAILED",
         "Failure            AlgorithmError: ModuleNotFoundError: No module named 'scipy'",
-        f"Device             {FORTE}",
+        f"Device             ionq/Forte-1 ({FORTE})",
         "Instance           ml.m5.large x 1, 30 GB volume",
         "Billable duration  1051746 (as GetJob reports it)",
         "Created by         arn:aws:iam::123456789012:role/Researcher (session alice)",

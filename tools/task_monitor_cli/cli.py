@@ -96,7 +96,7 @@ def run_demo(args: argparse.Namespace, out: TextIO) -> int:
     failures = 0
     with EmbeddedAws() as aws:
         aws.load_handler()
-        devices_only = _subscribe(aws, "device-notifications-only", DEVICE_ONLY_FILTER)
+        devices_only = aws.subscribe_queue("device-notifications-only", DEVICE_ONLY_FILTER)
         _print(out, "braket-task-monitor demo: the real handler, on an embedded AWS (moto + Braket emulator)")
         _print(out, "notify statuses: COMPLETED, FAILED, CANCELLED; device news when tasks wait")
         _print(out, "kinds: task and job state changes, device status changes, Braket API calls from CloudTrail\n")
@@ -141,19 +141,6 @@ def run_demo(args: argparse.Namespace, out: TextIO) -> int:
         _print(out, f"  subscriber filtered on status = FAILED:  {len(failed_only)} notification(s)")
         _print(out, f"  subscriber filtered on kind = device:    {len(device_news)} notification(s)")
     return 1 if failures else 0
-
-
-def _subscribe(aws: Any, name: str, filter_policy: dict[str, Any]) -> str:
-    """One more SQS subscriber of the topic, with a filter policy on message attributes; its queue URL."""
-    url = str(aws.sqs.create_queue(QueueName=name)["QueueUrl"])
-    arn = aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    aws.sns.subscribe(
-        TopicArn=aws.topic_arn,
-        Protocol="sqs",
-        Endpoint=arn,
-        Attributes={"FilterPolicy": json.dumps(filter_policy)},
-    )
-    return url
 
 
 def _task_states(tasks: list[dict[str, Any]]) -> list[str]:

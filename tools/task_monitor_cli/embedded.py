@@ -133,8 +133,8 @@ class EmbeddedAws:
         self.sqs = session.create_client("sqs", region_name=self.region)
         self.dynamodb.create_table(**audit_schema.create_table_request(TABLE_NAME))
         self.topic_arn = self.sns.create_topic(Name=TOPIC_NAME)["TopicArn"]
-        self.all_notifications_url = self._subscribe_queue("all-notifications")
-        self.failed_only_url = self._subscribe_queue("failed-notifications-only", FAILED_ONLY_FILTER)
+        self.all_notifications_url = self.subscribe_queue("all-notifications")
+        self.failed_only_url = self.subscribe_queue("failed-notifications-only", FAILED_ONLY_FILTER)
         self.dead_letters_url = self.sqs.create_queue(QueueName=DEAD_LETTER_QUEUE)["QueueUrl"]
         redrive = {"deadLetterTargetArn": self._queue_arn(self.dead_letters_url), "maxReceiveCount": self.max_receives}
         self.events_url = self.sqs.create_queue(
@@ -273,14 +273,15 @@ class EmbeddedAws:
         attributes = self.sqs.get_queue_attributes(QueueUrl=self.events_url, AttributeNames=["All"])["Attributes"]
         return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
 
-    # -- internals -------------------------------------------------------------------------
-    def _subscribe_queue(self, name: str, filter_policy: dict[str, Any] | None = None) -> str:
+    def subscribe_queue(self, name: str, filter_policy: dict[str, Any] | None = None) -> str:
+        """One more SQS subscriber of the topic (with a filter policy on message attributes); its queue URL."""
         url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
         arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         attributes = {"FilterPolicy": json.dumps(filter_policy)} if filter_policy else {}
         self.sns.subscribe(TopicArn=self.topic_arn, Protocol="sqs", Endpoint=arn, Attributes=attributes)
         return url
 
+    # -- internals -------------------------------------------------------------------------
     def _drain(self, queue_url: str) -> list[str]:
         return [message["Body"] for message in self._drain_messages(queue_url)]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from task_monitor.domain.arns import parse_device_arn
 from task_monitor.domain.callers import describe_caller
 from task_monitor.domain.job_record import JobRecord, SecondsSummary, TaskSummary
 from task_monitor.domain.notification_model import (
@@ -44,7 +45,7 @@ def render_job_email(record: JobRecord) -> str:
         ("Name", record["jobName"]),
         ("Status", _status_line(record)),
         ("Failure", record.get("failureReason")),
-        ("Device", record.get("deviceArn") or record.get("deviceConfig", {}).get("device")),
+        ("Device", _device_line(record)),
         ("Instance", _instance_line(record.get("instanceConfig"))),
         ("Billable duration", _billable_line(record.get("billableDuration"))),
         ("Created by", describe_caller(record.get("createdBy"))),
@@ -93,6 +94,15 @@ def job_message_attributes(record: JobRecord) -> dict[str, dict[str, str]]:
 
 def job_console_url(job_arn: str, region: str) -> str:
     return braket_console_url(region, f"jobs/{job_arn}")
+
+
+def _device_line(record: JobRecord) -> str | None:
+    """ "ionq/Forte-1 (arn:...)" as in task emails; a local simulator's name as the job gave it."""
+    device_arn = record.get("deviceArn")
+    device = parse_device_arn(device_arn) if device_arn else None
+    if device is not None:
+        return f"{device.label} ({device.arn})"
+    return device_arn or record.get("deviceConfig", {}).get("device")
 
 
 def _plural(count: int, noun: str) -> str:
