@@ -15,7 +15,7 @@ from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.metrics import Metrics, MetricUnit, single_metric
 
 from task_monitor import telemetry_names as names
-from task_monitor.domain.ports import Rejection, SaveOutcome
+from task_monitor.domain.outcomes import Rejection, SaveOutcome
 from task_monitor.domain.results import ProcessingResult
 from task_monitor.domain.status import KNOWN_STATUSES
 from task_monitor.domain.validation import is_event_id

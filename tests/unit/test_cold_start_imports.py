@@ -20,6 +20,8 @@ RARE_KINDS_MODULES = {
     "task_monitor.domain.api_call_monitor",
     "task_monitor.domain.api_calls",
     "task_monitor.audit",
+    # The ports are Protocols, imported for type checking only.
+    "task_monitor.domain.ports",
 }
 # Only events that notify render a notification.
 RENDERERS = {"task_monitor.domain.notification"}

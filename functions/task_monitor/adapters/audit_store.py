@@ -36,7 +36,7 @@ from task_monitor.domain.callers import (
     Caller,
 )
 from task_monitor.domain.detail_types import JOINED_API_CALLS
-from task_monitor.domain.ports import HistoryFacts, SaveOutcome
+from task_monitor.domain.outcomes import HistoryFacts, SaveOutcome
 from task_monitor.domain.status import UNKNOWN_STATUS_RANK
 from task_monitor.errors import AuditWriteError
 

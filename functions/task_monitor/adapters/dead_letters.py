@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from task_monitor.domain.ports import Rejection
+from task_monitor.domain.outcomes import Rejection
 
 # SQS accepts only these characters in bodies and attribute values; an error message quotes the bad
 # value, which may hold anything. Attribute values are kept short: the body is the evidence.

@@ -26,7 +26,7 @@ from task_monitor.adapters.audit_items import (
     Record,
 )
 from task_monitor.adapters.dynamodb_codec import from_item, to_attribute
-from task_monitor.domain.ports import SaveOutcome
+from task_monitor.domain.outcomes import SaveOutcome
 from task_monitor.errors import NotificationInProgressError
 
 # 1.5 times the function's timeout (60 s, checked by an infra test): a claim this old belongs to an

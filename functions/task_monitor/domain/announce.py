@@ -11,11 +11,14 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from task_monitor.domain.notification_model import Notification
-from task_monitor.domain.ports import AuditStore, Publisher, SaveOutcome
+from task_monitor.domain.outcomes import SaveOutcome
 from task_monitor.errors import ClaimExpiredError
+
+if TYPE_CHECKING:
+    from task_monitor.domain.ports import AuditStore, Publisher
 
 # DynamoDB stores a claim's time in whole seconds (rounded down), so another attempt may see it as
 # up to this much older than it is.

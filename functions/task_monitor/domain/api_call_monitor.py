@@ -9,11 +9,14 @@ in any order. Nothing is announced: the target's own ending notification names i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from task_monitor.domain.api_calls import parse_api_call
-from task_monitor.domain.ports import CallJoinStore, SaveOutcome
+from task_monitor.domain.outcomes import SaveOutcome
 from task_monitor.domain.results import ProcessingResult
+
+if TYPE_CHECKING:
+    from task_monitor.domain.ports import CallJoinStore
 
 API_CALL_SOURCE = "apiCall"
 

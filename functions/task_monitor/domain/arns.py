@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -9,8 +10,9 @@ _TASK_ARN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):braket:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d):"
     r"(?P<account>\d{12}):quantum-task/(?P<task_id>[A-Za-z0-9][A-Za-z0-9-]{0,127})$"
 )
-# Hybrid jobs: the name is the job's name (CreateJob's jobName) or an id the SDK made up.
-_JOB_ARN = re.compile(
+# Hybrid jobs: the name is the job's name (CreateJob's jobName) or an id the SDK made up. Compiled on
+# first use: only job events and CloudTrail calls need it, so task events' cold start does not pay.
+_JOB_ARN = (
     r"^arn:(?P<partition>aws[a-z-]*):braket:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d):"
     r"(?P<account>\d{12}):job/(?P<name>[A-Za-z0-9][A-Za-z0-9-]{0,127})$"
 )
@@ -61,8 +63,13 @@ def parse_task_arn(value: str) -> TaskArn | None:
     return TaskArn(arn=value, **match.groupdict())
 
 
+@functools.cache
+def _job_arn_pattern() -> re.Pattern[str]:
+    return re.compile(_JOB_ARN)
+
+
 def parse_job_arn(value: str) -> JobArn | None:
-    match = _JOB_ARN.fullmatch(value)
+    match = _job_arn_pattern().fullmatch(value)
     if not match:
         return None
     return JobArn(arn=value, **match.groupdict())

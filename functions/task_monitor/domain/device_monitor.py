@@ -9,15 +9,17 @@ status, the event is not older than that state, and this account has tasks waiti
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from task_monitor.domain.announce import Announcer
 from task_monitor.domain.detail_types import DEVICE_STATUS_CHANGE
 from task_monitor.domain.device_events import DEVICE_DETAIL_TYPES, DeviceStatusChange, parse_device_event
 from task_monitor.domain.device_notification import render_device_notification
 from task_monitor.domain.device_record import availability, build_device_record
-from task_monitor.domain.ports import AuditStore, WaitingTasks
 from task_monitor.domain.results import ProcessingResult
+
+if TYPE_CHECKING:
+    from task_monitor.domain.ports import AuditStore, WaitingTasks
 
 
 class DeviceMonitor:

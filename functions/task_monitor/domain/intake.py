@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from task_monitor.domain.ports import DeadLetters, IntakeObserver, Rejection
+from task_monitor.domain.outcomes import Rejection
 from task_monitor.domain.results import ProcessingResult
 from task_monitor.errors import DeadLetterQueueNotConfiguredError, InvalidEventError
+
+if TYPE_CHECKING:
+    from task_monitor.domain.ports import DeadLetters, IntakeObserver
 
 # A notified terminal event makes five AWS calls, normally well under a second in all; under
 # sustained throttling each is retried (up to 4 attempts), about 40 s at worst. An event is only

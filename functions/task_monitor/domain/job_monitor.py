@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from task_monitor.domain.announce import Announcer
 from task_monitor.domain.job_events import JobStateChange, parse_job_event
 from task_monitor.domain.job_record import JobRecord, build_job_record
 from task_monitor.domain.notification_model import Notification
-from task_monitor.domain.ports import AuditStore, JobDescriber, JobTasks
 from task_monitor.domain.record import EnrichmentFailure, enrich
 from task_monitor.domain.results import ProcessingResult
 from task_monitor.domain.status import JOB_LIFECYCLE
+
+if TYPE_CHECKING:
+    from task_monitor.domain.ports import AuditStore, JobDescriber, JobTasks
 
 
 class JobMonitor:

@@ -15,7 +15,7 @@ from typing import Any, Required, TypedDict, cast
 from task_monitor.domain.arns import parse_device_arn
 from task_monitor.domain.callers import Caller
 from task_monitor.domain.job_events import JobStateChange
-from task_monitor.domain.ports import HistoryFacts
+from task_monitor.domain.outcomes import HistoryFacts
 from task_monitor.domain.record import EnrichmentErrorInfo, EnrichmentFailure, Timings, to_plain
 from task_monitor.domain.status import JOB_LIFECYCLE
 from task_monitor.domain.timefmt import seconds_between

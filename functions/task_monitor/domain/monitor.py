@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from task_monitor.domain.announce import Announcer
 from task_monitor.domain.events import TaskStateChange, parse_task_event
 from task_monitor.domain.notification_model import Notification
-from task_monitor.domain.ports import AuditStore, TaskDescriber
 from task_monitor.domain.record import EnrichmentFailure, TaskRecord, build_record, enrich
 from task_monitor.domain.results import ProcessingResult
 from task_monitor.domain.status import is_terminal
+
+if TYPE_CHECKING:
+    from task_monitor.domain.ports import AuditStore, TaskDescriber
 
 __all__ = ["ProcessingResult", "TaskMonitor"]
 

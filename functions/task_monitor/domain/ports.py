@@ -1,44 +1,37 @@
 """The ports: what the domain needs from the outside world, as Protocols the adapters satisfy.
 
 The composition root (``wiring.py``) plugs the AWS adapters in; tests plug fakes in. Nothing here
-imports AWS. ``SaveOutcome`` and ``Rejection`` are the values that cross these ports.
+imports AWS. The values that cross these ports (``SaveOutcome``, ``HistoryFacts``, ``Rejection``)
+live in ``outcomes``; the function's own modules import this one only for type checking, so the
+Protocols cost no cold start.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from task_monitor.errors import InvalidEventError
+from task_monitor.domain.outcomes import HistoryFacts, Rejection, SaveOutcome
+
+__all__ = [
+    "AuditStore",
+    "CallJoinStore",
+    "DeadLetters",
+    "HistoryFacts",
+    "IntakeObserver",
+    "JobDescriber",
+    "JobTasks",
+    "Publisher",
+    "Rejection",
+    "SaveOutcome",
+    "TaskDescriber",
+    "WaitingTasks",
+]
 
 if TYPE_CHECKING:
     from task_monitor.domain.arns import JobArn, TaskArn
-    from task_monitor.domain.callers import Caller
     from task_monitor.domain.notification_model import Notification
     from task_monitor.domain.results import ProcessingResult
-
-
-class SaveOutcome(enum.Enum):
-    RECORDED = "recorded"  # new event; the latest state moved to it
-    RECORDED_LATE = "recorded-late"  # new event; the latest state already ranks higher, so it stays
-    DUPLICATE_UNANNOUNCED = "duplicate-unannounced"  # seen before; its notification is now ours to send
-    DUPLICATE = "duplicate"  # seen and fully handled before: nothing to do
-    NOT_RECORDED = "not-recorded"  # nothing to record: a failed API call created or cancelled nothing
-
-    @property
-    def is_duplicate(self) -> bool:
-        return self in (SaveOutcome.DUPLICATE, SaveOutcome.DUPLICATE_UNANNOUNCED)
-
-
-@dataclass(frozen=True)
-class HistoryFacts:
-    """What an ending resource's record takes from its own history (one query)."""
-
-    running_since: str | None = None  # event time of its RUNNING event, if one was recorded
-    created_by: Caller | None = None  # from its CreateQuantumTask / CreateJob call, if received
-    cancelled_by: Caller | None = None  # from its first CancelQuantumTask / CancelJob call, if received
 
 
 class TaskDescriber(Protocol):
@@ -83,15 +76,6 @@ class Publisher(Protocol):
     def publish(self, notification: Notification) -> str:
         """Publish and return the message id."""
         ...
-
-
-@dataclass(frozen=True)
-class Rejection:
-    """An event that can never be processed, as it goes to the dead-letter queue."""
-
-    message_id: str
-    error: InvalidEventError
-    rejected_at: str
 
 
 class DeadLetters(Protocol):

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from task_monitor.domain.ports import SaveOutcome
+from task_monitor.domain.outcomes import SaveOutcome
 
 # The field that names the resource in each kind's record (and in its summary).
 ARN_FIELDS = {"task": "quantumTaskArn", "job": "jobArn", "device": "deviceArn"}
