@@ -23,7 +23,7 @@ class InvalidEventError(TaskMonitorError, ValueError):
     def __init__(self, field: str, problem: str) -> None:
         self.field = field
         self.problem = problem
-        super().__init__(f"invalid Braket task event: {field}: {problem}")
+        super().__init__(f"invalid Braket event: {field}: {problem}")
 
 
 class EnrichmentError(TaskMonitorError):

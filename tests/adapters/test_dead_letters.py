@@ -34,6 +34,6 @@ def test_the_body_is_kept_and_the_error_fits_what_sqs_accepts_in_attributes() ->
         attributes = {name: value["StringValue"] for name, value in messages[0]["MessageAttributes"].items()}
         assert attributes["errorType"] == "InvalidEventError"
         assert attributes["field"] == "detail.status"
-        assert attributes["errorMessage"].startswith("invalid Braket task event: detail.status: '?BAD?' xxx")
+        assert attributes["errorMessage"].startswith("invalid Braket event: detail.status: '?BAD?' xxx")
         assert len(attributes["errorMessage"]) == MAX_ATTRIBUTE_CHARACTERS
         assert attributes["sourceMessageId"] == "m1"

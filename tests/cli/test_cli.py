@@ -86,8 +86,8 @@ def test_demo_tells_the_whole_story(demo) -> None:
         "JSON subscriber (no filter):             11 notifications (2 device, 1 job, 8 task)",
         "batch of 3: 3 done, 0 to retry",
         "Dead-letter queue: 2 message(s)",
-        "InvalidEventError: invalid Braket task event: detail.shots",
-        "InvalidEventError: invalid Braket task event: body: the SQS message body is not JSON",
+        "InvalidEventError: invalid Braket event: detail.shots",
+        "InvalidEventError: invalid Braket event: body: the SQS message body is not JSON",
         "Latest state: COMPLETED",
     ):
         assert expected in output, expected
@@ -197,7 +197,7 @@ def test_replay_of_a_bad_event_exits_non_zero_and_says_why(tmp_path: Path) -> No
     (tmp_path / "bad.json").write_text(json.dumps(task_event(shots="n/a")))
     code, output = _run("replay", str(tmp_path / "bad.json"))
     assert code == 1
-    assert "REJECTED: invalid Braket task event: detail.shots" in output
+    assert "REJECTED: invalid Braket event: detail.shots" in output
 
 
 def test_load_events_reads_json_lines_and_sqs_messages(tmp_path: Path) -> None:
@@ -227,8 +227,8 @@ def test_replay_reads_dead_letter_messages_as_the_cli_receives_them(tmp_path: Pa
     code, output = _run("replay", str(tmp_path / "dlq.json"))
     assert code == 1
     assert "recorded" in output
-    assert "REJECTED: invalid Braket task event: detail.shots" in output
-    assert "REJECTED: invalid Braket task event: $: expected a JSON object, got str" in output
+    assert "REJECTED: invalid Braket event: detail.shots" in output
+    assert "REJECTED: invalid Braket event: $: expected a JSON object, got str" in output
 
 
 def test_history_replays_given_events_and_prints_the_table(tmp_path: Path) -> None:

@@ -57,7 +57,7 @@ def test_an_invalid_event_goes_to_the_dead_letter_queue_at_once_with_its_error(e
     assert json.loads(letter.body) == bad  # the event as it came, for a replay once fixed
     assert letter.attributes["errorType"] == "InvalidEventError"
     assert letter.attributes["field"] == "detail.shots"
-    assert letter.attributes["errorMessage"].startswith("invalid Braket task event: detail.shots: 'lots'")
+    assert letter.attributes["errorMessage"].startswith("invalid Braket event: detail.shots: 'lots'")
     assert letter.attributes["sourceMessageId"] == batch.message_ids[0]
     assert letter.receive_count == 1  # a new message (this read is its first receive), not one redriven after many
     # And only the valid event was written, asked about and counted

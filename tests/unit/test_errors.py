@@ -18,5 +18,5 @@ def test_an_invalid_event_says_which_field_and_still_is_a_value_error() -> None:
     assert isinstance(error, ValueError)
     assert (error.field, str(error)) == (
         "detail.shots",
-        "invalid Braket task event: detail.shots: 'lots' is not a whole number",
+        "invalid Braket event: detail.shots: 'lots' is not a whole number",
     )
