@@ -11,7 +11,12 @@ each AWS call atomic, as it is on AWS, even when two invocations run in threads.
 
 A plan is a list of ``Fault(operation, index, kind, times)``: the ``index``-th HTTP attempt of
 ``operation`` (counted from 0 over the plan's life, botocore's retries included) and the ``times - 1``
-attempts after it get ``kind``:
+attempts after it get ``kind``. A fault with a ``scope`` counts only the attempts whose request is
+about that scope (``request_tags``): an event id it writes, marks or publishes, the kind of partition
+it names (``TASK``, ``JOB``, ``DEVICE``), ``history`` for a query of one partition, the index a query
+reads (``byJob``, ``byStatus``), the kind of a notification (``task``, ``job``, ``device``). So
+``Fault("TransactWriteItems", 0, "crash", scope=event_id)`` is the first transaction of that event,
+whatever else the story writes. The kinds:
 
 * ``throttle``, ``server_error``, ``conflict`` (``TransactionConflictException``, DynamoDB),
   ``cancelled_conflict`` (``TransactionCanceledException`` with a ``TransactionConflict`` reason,
@@ -59,6 +64,9 @@ from task_monitor_cli.http_body import RawBody
 
 DYNAMODB_OPERATIONS = ("TransactWriteItems", "Query", "UpdateItem", "PutItem")
 OPERATIONS = ("GetQuantumTask", *DYNAMODB_OPERATIONS, "Publish")
+# Calls only the other kinds make: GetJob (hybrid jobs), GetItem (a device's latest state).
+BRAKET_OPERATIONS = ("GetQuantumTask", "GetJob")
+KIND_OPERATIONS = ("GetJob", "GetItem")
 ERROR_KINDS = ("throttle", "server_error", "drop", "conflict", "cancelled_conflict")
 LOST_ANSWER_KINDS = ("lost_500", "lost_drop")
 CRASH_KINDS = ("crash", "crash_after")
@@ -75,7 +83,7 @@ def kinds_for(operation: str) -> tuple[str, ...]:
     """The faults that make sense for an operation."""
     if operation == "TransactWriteItems":
         return KINDS
-    if operation in DYNAMODB_OPERATIONS:
+    if operation in DYNAMODB_OPERATIONS or operation == "GetItem":
         return tuple(kind for kind in KINDS if kind != "cancelled_conflict")
     return tuple(kind for kind in KINDS if kind not in ("conflict", "cancelled_conflict"))
 
@@ -86,6 +94,7 @@ class Fault:
     index: int
     kind: str
     times: int = 1
+    scope: str | None = None  # count only the attempts about this (see ``request_tags``)
 
     def covers(self, index: int) -> bool:
         return self.index <= index < self.index + (1 if self.kind in CRASH_KINDS else self.times)
@@ -113,7 +122,7 @@ def _braket_error(url: str, code: str, status: int) -> AWSResponse:
 
 def error_answer(operation: str, kind: str, url: str) -> AWSResponse:
     """The service's own answer for an error kind, as botocore would read it from the wire."""
-    if operation == "GetQuantumTask":
+    if operation in BRAKET_OPERATIONS:
         code, status = {"throttle": ("ThrottlingException", 429), "server_error": ("InternalServiceException", 500)}[
             kind
         ]
@@ -187,6 +196,8 @@ class FaultPlan:
     baton: Baton | None = None
     injected: collections.Counter[str] = field(default_factory=collections.Counter)
     calls: collections.Counter[str] = field(default_factory=collections.Counter)
+    # (operation, scope) -> attempts so far, for the scopes the plan's faults name
+    scoped_calls: collections.Counter[tuple[str, str]] = field(default_factory=collections.Counter)
     # eventId -> why a second notification is allowed (lost answer to Publish, or left unmarked)
     at_risk: dict[str, str] = field(default_factory=dict)
     _tokens: set[str] = field(default_factory=set)
@@ -235,7 +246,12 @@ class FaultPlan:
         with self._lock:
             index = self.calls[operation]
             self.calls[operation] += 1
-            fault = next((f for f in self.faults if f.operation == operation and f.covers(index)), None)
+            fault = next(
+                (f for f in self.faults if f.scope is None and f.operation == operation and f.covers(index)), None
+            )
+            scoped = self._scoped_fault(operation, request)
+            if fault is None and scoped is not None:
+                fault, index = scoped
             if fault is not None:
                 self.injected[fault.kind] += 1
             if fault is None or fault.kind in LOST_ANSWER_KINDS or fault.kind == "crash_after":
@@ -260,13 +276,29 @@ class FaultPlan:
         return error_answer(operation, fault.kind, request.url)
 
     # -- internals -------------------------------------------------------------------------
+    def _scoped_fault(self, operation: str, request: AWSPreparedRequest) -> tuple[Fault, int] | None:
+        """Count the attempt in every scope a fault of the plan names and it is about (lock held);
+        the first scoped fault that covers its count there, with that count."""
+        scopes = {f.scope for f in self.faults if f.scope is not None and f.operation == operation}
+        if not scopes:
+            return None
+        tags = request_tags(operation, request)
+        counts = {}
+        for scope in scopes & tags:
+            counts[scope] = self.scoped_calls[(operation, scope)]
+            self.scoped_calls[(operation, scope)] += 1
+        for fault in self.faults:
+            if fault.operation == operation and fault.scope in counts and fault.covers(counts[fault.scope]):
+                return fault, counts[fault.scope]
+        return None
+
     def _forward(self, operation: str, request: AWSPreparedRequest, event_name: str) -> AWSResponse:
         """Let the service do the work (lock held): the Braket emulator, or moto."""
         if operation == "TransactWriteItems" and self.emulate_request_tokens:
             token = json.loads(request.body).get("ClientRequestToken")
             if token in self._tokens:
                 return AWSResponse(request.url, 200, {"content-type": "application/x-amz-json-1.0"}, RawBody(b"{}"))
-        if operation == "GetQuantumTask":
+        if operation in BRAKET_OPERATIONS:
             response = self.braket._handle(request, event_name=event_name)
         else:
             response = botocore_stubber(event_name, request)
@@ -322,3 +354,36 @@ def _marked_event_id(request: AWSPreparedRequest) -> str | None:
     if body.get("ExpressionAttributeValues", {}).get(":state", {}).get("S") != "SENT":
         return None
     return body["Key"]["sk"]["S"].rsplit("#", 1)[-1]
+
+
+def request_tags(operation: str, request: AWSPreparedRequest) -> frozenset[str]:
+    """What one request is about, for scoped faults: the event ids it writes, marks or publishes; the
+    kind of partition its keys name (``TASK``, ``JOB``, ``DEVICE``); ``history`` and the kind for a
+    query of one partition, the index's name for a query of an index; a notification's kind."""
+    tags: set[str] = set()
+    if operation == "Publish":
+        fields = parse_qs(_body_text(request))
+        tags.add(_published_event_id(request))
+        for name_key, names in fields.items():
+            if name_key.endswith(".Name") and names == ["kind"]:
+                tags.update(fields.get(name_key.replace(".Name", ".Value.StringValue"), []))
+        return frozenset(tags)
+    if operation in BRAKET_OPERATIONS:
+        return frozenset()
+    body = json.loads(_body_text(request))
+    if operation == "Query":
+        if "IndexName" in body:
+            return frozenset({body["IndexName"]})
+        partition = body.get("ExpressionAttributeValues", {}).get(":pk", {}).get("S", "")
+        return frozenset({"history", partition.split("#", 1)[0]})
+    targets = [action for entry in body.get("TransactItems", []) for action in entry.values()] or [body]
+    for target in targets:
+        item = target.get("Item") or target.get("Key") or {}
+        partition, sort_key = item.get("pk", {}).get("S", ""), item.get("sk", {}).get("S", "")
+        tags.add(partition.split("#", 1)[0])
+        if "eventId" in item:
+            tags.add(item["eventId"]["S"])
+        elif sort_key.startswith("EVENT#"):
+            tags.add(sort_key.rsplit("#", 1)[-1])
+    tags.discard("")
+    return frozenset(tags)
