@@ -7,7 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
-from task_monitor.adapters.audit_items import event_key
+from task_monitor.adapters.audit_items import TASK_ITEMS
 from task_monitor.adapters.audit_store import DynamoAuditStore
 from task_monitor.adapters.notification_claims import CLAIM_TIMEOUT_SECONDS, MARK_NOTIFIED_ATTEMPTS
 from task_monitor.domain.events import parse_task_event
@@ -160,10 +160,10 @@ def test_unknown_status_is_audited_without_touching_the_latest_state(store, audi
 
 
 def test_running_since_finds_the_running_event_time(store) -> None:
-    assert store.running_since(TASK_ARN) is None
+    assert store.history_facts(TASK_ARN).running_since is None
     store.save(_record("QUEUED"), claim=None)
     store.save(_record("RUNNING"), claim=None)
-    assert store.running_since(TASK_ARN) == "2026-11-20T11:41:17.000Z"
+    assert store.history_facts(TASK_ARN).running_since == "2026-11-20T11:41:17.000Z"
 
 
 def test_indexes_answer_tasks_by_device_job_and_status(store, audit_log) -> None:
@@ -254,7 +254,9 @@ def test_a_lost_answer_to_taking_a_claim_is_recognised_as_our_own(dynamodb, slee
 
 
 def _notification_state(dynamodb, record) -> str:
-    item = dynamodb.get_item(TableName="audit-under-test", Key=event_key(record), ConsistentRead=True)["Item"]
+    item = dynamodb.get_item(TableName="audit-under-test", Key=TASK_ITEMS.event_key(record), ConsistentRead=True)[
+        "Item"
+    ]
     return item["notification"]["S"]
 
 

@@ -57,7 +57,7 @@ def test_the_audit_store_against_the_fake_table(dynamodb_with) -> None:
     assert store.save(_record("COMPLETED", "e3", "2026-11-20T11:43:40Z"), claim="c2") is SaveOutcome.DUPLICATE
     assert store.save(_record("QUEUED", "e1", "2026-11-20T09:00:03Z"), claim=None) is SaveOutcome.RECORDED_LATE
     store.save(_record("RUNNING", "e2", "2026-11-20T11:41:17Z"), claim=None)
-    assert store.running_since(_record("RUNNING", "e2", "")["quantumTaskArn"]) == "2026-11-20T11:41:17Z"
+    assert store.history_facts(_record("RUNNING", "e2", "")["quantumTaskArn"]).running_since == "2026-11-20T11:41:17Z"
     (partition,) = table.items.values()
     assert partition["LATEST"]["status"] == {"S": "COMPLETED"}
     assert sorted(key.split("#")[-1] for key in partition if key.startswith("EVENT#")) == ["e1", "e2", "e3"]

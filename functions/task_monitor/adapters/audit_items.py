@@ -15,7 +15,6 @@ from typing import Any
 
 from task_monitor import audit_schema as schema
 from task_monitor.adapters.dynamodb_codec import from_item
-from task_monitor.domain.record import TaskRecord
 from task_monitor.domain.status import DEVICE_LIFECYCLE, JOB_LIFECYCLE, TASK_LIFECYCLE, Lifecycle, is_terminal
 from task_monitor.domain.timefmt import seconds_between
 
@@ -183,35 +182,6 @@ def item_kind_for_arn(arn: str) -> ItemKind:
     if resource.startswith("device/"):
         return DEVICE_ITEMS
     return TASK_ITEMS
-
-
-# The task mapping by its old names (tests and tools use them).
-def task_key(task_arn: str) -> str:
-    return TASK_ITEMS.key(task_arn)
-
-
-def event_sort_key(record: TaskRecord) -> str:
-    return TASK_ITEMS.event_sort_key(record)
-
-
-def event_item(record: TaskRecord, *, claim: str | None, claimed_at: int) -> dict[str, Any]:
-    return TASK_ITEMS.event_item(record, claim=claim, claimed_at=claimed_at)
-
-
-def latest_item(record: TaskRecord) -> dict[str, Any]:
-    return TASK_ITEMS.latest_item(record)
-
-
-def event_key(record: TaskRecord) -> dict[str, Any]:
-    return TASK_ITEMS.event_key(record)
-
-
-def latest_key(task_arn: str) -> dict[str, Any]:
-    return TASK_ITEMS.latest_key(task_arn)
-
-
-def gap_fill(record: TaskRecord, latest: dict[str, Any]) -> dict[str, Any]:
-    return TASK_ITEMS.gap_fill(record, latest)
 
 
 def record_from_item(item: dict[str, Any]) -> dict[str, Any]:

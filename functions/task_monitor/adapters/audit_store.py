@@ -90,9 +90,6 @@ class DynamoAuditStore:
         item = response.get("Item")
         return from_item(item) if item else None
 
-    def running_since(self, task_arn: str) -> str | None:
-        return self.history_facts(task_arn).running_since
-
     def history_facts(self, arn: str) -> HistoryFacts:
         """What an ending resource's record takes from its history, in one query: when it started
         running, and who created and (first) cancelled it, from the API calls joined onto it."""
