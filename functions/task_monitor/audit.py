@@ -17,7 +17,7 @@ from typing import Any
 
 from task_monitor import audit_schema as schema
 from task_monitor.adapters.audit_items import item_kind_for_arn, record_from_item
-from task_monitor.domain.device_record import WAITING_TASK_STATUSES
+from task_monitor.domain.kinds.device.record import WAITING_TASK_STATUSES
 from task_monitor.domain.timefmt import normalize_instant
 
 _MIN_TIME = "0000"  # sorts before every ISO-8601 time (key values cannot be empty)

@@ -26,7 +26,7 @@ from task_monitor.domain.detail_types import (
 )
 from task_monitor.domain.dispatch import EventDispatcher, Processor
 from task_monitor.domain.intake import SqsIntake
-from task_monitor.domain.monitor import TaskMonitor
+from task_monitor.domain.kinds.task.monitor import TaskMonitor
 from task_monitor.domain.timefmt import format_instant
 from task_monitor.observability import QueueTelemetry
 from task_monitor.settings import Settings
@@ -110,7 +110,7 @@ def build_device_pipeline(services: Services) -> Processor:
     """Both device detail-types share one monitor: one timeline per device, whichever name the event had.
     Its modules are imported here, on the first device event, not at cold start."""
     from task_monitor.adapters.waiting_tasks import DynamoWaitingTasks
-    from task_monitor.domain.device_monitor import DeviceMonitor
+    from task_monitor.domain.kinds.device.monitor import DeviceMonitor
 
     return DeviceMonitor(
         store=services.store(DEVICE_ITEMS),
@@ -124,7 +124,7 @@ def build_job_pipeline(services: Services) -> Processor:
     Its modules are imported here, on the first job event, not at cold start."""
     from task_monitor.adapters.braket_jobs import BraketJobDescriber
     from task_monitor.audit import AuditLog
-    from task_monitor.domain.job_monitor import JobMonitor
+    from task_monitor.domain.kinds.job.monitor import JobMonitor
 
     return JobMonitor(
         describer=BraketJobDescriber(services.braket.for_region),
@@ -139,7 +139,7 @@ def build_job_pipeline(services: Services) -> Processor:
 def build_api_call_pipeline(services: Services) -> Processor:
     """CloudTrail-borne Create/Cancel calls, joined onto the task's or the job's audit log.
     Its modules are imported here, on the first API call event, not at cold start."""
-    from task_monitor.domain.api_call_monitor import ApiCallMonitor
+    from task_monitor.domain.kinds.api_call.monitor import ApiCallMonitor
 
     return ApiCallMonitor({"task": services.store(TASK_ITEMS), "job": services.store(JOB_ITEMS)}).process
 

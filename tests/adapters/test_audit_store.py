@@ -10,9 +10,10 @@ from botocore.stub import Stubber
 from task_monitor.adapters.audit_items import TASK_ITEMS
 from task_monitor.adapters.audit_store import DynamoAuditStore
 from task_monitor.adapters.notification_claims import CLAIM_TIMEOUT_SECONDS, MARK_NOTIFIED_ATTEMPTS
-from task_monitor.domain.events import parse_task_event
+from task_monitor.domain.enrichment import EnrichmentFailure
+from task_monitor.domain.kinds.task.event import parse_task_event
+from task_monitor.domain.kinds.task.record import build_record
 from task_monitor.domain.ports import SaveOutcome
-from task_monitor.domain.record import EnrichmentFailure, build_record
 from task_monitor.errors import AuditWriteError, NotificationInProgressError
 from tests.support.factories import GARNET, TASK_ARN, description, task_arn, task_event
 from tests.support.faults import ConnectionFault, ErrorAnswer

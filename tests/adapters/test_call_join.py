@@ -8,10 +8,10 @@ import pytest
 
 from task_monitor.adapters.audit_items import JOB_ITEMS
 from task_monitor.adapters.audit_store import DynamoAuditStore
-from task_monitor.domain.api_calls import parse_api_call
-from task_monitor.domain.events import parse_task_event
+from task_monitor.domain.kinds.api_call.event import parse_api_call
+from task_monitor.domain.kinds.task.event import parse_task_event
+from task_monitor.domain.kinds.task.record import build_record
 from task_monitor.domain.ports import SaveOutcome
-from task_monitor.domain.record import build_record
 from task_monitor_cli.cloudtrail_events import (
     NEVER_STORED,
     aws_service,

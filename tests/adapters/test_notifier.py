@@ -9,9 +9,9 @@ import pytest
 from moto import mock_aws
 
 from task_monitor.adapters.notifier import SnsPublisher
-from task_monitor.domain.events import parse_task_event
-from task_monitor.domain.notification import render_notification
-from task_monitor.domain.record import build_record
+from task_monitor.domain.kinds.task.event import parse_task_event
+from task_monitor.domain.kinds.task.notification import render_notification
+from task_monitor.domain.kinds.task.record import build_record
 from tests.support.factories import GARNET, description, fully_described, task_arn, task_event
 
 

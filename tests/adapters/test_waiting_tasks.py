@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from task_monitor.adapters.waiting_tasks import DynamoWaitingTasks
-from task_monitor.domain.events import parse_task_event
-from task_monitor.domain.record import build_record
+from task_monitor.domain.kinds.task.event import parse_task_event
+from task_monitor.domain.kinds.task.record import build_record
 from tests.adapters.conftest import TABLE
 from tests.support.device_factories import ANKAA
 from tests.support.factories import FORTE, GARNET, description, task_arn, task_event

@@ -224,7 +224,11 @@ def test_given_pyodide_python_3_14_then_it_imports_the_asset_from_bytecode_witho
     assert report["compiled"] == [], "Python 3.14 compiled sources: the shipped bytecode was not used"
     assert len(loaded) > 50, report["failed"]
     # Modules that need botocore or jmespath (the runtime's, absent from Pyodide) cannot import here.
-    assert {"task_monitor.domain.record", "aws_lambda_powertools.shared.functions", "typing_extensions"} <= set(loaded)
+    assert {
+        "task_monitor.domain.kinds.task.record",
+        "aws_lambda_powertools.shared.functions",
+        "typing_extensions",
+    } <= set(loaded)
     assert all(cached.endswith(".cpython-314.pyc") for cached in loaded.values())
 
 
@@ -248,8 +252,8 @@ import functools, importlib.util, json, sys
 asset, emulator_file, description, event = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4])
 import botocore, botocore.loaders, botocore.session
 from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG, BraketTaskDescriber
-from task_monitor.domain.events import parse_task_event
-from task_monitor.domain.record import build_record
+from task_monitor.domain.kinds.task.event import parse_task_event
+from task_monitor.domain.kinds.task.record import build_record
 assert all(m.__file__.startswith(asset) for m in [sys.modules["task_monitor.adapters.braket"]])
 spec = importlib.util.spec_from_file_location("braket_emulator", emulator_file)
 emulator_module = sys.modules["braket_emulator"] = importlib.util.module_from_spec(spec)
@@ -392,6 +396,6 @@ def test_given_the_handler_run_from_the_asset_then_every_module_it_loads_is_in_t
     assert "task_monitor.adapters.dead_letters" in report["loaded"]
     assert "aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch" in report["loaded"]
     # The rare kinds' pipelines, built on their first event, came from the asset too.
-    for pipeline in ("job_monitor", "device_monitor", "api_call_monitor"):
-        assert f"task_monitor.domain.{pipeline}" in report["loaded"]
+    for kind in ("job", "device", "api_call"):
+        assert f"task_monitor.domain.kinds.{kind}.monitor" in report["loaded"]
     assert report["elsewhere"] == []

@@ -10,21 +10,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 RARE_KINDS_MODULES = {
-    "task_monitor.domain.job_monitor",
-    "task_monitor.domain.job_record",
-    "task_monitor.domain.job_notification",
+    "task_monitor.domain.kinds.job.monitor",
+    "task_monitor.domain.kinds.job.record",
+    "task_monitor.domain.kinds.job.notification",
     "task_monitor.adapters.braket_jobs",
-    "task_monitor.domain.device_monitor",
-    "task_monitor.domain.device_notification",
+    "task_monitor.domain.kinds.device.monitor",
+    "task_monitor.domain.kinds.device.notification",
     "task_monitor.adapters.waiting_tasks",
-    "task_monitor.domain.api_call_monitor",
-    "task_monitor.domain.api_calls",
+    "task_monitor.domain.kinds.api_call.monitor",
+    "task_monitor.domain.kinds.api_call.event",
     "task_monitor.audit",
     # The ports are Protocols, imported for type checking only.
     "task_monitor.domain.ports",
 }
 # Only events that notify render a notification.
-RENDERERS = {"task_monitor.domain.notification"}
+RENDERERS = {"task_monitor.domain.kinds.task.notification"}
 
 
 def _modules_after_cold_start() -> set[str]:
@@ -45,5 +45,5 @@ def _modules_after_cold_start() -> set[str]:
 
 def test_a_cold_start_loads_the_task_pipeline_but_no_rare_kind_or_renderer() -> None:
     loaded = _modules_after_cold_start()
-    assert "task_monitor.domain.monitor" in loaded
+    assert "task_monitor.domain.kinds.task.monitor" in loaded
     assert loaded & (RARE_KINDS_MODULES | RENDERERS) == set()

@@ -12,6 +12,7 @@ from task_monitor.domain.intake import TIME_RESERVED_FOR_AN_EVENT_MS, SqsIntake,
 from task_monitor.domain.ports import Rejection
 from task_monitor.errors import InvalidEventError
 from tests.support.factories import task_event
+from tests.support.fakes import FakeDeadLetters
 
 
 class RecordingObserver:
@@ -32,17 +33,6 @@ class RecordingObserver:
 
     def deferred(self, message_ids: Sequence[str]) -> None:
         self.seen.append(("deferred", list(message_ids)))
-
-
-class FakeDeadLetters:
-    def __init__(self, fail: bool = False) -> None:
-        self.sent: list[tuple[str, Rejection]] = []
-        self.fail = fail
-
-    def send(self, body: str, rejection: Rejection) -> None:
-        if self.fail:
-            raise ConnectionError("SQS unreachable")
-        self.sent.append((body, rejection))
 
 
 def _process(event: Any) -> str:

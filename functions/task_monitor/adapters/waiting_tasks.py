@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from task_monitor import audit_schema as schema
-from task_monitor.domain.device_record import WAITING_TASK_STATUSES
+from task_monitor.domain.kinds.device.record import WAITING_TASK_STATUSES
 
 
 class DynamoWaitingTasks:

@@ -1,0 +1,39 @@
+"""The pipeline for a Braket API call through CloudTrail: join who made it onto its task or job.
+
+CloudTrail delivery is best effort: a call may come before or after the target's state events,
+twice, or never. The store records the call once in the target's history and, in the same write,
+names the caller on the latest state (``createdBy`` or ``cancelledBy``), so the result is the same
+in any order. Nothing is announced: the target's own ending notification names its callers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from task_monitor.domain.kinds.api_call.event import parse_api_call
+from task_monitor.domain.outcomes import SaveOutcome
+from task_monitor.domain.results import ProcessingResult
+
+if TYPE_CHECKING:
+    from task_monitor.domain.ports import CallJoinStore
+
+API_CALL_SOURCE = "apiCall"
+
+
+class ApiCallMonitor:
+    """Turns one CloudTrail-borne call into a joined caller on its task's or job's audit log."""
+
+    def __init__(self, stores: Mapping[str, CallJoinStore]) -> None:
+        self._stores = dict(stores)  # by target kind: "task", "job"
+
+    def process(self, event: Any) -> ProcessingResult:
+        call = parse_api_call(event)  # InvalidEventError: nothing called, nothing written
+        record = call.record()
+        if not call.joinable:
+            # A failed call created or cancelled nothing: valid input, nothing to join or keep.
+            return ProcessingResult(
+                record=record, outcome=SaveOutcome.NOT_RECORDED, notified=False, kind=call.kind, source=API_CALL_SOURCE
+            )
+        outcome = self._stores[call.kind].join_call(record, call.role)
+        return ProcessingResult(record=record, outcome=outcome, notified=False, kind=call.kind, source=API_CALL_SOURCE)

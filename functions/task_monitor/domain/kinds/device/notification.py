@@ -1,0 +1,95 @@
+"""Render a device availability record as an SNS notification: who waits, and what it means for them."""
+
+from __future__ import annotations
+
+import json
+
+from task_monitor.domain.kinds.device.record import DeviceRecord, availability
+from task_monitor.domain.notification_model import (
+    Notification,
+    ascii_subject,
+    braket_console_url,
+    fact_lines,
+    string_attribute,
+)
+
+# What the waiting tasks can expect, by status.
+_MEANING = {
+    "OFFLINE": "They stay queued until the device is back online, then run in queue order.",
+    "RETIRED": (
+        "The device is retired: they will not run on it unless it returns. "
+        "Consider cancelling them and sending them to another device."
+    ),
+    "ONLINE": "The device is back: they run in queue order from now on.",
+}
+
+
+def render_device_notification(record: DeviceRecord) -> Notification:
+    url = device_console_url(record)
+    body = dict(record, **({"consoleUrl": url} if url else {}))
+    return Notification(
+        subject=render_subject(record),
+        email_text=render_email(record),
+        json_body=json.dumps(body, sort_keys=True),
+        attributes=message_attributes(record),
+    )
+
+
+def device_label(record: DeviceRecord) -> str:
+    return f"{record['deviceProvider']}/{record['deviceName']}"
+
+
+def waiting_phrase(count: int) -> str:
+    return f"{count} task{'' if count == 1 else 's'} waiting"
+
+
+def render_subject(record: DeviceRecord) -> str:
+    return ascii_subject(
+        f"Braket device {record['status']}: {device_label(record)}, {waiting_phrase(record.get('waitingTasks', 0))}"
+    )
+
+
+def render_email(record: DeviceRecord) -> str:
+    """A plain-text email, one fact a line, then what the change means for the tasks that wait."""
+    waiting = record.get("waitingTasks", 0)
+    details = record.get("eventDetails", {})
+    lines: list[tuple[str, str | None]] = [
+        ("Device", f"{device_label(record)} ({record['deviceArn']})"),
+        ("Display name", details.get("deviceName")),
+        ("Type", record["deviceType"]),
+        ("Region", record.get("region")),
+        ("Status", record["status"]),
+        ("Since", record["eventTime"]),
+        ("Tasks waiting", f"{waiting} (created or queued, not yet running)"),
+        ("Console", device_console_url(record)),
+    ]
+    text = [f"Amazon Braket device {device_label(record)} is {record['status']}", ""]
+    text += fact_lines(lines)
+    text += ["", f"{waiting_phrase(waiting).capitalize()} on this device in your account."]
+    meaning = _MEANING.get(record["status"])
+    if meaning:
+        text.append(meaning)
+    text += ["", f"Event {record['eventId']} ({record['detailType']}) at {record['eventTime']}."]
+    return "\n".join(text) + "\n"
+
+
+def message_attributes(record: DeviceRecord) -> dict[str, dict[str, str]]:
+    """Attributes for subscription filter policies: kind, device, provider, status, availability."""
+    attributes = {
+        "kind": string_attribute("device"),
+        "deviceArn": string_attribute(record["deviceArn"]),
+        "provider": string_attribute(record["deviceProvider"]),
+        "status": string_attribute(record["status"]),
+    }
+    way = availability(record["status"])
+    if way:
+        attributes["availability"] = string_attribute(way)
+    return attributes
+
+
+def device_console_url(record: DeviceRecord) -> str | None:
+    """The device's page in the Braket console; None when the event named no region to open it in."""
+    region = record.get("region")
+    if not region:
+        return None
+    return braket_console_url(region, f"devices/{record['deviceArn']}")

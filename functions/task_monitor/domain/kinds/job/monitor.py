@@ -1,0 +1,78 @@
+"""The pipeline for one hybrid job event: validate, enrich, roll up its tasks, audit, announce its end."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from task_monitor.domain.announce import Announcer
+from task_monitor.domain.enrichment import EnrichmentFailure, enrich
+from task_monitor.domain.kinds.job.event import JobStateChange, parse_job_event
+from task_monitor.domain.kinds.job.record import JobRecord, build_job_record
+from task_monitor.domain.notification_model import Notification
+from task_monitor.domain.results import ProcessingResult
+from task_monitor.domain.status import JOB_LIFECYCLE
+
+if TYPE_CHECKING:
+    from task_monitor.domain.ports import AuditStore, JobDescriber, JobTasks
+
+
+class JobMonitor:
+    """Turns one Braket job event into an audit record and, when the job ends, one notification.
+
+    Only an ending event (COMPLETED, FAILED, CANCELLED) is announced, and only if its status is
+    also in ``notify_statuses`` (the NOTIFY_STATUSES setting), so a deployment that hears only of
+    failures hears only of failed jobs too. Only an ending event reads the job's history (who
+    created and cancelled it) and its tasks (the roll-up): that costs two queries, once per job."""
+
+    def __init__(
+        self,
+        describer: JobDescriber,
+        store: AuditStore,
+        tasks: JobTasks,
+        announcer: Announcer,
+        *,
+        notify_statuses: frozenset[str],
+        clock: Callable[[], str],
+    ) -> None:
+        self._describer = describer
+        self._store = store
+        self._tasks = tasks
+        self._announcer = announcer
+        self._notify_statuses = notify_statuses
+        self._clock = clock
+
+    def process(self, event: Any) -> ProcessingResult:
+        change = parse_job_event(event)  # InvalidEventError: nothing called, nothing written
+        description, failure = self._describe(change)
+        ending = JOB_LIFECYCLE.is_terminal(change.status)
+        notify = ending and change.status in self._notify_statuses
+        record = build_job_record(
+            change,
+            description,
+            enrichment_failure=failure,
+            history=self._store.history_facts(change.job.arn) if ending else None,
+            tasks=self._tasks.tasks_of_job(change.job.arn) if ending else None,
+            enriched_at=self._clock() if description is not None else None,
+        )
+        recorded = self._announcer.record_and_announce(
+            self._store, record, notify=notify, render=lambda: _render(record)
+        )
+        return ProcessingResult(
+            record=record,
+            outcome=recorded.outcome,
+            notified=recorded.message_id is not None,
+            kind="job",
+            message_id=recorded.message_id,
+            enrichment_error=failure.code if failure else None,
+            unmarked_notification=recorded.unmarked_notification,
+        )
+
+    def _describe(self, change: JobStateChange) -> tuple[dict[str, Any] | None, EnrichmentFailure | None]:
+        return enrich(lambda: self._describer.describe(change.job, change.status))
+
+
+def _render(record: JobRecord) -> Notification:
+    from task_monitor.domain.kinds.job.notification import render_job_notification  # only ending events need it
+
+    return render_job_notification(record)

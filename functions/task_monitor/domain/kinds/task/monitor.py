@@ -1,0 +1,78 @@
+"""The pipeline for one task event: validate, enrich, audit, announce. AWS stays behind the ports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from task_monitor.domain.announce import Announcer
+from task_monitor.domain.enrichment import EnrichmentFailure, enrich
+from task_monitor.domain.kinds.task.event import TaskStateChange, parse_task_event
+from task_monitor.domain.kinds.task.record import TaskRecord, build_record
+from task_monitor.domain.notification_model import Notification
+from task_monitor.domain.results import ProcessingResult
+from task_monitor.domain.status import is_terminal
+
+if TYPE_CHECKING:
+    from task_monitor.domain.ports import AuditStore, TaskDescriber
+
+__all__ = ["ProcessingResult", "TaskMonitor"]
+
+
+class TaskMonitor:
+    """Turns one Braket task event into an audit record and, if wanted, one notification."""
+
+    def __init__(
+        self,
+        describer: TaskDescriber,
+        store: AuditStore,
+        announcer: Announcer,
+        notify_statuses: frozenset[str],
+        clock: Callable[[], str],
+    ) -> None:
+        self._describer = describer
+        self._store = store
+        self._announcer = announcer
+        self._notify_statuses = notify_statuses
+        self._clock = clock
+
+    def process(self, event: Any) -> ProcessingResult:
+        change = parse_task_event(event)  # InvalidEventError: nothing called, nothing written
+        description, failure = self._describe(change)
+        notify = change.status in self._notify_statuses
+        history = self._store.history_facts(change.task.arn) if is_terminal(change.status) or notify else None
+        record = build_record(
+            change,
+            description,
+            enrichment_failure=failure,
+            running_since=history.running_since if history else None,
+            enriched_at=self._clock() if description is not None else None,
+            created_by=history.created_by if history else None,
+            cancelled_by=history.cancelled_by if history else None,
+        )
+        recorded = self._announcer.record_and_announce(
+            self._store, record, notify=notify, render=lambda: _render(record)
+        )
+        return ProcessingResult(
+            record=record,
+            outcome=recorded.outcome,
+            notified=recorded.message_id is not None,
+            kind="task",
+            message_id=recorded.message_id,
+            enrichment_error=failure.code if failure else None,
+            unmarked_notification=recorded.unmarked_notification,
+            queued_seconds=(
+                record.get("timings", {}).get("queuedSeconds")
+                if change.status == "RUNNING" and not recorded.outcome.is_duplicate
+                else None
+            ),
+        )
+
+    def _describe(self, change: TaskStateChange) -> tuple[dict[str, Any] | None, EnrichmentFailure | None]:
+        return enrich(lambda: self._describer.describe(change.task, change.status))
+
+
+def _render(record: TaskRecord) -> Notification:
+    from task_monitor.domain.kinds.task.notification import render_notification  # only events that notify need it
+
+    return render_notification(record)

@@ -1,0 +1,194 @@
+"""The call pipeline with an in-memory store, and callers on task records and notifications."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+
+from task_monitor import observability
+from task_monitor.domain.announce import Announcer
+from task_monitor.domain.callers import UNKNOWN_CALLER, Caller
+from task_monitor.domain.kinds.api_call.event import parse_api_call
+from task_monitor.domain.kinds.api_call.monitor import ApiCallMonitor
+from task_monitor.domain.kinds.task.event import parse_task_event
+from task_monitor.domain.kinds.task.monitor import TaskMonitor
+from task_monitor.domain.kinds.task.notification import render_notification
+from task_monitor.domain.kinds.task.record import build_record
+from task_monitor.domain.ports import HistoryFacts, SaveOutcome
+from task_monitor_cli.cloudtrail_events import (
+    NEVER_STORED,
+    assumed_role,
+    cancel_job_call,
+    cancel_task_call,
+    create_job_call,
+    create_task_call,
+    failed_create_task_call,
+    iam_user,
+)
+from tests.support.factories import TASK_ARN, description, task_event
+from tests.support.fakes import FakeBraket, FakeJoinStore, FakePublisher, FakeStore
+
+JOB_ARN = "arn:aws:braket:us-east-1:123456789012:job/maxcut-sweep-12"
+
+
+def _caller(event: dict[str, Any]) -> Caller:
+    return parse_api_call(event).caller
+
+
+def test_call_is_joined_onto_its_kind_under_its_role() -> None:
+    tasks, jobs = FakeJoinStore(), FakeJoinStore(SaveOutcome.RECORDED_LATE)
+    monitor = ApiCallMonitor({"task": tasks, "job": jobs})
+    task_result = monitor.process(create_task_call(TASK_ARN))
+    job_result = monitor.process(cancel_job_call(JOB_ARN))
+    assert [(record["quantumTaskArn"], role) for record, role in tasks.joined] == [(TASK_ARN, "createdBy")]
+    assert [(record["jobArn"], role) for record, role in jobs.joined] == [(JOB_ARN, "cancelledBy")]
+    assert (task_result.kind, task_result.source, task_result.outcome) == ("task", "apiCall", SaveOutcome.RECORDED)
+    assert (job_result.kind, job_result.arn, job_result.outcome) == ("job", JOB_ARN, SaveOutcome.RECORDED_LATE)
+    assert not task_result.notified and task_result.summary()["source"] == "apiCall"
+
+
+def test_failed_call_writes_nothing_and_is_not_an_error() -> None:
+    tasks = FakeJoinStore()
+    result = ApiCallMonitor({"task": tasks, "job": FakeJoinStore()}).process(failed_create_task_call())
+    assert tasks.joined == []
+    assert (result.outcome, result.kind, result.source, result.notified) == (
+        SaveOutcome.NOT_RECORDED,
+        "task",
+        "apiCall",
+        False,
+    )
+    assert result.record["errorCode"] == "ValidationException"
+
+
+def _telemetry(result: Any, capsys) -> tuple[str, list[dict[str, Any]]]:
+    """The log lines and EMF documents ``record_result`` writes for one result."""
+    stream, logger = io.StringIO(), observability.logger
+    previous = logger.registered_handler.stream
+    logger.registered_handler.setStream(stream)
+    try:
+        observability.record_result(result)
+        observability.metrics.flush_metrics()
+    finally:
+        logger.registered_handler.setStream(previous)
+    out = stream.getvalue() + capsys.readouterr().out
+    return out, [json.loads(line) for line in out.splitlines()]
+
+
+def test_unjoined_call_counts_as_not_joined_and_says_why(capsys) -> None:
+    result = ApiCallMonitor({"task": FakeJoinStore(), "job": FakeJoinStore()}).process(failed_create_task_call())
+    out, lines = _telemetry(result, capsys)
+    (not_joined,) = [line for line in lines if line.get("message") == "API call not joined"]
+    assert not_joined["eventName"] == "CreateQuantumTask" and "ValidationException" in not_joined["reason"]
+    assert any("ApiCallsNotJoined" in line for line in lines)
+    assert not any("ApiCallsJoined" in line for line in lines)
+    for secret in NEVER_STORED:
+        assert secret not in out
+
+
+def test_joined_call_counts_by_call_name(capsys) -> None:
+    result = ApiCallMonitor({"task": FakeJoinStore(), "job": FakeJoinStore()}).process(create_job_call(JOB_ARN))
+    out, lines = _telemetry(result, capsys)
+    assert any(line.get("call") == "CreateJob" and "ApiCallsJoined" in line for line in lines)
+    assert not any("ApiCallsNotJoined" in line for line in lines)
+    for secret in NEVER_STORED:
+        assert secret not in out
+
+
+# -- the task record and its notification ------------------------------------------------------
+def _record(status: str, **callers: Any) -> dict[str, Any]:
+    return dict(build_record(parse_task_event(task_event(status)), description(status), **callers))
+
+
+def test_known_callers_go_on_the_record_unknown_ones_do_not() -> None:
+    creator = _caller(create_task_call(TASK_ARN))
+    record = _record("CANCELLED", created_by=creator, cancelled_by=UNKNOWN_CALLER)
+    assert record["createdBy"] == creator and "cancelledBy" not in record
+    assert "createdBy" not in _record("COMPLETED")
+
+
+def test_notification_names_creator_and_canceller() -> None:
+    creator = _caller(create_task_call(TASK_ARN, identity=assumed_role("QubitWrangler", "marisol")))
+    canceller = _caller(cancel_task_call(TASK_ARN, identity=iam_user("tomasz")))
+    notification = render_notification(_record("CANCELLED", created_by=creator, cancelled_by=canceller))
+    assert (
+        "Created by    arn:aws:iam::123456789012:role/QubitWrangler (session marisol) from 203.0.113.58"
+        in notification.email_text
+    )
+    assert "Cancelled by  arn:aws:iam::123456789012:user/tomasz from 203.0.113.58" in notification.email_text
+    assert notification.attributes["createdBy"] == {
+        "DataType": "String",
+        "StringValue": "arn:aws:iam::123456789012:role/QubitWrangler",
+    }
+    assert notification.attributes["cancelledBy"]["StringValue"] == "arn:aws:iam::123456789012:user/tomasz"
+    body = json.loads(notification.json_body)
+    assert body["createdBy"]["sessionName"] == "marisol" and body["cancelledBy"]["userName"] == "tomasz"
+
+
+def test_notification_without_calls_says_unknown_and_only_cancels_name_a_canceller() -> None:
+    completed = render_notification(_record("COMPLETED"))
+    assert "Created by    unknown (no CloudTrail record of the call received yet)" in completed.email_text
+    assert "Cancelled by" not in completed.email_text and "cancelledBy" not in completed.attributes
+    assert completed.attributes["createdBy"]["StringValue"] == "unknown"
+    cancelled = render_notification(_record("CANCELLED"))
+    assert "Cancelled by  unknown (no CloudTrail record" in cancelled.email_text
+    assert cancelled.attributes["cancelledBy"]["StringValue"] == "unknown"
+
+
+def test_attribute_count_stays_within_what_sns_takes() -> None:
+    creator = _caller(create_task_call(TASK_ARN))
+    record = _record("CANCELLED", created_by=creator, cancelled_by=creator)
+    record["jobArn"] = JOB_ARN
+    assert len(render_notification(record).attributes) <= 10  # SNS: at most 10 message attributes
+
+
+class FactsStore(FakeStore):
+    def __init__(self, facts: HistoryFacts) -> None:
+        super().__init__()
+        self.facts = facts
+
+    def history_facts(self, arn: str) -> HistoryFacts:
+        self.running_asked += 1
+        return self.facts
+
+
+@pytest.mark.parametrize("status", ["COMPLETED", "CANCELLED"])
+def test_ending_task_takes_its_callers_from_the_history(status: str) -> None:
+    creator = _caller(create_task_call(TASK_ARN))
+    canceller = _caller(cancel_task_call(TASK_ARN, identity=iam_user()))
+    store, publisher = FactsStore(HistoryFacts(created_by=creator, cancelled_by=canceller)), FakePublisher()
+    monitor = TaskMonitor(
+        FakeBraket(description(status)),
+        store,
+        Announcer(publisher, claim_timeout_seconds=90, now=lambda: 1_000_000.0),
+        frozenset({"COMPLETED", "CANCELLED"}),
+        clock=lambda: "2026-11-20T12:00:00.000Z",
+    )
+    result = monitor.process(task_event(status))
+    assert result.record["createdBy"] == creator and result.record["cancelledBy"] == canceller
+    (sent,) = publisher.sent
+    assert sent.attributes["createdBy"]["StringValue"] == creator["principal"]
+    assert ("Cancelled by" in sent.email_text) is (status == "CANCELLED")
+
+
+# -- the burst tests' in-memory table understands what state events now send ------------------------
+def test_the_fake_audit_table_writes_unknown_callers_only_where_none_is() -> None:
+    import botocore.session
+
+    from task_monitor.adapters.audit_store import DynamoAuditStore
+    from task_monitor_cli.http_answers import FakeAuditTable, installed
+
+    table = FakeAuditTable()
+    with installed(table):
+        client = botocore.session.get_session().create_client("dynamodb", region_name="us-east-1")
+    store = DynamoAuditStore(client, "braket-task-audit", now=lambda: 1000.0)
+    store.save(_record("QUEUED"), claim=None)
+    (partition,) = table.items.values()
+    assert partition["LATEST"]["createdBy"] == {"M": {"principal": {"S": "unknown"}}}
+    creator = _caller(create_task_call(TASK_ARN))
+    store.save(_record("CANCELLING", created_by=creator), claim=None)  # if_not_exists: "unknown" stays
+    assert partition["LATEST"]["createdBy"] == {"M": {"principal": {"S": "unknown"}}}
+    assert partition["LATEST"]["cancelledBy"] == {"M": {"principal": {"S": "unknown"}}}
+    assert partition["LATEST"]["status"] == {"S": "CANCELLING"}

@@ -1,0 +1,100 @@
+"""The job pipeline's decisions, with in-memory stand-ins for GetJob, the audit table, the job index and SNS."""
+
+from __future__ import annotations
+
+import pytest
+
+from task_monitor.domain.announce import Announcer
+from task_monitor.domain.callers import Caller
+from task_monitor.domain.kinds.job.monitor import JobMonitor
+from task_monitor.domain.ports import HistoryFacts, SaveOutcome
+from task_monitor.errors import EnrichmentError, InvalidEventError
+from tests.support.fakes import FakeGetJob, FakeJobTasks, FakePublisher, FakeStore
+from tests.support.job_factories import JOB_ARN, job_event
+
+CREATOR: Caller = {"principal": "arn:aws:iam::123456789012:role/Researcher"}
+
+
+class JobStore(FakeStore):
+    def history_facts(self, arn: str) -> HistoryFacts:
+        self.running_asked += 1
+        return HistoryFacts(created_by=CREATOR)
+
+
+def _monitor(*, braket=None, store=None, tasks=None, publisher=None, statuses=("COMPLETED", "FAILED", "CANCELLED")):
+    braket, store = braket or FakeGetJob(), store or JobStore()
+    tasks, publisher = tasks or FakeJobTasks([{"status": "COMPLETED", "shots": 100}]), publisher or FakePublisher()
+    monitor = JobMonitor(
+        braket,
+        store,
+        tasks,
+        Announcer(publisher, claim_timeout_seconds=90, now=lambda: 1_000_000.0),
+        notify_statuses=frozenset(statuses),
+        clock=lambda: "2026-11-23T16:02:12.000Z",
+    )
+    return monitor, braket, store, tasks, publisher
+
+
+@pytest.mark.parametrize("status", ["COMPLETED", "FAILED", "CANCELLED"])
+def test_an_ending_job_is_enriched_rolled_up_recorded_and_announced_once(status: str) -> None:
+    monitor, braket, store, tasks, publisher = _monitor()
+    result = monitor.process(job_event(status))
+    assert braket.asked == [(JOB_ARN, status)]
+    assert tasks.asked == [JOB_ARN] and store.running_asked == 1
+    ((saved, claimed),) = store.saved
+    assert claimed and saved["taskSummary"]["count"] == 1 and saved["createdBy"] == CREATOR
+    (sent,) = publisher.sent
+    assert sent.subject == f"Braket job {status}: vqe-h2-run-7, 1 task"
+    assert result.kind == "job" and result.arn == JOB_ARN and result.notified and result.message_id == "message-1"
+    assert store.notified == [saved["eventId"]]
+
+
+@pytest.mark.parametrize("status", ["QUEUED", "RUNNING", "CANCELLING", "PAUSED"])
+def test_a_job_that_has_not_ended_is_recorded_without_reads_or_notification(status: str) -> None:
+    monitor, _, store, tasks, publisher = _monitor(statuses=("QUEUED", "RUNNING", "CANCELLING", "COMPLETED"))
+    result = monitor.process(job_event(status))
+    ((saved, claimed),) = store.saved
+    assert not claimed and "taskSummary" not in saved and "createdBy" not in saved
+    assert tasks.asked == [] and store.running_asked == 0 and publisher.sent == []
+    assert not result.notified and result.record["status"] == status
+
+
+def test_an_ending_status_left_out_of_notify_statuses_is_recorded_but_not_announced() -> None:
+    monitor, _, store, _, publisher = _monitor(statuses=("FAILED",))
+    monitor.process(job_event("COMPLETED"))
+    ((saved, claimed),) = store.saved
+    assert not claimed and publisher.sent == []
+    assert saved["taskSummary"]["count"] == 1  # the roll-up is recorded all the same
+    monitor.process(job_event("FAILED"))
+    assert len(publisher.sent) == 1
+
+
+def test_a_duplicate_already_announced_sends_nothing_and_one_left_unannounced_is_sent() -> None:
+    monitor, _, _, _, publisher = _monitor(store=JobStore(SaveOutcome.DUPLICATE))
+    assert monitor.process(job_event()).notified is False and publisher.sent == []
+    monitor, _, _, _, publisher = _monitor(store=JobStore(SaveOutcome.DUPLICATE_UNANNOUNCED))
+    assert monitor.process(job_event()).notified is True and len(publisher.sent) == 1
+
+
+def test_a_getjob_failure_keeps_the_record_marked_and_still_announces_it() -> None:
+    braket = FakeGetJob(error=EnrichmentError("AccessDeniedException", "no braket:GetJob"))
+    monitor, _, store, _, publisher = _monitor(braket=braket)
+    result = monitor.process(job_event("FAILED"))
+    assert result.enrichment_error == "AccessDeniedException"
+    assert store.saved[0][0]["enrichmentError"]["code"] == "AccessDeniedException"
+    assert "enrichedAt" not in store.saved[0][0]
+    assert "details from GetJob are missing" in publisher.sent[0].email_text
+
+
+def test_a_failed_publish_gives_the_claim_back_and_fails_the_event() -> None:
+    monitor, _, store, _, _ = _monitor(publisher=FakePublisher(fail=True))
+    with pytest.raises(ConnectionError):
+        monitor.process(job_event())
+    assert len(store.released) == 1 and store.notified == []
+
+
+def test_an_invalid_event_calls_and_writes_nothing() -> None:
+    monitor, braket, store, tasks, publisher = _monitor()
+    with pytest.raises(InvalidEventError):
+        monitor.process(job_event(status="done"))
+    assert braket.asked == [] and store.saved == [] and tasks.asked == [] and publisher.sent == []
