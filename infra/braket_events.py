@@ -1,8 +1,8 @@
 """The one event pattern every rule in this app uses: the Braket events the function processes.
 
 Shared by the main region's rule and every forwarder, so a pattern change reaches them all. It accepts
-exactly the kinds in ``task_monitor.domain.detail_types`` (the function's dispatcher reads the same
-constants):
+exactly the kinds in ``task_monitor.domain.registry`` (the function's dispatcher is built from the same
+entries):
 
 * the four state changes Braket sends directly (tasks, hybrid jobs, devices, QPUs), in any status,
   so a status Braket adds later is still audited;
@@ -30,13 +30,8 @@ from typing import Any
 from aws_cdk import aws_events as events
 from constructs import Construct
 
-from task_monitor.domain.detail_types import (
-    API_CALL_VIA_CLOUDTRAIL,
-    CLOUDTRAIL_EVENT_SOURCE,
-    EVENT_SOURCE,
-    JOINED_API_CALLS,
-    STATE_CHANGE_DETAIL_TYPES,
-)
+from task_monitor.domain import registry
+from task_monitor.domain.detail_types import CLOUDTRAIL_EVENT_SOURCE, EVENT_SOURCE, JOINED_API_CALLS
 
 
 def braket_event_pattern() -> dict[str, Any]:
@@ -44,9 +39,13 @@ def braket_event_pattern() -> dict[str, Any]:
     return {
         "source": [EVENT_SOURCE],
         "$or": [
-            {"detail-type": list(STATE_CHANGE_DETAIL_TYPES)},
             {
-                "detail-type": [API_CALL_VIA_CLOUDTRAIL],
+                "detail-type": [
+                    dt for kind in registry.KINDS if kind is not registry.API_CALL for dt in kind.detail_types
+                ]
+            },
+            {
+                "detail-type": list(registry.API_CALL.detail_types),
                 "detail": {"eventSource": [CLOUDTRAIL_EVENT_SOURCE], "eventName": list(JOINED_API_CALLS)},
             },
         ],

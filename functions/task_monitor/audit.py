@@ -17,6 +17,7 @@ from typing import Any
 
 from task_monitor import audit_schema as schema
 from task_monitor.adapters.audit_items import item_kind_for_arn, record_from_item
+from task_monitor.domain import registry
 from task_monitor.domain.kinds.device.record import WAITING_TASK_STATUSES
 from task_monitor.domain.timefmt import normalize_instant
 
@@ -58,23 +59,23 @@ class AuditLog:
 
     def tasks_on_device(self, device_arn: str, start: str = _MIN_TIME, end: str = _MAX_TIME) -> list[dict[str, Any]]:
         """Latest state of each task on a device created in [start, end] (ISO-8601 UTC)."""
-        return self._between(schema.DEVICE_INDEX, f"DEVICE#{device_arn}", start, end)
+        return self._between(schema.DEVICE_INDEX, f"{registry.DEVICE.key_prefix}{device_arn}", start, end)
 
     def tasks_of_job(self, job_arn: str) -> list[dict[str, Any]]:
         """Latest state of each task of a hybrid job, by creation time."""
-        return self._between(schema.JOB_INDEX, f"JOB#{job_arn}", _MIN_TIME, _MAX_TIME)
+        return self._between(schema.JOB_INDEX, f"{registry.JOB.key_prefix}{job_arn}", _MIN_TIME, _MAX_TIME)
 
     def tasks_by_status(self, status: str, start: str = _MIN_TIME, end: str = _MAX_TIME) -> list[dict[str, Any]]:
         """Tasks whose latest status is ``status``, reached in [start, end] (ISO-8601 UTC)."""
-        return self._between(schema.STATUS_INDEX, f"STATUS#{status}", start, end)
+        return self._between(schema.STATUS_INDEX, registry.TASK.status_partition(status), start, end)
 
     def jobs_by_status(self, status: str, start: str = _MIN_TIME, end: str = _MAX_TIME) -> list[dict[str, Any]]:
         """Hybrid jobs whose latest status is ``status``, reached in [start, end] (ISO-8601 UTC)."""
-        return self._between(schema.STATUS_INDEX, f"{schema.JOB_STATUS_PREFIX}{status}", start, end)
+        return self._between(schema.STATUS_INDEX, registry.JOB.status_partition(status), start, end)
 
     def devices_by_status(self, status: str, start: str = _MIN_TIME, end: str = _MAX_TIME) -> list[dict[str, Any]]:
         """Devices whose latest availability event says ``status`` (ONLINE, OFFLINE...), since [start, end]."""
-        return self._between(schema.STATUS_INDEX, f"{schema.DEVICE_STATUS_PREFIX}{status}", start, end)
+        return self._between(schema.STATUS_INDEX, registry.DEVICE.status_partition(status), start, end)
 
     def tasks_waiting_on_device(self, device_arn: str) -> list[dict[str, Any]]:
         """Latest state of each task waiting on a device (CREATED or QUEUED: not started yet), the
@@ -87,7 +88,10 @@ class AuditLog:
                 KeyConditionExpression="#pk = :pk",
                 FilterExpression="#device = :device",
                 ExpressionAttributeNames={"#pk": schema.STATUS_INDEX.partition_key, "#device": "deviceArn"},
-                ExpressionAttributeValues={":pk": {"S": f"STATUS#{status}"}, ":device": {"S": device_arn}},
+                ExpressionAttributeValues={
+                    ":pk": {"S": registry.TASK.status_partition(status)},
+                    ":device": {"S": device_arn},
+                },
             )
         ]
 

@@ -20,13 +20,8 @@ from dataclasses import dataclass
 PARTITION_KEY = "pk"
 SORT_KEY = "sk"
 
-TASK_PREFIX = "TASK#"  # a quantum task's partition
-JOB_PREFIX = "JOB#"  # a hybrid job's partition
-DEVICE_PREFIX = "DEVICE#"  # a device's availability timeline
-# The status index's partitions: tasks are listed under STATUS#<status> (as ever), jobs and devices
-# under their own prefixes, so a task listing never returns a job.
-JOB_STATUS_PREFIX = "JOB_STATUS#"
-DEVICE_STATUS_PREFIX = "DEVICE_STATUS#"
+# Each kind's partition prefix (TASK#, JOB#, DEVICE#) and byStatus prefix (STATUS#, JOB_STATUS#,
+# DEVICE_STATUS#) are declared with the kind, in task_monitor.domain.registry.
 EVENT_PREFIX = "EVENT#"
 LATEST_SORT_KEY = "LATEST"
 

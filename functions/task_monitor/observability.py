@@ -15,6 +15,8 @@ from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.metrics import Metrics, MetricUnit, single_metric
 
 from task_monitor import telemetry_names as names
+from task_monitor.domain import registry
+from task_monitor.domain.arns import record_device_label
 from task_monitor.domain.outcomes import Rejection, SaveOutcome
 from task_monitor.domain.results import ProcessingResult
 from task_monitor.domain.status import KNOWN_STATUSES
@@ -37,8 +39,8 @@ def record_invalid_event(error: InvalidEventError, message_id: str | None = None
     )
 
 
-# Each kind's event count (once with only `service`, once more by status).
-_EVENTS_BY_KIND = {"task": names.TASK_EVENTS, "job": names.JOB_EVENTS, "device": names.DEVICE_EVENTS}
+# Each state kind's event count (once with only `service`, once more by status), from the registry.
+_EVENTS_BY_KIND = {kind.name: kind.events_metric for kind in registry.STORED_KINDS}
 
 
 def record_result(result: ProcessingResult) -> None:
@@ -48,8 +50,8 @@ def record_result(result: ProcessingResult) -> None:
         record_unjoined_call(str(result.record.get("eventName", "unknown")), _unjoined_reason(result.record))
     elif result.source == "apiCall":
         call = str(result.record.get("eventName", "unknown"))
-        metrics.add_metric(name=names.API_CALLS, unit=MetricUnit.Count, value=1)
-        _dimensioned(names.API_CALLS, MetricUnit.Count, 1, names.CALL_DIMENSION, call)
+        metrics.add_metric(name=registry.API_CALL.events_metric, unit=MetricUnit.Count, value=1)
+        _dimensioned(registry.API_CALL.events_metric, MetricUnit.Count, 1, names.CALL_DIMENSION, call)
     elif result.kind in _EVENTS_BY_KIND:
         events_metric = _EVENTS_BY_KIND[result.kind]
         metrics.add_metric(name=events_metric, unit=MetricUnit.Count, value=1)  # all statuses together
@@ -61,7 +63,7 @@ def record_result(result: ProcessingResult) -> None:
         metrics.add_metric(name=names.STALE_EVENTS, unit=MetricUnit.Count, value=1)
     if result.notified:
         metrics.add_metric(name=names.NOTIFICATIONS, unit=MetricUnit.Count, value=1)
-        if result.kind == "device":
+        if result.kind == registry.DEVICE.name:
             metrics.add_metric(name=names.DEVICE_NOTIFICATIONS, unit=MetricUnit.Count, value=1)
     if result.unmarked_notification:
         metrics.add_metric(name=names.UNMARKED_NOTIFICATIONS, unit=MetricUnit.Count, value=1)
@@ -71,10 +73,10 @@ def record_result(result: ProcessingResult) -> None:
         )
     if result.enrichment_error:
         metrics.add_metric(name=names.ENRICHMENT_ERRORS, unit=MetricUnit.Count, value=1)
-    if result.kind == "task" and result.source == "stateChange" and status not in KNOWN_STATUSES:
+    if result.kind == registry.TASK.name and result.source == "stateChange" and status not in KNOWN_STATUSES:
         metrics.add_metric(name=names.UNKNOWN_STATUS_EVENTS, unit=MetricUnit.Count, value=1)
     if result.queued_seconds is not None:
-        device = f"{result.record['deviceProvider']}/{result.record['deviceName']}"
+        device = record_device_label(result.record)
         seconds = result.queued_seconds
         _dimensioned(names.QUEUE_WAIT_SECONDS, MetricUnit.Seconds, seconds, names.DEVICE_DIMENSION, device)
     logger.info(f"Processed {result.kind} event", extra=result.summary())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -11,19 +13,13 @@ from typing import Any
 import botocore.session
 from botocore.config import Config
 
-from task_monitor.adapters.audit_items import DEVICE_ITEMS, JOB_ITEMS, TASK_ITEMS, ItemKind
+from task_monitor.adapters.audit_items import ITEM_KINDS
 from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS, DynamoAuditStore
-from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG, BraketTaskDescriber
+from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG, BraketClients, BraketTaskDescriber
 from task_monitor.adapters.dead_letters import SqsDeadLetters
 from task_monitor.adapters.notifier import SnsPublisher
+from task_monitor.domain import registry
 from task_monitor.domain.announce import Announcer
-from task_monitor.domain.detail_types import (
-    API_CALL_VIA_CLOUDTRAIL,
-    DEVICE_STATUS_CHANGE,
-    JOB_STATE_CHANGE,
-    QPU_STATUS_CHANGE,
-    TASK_STATE_CHANGE,
-)
 from task_monitor.domain.dispatch import EventDispatcher, Processor
 from task_monitor.domain.intake import SqsIntake
 from task_monitor.domain.kinds.task.monitor import TaskMonitor
@@ -46,49 +42,36 @@ def new_session() -> Any:
     return botocore.session.get_session()
 
 
-class RegionalClients:
-    """One Braket client per region per container, made on first use (a task or job lives in its
-    device's region); the function's own region's is made at init, since most resources live there."""
-
-    def __init__(self, session: Any) -> None:
-        self._session = session
-        self._clients: dict[str, Any] = {}
-        home_region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-        if home_region:
-            self.for_region(home_region)
-
-    def for_region(self, region: str) -> Any:
-        if region not in self._clients:
-            self._clients[region] = self._session.create_client(
-                "braket", region_name=region, config=BRAKET_CLIENT_CONFIG
-            )
-        return self._clients[region]
-
-
 class Services:
     """The adapters every kind's pipeline shares, made once per container."""
 
     def __init__(self, settings: Settings, session: Any) -> None:
         self.settings = settings
-        self.braket = RegionalClients(session)
+        self.braket = BraketClients(
+            lambda region: session.create_client("braket", region_name=region, config=BRAKET_CLIENT_CONFIG),
+            home_region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
+        )
         self.dynamodb = session.create_client("dynamodb", config=AWS_CLIENT_CONFIG)
         self.publisher = SnsPublisher(
             session.create_client("sns", config=AWS_CLIENT_CONFIG), settings.notification_topic_arn
         )
         self.announcer = Announcer(self.publisher, claim_timeout_seconds=CLAIM_TIMEOUT_SECONDS, now=seconds_clock)
 
-    def store(self, kind: ItemKind) -> DynamoAuditStore:
-        return DynamoAuditStore(self.dynamodb, self.settings.audit_table_name, kind=kind, now=seconds_clock)
+    def store(self, kind: str) -> DynamoAuditStore:
+        """The audit store of one kind's log (``registry.Kind.name``)."""
+        return DynamoAuditStore(self.dynamodb, self.settings.audit_table_name, kind=ITEM_KINDS[kind], now=seconds_clock)
 
 
-def build_task_monitor(services: Services) -> TaskMonitor:
+# -- one builder per kind, each named by its registry entry (``registry.Kind.pipeline``) -------------
+def build_task_pipeline(services: Services) -> Processor:
+    """Task events, nearly all of the traffic: built at init."""
     return TaskMonitor(
-        describer=BraketTaskDescriber(services.braket.for_region),
-        store=services.store(TASK_ITEMS),
+        describer=BraketTaskDescriber(services.braket),
+        store=services.store(registry.TASK.name),
         announcer=services.announcer,
         notify_statuses=services.settings.notify_statuses,
         clock=utc_now,
-    )
+    ).process
 
 
 def on_first_use(build: Callable[[], Processor]) -> Processor:
@@ -113,7 +96,7 @@ def build_device_pipeline(services: Services) -> Processor:
     from task_monitor.domain.kinds.device.monitor import DeviceMonitor
 
     return DeviceMonitor(
-        store=services.store(DEVICE_ITEMS),
+        store=services.store(registry.DEVICE.name),
         waiting_tasks=DynamoWaitingTasks(services.dynamodb, services.settings.audit_table_name),
         announcer=services.announcer,
     ).process
@@ -127,8 +110,8 @@ def build_job_pipeline(services: Services) -> Processor:
     from task_monitor.domain.kinds.job.monitor import JobMonitor
 
     return JobMonitor(
-        describer=BraketJobDescriber(services.braket.for_region),
-        store=services.store(JOB_ITEMS),
+        describer=BraketJobDescriber(services.braket),
+        store=services.store(registry.JOB.name),
         tasks=AuditLog(services.settings.audit_table_name, client=services.dynamodb),  # the byJob index
         announcer=services.announcer,
         notify_statuses=services.settings.notify_statuses,
@@ -141,20 +124,25 @@ def build_api_call_pipeline(services: Services) -> Processor:
     Its modules are imported here, on the first API call event, not at cold start."""
     from task_monitor.domain.kinds.api_call.monitor import ApiCallMonitor
 
-    return ApiCallMonitor({"task": services.store(TASK_ITEMS), "job": services.store(JOB_ITEMS)}).process
+    return ApiCallMonitor({kind.name: services.store(kind.name) for kind in registry.KINDS if kind.has_callers}).process
 
 
 def build_pipelines(settings: Settings, session: Any) -> dict[str, Processor]:
-    """Each kind of Braket event, by detail-type, with the pipeline that processes it."""
+    """Each kind of Braket event, by detail-type, with the pipeline that processes it (from the registry):
+    the kinds marked ``at_cold_start`` built now, the rare ones on their first event."""
     services = Services(settings, session)
-    devices = on_first_use(lambda: build_device_pipeline(services))
-    return {
-        TASK_STATE_CHANGE: build_task_monitor(services).process,
-        JOB_STATE_CHANGE: on_first_use(lambda: build_job_pipeline(services)),
-        DEVICE_STATUS_CHANGE: devices,
-        QPU_STATUS_CHANGE: devices,
-        API_CALL_VIA_CLOUDTRAIL: on_first_use(lambda: build_api_call_pipeline(services)),
-    }
+    pipelines: dict[str, Processor] = {}
+    for kind in registry.KINDS:
+        build = _pipeline_builder(kind)
+        processor = build(services) if kind.at_cold_start else on_first_use(functools.partial(build, services))
+        pipelines.update(dict.fromkeys(kind.detail_types, processor))
+    return pipelines
+
+
+def _pipeline_builder(kind: registry.Kind) -> Callable[[Services], Processor]:
+    module_name, _, function = kind.pipeline.partition(":")
+    builder: Callable[[Services], Processor] = getattr(importlib.import_module(module_name), function)
+    return builder
 
 
 def build_dispatcher(pipelines: Mapping[str, Processor]) -> EventDispatcher:

@@ -25,6 +25,7 @@ from infra.config import STATUSES
 from infra.nag import acknowledge
 from task_monitor import telemetry_names as names
 from task_monitor.domain.detail_types import JOINED_API_CALLS
+from task_monitor.domain.registry import JOB
 
 PERIOD = Duration.minutes(5)
 # The event source mapping never invokes beyond its maximum concurrency, so throttles mean the
@@ -33,9 +34,10 @@ THROTTLE_PERIODS = 3
 # A notification should leave within seconds. The oldest event waiting this long means the queue is
 # not draining: a failing event is redelivered every 6 minutes, or the backlog outgrows the concurrency.
 OLDEST_EVENT_ALARM_SECONDS = 15 * 60
-# Hybrid job statuses in lifecycle order: GetJob's JobPrimaryStatus (botocore's Braket model), which job
-# events presumably carry (docs/braket-events.md). A status outside it still counts in the widget's total.
-JOB_STATUSES = ("QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLING", "CANCELLED")
+# Hybrid job statuses as GetJob's JobPrimaryStatus lists them (the job kind's lifecycle, in the registry),
+# which job events presumably carry (docs/braket-events.md). A status outside it still counts in the total.
+assert JOB.lifecycle is not None
+JOB_STATUSES = tuple(JOB.lifecycle.ranks)
 
 
 class AlarmTopic(Construct):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import botocore.session
 import pytest
 
-from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG, BraketTaskDescriber
+from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG, BraketClients, BraketTaskDescriber
 from task_monitor.domain.arns import parse_task_arn
 from task_monitor.errors import EnrichmentError
 from task_monitor_cli.braket_emulator import BraketEmulator
@@ -29,7 +29,7 @@ def describer(braket: BraketEmulator, sleeps: list[float]) -> BraketTaskDescribe
     def make_client(region: str):
         return braket.attach(session.create_client("braket", region_name=region, config=BRAKET_CLIENT_CONFIG))
 
-    return BraketTaskDescriber(make_client)
+    return BraketTaskDescriber(BraketClients(make_client))
 
 
 def test_task_is_described_in_its_own_region_with_queue_info(describer, braket) -> None:

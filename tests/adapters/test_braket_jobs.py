@@ -8,7 +8,7 @@ import botocore.exceptions
 import botocore.session
 import pytest
 
-from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG
+from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG, BraketClients
 from task_monitor.adapters.braket_jobs import BraketJobDescriber
 from task_monitor.domain.arns import parse_job_arn
 from task_monitor.errors import EnrichmentError
@@ -39,7 +39,7 @@ def describer(braket: BraketEmulator, regions_asked: list[str], sleeps: list[flo
         regions_asked.append(region)
         return braket.attach(session.create_client("braket", region_name=region, config=BRAKET_CLIENT_CONFIG))
 
-    return BraketJobDescriber(client_for_region)
+    return BraketJobDescriber(BraketClients(client_for_region))
 
 
 def _job(arn: str = JOB_ARN):
@@ -128,14 +128,14 @@ class ScriptedClient:
 
 def test_a_re_ask_that_has_caught_up_stops_asking(sleeps) -> None:
     client = ScriptedClient({"status": "RUNNING"}, {"status": "COMPLETED", "endedAt": "now"}, {"status": "X"})
-    answer = BraketJobDescriber(lambda region: client, sleep=sleeps.append).describe(_job(), "COMPLETED")
+    answer = BraketJobDescriber(BraketClients(lambda region: client), sleep=sleeps.append).describe(_job(), "COMPLETED")
     assert answer == {"status": "COMPLETED", "endedAt": "now"} and client.calls == 2
 
 
 def test_a_failed_re_ask_keeps_the_first_answer(sleeps) -> None:
     lost = botocore.exceptions.EndpointConnectionError(endpoint_url="https://braket.us-east-1.amazonaws.com")
     client = ScriptedClient({"status": "RUNNING", "tags": {"kept": "yes"}}, lost)
-    answer = BraketJobDescriber(lambda region: client, sleep=sleeps.append).describe(_job(), "COMPLETED")
+    answer = BraketJobDescriber(BraketClients(lambda region: client), sleep=sleeps.append).describe(_job(), "COMPLETED")
     assert answer == {"status": "RUNNING", "tags": {"kept": "yes"}} and client.calls == 2
 
 

@@ -17,7 +17,7 @@ import pytest
 from moto import mock_aws
 
 from infra.stacks import MAIN_STACK_NAME, forwarder_stack_name
-from task_monitor.domain import detail_types
+from task_monitor.domain import detail_types, registry
 from tests.infra.helpers import DEVICE_ARN, only
 
 pytestmark = pytest.mark.infra
@@ -281,7 +281,7 @@ def _detail_types(pattern: dict) -> set[str]:
 
 def test_given_the_rules_then_they_select_exactly_the_detail_types_defined_for_the_function(synthesis):
     for region in synthesis.monitor.config.braket_regions:
-        assert _detail_types(_rule_pattern(synthesis, region)) == set(detail_types.ALL_DETAIL_TYPES), region
+        assert _detail_types(_rule_pattern(synthesis, region)) == set(registry.ALL_DETAIL_TYPES), region
 
 
 def test_given_the_rules_then_api_calls_are_taken_only_from_braket_and_only_the_four_joined_ones(synthesis):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from aws_cdk.assertions import Match
 
 from infra.config import STATUSES
 from task_monitor import telemetry_names as names
+from task_monitor.domain import registry
 from tests.infra.helpers import only
 
 pytestmark = pytest.mark.infra
@@ -315,3 +317,18 @@ def test_given_every_stack_then_each_of_its_rules_has_a_failed_invocations_alarm
             if dimension["Name"] == "RuleName"
         }
         assert rules and watched == rules
+
+
+@pytest.mark.parametrize("kind", registry.KINDS, ids=lambda kind: kind.name)
+def test_given_the_registry_then_every_kind_has_a_widget_of_its_events_and_shows_each_of_its_metrics(
+    main_template, kind
+):
+    body, widgets = _dashboard_body(main_template), _widgets(main_template)
+
+    def plotted(widget: dict) -> set[str]:
+        series = [*widget.get("metrics", []), *widget.get("left", []), *widget.get("right", [])]
+        return {metric[1] for metric in series if isinstance(metric, list) and len(metric) > 1}
+
+    assert any(kind.events_metric in plotted(widget) for widget in widgets.values()), kind.events_metric
+    for metric in kind.metrics:
+        assert re.search(rf"\b{metric}\b", body), metric

@@ -251,7 +251,7 @@ DESCRIBE_WITH_RUNTIME_BOTOCORE = """
 import functools, importlib.util, json, sys
 asset, emulator_file, description, event = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4])
 import botocore, botocore.loaders, botocore.session
-from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG, BraketTaskDescriber
+from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG, BraketClients, BraketTaskDescriber
 from task_monitor.domain.kinds.task.event import parse_task_event
 from task_monitor.domain.kinds.task.record import build_record
 assert all(m.__file__.startswith(asset) for m in [sys.modules["task_monitor.adapters.braket"]])
@@ -265,7 +265,7 @@ emulator.put_task(description)
 with emulator.install():
     session = botocore.session.get_session()
     describer = BraketTaskDescriber(
-        lambda region: session.create_client("braket", region_name=region, config=BRAKET_CLIENT_CONFIG)
+        BraketClients(lambda region: session.create_client("braket", region_name=region, config=BRAKET_CLIENT_CONFIG))
     )
     change = parse_task_event(event)
     answer = describer.describe(change.task, change.status)

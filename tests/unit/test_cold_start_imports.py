@@ -8,23 +8,24 @@ import subprocess
 import sys
 from pathlib import Path
 
+from task_monitor.domain import registry
+
 ROOT = Path(__file__).resolve().parents[2]
+KINDS_DIR = ROOT / "functions" / "task_monitor" / "domain" / "kinds"
+
+
+def _modules_of(kind: registry.Kind) -> set[str]:
+    """Every module in the kind's package (found on disk, so a module added to a kind is covered)."""
+    folder = KINDS_DIR / kind.name
+    return {f"{kind.package}.{path.stem}" for path in folder.glob("*.py") if path.stem != "__init__"}
+
+
+# What only a rare kind needs (its package and its own adapters), from the registry.
 RARE_KINDS_MODULES = {
-    "task_monitor.domain.kinds.job.monitor",
-    "task_monitor.domain.kinds.job.record",
-    "task_monitor.domain.kinds.job.notification",
-    "task_monitor.adapters.braket_jobs",
-    "task_monitor.domain.kinds.device.monitor",
-    "task_monitor.domain.kinds.device.notification",
-    "task_monitor.adapters.waiting_tasks",
-    "task_monitor.domain.kinds.api_call.monitor",
-    "task_monitor.domain.kinds.api_call.event",
-    "task_monitor.audit",
-    # The ports are Protocols, imported for type checking only.
-    "task_monitor.domain.ports",
-}
-# Only events that notify render a notification.
-RENDERERS = {"task_monitor.domain.kinds.task.notification"}
+    module for kind in registry.KINDS if not kind.at_cold_start for module in _modules_of(kind) | set(kind.adapters)
+} | {"task_monitor.domain.ports"}  # the ports are Protocols, imported for type checking only
+# Only events that notify render a notification, whatever their kind.
+RENDERERS = {kind.part("renderer").partition(":")[0] for kind in registry.KINDS if "renderer" in kind.parts}
 
 
 def _modules_after_cold_start() -> set[str]:
@@ -45,5 +46,15 @@ def _modules_after_cold_start() -> set[str]:
 
 def test_a_cold_start_loads_the_task_pipeline_but_no_rare_kind_or_renderer() -> None:
     loaded = _modules_after_cold_start()
-    assert "task_monitor.domain.kinds.task.monitor" in loaded
+    cold = [kind for kind in registry.KINDS if kind.at_cold_start]
+    assert cold and all(kind.part("monitor").partition(":")[0] in loaded for kind in cold)
     assert loaded & (RARE_KINDS_MODULES | RENDERERS) == set()
+
+
+def test_the_rare_kinds_modules_are_found() -> None:
+    """The sets above are not empty by accident: each rare kind has its monitor and parser among them."""
+    for kind in registry.KINDS:
+        if not kind.at_cold_start:
+            assert kind.part("monitor").partition(":")[0] in RARE_KINDS_MODULES
+            assert kind.part("parser").partition(":")[0] in RARE_KINDS_MODULES
+    assert {"task_monitor.adapters.braket_jobs", "task_monitor.adapters.waiting_tasks"} <= RARE_KINDS_MODULES

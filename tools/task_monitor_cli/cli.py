@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from task_monitor.domain import registry
 from task_monitor_cli.render import (
     caller_text,
     device_label,
@@ -170,13 +171,9 @@ def _failure_text(error: BaseException) -> str:
     return f"REJECTED: {error}" if isinstance(error, InvalidEventError) else f"FAILED ({type(error).__name__}): {error}"
 
 
-# The field naming the resource in a result, by its kind (as the handler's summary names it).
-_ARN_FIELDS = {"task": "quantumTaskArn", "job": "jobArn", "device": "deviceArn"}
-
-
 def _outcome_text(response: dict[str, Any], aws: Any | None = None) -> str:
     kind = str(response.get("kind", "task"))
-    arn = response.get(_ARN_FIELDS.get(kind, "quantumTaskArn"))
+    arn = response.get(registry.ARN_FIELDS.get(kind, registry.ARN_FIELDS[registry.TASK.name]))
     if response.get("source") == "apiCall":
         text = _call_outcome_text(response["outcome"], kind)
     elif response["outcome"] == "duplicate":

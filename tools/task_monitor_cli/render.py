@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from task_monitor.domain import registry
+from task_monitor.domain.arns import parse_device_arn
 from task_monitor.domain.notification_model import format_duration
 
 _TABLE_WIDTH = 240  # wide enough that no row of ours wraps
-
-# detail-type -> the kind of event, as the event line names it
-EVENT_KINDS = {
-    "Braket Task State Change": "task",
-    "Braket Job State Change": "job",
-    "Braket Device Status Change": "device",
-    "Braket QPU Status Change": "device",
-    "AWS API Call via CloudTrail": "call",
-}
 
 
 def short_id(task_arn: str) -> str:
@@ -29,16 +22,16 @@ def short_id(task_arn: str) -> str:
 
 
 def kind_of_arn(arn: str) -> str | None:
-    """task, job or device, from the ARN's resource type; None for anything else."""
-    resource = arn.split(":", 5)[-1] if arn.count(":") >= 5 else ""
-    for prefix, kind in (("quantum-task/", "task"), ("job/", "job"), ("device/", "device")):
-        if resource.startswith(prefix):
-            return kind
-    return None
+    """task, job or device (the registry's kind names), from the ARN's resource type; None for anything else."""
+    kind = registry.kind_of_arn(arn)
+    return kind.name if kind else None
 
 
 def device_label(device_arn: str) -> str:
     """``ionq/Forte-1`` from a device ARN (provider and name)."""
+    device = parse_device_arn(device_arn)
+    if device is not None:
+        return device.label
     return device_arn.split("/", 2)[-1] if "/" in device_arn else device_arn
 
 
@@ -49,24 +42,38 @@ def event_line(event: Any, outcome: str, note: str = "") -> str:
         event = {}
     detail = event.get("detail") if isinstance(event.get("detail"), dict) else {}
     assert isinstance(detail, dict)
-    kind = EVENT_KINDS.get(str(event.get("detail-type")), "task")
+    kind = registry.kind_of_detail_type(event.get("detail-type")) or registry.TASK
     when = str(event.get("time", "?")).replace("T", " ").rstrip("Z")
-    if kind == "job":
-        what, about, target = detail.get("status", "?"), _name(_arn_of(event, detail, "jobArn")), ""
-    elif kind == "device":
-        status = detail.get("status", detail.get("deviceStatus", "?"))
-        what, about, target = status, device_label(_arn_of(event, detail, "deviceArn")), ""
-    elif kind == "call":
-        what, about, target = (
-            detail.get("eventName", "?"),
-            caller_name(detail.get("userIdentity")),
-            _call_target(detail),
-        )
-    else:
-        device = device_label(str(detail.get("deviceArn", "?")))
-        what, about, target = detail.get("status", "?"), device, short_id(str(detail.get("quantumTaskArn", "?")))
-    line = f"{when:<19}  {kind:<6}  {what!s:<17}  {about:<18}  {target:<8}  {outcome}"
+    what, about, target = _EVENT_LINE_PARTS[kind.name](event, detail)
+    line = f"{when:<19}  {kind.label:<6}  {what!s:<17}  {about:<18}  {target:<8}  {outcome}"
     return f"{line}  ({note})" if note else line
+
+
+def _task_line(event: dict[str, Any], detail: dict[str, Any]) -> tuple[Any, str, str]:
+    device = device_label(str(detail.get("deviceArn", "?")))
+    return detail.get("status", "?"), device, short_id(str(detail.get("quantumTaskArn", "?")))
+
+
+def _job_line(event: dict[str, Any], detail: dict[str, Any]) -> tuple[Any, str, str]:
+    return detail.get("status", "?"), _name(_arn_of(event, detail, "jobArn")), ""
+
+
+def _device_line(event: dict[str, Any], detail: dict[str, Any]) -> tuple[Any, str, str]:
+    status = detail.get("status", detail.get("deviceStatus", "?"))
+    return status, device_label(_arn_of(event, detail, "deviceArn")), ""
+
+
+def _call_line(event: dict[str, Any], detail: dict[str, Any]) -> tuple[Any, str, str]:
+    return detail.get("eventName", "?"), caller_name(detail.get("userIdentity")), _call_target(detail)
+
+
+# What an event line says of each kind in the registry (what, about whom, which resource).
+_EVENT_LINE_PARTS: dict[str, Callable[[dict[str, Any], dict[str, Any]], tuple[Any, str, str]]] = {
+    registry.TASK.name: _task_line,
+    registry.JOB.name: _job_line,
+    registry.DEVICE.name: _device_line,
+    registry.API_CALL.name: _call_line,
+}
 
 
 def _arn_of(event: dict[str, Any], detail: dict[str, Any], field: str) -> str:

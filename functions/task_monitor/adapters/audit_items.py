@@ -1,10 +1,11 @@
 """The audit table's items: how a record becomes an event item or the latest state, and back.
 
-Pure mapping, no client. Each kind of Braket resource has an ``ItemKind``: its partition key
-(``TASK#<arn>``, ``JOB#<arn>``, ``DEVICE#<arn>``, so a task's and a job's items never collide), the
-ARN field that names the resource, its status ranking, the index keys its latest state carries, and
-what a late event may add to a latest state that lacks it. Sort keys are shared:
-``EVENT#<time>#<rank>#<id>`` for history, ``LATEST`` for the latest state.
+Pure mapping, no client. Each kind of Braket resource that keeps a log has an ``ItemKind``, made from
+its registry entry (``domain.registry``: partition prefix such as ``TASK#``, ``JOB#``, ``DEVICE#``, so a
+task's and a job's items never collide; the ARN field that names the resource; its status ranking; its
+byStatus prefix) plus what only storage knows: the index keys its latest state carries, and what a late
+event may add to a latest state that lacks it. Sort keys are shared: ``EVENT#<time>#<rank>#<id>`` for
+history, ``LATEST`` for the latest state.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any
 
 from task_monitor import audit_schema as schema
 from task_monitor.adapters.dynamodb_codec import from_item
-from task_monitor.domain.status import DEVICE_LIFECYCLE, JOB_LIFECYCLE, TASK_LIFECYCLE, Lifecycle, is_terminal
+from task_monitor.domain import registry
+from task_monitor.domain.status import Lifecycle, is_terminal
 from task_monitor.domain.timefmt import seconds_between
 
 # An event item's notification state (see notification_claims.py).
@@ -42,18 +44,41 @@ Record = Mapping[str, Any]
 class ItemKind:
     """How one kind of resource's records are keyed and kept (see the module docstring)."""
 
-    name: str
-    key_prefix: str
-    arn_field: str
-    lifecycle: Lifecycle
+    kind: registry.Kind
     index_keys: Callable[[Record], dict[str, str]]
     # Facts about the resource rather than one of its states: a late event may give them to the
     # latest state when it lacks them, never moving it.
     facts: tuple[str, ...] = ()
     fill_extra: Callable[[Record, dict[str, Any], dict[str, Any]], None] | None = None
 
+    @property
+    def name(self) -> str:
+        return self.kind.name
+
+    @property
+    def key_prefix(self) -> str:
+        assert self.kind.key_prefix is not None, f"the {self.kind.name} kind keeps no log of its own"
+        return self.kind.key_prefix
+
+    @property
+    def arn_field(self) -> str:
+        assert self.kind.arn_field is not None, f"the {self.kind.name} kind names no resource"
+        return self.kind.arn_field
+
+    @property
+    def lifecycle(self) -> Lifecycle:
+        assert self.kind.lifecycle is not None, f"the {self.kind.name} kind has no lifecycle"
+        return self.kind.lifecycle
+
     def key(self, arn: str) -> str:
         return f"{self.key_prefix}{arn}"
+
+    def status_keys(self, record: Record) -> dict[str, str]:
+        """Its entry in the byStatus index: under its kind's prefix, by the time it reached the status."""
+        return {
+            schema.STATUS_INDEX.partition_key: self.kind.status_partition(record["status"]),
+            schema.STATUS_INDEX.sort_key: f"{record['eventTime']}#{self.arn(record)}",
+        }
 
     def arn(self, record: Record) -> str:
         return str(record[self.arn_field])
@@ -78,7 +103,13 @@ class ItemKind:
         return item
 
     def latest_item(self, record: Record) -> dict[str, Any]:
-        return {**record, "itemType": "LATEST", "statusRank": self.rank(record), **self.index_keys(record)}
+        return {
+            **record,
+            "itemType": "LATEST",
+            "statusRank": self.rank(record),
+            **self.status_keys(record),
+            **self.index_keys(record),
+        }
 
     def event_key(self, record: Record) -> dict[str, Any]:
         """The event item's key, as DynamoDB takes it."""
@@ -102,40 +133,29 @@ class ItemKind:
 
 
 def _task_index_keys(record: Record) -> dict[str, str]:
+    """Tasks are also listed by device and, for a hybrid job's tasks, by job; both by creation time."""
     arn = record["quantumTaskArn"]
     created = record.get("createdAt") or record["eventTime"]
     keys = {
-        schema.DEVICE_INDEX.partition_key: f"DEVICE#{record['deviceArn']}",
+        schema.DEVICE_INDEX.partition_key: registry.DEVICE.key_prefix + record["deviceArn"],
         schema.DEVICE_INDEX.sort_key: f"{created}#{arn}",
-        schema.STATUS_INDEX.partition_key: f"STATUS#{record['status']}",
-        schema.STATUS_INDEX.sort_key: f"{record['eventTime']}#{arn}",
     }
     if record.get("jobArn"):
-        keys[schema.JOB_INDEX.partition_key] = f"JOB#{record['jobArn']}"
+        keys[schema.JOB_INDEX.partition_key] = registry.JOB.key_prefix + record["jobArn"]
         keys[schema.JOB_INDEX.sort_key] = f"{created}#{arn}"
     return keys
 
 
-def _job_index_keys(record: Record) -> dict[str, str]:
-    """Jobs are listed by status under their own partition (tasks keep ``STATUS#``)."""
-    return {
-        schema.STATUS_INDEX.partition_key: f"{schema.JOB_STATUS_PREFIX}{record['status']}",
-        schema.STATUS_INDEX.sort_key: f"{record['eventTime']}#{record['jobArn']}",
-    }
-
-
-def _device_index_keys(record: Record) -> dict[str, str]:
-    """Devices are listed by availability: which are OFFLINE now, since when."""
-    return {
-        schema.STATUS_INDEX.partition_key: f"{schema.DEVICE_STATUS_PREFIX}{record['status']}",
-        schema.STATUS_INDEX.sort_key: f"{record['eventTime']}#{record['deviceArn']}",
-    }
+def _status_only(record: Record) -> dict[str, str]:
+    """Jobs and devices are listed by status alone (under their own prefixes, so a task listing never
+    returns a job)."""
+    return {}
 
 
 def _fill_task_extra(record: Record, latest: dict[str, Any], fill: dict[str, Any]) -> None:
     if "jobArn" in fill:  # newly learned job: the task joins the job index, sorted by its creation
         created = latest.get("createdAt") or latest["eventTime"]
-        fill[schema.JOB_INDEX.partition_key] = f"JOB#{fill['jobArn']}"
+        fill[schema.JOB_INDEX.partition_key] = registry.JOB.key_prefix + fill["jobArn"]
         fill[schema.JOB_INDEX.sort_key] = f"{created}#{record['quantumTaskArn']}"
     timings = timings_with_running(record, latest)
     if timings is not None:
@@ -147,41 +167,17 @@ def _fill_task_extra(record: Record, latest: dict[str, Any], fill: dict[str, Any
 TASK_FACTS: tuple[str, ...] = ("tags", "jobArn", "actionMetadata", "associations", "experimentalCapabilities")
 JOB_FACTS: tuple[str, ...] = ("jobName", "tags", "associations", "instanceConfig", "deviceConfig", "roleArn")
 
-TASK_ITEMS = ItemKind(
-    name="task",
-    key_prefix=schema.TASK_PREFIX,
-    arn_field="quantumTaskArn",
-    lifecycle=TASK_LIFECYCLE,
-    index_keys=_task_index_keys,
-    facts=TASK_FACTS,
-    fill_extra=_fill_task_extra,
-)
-JOB_ITEMS = ItemKind(
-    name="job",
-    key_prefix=schema.JOB_PREFIX,
-    arn_field="jobArn",
-    lifecycle=JOB_LIFECYCLE,
-    index_keys=_job_index_keys,
-    facts=JOB_FACTS,
-)
-DEVICE_ITEMS = ItemKind(
-    name="device",
-    key_prefix=schema.DEVICE_PREFIX,
-    arn_field="deviceArn",
-    lifecycle=DEVICE_LIFECYCLE,
-    index_keys=_device_index_keys,
-)
-ITEM_KINDS: tuple[ItemKind, ...] = (TASK_ITEMS, JOB_ITEMS, DEVICE_ITEMS)
+TASK_ITEMS = ItemKind(registry.TASK, index_keys=_task_index_keys, facts=TASK_FACTS, fill_extra=_fill_task_extra)
+JOB_ITEMS = ItemKind(registry.JOB, index_keys=_status_only, facts=JOB_FACTS)
+DEVICE_ITEMS = ItemKind(registry.DEVICE, index_keys=_status_only)
+# Every kind that keeps a log, by name; a test checks it covers the registry's stored kinds.
+ITEM_KINDS: Mapping[str, ItemKind] = {items.name: items for items in (TASK_ITEMS, JOB_ITEMS, DEVICE_ITEMS)}
 
 
 def item_kind_for_arn(arn: str) -> ItemKind:
-    """The kind an ARN names: ``...:job/...`` a hybrid job, ``...:device/...`` a device, else a task."""
-    resource = arn.split(":", 5)[-1]
-    if resource.startswith("job/"):
-        return JOB_ITEMS
-    if resource.startswith("device/"):
-        return DEVICE_ITEMS
-    return TASK_ITEMS
+    """The log an ARN's resource keeps (a task's for anything that names no other kind)."""
+    kind = registry.kind_of_arn(arn)
+    return ITEM_KINDS.get(kind.name, TASK_ITEMS) if kind else TASK_ITEMS
 
 
 def record_from_item(item: dict[str, Any]) -> dict[str, Any]:
@@ -200,8 +196,3 @@ def timings_with_running(record: Record, latest: dict[str, Any]) -> dict[str, An
     }
     added = {name: value for name, value in split.items() if value is not None and name not in known}
     return {**known, **added} if added else None
-
-
-# Kinds whose latest state names who created it and, once cancelled, who cancelled it (joined from
-# CloudTrail calls, ``unknown`` until one is received: see domain/callers.py). Devices have no caller.
-KINDS_WITH_CALLERS = frozenset({"task", "job"})

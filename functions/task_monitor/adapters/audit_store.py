@@ -18,7 +18,6 @@ from botocore.exceptions import ClientError
 
 from task_monitor import audit_schema as schema
 from task_monitor.adapters.audit_items import (
-    KINDS_WITH_CALLERS,
     PER_EVENT_ENRICHMENT,
     TASK_ITEMS,
     ItemKind,
@@ -248,7 +247,7 @@ class DynamoAuditStore:
 
     def _unknown_callers(self, item: Record) -> dict[str, Caller]:
         """Who created (and, once cancelling, cancelled) the resource, until a CloudTrail call says."""
-        if self._kind.name not in KINDS_WITH_CALLERS:
+        if not self._kind.kind.has_callers:
             return {}
         unknown = {CREATED_BY: UNKNOWN_CALLER}
         if item.get("status") in CANCEL_STATUSES:

@@ -24,9 +24,26 @@ NOT_FOUND = "ResourceNotFoundException"
 QUEUE_INFO = "QueueInfo"
 
 
+class BraketClients:
+    """The container's Braket clients: one per region, made on first use (a task or job lives in its
+    device's region), shared by every describer. The home region's is made at init, since most
+    resources live there."""
+
+    def __init__(self, make_client: Callable[[str], Any], *, home_region: str | None = None) -> None:
+        self._make_client = make_client
+        self._clients: dict[str, Any] = {}
+        if home_region:
+            self.for_region(home_region)
+
+    def for_region(self, region: str) -> Any:
+        if region not in self._clients:
+            self._clients[region] = self._make_client(region)
+        return self._clients[region]
+
+
 class EventuallyConsistentDescriber:
-    """Asks Braket for one resource's description, in its own region, with one client per region
-    per container, created on first use; queue info always asked for.
+    """Asks Braket for one resource's description, in its own region (clients from ``BraketClients``);
+    queue info always asked for.
 
     Braket is eventually consistent: a resource just created may not be found yet, and one just
     ended may still show its earlier status. Both are asked again after 0.5 s, 1 s, ... Subclasses
@@ -37,24 +54,21 @@ class EventuallyConsistentDescriber:
 
     def __init__(
         self,
-        client_factory: Callable[[str], Any],
+        clients: BraketClients,
         *,
         not_found_retries: int = 3,
         not_found_delay_seconds: float = 0.5,
         lag_retries: int = 2,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
-        self._client_factory = client_factory
-        self._clients: dict[str, Any] = {}
+        self._clients = clients
         self._not_found_retries = not_found_retries
         self._not_found_delay = not_found_delay_seconds
         self._lag_retries = lag_retries
         self._sleep = sleep
 
     def client_for(self, region: str) -> Any:
-        if region not in self._clients:
-            self._clients[region] = self._client_factory(region)
-        return self._clients[region]
+        return self._clients.for_region(region)
 
     def _ask(self, client: Any, arn: str) -> dict[str, Any]:
         raise NotImplementedError

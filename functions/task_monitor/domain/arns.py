@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 _TASK_ARN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):braket:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d):"
@@ -52,8 +54,17 @@ class DeviceArn:
 
     @property
     def label(self) -> str:
-        """Short name people use: "ionq/Forte-1", "amazon/sv1"."""
-        return f"{self.provider}/{self.name}"
+        return device_label(self.provider, self.name)
+
+
+def device_label(provider: str, name: str) -> str:
+    """The short name people use for a device: "ionq/Forte-1", "amazon/sv1"."""
+    return f"{provider}/{name}"
+
+
+def record_device_label(record: Mapping[str, Any]) -> str:
+    """The device label of a task's or device's record (its ``deviceProvider`` and ``deviceName``)."""
+    return device_label(str(record["deviceProvider"]), str(record["deviceName"]))
 
 
 def parse_task_arn(value: str) -> TaskArn | None:

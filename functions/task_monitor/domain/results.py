@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from task_monitor.domain.outcomes import SaveOutcome
+from task_monitor.domain.registry import ARN_FIELDS
 
-# The field that names the resource in each kind's record (and in its summary).
-ARN_FIELDS = {"task": "quantumTaskArn", "job": "jobArn", "device": "deviceArn"}
+if TYPE_CHECKING:
+    from task_monitor.domain.announce import Recorded
+    from task_monitor.domain.enrichment import EnrichmentFailure
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,30 @@ class ProcessingResult:
     # Published, but the "sent" mark could not be written (the error's name): see Announcer.
     unmarked_notification: str | None = None
     queued_seconds: float | None = field(default=None)
+
+    @classmethod
+    def of(
+        cls,
+        kind: str,
+        record: Mapping[str, Any],
+        recorded: Recorded,
+        *,
+        enrichment_failure: EnrichmentFailure | None = None,
+        queued_seconds: float | None = None,
+        source: str = "stateChange",
+    ) -> ProcessingResult:
+        """What became of one event (recorded, perhaps announced): every monitor's one way to say it."""
+        return cls(
+            record=record,
+            outcome=recorded.outcome,
+            notified=recorded.message_id is not None,
+            kind=kind,
+            source=source,
+            message_id=recorded.message_id,
+            enrichment_error=enrichment_failure.code if enrichment_failure else None,
+            unmarked_notification=recorded.unmarked_notification,
+            queued_seconds=queued_seconds,
+        )
 
     @property
     def arn(self) -> str:

@@ -62,10 +62,11 @@ class Lifecycle:
 
 
 TASK_LIFECYCLE = Lifecycle("task", STATUS_RANK, TERMINAL_STATUSES)
-# GetJob's JobPrimaryStatus: a hybrid job is never CREATED, it starts QUEUED.
+# GetJob's JobPrimaryStatus, in the API's own order (the dashboard lists them so): a hybrid job is never
+# CREATED, it starts QUEUED; each status ranks as a task's does.
 JOB_LIFECYCLE = Lifecycle(
     "job",
-    {status: place for status, place in STATUS_RANK.items() if status != "CREATED"},
+    {status: STATUS_RANK[status] for status in ("QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLING", "CANCELLED")},
     TERMINAL_STATUSES,
 )
 # A device's availability swings both ways (ONLINE, OFFLINE, ONLINE...): every status ranks the same,

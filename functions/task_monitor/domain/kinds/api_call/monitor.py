@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from task_monitor.domain.announce import Recorded
 from task_monitor.domain.kinds.api_call.event import parse_api_call
 from task_monitor.domain.outcomes import SaveOutcome
 from task_monitor.domain.results import ProcessingResult
@@ -32,8 +33,6 @@ class ApiCallMonitor:
         record = call.record()
         if not call.joinable:
             # A failed call created or cancelled nothing: valid input, nothing to join or keep.
-            return ProcessingResult(
-                record=record, outcome=SaveOutcome.NOT_RECORDED, notified=False, kind=call.kind, source=API_CALL_SOURCE
-            )
+            return ProcessingResult.of(call.kind, record, Recorded(SaveOutcome.NOT_RECORDED), source=API_CALL_SOURCE)
         outcome = self._stores[call.kind].join_call(record, call.role)
-        return ProcessingResult(record=record, outcome=outcome, notified=False, kind=call.kind, source=API_CALL_SOURCE)
+        return ProcessingResult.of(call.kind, record, Recorded(outcome), source=API_CALL_SOURCE)

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from task_monitor.domain.arns import DeviceArn, parse_device_arn
-from task_monitor.domain.detail_types import DEVICE_STATUS_CHANGE, QPU_STATUS_CHANGE
+from task_monitor.domain.registry import DEVICE
 from task_monitor.domain.status import DEVICE_LIFECYCLE, is_status_shaped
 from task_monitor.domain.validation import parse_envelope, quote_value
 from task_monitor.errors import InvalidEventError
 
-DEVICE_DETAIL_TYPES = (DEVICE_STATUS_CHANGE, QPU_STATUS_CHANGE)
+DEVICE_DETAIL_TYPES = DEVICE.detail_types  # Device Status Change, and the older QPU Status Change
 
 # Status field names, in the order they are looked for: the event's own name first, then GetDevice's.
 STATUS_FIELDS = ("status", "deviceStatus")

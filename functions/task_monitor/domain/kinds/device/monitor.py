@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from task_monitor.domain.announce import Announcer
-from task_monitor.domain.detail_types import DEVICE_STATUS_CHANGE
 from task_monitor.domain.kinds.device.event import DEVICE_DETAIL_TYPES, DeviceStatusChange, parse_device_event
 from task_monitor.domain.kinds.device.notification import render_device_notification
 from task_monitor.domain.kinds.device.record import availability, build_device_record
+from task_monitor.domain.registry import DEVICE
 from task_monitor.domain.results import ProcessingResult
 
 if TYPE_CHECKING:
@@ -43,14 +43,7 @@ class DeviceMonitor:
             render=lambda: render_device_notification(record),
             announce_late=False,
         )
-        return ProcessingResult(
-            record=record,
-            outcome=recorded.outcome,
-            notified=recorded.message_id is not None,
-            kind="device",
-            message_id=recorded.message_id,
-            unmarked_notification=recorded.unmarked_notification,
-        )
+        return ProcessingResult.of(DEVICE.name, record, recorded)
 
     def _waiting_if_news(self, change: DeviceStatusChange) -> int | None:
         """The number of tasks waiting, counted only when the event changes the device's availability;
@@ -74,4 +67,4 @@ def _is_this_event(latest: Mapping[str, Any], change: DeviceStatusChange) -> boo
 def _detail_type(event: Any) -> str:
     """The event's own device detail-type; anything else is checked (and rejected) as a Device Status Change."""
     detail_type = event.get("detail-type") if isinstance(event, dict) else None
-    return detail_type if detail_type in DEVICE_DETAIL_TYPES else DEVICE_STATUS_CHANGE
+    return detail_type if detail_type in DEVICE_DETAIL_TYPES else DEVICE_DETAIL_TYPES[0]

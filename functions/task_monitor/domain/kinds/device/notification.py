@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from task_monitor.domain.arns import record_device_label
 from task_monitor.domain.kinds.device.record import DeviceRecord, availability
 from task_monitor.domain.notification_model import (
     Notification,
@@ -36,7 +37,7 @@ def render_device_notification(record: DeviceRecord) -> Notification:
 
 
 def device_label(record: DeviceRecord) -> str:
-    return f"{record['deviceProvider']}/{record['deviceName']}"
+    return record_device_label(record)
 
 
 def waiting_phrase(count: int) -> str:

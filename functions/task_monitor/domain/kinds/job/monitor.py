@@ -10,6 +10,7 @@ from task_monitor.domain.enrichment import EnrichmentFailure, enrich
 from task_monitor.domain.kinds.job.event import JobStateChange, parse_job_event
 from task_monitor.domain.kinds.job.record import JobRecord, build_job_record
 from task_monitor.domain.notification_model import Notification
+from task_monitor.domain.registry import JOB
 from task_monitor.domain.results import ProcessingResult
 from task_monitor.domain.status import JOB_LIFECYCLE
 
@@ -58,15 +59,7 @@ class JobMonitor:
         recorded = self._announcer.record_and_announce(
             self._store, record, notify=notify, render=lambda: _render(record)
         )
-        return ProcessingResult(
-            record=record,
-            outcome=recorded.outcome,
-            notified=recorded.message_id is not None,
-            kind="job",
-            message_id=recorded.message_id,
-            enrichment_error=failure.code if failure else None,
-            unmarked_notification=recorded.unmarked_notification,
-        )
+        return ProcessingResult.of(JOB.name, record, recorded, enrichment_failure=failure)
 
     def _describe(self, change: JobStateChange) -> tuple[dict[str, Any] | None, EnrichmentFailure | None]:
         return enrich(lambda: self._describer.describe(change.job, change.status))

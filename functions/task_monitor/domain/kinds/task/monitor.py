@@ -10,6 +10,7 @@ from task_monitor.domain.enrichment import EnrichmentFailure, enrich
 from task_monitor.domain.kinds.task.event import TaskStateChange, parse_task_event
 from task_monitor.domain.kinds.task.record import TaskRecord, build_record
 from task_monitor.domain.notification_model import Notification
+from task_monitor.domain.registry import TASK
 from task_monitor.domain.results import ProcessingResult
 from task_monitor.domain.status import is_terminal
 
@@ -53,14 +54,11 @@ class TaskMonitor:
         recorded = self._announcer.record_and_announce(
             self._store, record, notify=notify, render=lambda: _render(record)
         )
-        return ProcessingResult(
-            record=record,
-            outcome=recorded.outcome,
-            notified=recorded.message_id is not None,
-            kind="task",
-            message_id=recorded.message_id,
-            enrichment_error=failure.code if failure else None,
-            unmarked_notification=recorded.unmarked_notification,
+        return ProcessingResult.of(
+            TASK.name,
+            record,
+            recorded,
+            enrichment_failure=failure,
             queued_seconds=(
                 record.get("timings", {}).get("queuedSeconds")
                 if change.status == "RUNNING" and not recorded.outcome.is_duplicate

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from task_monitor.domain.arns import record_device_label
 from task_monitor.domain.callers import CANCEL_STATUSES, describe_caller, principal_of
 from task_monitor.domain.kinds.task.record import QueueInfo, TaskRecord
 from task_monitor.domain.notification_model import (
@@ -30,10 +31,7 @@ def render_notification(record: TaskRecord) -> Notification:
 
 
 def render_subject(record: TaskRecord) -> str:
-    subject = (
-        f"Braket task {record['status']}: {record['deviceProvider']}/{record['deviceName']}, "
-        f"task {record['taskId'][:8]}"
-    )
+    subject = f"Braket task {record['status']}: {record_device_label(record)}, task {record['taskId'][:8]}"
     return ascii_subject(subject)
 
 
@@ -44,7 +42,7 @@ def render_email(record: TaskRecord) -> str:
     lines: list[tuple[str, str | None]] = [
         ("Task", record["quantumTaskArn"]),
         ("Status", _status_line(record)),
-        ("Device", f"{record['deviceProvider']}/{record['deviceName']} ({record['deviceArn']})"),
+        ("Device", f"{record_device_label(record)} ({record['deviceArn']})"),
         ("Region", record["region"]),
         ("Shots", _shots_line(record)),
         ("Failure", record.get("failureReason")),
