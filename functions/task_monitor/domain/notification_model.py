@@ -1,12 +1,23 @@
-"""What every kind's notification is made of: the message, its filter attributes, shared formatting."""
+"""What every kind's notification is made of: the message, its filter attributes, shared formatting.
+
+Each kind's renderer says what is particular to it (its subject, heading, fact lines, notes, filter
+attributes and console page); ``compose`` makes them one Notification the same way for every kind: the
+email laid out alike, the JSON for machine subscribers the record plus ``kind`` and ``schemaVersion``,
+the ``kind`` attribute for filter policies.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 SUBJECT_LIMIT = 99  # SNS subjects are ASCII, under 100 characters
+# The version of the published JSON's record format. Raised when a field is renamed, removed or changes
+# meaning (adding a field does not raise it), so a subscriber can tell which format it reads: see the
+# README's "Notifications" for the history.
+SCHEMA_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -19,6 +30,37 @@ class Notification:
     def sns_message(self) -> str:
         """The message for ``MessageStructure='json'``: email subscribers get the text, all others JSON."""
         return json.dumps({"default": self.json_body, "email": self.email_text})
+
+
+def compose(
+    *,
+    kind: str,
+    record: Mapping[str, Any],
+    subject: str,
+    email_text: str,
+    attributes: Mapping[str, dict[str, str]],
+    console_url: str | None = None,
+) -> Notification:
+    """One kind's notification: its subject (made ASCII), its email (``compose_email``), the record as
+    JSON with ``kind``, ``schemaVersion`` and the console link, and its attributes after ``kind``."""
+    body = {**record, "kind": kind, "schemaVersion": SCHEMA_VERSION}
+    if console_url:
+        body["consoleUrl"] = console_url
+    return Notification(
+        subject=ascii_subject(subject),
+        email_text=email_text,
+        json_body=json.dumps(body, sort_keys=True),
+        attributes={"kind": string_attribute(kind), **attributes},
+    )
+
+
+def compose_email(heading: str, facts: Sequence[tuple[str, str | None]], notes: Sequence[str], footer: str) -> str:
+    """The plain-text email every kind sends: a heading, one fact a line, each note apart, the event."""
+    text = [heading, "", *fact_lines(facts)]
+    for note in notes:
+        text += ["", note]
+    text += ["", footer]
+    return "\n".join(text) + "\n"
 
 
 def ascii_subject(subject: str) -> str:

@@ -9,7 +9,7 @@ import pytest
 from task_monitor.domain.kinds.device.event import parse_device_event
 from task_monitor.domain.kinds.device.notification import render_device_notification
 from task_monitor.domain.kinds.device.record import DeviceRecord, build_device_record
-from task_monitor.domain.notification_model import SUBJECT_LIMIT
+from task_monitor.domain.notification_model import SCHEMA_VERSION, SUBJECT_LIMIT
 from tests.support.device_factories import DEVICE_STATUS, QPU_STATUS, device_event
 from tests.support.factories import FORTE, SV1
 
@@ -48,10 +48,10 @@ def test_email_explains_each_status_to_the_people_waiting(status: str, meaning: 
     assert meaning in render_device_notification(_record(status)).email_text
 
 
-def test_json_is_the_record_with_the_console_link() -> None:
+def test_json_is_the_record_with_its_kind_schema_version_and_the_console_link() -> None:
     record = _record(detail_type=QPU_STATUS)
     body = json.loads(render_device_notification(record).json_body)
-    assert body == {**record, "consoleUrl": CONSOLE}
+    assert body == {**record, "kind": "device", "schemaVersion": SCHEMA_VERSION, "consoleUrl": CONSOLE}
     assert body["detailType"] == QPU_STATUS
 
 

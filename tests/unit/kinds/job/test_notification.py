@@ -15,6 +15,7 @@ from task_monitor.domain.kinds.job.record import JobRecord, build_job_record
 from task_monitor.domain.kinds.task.event import parse_task_event
 from task_monitor.domain.kinds.task.notification import render_notification
 from task_monitor.domain.kinds.task.record import build_record
+from task_monitor.domain.notification_model import SCHEMA_VERSION
 from task_monitor.domain.ports import HistoryFacts
 from tests.support.factories import FORTE, description, task_event
 from tests.support.job_factories import JOB_ARN, SECRET_HYPERPARAMETER, job_description, job_event
@@ -103,9 +104,10 @@ def test_a_late_event_says_braket_has_moved_on() -> None:
     )
 
 
-def test_the_json_body_is_the_record_with_the_console_link() -> None:
+def test_the_json_body_is_the_record_with_its_kind_schema_version_and_the_console_link() -> None:
     record = _record()
     body = json.loads(render_job_notification(record).json_body)
+    assert (body.pop("kind"), body.pop("schemaVersion")) == ("job", SCHEMA_VERSION)
     assert body.pop("consoleUrl").endswith(f"#/jobs/{JOB_ARN}")
     assert body == json.loads(json.dumps(record))
 

@@ -8,7 +8,7 @@ from task_monitor.domain.enrichment import EnrichmentFailure
 from task_monitor.domain.kinds.task.event import parse_task_event
 from task_monitor.domain.kinds.task.notification import render_notification
 from task_monitor.domain.kinds.task.record import build_record
-from task_monitor.domain.notification_model import format_duration
+from task_monitor.domain.notification_model import SCHEMA_VERSION, format_duration
 from tests.support.factories import fully_described, task_event
 
 
@@ -49,9 +49,10 @@ def test_email_says_when_details_are_missing() -> None:
     )
 
 
-def test_json_body_is_the_record_plus_a_console_link() -> None:
+def test_json_body_is_the_record_plus_its_kind_schema_version_and_a_console_link() -> None:
     record = _failed_record()
     body = json.loads(render_notification(record).json_body)
+    assert (body.pop("kind"), body.pop("schemaVersion")) == ("task", SCHEMA_VERSION)
     assert {k: v for k, v in body.items() if k != "consoleUrl"} == record
     assert body["consoleUrl"].startswith("https://us-east-1.console.aws.amazon.com/braket/")
 

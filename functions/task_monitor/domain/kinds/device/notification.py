@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 from task_monitor.domain.arns import record_device_label
 from task_monitor.domain.kinds.device.record import DeviceRecord, availability
 from task_monitor.domain.notification_model import (
     Notification,
-    ascii_subject,
     braket_console_url,
-    fact_lines,
+    compose,
+    compose_email,
     string_attribute,
 )
+from task_monitor.domain.registry import DEVICE
 
 # What the waiting tasks can expect, by status.
 _MEANING = {
@@ -26,13 +25,13 @@ _MEANING = {
 
 
 def render_device_notification(record: DeviceRecord) -> Notification:
-    url = device_console_url(record)
-    body = dict(record, **({"consoleUrl": url} if url else {}))
-    return Notification(
+    return compose(
+        kind=DEVICE.name,
+        record=record,
         subject=render_subject(record),
         email_text=render_email(record),
-        json_body=json.dumps(body, sort_keys=True),
         attributes=message_attributes(record),
+        console_url=device_console_url(record),
     )
 
 
@@ -45,9 +44,7 @@ def waiting_phrase(count: int) -> str:
 
 
 def render_subject(record: DeviceRecord) -> str:
-    return ascii_subject(
-        f"Braket device {record['status']}: {device_label(record)}, {waiting_phrase(record.get('waitingTasks', 0))}"
-    )
+    return f"Braket device {record['status']}: {device_label(record)}, {waiting_phrase(record.get('waitingTasks', 0))}"
 
 
 def render_email(record: DeviceRecord) -> str:
@@ -64,20 +61,18 @@ def render_email(record: DeviceRecord) -> str:
         ("Tasks waiting", f"{waiting} (created or queued, not yet running)"),
         ("Console", device_console_url(record)),
     ]
-    text = [f"Amazon Braket device {device_label(record)} is {record['status']}", ""]
-    text += fact_lines(lines)
-    text += ["", f"{waiting_phrase(waiting).capitalize()} on this device in your account."]
+    what_it_means = [f"{waiting_phrase(waiting).capitalize()} on this device in your account."]
     meaning = _MEANING.get(record["status"])
     if meaning:
-        text.append(meaning)
-    text += ["", f"Event {record['eventId']} ({record['detailType']}) at {record['eventTime']}."]
-    return "\n".join(text) + "\n"
+        what_it_means.append(meaning)
+    footer = f"Event {record['eventId']} ({record['detailType']}) at {record['eventTime']}."
+    heading = f"Amazon Braket device {device_label(record)} is {record['status']}"
+    return compose_email(heading, lines, ["\n".join(what_it_means)], footer)
 
 
 def message_attributes(record: DeviceRecord) -> dict[str, dict[str, str]]:
-    """Attributes for subscription filter policies: kind, device, provider, status, availability."""
+    """Attributes for subscription filter policies (after ``kind``): device, provider, status, availability."""
     attributes = {
-        "kind": string_attribute("device"),
         "deviceArn": string_attribute(record["deviceArn"]),
         "provider": string_attribute(record["deviceProvider"]),
         "status": string_attribute(record["status"]),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from task_monitor.domain.arns import parse_device_arn
@@ -12,21 +11,24 @@ from task_monitor.domain.notification_model import (
     Notification,
     ascii_subject,
     braket_console_url,
-    fact_lines,
+    compose,
+    compose_email,
     format_duration,
     string_attribute,
     tags_attribute,
 )
+from task_monitor.domain.registry import JOB
 from task_monitor.domain.status import JOB_LIFECYCLE
 
 
 def render_job_notification(record: JobRecord) -> Notification:
-    body = dict(record, consoleUrl=job_console_url(record["jobArn"], record["region"]))
-    return Notification(
+    return compose(
+        kind=JOB.name,
+        record=record,
         subject=render_job_subject(record),
         email_text=render_job_email(record),
-        json_body=json.dumps(body, sort_keys=True),
         attributes=job_message_attributes(record),
+        console_url=job_console_url(record["jobArn"], record["region"]),
     )
 
 
@@ -67,21 +69,19 @@ def render_job_email(record: JobRecord) -> str:
         ("Region", record["region"]),
         ("Console", job_console_url(record["jobArn"], record["region"])),
     ]
-    text = [f"Amazon Braket hybrid job {record['status']}", ""]
-    text += fact_lines(lines)
+    notes = []
     if "enrichmentError" in record:
         error = record["enrichmentError"]
-        text += ["", f"Note: details from GetJob are missing ({error['code']}: {error['message']})."]
+        notes.append(f"Note: details from GetJob are missing ({error['code']}: {error['message']}).")
     if "taskSummary" in record:
-        text += ["", "Tasks are counted as the audit log held them when this event was processed."]
-    text += ["", f"Event {record['eventId']} at {record['eventTime']}."]
-    return "\n".join(text) + "\n"
+        notes.append("Tasks are counted as the audit log held them when this event was processed.")
+    footer = f"Event {record['eventId']} at {record['eventTime']}."
+    return compose_email(f"Amazon Braket hybrid job {record['status']}", lines, notes, footer)
 
 
 def job_message_attributes(record: JobRecord) -> dict[str, dict[str, str]]:
-    """Attributes for subscription filter policies: kind, status, job, device and tags."""
+    """Attributes for subscription filter policies (after ``kind``): status, job, device and tags."""
     attributes = {
-        "kind": string_attribute("job"),
         "status": string_attribute(record["status"]),
         "jobArn": string_attribute(record["jobArn"]),
     }

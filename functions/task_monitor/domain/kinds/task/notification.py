@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from task_monitor.domain.arns import record_device_label
@@ -12,21 +11,24 @@ from task_monitor.domain.notification_model import (
     Notification,
     ascii_subject,
     braket_console_url,
-    fact_lines,
+    compose,
+    compose_email,
     format_duration,
     string_attribute,
     tags_attribute,
 )
+from task_monitor.domain.registry import TASK
 from task_monitor.domain.status import rank
 
 
 def render_notification(record: TaskRecord) -> Notification:
-    body = dict(record, consoleUrl=console_url(record["quantumTaskArn"], record["region"]))
-    return Notification(
+    return compose(
+        kind=TASK.name,
+        record=record,
         subject=render_subject(record),
         email_text=render_email(record),
-        json_body=json.dumps(body, sort_keys=True),
         attributes=message_attributes(record),
+        console_url=console_url(record["quantumTaskArn"], record["region"]),
     )
 
 
@@ -61,23 +63,18 @@ def render_email(record: TaskRecord) -> str:
         ("Results", record.get("resultsUri")),
         ("Console", console_url(record["quantumTaskArn"], record["region"])),
     ]
-    text = [f"Amazon Braket task {record['status']}", ""]
-    text += fact_lines(lines)
+    notes = []
     if "enrichmentError" in record:
         error = record["enrichmentError"]
-        text += [
-            "",
-            f"Note: details from GetQuantumTask are missing ({error['code']}: {error['message']}).",
-        ]
-    text += ["", f"Event {record['eventId']} at {record['eventTime']}."]
-    return "\n".join(text) + "\n"
+        notes.append(f"Note: details from GetQuantumTask are missing ({error['code']}: {error['message']}).")
+    footer = f"Event {record['eventId']} at {record['eventTime']}."
+    return compose_email(f"Amazon Braket task {record['status']}", lines, notes, footer)
 
 
 def message_attributes(record: TaskRecord) -> dict[str, dict[str, str]]:
-    """Attributes for subscription filter policies: status, device, provider, job, tags and who
-    created (and cancelled) the task, by principal (``unknown`` until CloudTrail's call is received)."""
+    """Attributes for subscription filter policies (after ``kind``): status, device, provider, job, tags and
+    who created (and cancelled) the task, by principal (``unknown`` until CloudTrail's call is received)."""
     attributes = {
-        "kind": string_attribute("task"),
         "status": string_attribute(record["status"]),
         "deviceArn": string_attribute(record["deviceArn"]),
         "provider": string_attribute(record["deviceProvider"]),
