@@ -37,10 +37,20 @@ class Forwarder(Construct):
             "UndeliveredEvents",
             holds=f"Braket events this region could not forward to {main_region} within 24 hours",
         )
+        # Only EventBridge rules of this account in this region may assume it (no confused deputy). The
+        # rule's own ARN cannot be named: the rule's target names this role, so the trust policy naming
+        # the rule would make a dependency cycle.
+        own_rules = stack.format_arn(service="events", resource="rule", resource_name="*")
         self.role = iam.Role(
             self,
             "Role",
-            assumed_by=iam.ServicePrincipal("events.amazonaws.com"),
+            assumed_by=iam.ServicePrincipal(
+                "events.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {"aws:SourceArn": own_rules},
+                },
+            ),
             description=f"Lets EventBridge forward Braket events to the default bus in {main_region}",
         )
         main_bus.grant_put_events_to(self.role)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
@@ -52,7 +53,8 @@ class Notifications(Construct):
     def grant_publish(self, grantee: iam.IGrantable) -> None:
         """``sns:Publish`` on this topic, and the two key actions SNS needs for a publisher to an
         encrypted topic (``kms:GenerateDataKey`` for the message's data key, ``kms:Decrypt`` to reuse
-        it) on this key only."""
+        it) on this key only, and only through SNS in this region (``kms:ViaService``): the role cannot use
+        the key directly, or through another service."""
         principal = grantee.grant_principal
         principal.add_to_principal_policy(
             iam.PolicyStatement(sid="PublishNotifications", actions=["sns:Publish"], resources=[self.topic.topic_arn])
@@ -62,5 +64,6 @@ class Notifications(Construct):
                 sid="EncryptNotifications",
                 actions=["kms:GenerateDataKey", "kms:Decrypt"],
                 resources=[self.key.key_arn],
+                conditions={"StringEquals": {"kms:ViaService": f"sns.{Stack.of(self).region}.amazonaws.com"}},
             )
         )

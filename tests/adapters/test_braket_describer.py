@@ -142,3 +142,22 @@ def test_a_failed_re_ask_keeps_the_answer_already_in_hand(describer, braket, sle
     assert answer["status"] == "RUNNING"
     assert answer["jobArn"].endswith(":job/vqe-sweep") and answer["tags"]
     assert [c.error_code for c in braket.calls] == [None, code, code, code, code]
+
+
+def test_the_client_cache_is_bounded_dropping_the_least_recently_used_region() -> None:
+    made: list[str] = []
+
+    def make(region: str) -> object:
+        made.append(region)
+        return object()
+
+    clients = BraketClients(make, home_region="us-east-1", limit=3)
+    home = clients.for_region("us-east-1")
+    for number in range(1, 21):  # twenty region-shaped names, as forged ARNs could send
+        clients.for_region(f"xx-forged-{number}")
+        clients.for_region("us-east-1")  # the home region stays in use
+    assert len(clients.regions) == 3
+    assert clients.regions[-1] == "us-east-1" and clients.for_region("us-east-1") is home
+    assert made.count("us-east-1") == 1  # kept, never made again
+    clients.for_region("xx-forged-1")  # dropped long ago: made again
+    assert made.count("xx-forged-1") == 2

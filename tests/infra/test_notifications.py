@@ -151,6 +151,8 @@ def test_given_the_function_then_it_may_publish_to_the_topic_and_use_its_key(mai
                             "Effect": "Allow",
                             "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
                             "Resource": get_att_arn(key_id),
+                            # Only through SNS in the stack's region, never directly.
+                            "Condition": {"StringEquals": {"kms:ViaService": "sns.us-east-1.amazonaws.com"}},
                         },
                     ]
                 )

@@ -52,7 +52,7 @@ def test_given_each_forwarder_then_its_rule_has_the_main_rules_pattern(main_temp
 def test_given_each_forwarder_then_it_targets_the_main_default_bus_with_role_retries_and_dead_letter_queue(
     forwarder_templates,
 ):
-    for template in forwarder_templates.values():
+    for region, template in forwarder_templates.items():
         _, rule = only(template.find_resources("AWS::Events::Rule"))
         (target,) = rule["Properties"]["Targets"]
         role_id = target["RoleArn"]["Fn::GetAtt"][0]
@@ -61,8 +61,21 @@ def test_given_each_forwarder_then_it_targets_the_main_default_bus_with_role_ret
 
         assert target["Arn"] == MAIN_BUS_ARN
         assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185}
+        # Only this account's rules in the forwarder's own region may assume it (no confused deputy).
         assert resources[role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [
-            {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}}
+            {
+                "Action": "sts:AssumeRole",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+                    "ArnLike": {
+                        "aws:SourceArn": {
+                            "Fn::Join": ["", [f"arn:aws:events:{region}:", {"Ref": "AWS::AccountId"}, ":rule/*"]]
+                        }
+                    },
+                },
+            }
         ]
         template.has_resource_properties(
             "AWS::IAM::Policy",

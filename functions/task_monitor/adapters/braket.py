@@ -4,6 +4,7 @@ retries Braket's consistency needs."""
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -21,24 +22,42 @@ BRAKET_CLIENT_CONFIG = Config(
     read_timeout=5,
 )
 NOT_FOUND = "ResourceNotFoundException"
+# Braket is in 5 regions (2026); room for a few more before a client is made again.
+MAX_REGIONAL_CLIENTS = 8
 QUEUE_INFO = "QueueInfo"
 
 
 class BraketClients:
     """The container's Braket clients: one per region, made on first use (a task or job lives in its
     device's region), shared by every describer. The home region's is made at init, since most
-    resources live there."""
+    resources live there.
 
-    def __init__(self, make_client: Callable[[str], Any], *, home_region: str | None = None) -> None:
+    At most ``limit`` are kept, the least recently used dropped first: Braket runs in a handful of
+    regions, but the region comes from the event's ARN, and a container must not grow a client for
+    every region-shaped name it is sent."""
+
+    def __init__(
+        self, make_client: Callable[[str], Any], *, home_region: str | None = None, limit: int = MAX_REGIONAL_CLIENTS
+    ) -> None:
         self._make_client = make_client
-        self._clients: dict[str, Any] = {}
+        self._clients: OrderedDict[str, Any] = OrderedDict()
+        self._limit = limit
         if home_region:
             self.for_region(home_region)
 
     def for_region(self, region: str) -> Any:
-        if region not in self._clients:
-            self._clients[region] = self._make_client(region)
-        return self._clients[region]
+        if region in self._clients:
+            self._clients.move_to_end(region)
+            return self._clients[region]
+        client = self._clients[region] = self._make_client(region)
+        while len(self._clients) > self._limit:
+            self._clients.popitem(last=False)
+        return client
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """The regions that have a client now, least recently used first."""
+        return tuple(self._clients)
 
 
 class EventuallyConsistentDescriber:
