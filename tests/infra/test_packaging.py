@@ -6,6 +6,7 @@ nothing the runtime already has, nor anything that only runs on a developer's ma
 
 from __future__ import annotations
 
+import _imp
 import json
 import os
 import re
@@ -158,6 +159,27 @@ def test_given_the_asset_then_every_source_has_unchecked_hash_bytecode_for_pytho
     assert not missing, f"sources without cpython-314 bytecode: {missing[:10]}"
     assert not wrong, f"bytecode that is not unchecked-hash for 3.14: {wrong[:10]}"
     assert not other_bytecode
+
+
+def _source_hash_for_314(source: bytes) -> bytes:
+    """The source hash a 3.14 hash-based pyc records: CPython's keyed hash of the source, keyed by 3.14's
+    magic number (the same function in 3.11, so this machine can compute it)."""
+    return _imp.source_hash(int.from_bytes(PYTHON_314_MAGIC, "little"), source)
+
+
+def test_given_the_asset_then_each_pyc_was_compiled_from_the_source_shipped_beside_it(function_asset_dir):
+    """An unchecked-hash pyc is never compared with its source by Lambda, so a pyc built from another
+    version of a file would run silently: each one's recorded hash must be its shipped source's."""
+    stale = []
+    for source in _shipped_sources(function_asset_dir):
+        pyc = source.parent / "__pycache__" / f"{source.stem}.cpython-314.pyc"
+        if pyc.read_bytes()[8:16] != _source_hash_for_314(source.read_bytes()):
+            stale.append(source.relative_to(function_asset_dir))
+    assert not stale, f"bytecode not compiled from the shipped source: {stale[:10]}"
+    # The check can fail: one changed byte of a source changes the hash its pyc must record.
+    handler = function_asset_dir / "task_monitor" / "handler.py"
+    recorded = (handler.parent / "__pycache__" / "handler.cpython-314.pyc").read_bytes()[8:16]
+    assert _source_hash_for_314(handler.read_bytes() + b"\n") != recorded
 
 
 PYODIDE_IMPORT_CHECK = """
