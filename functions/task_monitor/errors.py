@@ -1,7 +1,8 @@
 """Every error the function raises on purpose, under one base class.
 
 Callers catch by meaning: ``InvalidEventError`` (the event can never be processed: set aside, not
-retried), ``NotificationInProgressError`` (another attempt holds the notification: retry later),
+retried), ``RequestRefusedError`` (AWS refused a request for what it holds: set aside the same way),
+``NotificationInProgressError`` (another attempt holds the notification: retry later),
 ``ConfigurationError`` (a bad setting: the cold start fails). Pure Python, no AWS imports, so the
 domain can raise them.
 """
@@ -43,8 +44,19 @@ class ClaimExpiredError(NotificationInProgressError):
     """This attempt's claim is too old to outlast a publish: given back unpublished, for a redelivery."""
 
 
-class AuditWriteError(TaskMonitorError, RuntimeError):
-    """DynamoDB refused a write for a reason a retry will not change (the message says which)."""
+class RequestRefusedError(TaskMonitorError):
+    """AWS refused a request for itself (a validation, size or parameter error): every retry would be
+    refused the same, so the event goes to the dead-letter queue at once, like an invalid one.
+
+    Raised by the adapters, which know each service's error codes; throttling, 5xx and conflicts are
+    never this (they pass, and the message is retried)."""
+
+    def __init__(self, service: str, operation: str, code: str, message: str) -> None:
+        self.service = service
+        self.operation = operation
+        self.code = code
+        self.message = message
+        super().__init__(f"{service} refused {operation}: {code}: {message}")
 
 
 class DeadLetterQueueNotConfiguredError(TaskMonitorError, RuntimeError):

@@ -21,7 +21,7 @@ from task_monitor.domain.outcomes import Rejection, SaveOutcome
 from task_monitor.domain.results import ProcessingResult
 from task_monitor.domain.status import KNOWN_STATUSES
 from task_monitor.domain.validation import is_event_id
-from task_monitor.errors import InvalidEventError, NotificationInProgressError
+from task_monitor.errors import InvalidEventError, NotificationInProgressError, RequestRefusedError
 
 SERVICE = os.getenv("POWERTOOLS_SERVICE_NAME", names.SERVICE_NAME)
 NAMESPACE = os.getenv("POWERTOOLS_METRICS_NAMESPACE", names.METRICS_NAMESPACE)
@@ -36,6 +36,24 @@ def record_invalid_event(error: InvalidEventError, message_id: str | None = None
     logger.error(
         "Rejected invalid event",
         extra={"field": error.field, "problem": error.problem, "messageId": message_id},
+    )
+
+
+_REFUSAL_CHARACTERS = 500  # of AWS's message, in the log line
+
+
+def record_refused_request(error: RequestRefusedError, message_id: str | None = None) -> None:
+    """One log line (the service, the operation and AWS's own words) and one metric."""
+    metrics.add_metric(name=names.REFUSED_EVENTS, unit=MetricUnit.Count, value=1)
+    logger.error(
+        "AWS refused a request of this event for itself; set aside, not retried",
+        extra={
+            "service": error.service,
+            "operation": error.operation,
+            "errorCode": error.code,
+            "problem": error.message[:_REFUSAL_CHARACTERS],
+            "messageId": message_id,
+        },
     )
 
 
@@ -105,7 +123,10 @@ class QueueTelemetry:
         record_result(result)
 
     def rejected(self, rejection: Rejection) -> None:
-        record_invalid_event(rejection.error, rejection.message_id)
+        if isinstance(rejection.error, RequestRefusedError):
+            record_refused_request(rejection.error, rejection.message_id)
+        else:
+            record_invalid_event(rejection.error, rejection.message_id)
 
     def failed(self, message_id: str, error: Exception) -> None:
         metrics.add_metric(name=names.FAILED_EVENTS, unit=MetricUnit.Count, value=1)

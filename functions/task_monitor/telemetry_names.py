@@ -17,6 +17,9 @@ STALE_EVENTS = "StaleEvents"  # Count: late events recorded without moving the l
 ENRICHMENT_ERRORS = "EnrichmentErrors"  # Count
 UNKNOWN_STATUS_EVENTS = "UnknownStatusEvents"  # Count
 INVALID_EVENTS = "InvalidEvents"  # Count: rejected before any call or write (sent to the dead-letter queue)
+# Count: AWS refused one of the event's requests for itself (validation, size, a bad parameter), so it
+# was sent to the dead-letter queue at once rather than retried
+REFUSED_EVENTS = "RefusedEvents"
 FAILED_EVENTS = "FailedEvents"  # Count: left on the queue for a redelivery (an error, or no time left)
 JOB_EVENTS = "JobEvents"  # Count; once with only `service`, once more with `status`
 DEVICE_EVENTS = "DeviceEvents"  # Count; once with only `service`, once more with `status` (ONLINE, OFFLINE, ...)

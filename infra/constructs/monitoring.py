@@ -338,6 +338,7 @@ class Monitoring(Construct):
                 right=[
                     rule_failed_invocations_metric(rule).with_(label="rule failed invocations"),
                     _service_metric(names.INVALID_EVENTS).with_(label="invalid events"),
+                    _service_metric(names.REFUSED_EVENTS).with_(label="events AWS refused (validation, size)"),
                     _service_metric(names.FAILED_EVENTS).with_(label="events to retry"),
                 ],
                 width=6,

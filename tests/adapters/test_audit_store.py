@@ -14,7 +14,7 @@ from task_monitor.domain.enrichment import EnrichmentFailure
 from task_monitor.domain.kinds.task.event import parse_task_event
 from task_monitor.domain.kinds.task.record import build_record
 from task_monitor.domain.ports import SaveOutcome
-from task_monitor.errors import AuditWriteError, NotificationInProgressError
+from task_monitor.errors import NotificationInProgressError, RequestRefusedError
 from tests.support.factories import GARNET, TASK_ARN, description, task_arn, task_event
 from tests.support.faults import ConnectionFault, ErrorAnswer
 
@@ -127,8 +127,13 @@ def test_transaction_conflict_is_retried_and_validation_error_is_explained(sleep
     with stubber:
         assert store.save(_record("RUNNING"), claim=None) is SaveOutcome.RECORDED
         assert len(sleeps) == 1
-        with pytest.raises(AuditWriteError, match="Item size"):
+        with pytest.raises(RequestRefusedError, match="Item size") as refused:
             store.save(_record("RUNNING"), claim=None)
+    assert (refused.value.service, refused.value.operation, refused.value.code) == (
+        "DynamoDB",
+        "TransactWriteItems",
+        "ValidationError",
+    )
 
 
 def test_late_event_is_recorded_but_never_moves_the_latest_state_back(store, audit_log) -> None:

@@ -7,7 +7,7 @@ from moto import mock_aws
 
 from task_monitor.adapters.dead_letters import MAX_ATTRIBUTE_CHARACTERS, SqsDeadLetters
 from task_monitor.domain.ports import Rejection
-from task_monitor.errors import InvalidEventError
+from task_monitor.errors import InvalidEventError, RequestRefusedError
 
 
 def test_the_body_is_kept_and_the_error_fits_what_sqs_accepts_in_attributes() -> None:
@@ -37,3 +37,25 @@ def test_the_body_is_kept_and_the_error_fits_what_sqs_accepts_in_attributes() ->
         assert attributes["errorMessage"].startswith("invalid Braket event: detail.status: '?BAD?' xxx")
         assert len(attributes["errorMessage"]) == MAX_ATTRIBUTE_CHARACTERS
         assert attributes["sourceMessageId"] == "m1"
+
+
+def test_a_refused_request_is_set_aside_with_the_service_s_error_instead_of_a_field() -> None:
+    with mock_aws():
+        sqs = botocore.session.get_session().create_client("sqs", region_name="us-east-1")
+        url = sqs.create_queue(QueueName="dead-letters")["QueueUrl"]
+        error = RequestRefusedError(
+            "DynamoDB", "TransactWriteItems", "ValidationException", "Item size has exceeded the maximum allowed size"
+        )
+        SqsDeadLetters(lambda: sqs, url).send("{}", Rejection("m1", error, "2026-11-24T00:00:00.000Z"))
+        (message,) = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["All"])["Messages"]
+    attributes = {name: value["StringValue"] for name, value in message["MessageAttributes"].items()}
+    assert attributes == {
+        "errorType": "RequestRefusedError",
+        "errorMessage": "DynamoDB refused TransactWriteItems: ValidationException: "
+        "Item size has exceeded the maximum allowed size",
+        "service": "DynamoDB",
+        "operation": "TransactWriteItems",
+        "awsErrorCode": "ValidationException",
+        "sourceMessageId": "m1",
+        "rejectedAt": "2026-11-24T00:00:00.000Z",
+    }

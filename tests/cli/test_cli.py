@@ -358,3 +358,13 @@ def test_a_file_that_is_not_json_names_its_line(tmp_path: Path) -> None:
     err = io.StringIO()
     assert main(["replay", str(tmp_path / "events.jsonl")], out=io.StringIO(), err=err) == 2
     assert "events.jsonl line 2 is not JSON" in err.getvalue()
+
+
+def test_replay_tells_a_refused_request_from_an_invalid_event_and_a_failure() -> None:
+    from task_monitor.errors import InvalidEventError, RequestRefusedError
+    from task_monitor_cli.cli import _failure_text
+
+    refused = RequestRefusedError("SNS", "Publish", "InvalidParameter", "Message too long")
+    assert _failure_text(refused) == "REFUSED: SNS refused Publish: InvalidParameter: Message too long"
+    assert _failure_text(InvalidEventError("detail", "missing")).startswith("REJECTED: ")
+    assert _failure_text(RuntimeError("down")) == "FAILED (RuntimeError): down"

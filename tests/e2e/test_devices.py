@@ -7,13 +7,14 @@ source mapping does, and notifications are read from an SQS subscriber of the to
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from tests.e2e.conftest import cold_start_with
 from tests.support.device_factories import ANKAA, DEVICE_STATUS, QPU_STATUS, device_event
-from tests.support.factories import FORTE, GARNET, SV1, description, task_arn, task_event
+from tests.support.factories import FORTE, GARNET, SV1, description, long_device_arn, task_arn, task_event
 
 OFFLINE_AT, ONLINE_AT, STALE_AT = "2026-11-21T06:00:04Z", "2026-11-21T09:30:00Z", "2026-11-21T08:00:00Z"
 
@@ -147,3 +148,17 @@ def test_a_simulator_counts_its_tasks_in_every_region(embedded, region) -> None:
     assert notice["Subject"] == "Braket device OFFLINE: amazon/sv1, 1 task waiting"
     assert notice["Record"].get("region") == region
     assert ("consoleUrl" in notice["Record"]) is (region is not None)
+
+
+def test_a_device_arn_longer_than_braket_allows_is_set_aside_on_its_first_receive(embedded) -> None:
+    # A 2,142-character device ARN was accepted, then refused by DynamoDB (a key over 2,048 bytes) on
+    # each of 60 receives, six hours, before the redrive set it aside without its error
+    event = device_event("OFFLINE", arn=long_device_arn(2_142), detail_type=QPU_STATUS)
+    embedded.deliver(event)
+    (batch,) = embedded.drain()
+    assert batch.retried == []
+    (letter,) = embedded.dead_letters()
+    assert letter.receive_count == 1 and json.loads(letter.body) == event
+    assert (letter.attributes["errorType"], letter.attributes["field"]) == ("InvalidEventError", "detail.deviceArn")
+    assert "is 2142 characters; Braket ARNs are at most 256" in letter.attributes["errorMessage"]
+    assert embedded.dynamodb.scan(TableName="braket-task-audit")["Items"] == []

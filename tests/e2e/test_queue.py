@@ -119,3 +119,96 @@ def test_when_the_dead_letter_queue_refuses_an_invalid_event_it_stays_on_the_que
     embedded.drain()
     (letter,) = embedded.dead_letters()
     assert letter.attributes["field"] == "detail.shots"
+
+
+# -- requests AWS refuses for themselves: set aside at once, not retried for six hours -----------------------
+def _event_items(aws) -> list[dict]:
+    return [item for item in _scan(aws) if item["sk"]["S"].startswith("EVENT#")]
+
+
+def test_an_event_dynamodb_refuses_for_itself_goes_to_the_dead_letter_queue_on_its_first_receive(
+    embedded, error_answer, capsys
+) -> None:
+    # Given DynamoDB refusing the event's write as it refuses a key or an item too large
+    embedded.braket.put_task(description("RUNNING"))
+    refused = error_answer("TransactWriteItems", "ValidationException")
+    with cold_start_with(embedded, "before-send.dynamodb.TransactWriteItems", refused):
+        embedded.deliver(task_event("RUNNING"))
+        batches = embedded.drain()
+    # Then it is not handed back: set aside on its first receive, with the service's error
+    assert [batch.retried for batch in batches] == [[]]
+    assert refused.answered == 1
+    (letter,) = embedded.dead_letters()
+    assert json.loads(letter.body) == task_event("RUNNING")
+    assert letter.receive_count == 1
+    assert letter.attributes["errorType"] == "RequestRefusedError"
+    assert (letter.attributes["service"], letter.attributes["operation"], letter.attributes["awsErrorCode"]) == (
+        "DynamoDB",
+        "TransactWriteItems",
+        "ValidationException",
+    )
+    assert letter.attributes["errorMessage"].startswith("DynamoDB refused TransactWriteItems: ValidationException")
+    assert letter.attributes["sourceMessageId"] == batches[0].message_ids[0]
+    assert "field" not in letter.attributes
+    # And counted apart from invalid events and from failures to retry; nothing was written
+    metrics = capsys.readouterr().out.replace(" ", "")
+    assert '"RefusedEvents":[1.0]' in metrics
+    assert '"FailedEvents"' not in metrics and '"InvalidEvents"' not in metrics
+    assert _scan(embedded) == []
+
+
+def test_invoked_directly_an_event_aws_refuses_raises_the_refusal(embedded, error_answer) -> None:
+    from task_monitor.errors import RequestRefusedError
+
+    embedded.braket.put_task(description("RUNNING"))
+    refused = error_answer("TransactWriteItems", "ValidationException")
+    with cold_start_with(embedded, "before-send.dynamodb.TransactWriteItems", refused):
+        invocation = embedded.invoke(task_event("RUNNING"))
+    assert isinstance(invocation.error, RequestRefusedError) and invocation.error.code == "ValidationException"
+
+
+def test_throttling_is_still_retried_and_the_event_recorded_once_it_passes(embedded, error_answer) -> None:
+    # Given DynamoDB throttling every attempt of the first receive (botocore's four)
+    embedded.braket.put_task(description("RUNNING"))
+    throttled = error_answer("TransactWriteItems", "ProvisionedThroughputExceededException", times=4)
+    with cold_start_with(embedded, "before-send.dynamodb.TransactWriteItems", throttled):
+        embedded.deliver(task_event("RUNNING"))
+        batches = embedded.drain()
+    # Then it is handed back once, and recorded on its redelivery; nothing is set aside
+    assert [len(batch.retried) for batch in batches] == [1, 0]
+    assert throttled.answered == 4
+    assert [r["status"] for r in embedded.audit_log().history(TASK_ARN)] == ["RUNNING"]
+    assert embedded.dead_letters() == []
+
+
+def test_a_notification_sns_refuses_is_set_aside_with_its_claim_given_back_so_a_replay_announces_it(
+    embedded, error_answer
+) -> None:
+    # Given SNS refusing the COMPLETED event's message for itself (InvalidParameter)
+    embedded.braket.put_task(description("COMPLETED"))
+    refused = error_answer("Publish", "InvalidParameter")
+    with cold_start_with(embedded, "before-send.sns.Publish", refused):
+        embedded.deliver(task_event("COMPLETED"))
+        (batch,) = embedded.drain()
+    # Then the message is set aside at once with SNS's error, nothing was published
+    assert batch.retried == [] and refused.answered == 1
+    (letter,) = embedded.dead_letters()
+    assert (letter.attributes["service"], letter.attributes["operation"], letter.attributes["awsErrorCode"]) == (
+        "SNS",
+        "Publish",
+        "InvalidParameter",
+    )
+    assert embedded.subscriber_messages() == []
+    # And the audit is whole: the event recorded, its notification given back (PENDING), not left claimed
+    assert embedded.audit_log().latest(TASK_ARN)["status"] == "COMPLETED"
+    (event_item,) = _event_items(embedded)
+    assert event_item["notification"]["S"] == "PENDING" and "claimId" not in event_item
+    # When the cause is fixed and the dead letter is moved back to the events queue
+    embedded.deliver(letter.body)
+    assert [b.retried for b in embedded.drain()] == [[]]
+    # Then it is announced, once, and recorded once
+    (notice,) = embedded.subscriber_messages()
+    assert notice["Record"]["status"] == "COMPLETED"
+    assert [r["status"] for r in embedded.audit_log().history(TASK_ARN)] == ["COMPLETED"]
+    assert _event_items(embedded)[0]["notification"]["S"] == "SENT"
+    assert embedded.dead_letters() == []

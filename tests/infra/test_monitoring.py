@@ -202,6 +202,14 @@ def test_given_the_dashboard_then_it_shows_events_by_status_notifications_errors
     } <= set(widgets)
 
 
+def test_given_events_set_aside_then_refused_events_are_shown_next_to_invalid_ones(main_template):
+    metrics = _widgets(main_template)["Events set aside for a person"]["metrics"]
+    named = [metric[1] for metric in metrics if metric[0] == names.METRICS_NAMESPACE]
+
+    assert named == [names.INVALID_EVENTS, names.REFUSED_EVENTS, names.FAILED_EVENTS]
+    assert names.REFUSED_EVENTS == "RefusedEvents"
+
+
 def test_given_events_by_status_then_one_line_per_task_status_with_the_service_dimension(main_template):
     metrics = _widgets(main_template)["Task events by status"]["metrics"]
 

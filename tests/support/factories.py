@@ -46,6 +46,20 @@ def task_arn(region: str = "us-east-1", task_id: str = TASK_ID) -> str:
     return f"arn:aws:braket:{region}:{ACCOUNT}:quantum-task/{task_id}"
 
 
+def long_device_arn(characters: int) -> str:
+    """A device ARN of exactly ``characters`` characters, well formed but for its length (a long name)."""
+    prefix = "arn:aws:braket:us-east-1::device/qpu/ionq/"
+    return prefix + "F" * (characters - len(prefix))
+
+
+def long_partition_arn(arn: str, characters: int) -> str:
+    """``arn`` grown to ``characters`` by its partition (``aws-xxx…``): the shape of an ARN, too long to be one."""
+    head, rest = arn.split(":", 2)[1], arn.split(":", 2)[2]
+    grown = f"arn:{head}-{'x' * (characters - len(arn) - 1)}:{rest}"
+    assert len(grown) == characters
+    return grown
+
+
 def task_event(
     status: str = "COMPLETED",
     *,

@@ -10,7 +10,7 @@ import pytest
 
 from task_monitor.domain.intake import TIME_RESERVED_FOR_AN_EVENT_MS, SqsIntake, is_sqs_batch, parse_body
 from task_monitor.domain.ports import Rejection
-from task_monitor.errors import InvalidEventError
+from task_monitor.errors import InvalidEventError, RequestRefusedError
 from tests.support.factories import task_event
 from tests.support.fakes import FakeDeadLetters
 
@@ -41,6 +41,8 @@ def _process(event: Any) -> str:
         raise InvalidEventError("detail", "missing or not an object")
     if event["detail"].get("status") == "BOOM":
         raise RuntimeError("DynamoDB unavailable")
+    if event["detail"].get("status") == "HUGE":
+        raise RequestRefusedError("DynamoDB", "TransactWriteItems", "ValidationException", "Item size has exceeded")
     return f"done {event['id']}"
 
 
@@ -125,3 +127,24 @@ def test_a_record_without_a_message_id_fails_the_whole_batch() -> None:
 )
 def test_an_sqs_batch_is_told_from_an_eventbridge_event_by_its_shape(event: Any, expected: bool) -> None:
     assert is_sqs_batch(event) is expected
+
+
+def test_an_event_aws_refuses_for_itself_goes_to_the_dead_letter_queue_at_once_with_the_error() -> None:
+    # A refusal every retry would meet again (here DynamoDB's, for an item too large) is not retried
+    dead_letters, observer = FakeDeadLetters(), RecordingObserver()
+    records = [_record("m1", task_event("HUGE")), _record("m2", task_event("BOOM")), _record("m3", task_event())]
+    response = _intake(dead_letters, observer).handle(records, lambda: 60_000)
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m2"}]}  # only the outage is retried
+    ((sent_body, rejection),) = dead_letters.sent
+    assert sent_body == records[0]["body"]
+    assert isinstance(rejection.error, RequestRefusedError)
+    assert (rejection.message_id, rejection.error.code) == ("m1", "ValidationException")
+    assert [kind for kind, _ in observer.seen] == ["begin", "rejected", "begin", "failed", "begin", "processed"]
+
+
+@pytest.mark.parametrize("dead_letters", [FakeDeadLetters(fail=True), None], ids=["refused-by-sqs", "no-queue"])
+def test_a_refused_event_that_cannot_be_set_aside_stays_on_the_queue(dead_letters: FakeDeadLetters | None) -> None:
+    observer = RecordingObserver()
+    response = _intake(dead_letters, observer).handle([_record("m1", task_event("HUGE"))], lambda: 60_000)
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
+    assert ("failed", "m1") in observer.seen

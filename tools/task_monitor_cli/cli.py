@@ -165,10 +165,15 @@ def _invoke_and_show(aws: Any, event: Any, out: TextIO, note: str = "", *, brief
 
 
 def _failure_text(error: BaseException) -> str:
-    """Rejected: the event itself is wrong. Failed: the event is fine, something around it is not."""
-    from task_monitor.errors import InvalidEventError
+    """Rejected: the event itself is wrong. Refused: AWS refused one of its requests for good (a retry
+    would not help). Failed: the event is fine, something around it is not."""
+    from task_monitor.errors import InvalidEventError, RequestRefusedError
 
-    return f"REJECTED: {error}" if isinstance(error, InvalidEventError) else f"FAILED ({type(error).__name__}): {error}"
+    if isinstance(error, InvalidEventError):
+        return f"REJECTED: {error}"
+    if isinstance(error, RequestRefusedError):
+        return f"REFUSED: {error}"
+    return f"FAILED ({type(error).__name__}): {error}"
 
 
 def _outcome_text(response: dict[str, Any], aws: Any | None = None) -> str:

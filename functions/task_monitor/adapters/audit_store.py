@@ -25,6 +25,7 @@ from task_monitor.adapters.audit_items import (
 )
 from task_monitor.adapters.dynamodb_codec import from_item, to_attribute, to_item
 from task_monitor.adapters.notification_claims import CLAIM_TIMEOUT_SECONDS, NotificationClaims
+from task_monitor.adapters.refusals import DYNAMODB, permanent_refusals
 from task_monitor.domain.callers import (
     CALLER_FIELDS,
     CANCEL_STATUSES,
@@ -37,7 +38,6 @@ from task_monitor.domain.callers import (
 from task_monitor.domain.detail_types import JOINED_API_CALLS
 from task_monitor.domain.outcomes import HistoryFacts, SaveOutcome
 from task_monitor.domain.status import UNKNOWN_STATUS_RANK
-from task_monitor.errors import AuditWriteError
 
 __all__ = ["CLAIM_TIMEOUT_SECONDS", "DynamoAuditStore"]
 
@@ -61,7 +61,11 @@ _LATEST_MAY_MOVE_UNCONFIRMED = (
 
 class DynamoAuditStore:
     """Writes one kind's audit log (tasks by default); the function's only DynamoDB actions are
-    GetItem, PutItem, UpdateItem and Query."""
+    GetItem, PutItem, UpdateItem and Query.
+
+    A request DynamoDB refuses for itself (``ValidationException``: a key or item too large; a
+    transaction cancelled for a ``ValidationError``) raises ``RequestRefusedError``: a transaction
+    writes all or nothing, so such an event has written nothing."""
 
     def __init__(
         self,
@@ -83,12 +87,14 @@ class DynamoAuditStore:
     def kind(self) -> ItemKind:
         return self._kind
 
+    @permanent_refusals(DYNAMODB)
     def latest(self, arn: str) -> dict[str, Any] | None:
         """The resource's latest state as stored (storage attributes included), read consistently."""
         response = self._client.get_item(TableName=self._table, Key=self._kind.latest_key(arn), ConsistentRead=True)
         item = response.get("Item")
         return from_item(item) if item else None
 
+    @permanent_refusals(DYNAMODB)
     def history_facts(self, arn: str) -> HistoryFacts:
         """What an ending resource's record takes from its history, in one query: when it started
         running, and who created and (first) cancelled it, from the API calls joined onto it."""
@@ -124,6 +130,7 @@ class DynamoAuditStore:
             cancelled_by=_first_caller(items, CANCELLED_BY),
         )
 
+    @permanent_refusals(DYNAMODB)
     def join_call(self, record: Record, role: str) -> SaveOutcome:
         """Record an API call once in its target's history and name its caller on the latest state.
 
@@ -151,6 +158,7 @@ class DynamoAuditStore:
                 raise
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
+    @permanent_refusals(DYNAMODB)
     def save(self, record: Record, *, claim: str | None) -> SaveOutcome:
         """Record the event; ``claim`` (when the event is to be notified) names this invocation."""
         put_event = self._put_event_request(record, claim)
@@ -178,14 +186,7 @@ class DynamoAuditStore:
                     # transaction): try again shortly rather than hand the event back to the queue.
                     (self._sleep or time.sleep)(random.uniform(0.05, 0.2) * 2**attempt)
                     continue
-                if "ValidationError" in reasons:
-                    details = "; ".join(
-                        reason.get("Message", "")
-                        for reason in error.response.get("CancellationReasons", [])
-                        if reason.get("Code") == "ValidationError"
-                    )
-                    raise AuditWriteError(f"DynamoDB rejected the audit record: {details}") from error
-                raise
+                raise  # a ValidationError reason becomes RequestRefusedError (permanent_refusals)
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
     # -- notification claims -----------------------------------------------------------------

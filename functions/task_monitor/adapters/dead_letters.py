@@ -7,7 +7,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from task_monitor.adapters.refusals import SQS, permanent_refusals
 from task_monitor.domain.outcomes import Rejection
+from task_monitor.errors import RequestRefusedError
 
 # SQS accepts only these characters in bodies and attribute values; an error message quotes the bad
 # value, which may hold anything. Attribute values are kept short: the body is the evidence.
@@ -26,11 +28,21 @@ def _text(value: str) -> dict[str, str]:
 
 
 def rejection_attributes(rejection: Rejection) -> dict[str, dict[str, str]]:
-    """Message attributes a person (or ``replay``) reads to see why the event was set aside."""
+    """Message attributes a person (or ``replay``) reads to see why the event was set aside: the
+    field of an invalid event; the service, operation and AWS error code of a refused request."""
+    error = rejection.error
+    if isinstance(error, RequestRefusedError):
+        about = {
+            "service": _text(error.service),
+            "operation": _text(error.operation),
+            "awsErrorCode": _text(error.code),
+        }
+    else:
+        about = {"field": _text(error.field)}
     return {
-        "errorType": _text(type(rejection.error).__name__),
-        "errorMessage": _text(str(rejection.error)),
-        "field": _text(rejection.error.field),
+        "errorType": _text(type(error).__name__),
+        "errorMessage": _text(str(error)),
+        **about,
         "sourceMessageId": _text(rejection.message_id),
         "rejectedAt": _text(rejection.rejected_at),
     }
@@ -45,7 +57,10 @@ class SqsDeadLetters:
         self._client: Any = None
         self._queue_url = queue_url
 
+    @permanent_refusals(SQS)
     def send(self, body: str, rejection: Rejection) -> None:
+        """A send SQS refuses for itself raises ``RequestRefusedError``: the intake then leaves the
+        message on the events queue, whose redrive policy sets it aside after its last receive."""
         if self._client is None:
             self._client = self._client_factory()
         self._client.send_message(

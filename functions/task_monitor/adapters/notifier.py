@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from task_monitor.adapters.refusals import SNS, permanent_refusals
 from task_monitor.domain.notification_model import Notification
 
 # botocore's standard retry mode waits at most random() * 2 ** (attempt - 1) s (capped at 20 s) before
@@ -17,7 +18,10 @@ class SnsPublisher:
         self._topic_arn = topic_arn
         self.longest_publish_seconds = longest_call_seconds(client.meta.config)
 
+    @permanent_refusals(SNS)
     def publish(self, notification: Notification) -> str:
+        """Publish; a message SNS refuses for itself (``InvalidParameter``: too long, a bad attribute)
+        raises ``RequestRefusedError``, throttling and 5xx pass (botocore retried them already)."""
         response = self._client.publish(
             TopicArn=self._topic_arn,
             Subject=notification.subject,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from task_monitor import audit_schema as schema
+from task_monitor.adapters.refusals import DYNAMODB, permanent_refusals
 from task_monitor.domain import registry
 from task_monitor.domain.kinds.device.record import WAITING_TASK_STATUSES
 
@@ -19,6 +20,7 @@ class DynamoWaitingTasks:
         self._client = client
         self._table = table_name
 
+    @permanent_refusals(DYNAMODB)
     def count(self, device_arn: str) -> int:
         return sum(
             self._count_in(registry.TASK.status_partition(status), device_arn) for status in WAITING_TASK_STATUSES

@@ -1,4 +1,9 @@
-"""Reading Braket ARNs: which region a task lives in, and who made a device."""
+"""Reading Braket ARNs: which region a task lives in, and who made a device.
+
+Every ARN an event hands over is read here, and none longer than Braket's own limit is read at all:
+an ARN ends up in the audit table's keys, and DynamoDB refuses a key over 2,048 bytes, so an
+over-long one must be rejected as invalid before anything is written, not refused on every retry.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+# Braket's API model bounds DeviceArn and QuantumTaskArn at 256 characters; a job ARN (a name of at
+# most 50) is shorter still. So no real ARN is longer, and a key built from one stays far below
+# DynamoDB's limits (2,048 bytes for a partition key, 1,024 for a sort key).
+MAX_ARN_CHARACTERS = 256
 
 _TASK_ARN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):braket:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d):"
@@ -67,7 +77,14 @@ def record_device_label(record: Mapping[str, Any]) -> str:
     return device_label(str(record["deviceProvider"]), str(record["deviceName"]))
 
 
+def is_within_limit(value: str) -> bool:
+    """True when ``value`` is no longer than any Braket ARN can be."""
+    return len(value) <= MAX_ARN_CHARACTERS
+
+
 def parse_task_arn(value: str) -> TaskArn | None:
+    if not is_within_limit(value):
+        return None
     match = _TASK_ARN.fullmatch(value)  # not match: $ also matches before a final newline
     if not match:
         return None
@@ -80,6 +97,8 @@ def _job_arn_pattern() -> re.Pattern[str]:
 
 
 def parse_job_arn(value: str) -> JobArn | None:
+    if not is_within_limit(value):
+        return None
     match = _job_arn_pattern().fullmatch(value)
     if not match:
         return None
@@ -87,6 +106,8 @@ def parse_job_arn(value: str) -> JobArn | None:
 
 
 def parse_device_arn(value: str) -> DeviceArn | None:
+    if not is_within_limit(value):
+        return None
     match = _DEVICE_ARN.fullmatch(value)
     if not match:
         return None

@@ -6,6 +6,10 @@ Each message body is one EventBridge event, as the rule's SQS target wrote it. P
 * invalid (the body is not JSON, or the event fails validation): it will never succeed, so it is not
   retried: it goes to the dead-letter queue at once, with its error, and the batch reports success
   for it. Nothing else is called or written;
+* refused (AWS refused one of its requests for itself: a key or item too large, a message SNS will
+  not take; ``RequestRefusedError``): every retry would be refused the same, so it is set aside
+  like an invalid event, with the service's error. What it wrote before the refusal stays (see
+  README, "Bad input"); a notification refused gives its claim back first, for a replay;
 * failed for any other reason (a service error after retries, a notification held by another
   attempt): reported in ``batchItemFailures``, so SQS redelivers only that message after its
   visibility timeout, never its batch's successes;
@@ -21,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from task_monitor.domain.outcomes import Rejection
 from task_monitor.domain.results import ProcessingResult
-from task_monitor.errors import DeadLetterQueueNotConfiguredError, InvalidEventError
+from task_monitor.errors import DeadLetterQueueNotConfiguredError, InvalidEventError, RequestRefusedError
 
 if TYPE_CHECKING:
     from task_monitor.domain.ports import DeadLetters, IntakeObserver
@@ -89,7 +93,7 @@ class SqsIntake:
             event = parse_body(body)
             self._observer.begin(message_id, event)
             result = self._process(event)
-        except InvalidEventError as error:
+        except (InvalidEventError, RequestRefusedError) as error:
             return self._reject(message_id, body, error)
         except Exception as error:
             self._observer.failed(message_id, error)
@@ -97,12 +101,12 @@ class SqsIntake:
         self._observer.processed(result)
         return True
 
-    def _reject(self, message_id: str, body: object, error: InvalidEventError) -> bool:
+    def _reject(self, message_id: str, body: object, error: InvalidEventError | RequestRefusedError) -> bool:
         rejection = Rejection(message_id=message_id, error=error, rejected_at=self._clock())
         try:
             if self._dead_letters is None:
                 raise DeadLetterQueueNotConfiguredError(
-                    "DEAD_LETTER_QUEUE_URL is not set, so the invalid event stays on the queue"
+                    f"DEAD_LETTER_QUEUE_URL is not set, so the event ({error}) stays on the queue"
                 )
             self._dead_letters.send(body if isinstance(body, str) else json.dumps(body), rejection)
         except Exception as send_error:

@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from task_monitor.errors import InvalidEventError
+from task_monitor.errors import InvalidEventError, RequestRefusedError
 
 if TYPE_CHECKING:
     from task_monitor.domain.callers import Caller
@@ -39,8 +39,9 @@ class HistoryFacts:
 
 @dataclass(frozen=True)
 class Rejection:
-    """An event that can never be processed, as it goes to the dead-letter queue."""
+    """An event that can never be processed, as it goes to the dead-letter queue: invalid, or a
+    request AWS refused for itself while processing it."""
 
     message_id: str
-    error: InvalidEventError
+    error: InvalidEventError | RequestRefusedError
     rejected_at: str

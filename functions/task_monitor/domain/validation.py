@@ -10,11 +10,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from task_monitor.domain.arns import MAX_ARN_CHARACTERS, is_within_limit
 from task_monitor.domain.detail_types import EVENT_SOURCE
 from task_monitor.domain.timefmt import normalize_instant
 from task_monitor.errors import InvalidEventError
 
-_EVENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")  # EventBridge ids are UUIDs
+# EventBridge ids are UUIDs; the id ends the event item's sort key, so it is bounded well below the
+# 1,024 bytes DynamoDB allows a sort key (ASCII only: one byte a character).
+_EVENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 _QUOTED_CHARACTERS = 80  # of an offending value, in an error message (logged, and on the dead-letter queue)
 
 
@@ -64,6 +67,40 @@ def quote_value(value: object) -> str:
         return repr(value)[:_QUOTED_CHARACTERS]
     except ValueError:  # an int past 4,300 digits has no repr
         return "a number too long to show"
+
+
+def too_long_for_an_arn(value: str) -> str:
+    """The problem with text longer than any Braket ARN, saying the limit (and quoting only its start)."""
+    return f"{value[:_QUOTED_CHARACTERS]!r}... is {len(value)} characters; Braket ARNs are at most {MAX_ARN_CHARACTERS}"
+
+
+def invalid_arn(path: str, value: str, expected: str) -> InvalidEventError:
+    """The error for ``value`` that did not parse as ``expected`` ("a hybrid job ARN"): longer than
+    Braket allows (the parsers in ``arns`` read nothing longer), or not of that shape."""
+    if not is_within_limit(value):
+        return InvalidEventError(path, too_long_for_an_arn(value))
+    return InvalidEventError(path, f"{quote_value(value)} is not {expected}")
+
+
+def bounded_arn_text(value: str | None, path: str) -> str | None:
+    """Text that stands for an ARN but is kept as text (a job's device: an ARN, or a local simulator's
+    name): anything longer than a Braket ARN is not one."""
+    if value is not None and not is_within_limit(value):
+        raise InvalidEventError(path, too_long_for_an_arn(value))
+    return value
+
+
+def over_long_entries(entries: object) -> str:
+    """For an error about a list of ARNs (``resources``): a note naming its entries too long to be one."""
+    lengths = [len(entry) for entry in entries if isinstance(entry, str)] if isinstance(entries, list) else []
+    over = [length for length in lengths if length > MAX_ARN_CHARACTERS]
+    if not over:
+        return ""
+    count = "1 entry" if len(over) == 1 else f"{len(over)} entries"
+    return (
+        f"; {count} too long for an ARN (the longest {max(over)} characters; "
+        f"Braket ARNs are at most {MAX_ARN_CHARACTERS})"
+    )
 
 
 def encodable(value: str, path: str) -> str:

@@ -24,7 +24,7 @@ from task_monitor_cli.cloudtrail_events import (
     failed_create_task_call,
     iam_user,
 )
-from tests.support.factories import TASK_ARN
+from tests.support.factories import TASK_ARN, long_partition_arn
 
 JOB_ARN = "arn:aws:braket:us-east-1:123456789012:job/maxcut-sweep-12"
 
@@ -318,3 +318,36 @@ def test_builder_event_has_the_documented_envelope() -> None:
         "braket.amazonaws.com",
     )
     assert event["id"] != event["detail"]["eventID"]
+
+
+# The target ARN of a call keys the task's or job's partition: bounded like the state events' ARNs.
+@pytest.mark.parametrize(
+    ("event", "field"),
+    [
+        (create_task_call(long_partition_arn(TASK_ARN, 442)), "detail.responseElements.quantumTaskArn"),
+        (cancel_task_call(long_partition_arn(TASK_ARN, 442)), "detail.requestParameters.quantumTaskArn"),
+        (create_job_call(long_partition_arn(JOB_ARN, 442)), "detail.responseElements.jobArn"),
+        (cancel_job_call(long_partition_arn(JOB_ARN, 442)), "detail.requestParameters.jobArn"),
+    ],
+    ids=["CreateQuantumTask", "CancelQuantumTask", "CreateJob", "CancelJob"],
+)
+def test_a_target_arn_longer_than_braket_allows_is_rejected_saying_the_limit(event, field) -> None:
+    error = _rejected(event)
+    assert error.field == field
+    assert "is 442 characters; Braket ARNs are at most 256" in error.problem
+
+
+def test_a_percent_encoded_arn_too_long_even_decoded_says_its_decoded_length() -> None:
+    long_arn = long_partition_arn(JOB_ARN, 300)
+    event = cancel_job_call(JOB_ARN)
+    event["detail"]["requestParameters"]["jobArn"] = long_arn.replace(":", "%3A").replace("/", "%2F")
+    error = _rejected(event)
+    assert error.field == "detail.requestParameters.jobArn"
+    assert "is 300 characters; Braket ARNs are at most 256" in error.problem
+
+
+def test_a_percent_encoded_arn_longer_than_the_limit_only_encoded_is_accepted() -> None:
+    arn = long_partition_arn(JOB_ARN, 250)
+    event = cancel_job_call(arn)
+    event["detail"]["requestParameters"]["jobArn"] = arn.replace(":", "%3A").replace("/", "%2F")
+    assert parse_api_call(event).target_arn == arn

@@ -10,7 +10,7 @@ from task_monitor.domain.kinds.device.event import parse_device_event
 from task_monitor.domain.kinds.device.record import availability, build_device_record
 from task_monitor.errors import InvalidEventError
 from tests.support.device_factories import DEVICE_STATUS, QPU_STATUS, device_event
-from tests.support.factories import FORTE, GARNET, SV1, TASK_ARN
+from tests.support.factories import FORTE, GARNET, SV1, TASK_ARN, long_device_arn
 
 
 @pytest.mark.parametrize("detail_type", [DEVICE_STATUS, QPU_STATUS])
@@ -158,3 +158,27 @@ def test_record_of_a_simulator_takes_the_event_region_or_none() -> None:
 def test_waiting_count_of_zero_is_kept() -> None:
     record = build_device_record(parse_device_event(device_event("ONLINE"), DEVICE_STATUS), waiting_tasks=0)
     assert record["waitingTasks"] == 0
+
+
+# A 2,142-character device ARN was accepted, then refused by DynamoDB on each of 60 receives.
+@pytest.mark.parametrize("characters", [257, 442, 2_142])
+def test_a_device_arn_longer_than_braket_allows_is_rejected_saying_the_limit(characters: int) -> None:
+    event = device_event("OFFLINE", arn=long_device_arn(characters), detail_type=QPU_STATUS)
+    with pytest.raises(InvalidEventError) as raised:
+        parse_device_event(event, QPU_STATUS)
+    assert raised.value.field == "detail.deviceArn"
+    assert f"is {characters} characters; Braket ARNs are at most 256" in raised.value.problem
+
+
+def test_an_over_long_device_arn_in_resources_is_not_taken_and_the_error_says_why() -> None:
+    event = device_event("OFFLINE", arn=long_device_arn(2_142), arn_in_detail=False)
+    with pytest.raises(InvalidEventError) as raised:
+        parse_device_event(event, DEVICE_STATUS)
+    assert raised.value.field == "detail.deviceArn"
+    assert "resources name 0 device ARNs" in raised.value.problem
+    assert "1 entry too long for an ARN (the longest 2142 characters; Braket ARNs are at most 256)" in str(raised.value)
+
+
+def test_a_device_arn_at_the_limit_is_accepted() -> None:
+    change = parse_device_event(device_event("OFFLINE", arn=long_device_arn(256)), DEVICE_STATUS)
+    assert change.device.arn == long_device_arn(256)

@@ -9,7 +9,7 @@ import pytest
 from task_monitor.domain.arns import parse_job_arn
 from task_monitor.domain.kinds.job.event import parse_job_event
 from task_monitor.errors import InvalidEventError
-from tests.support.factories import FORTE, TASK_ARN
+from tests.support.factories import FORTE, TASK_ARN, long_device_arn, long_partition_arn
 from tests.support.job_factories import JOB_ARN, JOB_CREATED_AT, JOB_ENDED_AT, JOB_STARTED_AT, job_arn, job_event
 
 
@@ -167,3 +167,36 @@ def test_a_long_bad_value_is_quoted_short() -> None:
 def test_job_arns_in_every_partition_and_name_length_parse(arn: str) -> None:
     parsed = parse_job_arn(arn)
     assert parsed is not None and parsed.arn == arn and arn.endswith(parsed.name)
+
+
+# Every ARN a job event hands over is bounded by Braket's limit, as task and device ARNs are.
+@pytest.mark.parametrize(
+    ("detail", "field", "characters"),
+    [
+        ({"jobArn": long_partition_arn(JOB_ARN, 300)}, "detail.jobArn", 300),
+        ({"jobArn": long_partition_arn(JOB_ARN, 2_142)}, "detail.jobArn", 2_142),
+        ({"deviceArn": long_device_arn(442)}, "detail.deviceArn", 442),
+        ({"device": "local:" + "x" * 2_136}, "detail.device", 2_142),
+    ],
+)
+def test_an_arn_longer_than_braket_allows_is_rejected_saying_the_limit(
+    detail: dict[str, Any], field: str, characters: int
+) -> None:
+    with pytest.raises(InvalidEventError) as raised:
+        parse_job_event(job_event(**detail))
+    assert raised.value.field == field
+    assert f"is {characters} characters; Braket ARNs are at most 256" in raised.value.problem
+
+
+def test_an_over_long_job_arn_in_resources_is_not_taken_and_the_error_says_why() -> None:
+    event = job_event(minimal=True)
+    del event["detail"]["jobArn"]
+    event["resources"] = [long_partition_arn(JOB_ARN, 2_142)]
+    with pytest.raises(InvalidEventError) as raised:
+        parse_job_event(event)
+    assert raised.value.field == "detail.jobArn"
+    assert "resources names none to take instead; 1 entry too long for an ARN" in raised.value.problem
+
+
+def test_a_device_at_the_limit_is_kept() -> None:
+    assert parse_job_event(job_event(device="x" * 256)).device == "x" * 256

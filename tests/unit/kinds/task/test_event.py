@@ -8,7 +8,7 @@ from task_monitor.domain.intake import parse_body
 from task_monitor.domain.kinds.task.event import parse_task_event
 from task_monitor.domain.validation import is_event_id
 from task_monitor.errors import InvalidEventError
-from tests.support.factories import SV1, TASK_ARN, task_event
+from tests.support.factories import SV1, TASK_ARN, long_device_arn, long_partition_arn, task_event
 
 
 def test_real_event_shape_is_accepted_with_shots_as_string() -> None:
@@ -166,3 +166,31 @@ def test_a_body_python_would_misread_or_crash_on_is_invalid(body: str, problem: 
     with pytest.raises(InvalidEventError, match=problem) as raised:
         parse_body(body)
     assert raised.value.field == "body"
+
+
+# Over-long ARNs were accepted, then refused by DynamoDB (a key over 2,048 bytes) on every retry.
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("quantumTaskArn", long_partition_arn(TASK_ARN, 300)),
+        ("quantumTaskArn", long_partition_arn(TASK_ARN, 2_142)),
+        ("deviceArn", long_device_arn(442)),
+        ("deviceArn", long_device_arn(2_142)),
+    ],
+)
+def test_an_arn_longer_than_braket_allows_is_rejected_saying_the_limit(field: str, value: str) -> None:
+    with pytest.raises(InvalidEventError) as raised:
+        parse_task_event(task_event(**{field: value}))
+    assert raised.value.field == f"detail.{field}"
+    assert f"is {len(value)} characters; Braket ARNs are at most 256" in raised.value.problem
+    assert len(str(raised.value)) < 300  # the value is quoted short
+
+
+def test_a_device_arn_at_the_limit_is_accepted() -> None:
+    assert parse_task_event(task_event(deviceArn=long_device_arn(256))).device.arn == long_device_arn(256)
+
+
+def test_an_event_id_is_bounded_far_below_dynamodb_s_sort_key_limit() -> None:
+    # The id ends the event item's sort key (at most 1,024 bytes): 128 ASCII characters at most
+    assert is_event_id("a" * 128) and not is_event_id("a" * 129) and not is_event_id("é")
+    assert parse_task_event(task_event(event_id="e" * 128)).event_id == "e" * 128

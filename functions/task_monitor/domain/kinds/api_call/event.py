@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any, Required, TypedDict
 from urllib.parse import unquote
 
-from task_monitor.domain.arns import parse_job_arn, parse_task_arn
+from task_monitor.domain.arns import is_within_limit, parse_job_arn, parse_task_arn
 from task_monitor.domain.callers import CANCELLED_BY, CREATED_BY, Caller, SessionIssuer
 from task_monitor.domain.detail_types import API_CALL_VIA_CLOUDTRAIL, CLOUDTRAIL_EVENT_SOURCE, JOINED_API_CALLS
-from task_monitor.domain.validation import instant, optional_text, parse_envelope, quote_value
+from task_monitor.domain.validation import instant, invalid_arn, optional_text, parse_envelope, quote_value
 from task_monitor.errors import InvalidEventError
 
 # Which resource each call acts on, and whether it creates or cancels it.
@@ -150,11 +150,13 @@ def _checked_arn(value: object, arn_field: str, path: str) -> str:
     if not isinstance(value, str):
         raise InvalidEventError(path, f"expected a string, got {type(value).__name__}")
     # A URI parameter may reach the record percent-encoded; accept it only if it decodes to an ARN.
-    for candidate in (value, unquote(value)) if "%" in value else (value,):
+    decoded = unquote(value) if "%" in value else value
+    for candidate in (value, decoded):
         if _is_arn_of(candidate, arn_field):
             return candidate
     kind = "quantum task" if arn_field == "quantumTaskArn" else "hybrid job"
-    raise InvalidEventError(path, f"{quote_value(value)} is not a {kind} ARN")
+    # Too long even decoded: say so, and the limit; otherwise quote the value as it came.
+    raise invalid_arn(path, value if is_within_limit(decoded) else decoded, f"a {kind} ARN")
 
 
 def _is_arn_of(value: str, arn_field: str) -> bool:

@@ -15,10 +15,11 @@ from typing import Any
 from task_monitor.domain.arns import DeviceArn, parse_device_arn
 from task_monitor.domain.registry import DEVICE
 from task_monitor.domain.status import DEVICE_LIFECYCLE, is_status_shaped
-from task_monitor.domain.validation import parse_envelope, quote_value
+from task_monitor.domain.validation import invalid_arn, over_long_entries, parse_envelope, quote_value
 from task_monitor.errors import InvalidEventError
 
 DEVICE_DETAIL_TYPES = DEVICE.detail_types  # Device Status Change, and the older QPU Status Change
+DEVICE_ARN_SHAPE = "arn:aws:braket:<region>::device/<type>/<provider>/<name>"
 
 # Status field names, in the order they are looked for: the event's own name first, then GetDevice's.
 STATUS_FIELDS = ("status", "deviceStatus")
@@ -72,13 +73,13 @@ def _device(detail: dict[str, Any], resources: object) -> DeviceArn:
     """``detail.deviceArn`` when the event has one; otherwise the single device ARN in ``resources``."""
     value = detail.get("deviceArn")
     if value is not None:
-        device = parse_device_arn(value) if isinstance(value, str) else None
-        if device is None:
+        if not isinstance(value, str):
             raise InvalidEventError(
-                "detail.deviceArn",
-                f"{quote_value(value)} is not a Braket device ARN "
-                "(arn:aws:braket:<region>::device/<type>/<provider>/<name>)",
+                "detail.deviceArn", f"{quote_value(value)} is not a Braket device ARN ({DEVICE_ARN_SHAPE})"
             )
+        device = parse_device_arn(value)
+        if device is None:
+            raise invalid_arn("detail.deviceArn", value, f"a Braket device ARN ({DEVICE_ARN_SHAPE})")
         return device
     if not isinstance(resources, list):
         raise InvalidEventError("detail.deviceArn", "missing, and resources is not a list of ARNs to take it from")
@@ -89,7 +90,9 @@ def _device(detail: dict[str, Any], resources: object) -> DeviceArn:
     }
     if len(devices) != 1:
         raise InvalidEventError(
-            "detail.deviceArn", f"missing, and resources name {len(devices)} device ARNs instead of exactly one"
+            "detail.deviceArn",
+            f"missing, and resources name {len(devices)} device ARNs instead of exactly one"
+            + over_long_entries(resources),
         )
     (device,) = devices.values()
     return device

@@ -13,7 +13,15 @@ from typing import Any
 from task_monitor.domain.arns import JobArn, parse_job_arn
 from task_monitor.domain.detail_types import JOB_STATE_CHANGE
 from task_monitor.domain.status import JOB_LIFECYCLE, is_status_shaped
-from task_monitor.domain.validation import instant, optional_text, parse_envelope, quote_value
+from task_monitor.domain.validation import (
+    bounded_arn_text,
+    instant,
+    invalid_arn,
+    optional_text,
+    over_long_entries,
+    parse_envelope,
+    quote_value,
+)
 from task_monitor.errors import InvalidEventError
 
 JOB_ARN_FIELD = "detail.jobArn"
@@ -51,9 +59,9 @@ def parse_job_event(event: Any) -> JobStateChange:
     if not is_status_shaped(status):
         raise InvalidEventError("detail.status", f"{quote_value(status)} is not a Braket job status")
     assert isinstance(status, str)
-    device = optional_text(detail, "deviceArn", "detail.deviceArn")
+    device = bounded_arn_text(optional_text(detail, "deviceArn", "detail.deviceArn"), "detail.deviceArn")
     if device is None:
-        device = optional_text(detail, "device", "detail.device")
+        device = bounded_arn_text(optional_text(detail, "device", "detail.device"), "detail.device")
     return JobStateChange(
         event_id=envelope.event_id,
         event_time=envelope.event_time,
@@ -86,12 +94,14 @@ def _job_arn(detail: dict[str, Any], resources: object) -> JobArn:
         if len(jobs) == 1:
             return next(iter(jobs.values()))
         found = "several job ARNs" if jobs else "none"
-        raise InvalidEventError(JOB_ARN_FIELD, f"missing, and resources names {found} to take instead")
+        raise InvalidEventError(
+            JOB_ARN_FIELD, f"missing, and resources names {found} to take instead" + over_long_entries(resources)
+        )
     if not isinstance(value, str) or not value.strip():
         raise InvalidEventError(JOB_ARN_FIELD, "missing or not a non-empty string")
     job = parse_job_arn(value)
     if job is None:
-        raise InvalidEventError(JOB_ARN_FIELD, f"{quote_value(value)} is not a hybrid job ARN ({JOB_ARN_SHAPE})")
+        raise invalid_arn(JOB_ARN_FIELD, value, f"a hybrid job ARN ({JOB_ARN_SHAPE})")
     return job
 
 

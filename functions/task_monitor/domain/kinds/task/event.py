@@ -10,6 +10,7 @@ from task_monitor.domain.detail_types import TASK_STATE_CHANGE
 from task_monitor.domain.status import KNOWN_STATUSES, is_status_shaped
 from task_monitor.domain.validation import (
     instant,
+    invalid_arn,
     optional_text,
     parse_envelope,
     quote_value,
@@ -51,10 +52,10 @@ def parse_task_event(event: Any) -> TaskStateChange:
     task_arn_text = required_text(detail, "quantumTaskArn", "detail.quantumTaskArn")
     task = parse_task_arn(task_arn_text)
     if task is None:
-        raise InvalidEventError(
+        raise invalid_arn(
             "detail.quantumTaskArn",
-            f"{quote_value(task_arn_text)} is not a quantum-task ARN "
-            "(arn:aws:braket:<region>:<account>:quantum-task/<id>)",
+            task_arn_text,
+            "a quantum-task ARN (arn:aws:braket:<region>:<account>:quantum-task/<id>)",
         )
     status = detail.get("status")
     if not isinstance(status, str) or not is_status_shaped(status):
@@ -62,7 +63,7 @@ def parse_task_event(event: Any) -> TaskStateChange:
     device_arn_text = required_text(detail, "deviceArn", "detail.deviceArn")
     device = parse_device_arn(device_arn_text)
     if device is None:
-        raise InvalidEventError("detail.deviceArn", f"{quote_value(device_arn_text)} is not a Braket device ARN")
+        raise invalid_arn("detail.deviceArn", device_arn_text, "a Braket device ARN")
 
     return TaskStateChange(
         event_id=envelope.event_id,
