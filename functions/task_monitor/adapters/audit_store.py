@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -57,6 +58,16 @@ _LATEST_MAY_MOVE_UNCONFIRMED = (
     "attribute_not_exists(#rank) OR #rank < :rank"
     f" OR (#rank = :rank AND #eventTime < :eventTime AND {_STORED_UNCONFIRMED})"
 )
+
+
+@dataclass(frozen=True)
+class _Written:
+    """What became of an event written with its latest state: written, or which condition refused it
+    (with the item the refusal returned: the event as stored, or the latest state as read)."""
+
+    event_exists: bool = False
+    update_refused: bool = False
+    item: dict[str, Any] | None = None
 
 
 class DynamoAuditStore:
@@ -140,23 +151,12 @@ class DynamoAuditStore:
         already names a real caller that stays: the creator (one create call per resource), or an
         earlier canceller. Then the call is recorded in the history alone."""
         put_event = self._put_event_request(record, claim=None)
-        for attempt in range(TRANSACTION_CONFLICT_ATTEMPTS):
-            try:
-                self._client.transact_write_items(
-                    TransactItems=[{"Put": put_event}, {"Update": self._join_caller_request(record, role)}]
-                )
-                return SaveOutcome.RECORDED
-            except ClientError as error:
-                reasons = _cancellation_codes(error)
-                if reasons[:1] == ["ConditionalCheckFailed"]:
-                    return SaveOutcome.DUPLICATE
-                if reasons[1:2] == ["ConditionalCheckFailed"]:
-                    return self._put_event_alone(put_event, record, None)
-                if _RETRIED_IN_PROCESS & set(reasons) and attempt + 1 < TRANSACTION_CONFLICT_ATTEMPTS:
-                    (self._sleep or time.sleep)(random.uniform(0.05, 0.2) * 2**attempt)
-                    continue
-                raise
-        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+        written = self._write_event_with(put_event, self._join_caller_request(record, role))
+        if written.event_exists:
+            return SaveOutcome.DUPLICATE
+        if written.update_refused:
+            return self._put_event_alone(put_event, record, None)
+        return SaveOutcome.RECORDED
 
     @permanent_refusals(DYNAMODB)
     def save(self, record: Record, *, claim: str | None) -> SaveOutcome:
@@ -165,29 +165,12 @@ class DynamoAuditStore:
         if self._kind.rank(record) == UNKNOWN_STATUS_RANK:
             # A status we cannot place in the lifecycle is audited but never moves the latest state.
             return self._put_event_alone(put_event, record, claim)
-        for attempt in range(TRANSACTION_CONFLICT_ATTEMPTS):
-            try:
-                self._client.transact_write_items(
-                    TransactItems=[{"Put": put_event}, {"Update": self._update_latest_request(record)}]
-                )
-                return SaveOutcome.RECORDED
-            except ClientError as error:
-                reasons = _cancellation_codes(error)
-                if reasons[:1] == ["ConditionalCheckFailed"]:
-                    return self._claims.resolve_duplicate(
-                        record, claim, error.response["CancellationReasons"][0].get("Item")
-                    )
-                if reasons[1:2] == ["ConditionalCheckFailed"]:
-                    latest = from_item(error.response["CancellationReasons"][1].get("Item") or {})
-                    return self._record_late(put_event, record, claim, latest)
-                if _RETRIED_IN_PROCESS & set(reasons) and attempt + 1 < TRANSACTION_CONFLICT_ATTEMPTS:
-                    # Another event of the same task is being written right now, or a hot index
-                    # partition throttled the write (which botocore does not retry inside a
-                    # transaction): try again shortly rather than hand the event back to the queue.
-                    (self._sleep or time.sleep)(random.uniform(0.05, 0.2) * 2**attempt)
-                    continue
-                raise  # a ValidationError reason becomes RequestRefusedError (permanent_refusals)
-        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+        written = self._write_event_with(put_event, self._update_latest_request(record))
+        if written.event_exists:
+            return self._claims.resolve_duplicate(record, claim, written.item)
+        if written.update_refused:
+            return self._record_late(put_event, record, claim, from_item(written.item or {}))
+        return SaveOutcome.RECORDED
 
     # -- notification claims -----------------------------------------------------------------
     def mark_notified(self, record: Record) -> None:
@@ -286,20 +269,12 @@ class DynamoAuditStore:
         fill = self._kind.gap_fill(record, latest)
         if not fill:
             return self._put_event_alone(put_event, record, claim)
-        try:
-            self._client.transact_write_items(
-                TransactItems=[{"Put": put_event}, {"Update": self._fill_latest_request(record, latest, fill)}]
-            )
-            return SaveOutcome.RECORDED_LATE
-        except ClientError as error:
-            reasons = _cancellation_codes(error)
-            if reasons[:1] == ["ConditionalCheckFailed"]:
-                return self._claims.resolve_duplicate(
-                    record, claim, error.response["CancellationReasons"][0].get("Item")
-                )
-            if reasons[1:2] == ["ConditionalCheckFailed"]:
-                return self._put_event_alone(put_event, record, claim)
-            raise
+        written = self._write_event_with(put_event, self._fill_latest_request(record, latest, fill))
+        if written.event_exists:
+            return self._claims.resolve_duplicate(record, claim, written.item)
+        if written.update_refused:  # the latest state moved meanwhile: the fill is skipped, never wrong
+            return self._put_event_alone(put_event, record, claim)
+        return SaveOutcome.RECORDED_LATE
 
     def _fill_latest_request(self, record: Record, latest: dict[str, Any], fill: dict[str, Any]) -> dict[str, Any]:
         names = {"#status": "status", "#eventTime": "eventTime"}
@@ -320,6 +295,32 @@ class DynamoAuditStore:
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
         }
+
+    def _write_event_with(self, put_event: dict[str, Any], update: dict[str, Any]) -> _Written:
+        """One transaction: the event's write-once put and one conditional update of the latest state.
+
+        The one place the store writes an event with its latest state (``save``, the late path and
+        ``join_call``). Its cancellation reasons say which condition failed: the event was recorded
+        before (with the item as stored), or the update's condition refused it (with the latest state
+        as read). A conflict with another write of the same resource, or a hot index partition's
+        throttling (which botocore does not retry inside a transaction), is tried again shortly rather
+        than handing the event back to the queue. Anything else is raised (``permanent_refusals`` on
+        the public methods turns a refusal of the request itself into ``RequestRefusedError``)."""
+        for attempt in range(TRANSACTION_CONFLICT_ATTEMPTS):
+            try:
+                self._client.transact_write_items(TransactItems=[{"Put": put_event}, {"Update": update}])
+                return _Written()
+            except ClientError as error:
+                reasons = _cancellation_codes(error)
+                if reasons[:1] == ["ConditionalCheckFailed"]:
+                    return _Written(event_exists=True, item=error.response["CancellationReasons"][0].get("Item"))
+                if reasons[1:2] == ["ConditionalCheckFailed"]:
+                    return _Written(update_refused=True, item=error.response["CancellationReasons"][1].get("Item"))
+                if _RETRIED_IN_PROCESS & set(reasons) and attempt + 1 < TRANSACTION_CONFLICT_ATTEMPTS:
+                    (self._sleep or time.sleep)(random.uniform(0.05, 0.2) * 2**attempt)
+                    continue
+                raise
+        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
     def _put_event_alone(self, put_event: dict[str, Any], record: Record, claim: str | None) -> SaveOutcome:
         """Record the event without touching the latest state (one PutItem)."""
