@@ -194,8 +194,8 @@ def test_invalid_job_events_go_to_the_dead_letter_queue_and_the_valid_one_is_rec
     no_arn["resources"] = []
     bad = {
         "detail.jobArn": job_event(jobArn=job_task_arn(1)),
-        "detail.status": job_event("done"),
-        "detail.endedAt": job_event(endedAt="2026-11-23 16:02"),
+        "detail.status": job_event("done!"),
+        "detail-type": {**job_event(), "detail-type": "Braket Job Status Change"},
     }
     embedded.braket.put_job(job_description("RUNNING"))
     embedded.deliver(*bad.values(), no_arn, job_event("RUNNING"))

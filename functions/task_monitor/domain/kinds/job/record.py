@@ -90,6 +90,8 @@ class JobRecord(TypedDict, total=False):
     status: Required[str]
     accountId: Required[str]
     region: Required[str]
+    # Optional detail fields the event carried in an unexpected type or form, dropped (paths, sorted)
+    ignoredFields: list[str]
     # From the event, or else GetJob
     eventName: str
     createdAt: str
@@ -148,6 +150,7 @@ def build_job_record(
         "startedAt": change.started_at,
         "endedAt": change.ended_at,
         "failureReason": change.failure_reason,
+        "ignoredFields": list(change.ignored_fields) or None,
     }
     device = change.device
     if description is not None:
