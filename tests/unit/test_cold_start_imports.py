@@ -13,6 +13,7 @@ RARE_KINDS_MODULES = {
     "task_monitor.domain.kinds.job.monitor",
     "task_monitor.domain.kinds.job.record",
     "task_monitor.domain.kinds.job.notification",
+    "task_monitor.domain.kinds.job.name",
     "task_monitor.adapters.braket_jobs",
     "task_monitor.domain.kinds.device.monitor",
     "task_monitor.domain.kinds.device.notification",
