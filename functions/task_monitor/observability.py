@@ -93,11 +93,22 @@ def record_result(result: ProcessingResult) -> None:
         metrics.add_metric(name=names.ENRICHMENT_ERRORS, unit=MetricUnit.Count, value=1)
     if result.kind == registry.TASK.name and result.source == "stateChange" and status not in KNOWN_STATUSES:
         metrics.add_metric(name=names.UNKNOWN_STATUS_EVENTS, unit=MetricUnit.Count, value=1)
+    record_ignored_fields(result)
     if result.queued_seconds is not None:
         device = record_device_label(result.record)
         seconds = result.queued_seconds
         _dimensioned(names.QUEUE_WAIT_SECONDS, MetricUnit.Seconds, seconds, names.DEVICE_DIMENSION, device)
     logger.info(f"Processed {result.kind} event", extra=result.summary())
+
+
+def record_ignored_fields(result: ProcessingResult) -> None:
+    """Fields a job or device event carried that could not be read (``ignoredFields``): their shape
+    is unpublished, so this is how a change of it is seen. One count per field, by kind."""
+    ignored = result.record.get("ignoredFields")
+    if not ignored:
+        return
+    _dimensioned(names.IGNORED_EVENT_FIELDS, MetricUnit.Count, len(ignored), names.KIND_DIMENSION, result.kind)
+    logger.warning("Event fields ignored", extra={"kind": result.kind, "ignoredFields": list(ignored)})
 
 
 def record_unjoined_call(event_name: str, reason: str) -> None:

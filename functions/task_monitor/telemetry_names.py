@@ -28,7 +28,11 @@ API_CALLS = "ApiCallsJoined"  # Count; extra dimension: `call` (CreateQuantumTas
 UNJOINED_API_CALLS = "ApiCallsNotJoined"
 DEVICE_NOTIFICATIONS = "DeviceAvailabilityNotifications"  # Count: a device with tasks waiting went offline/online
 QUEUE_WAIT_SECONDS = "QueueWaitSeconds"  # Seconds; extra dimension: device ("<provider>/<name>")
+# Count of optional detail fields dropped for an unexpected type or form (the record's ignoredFields);
+# extra dimension: kind (job, device). Events of unpublished shape: a rise means the shape changed.
+IGNORED_EVENT_FIELDS = "IgnoredEventFields"
 
 STATUS_DIMENSION = "status"
 DEVICE_DIMENSION = "device"
 CALL_DIMENSION = "call"
+KIND_DIMENSION = "kind"

@@ -279,6 +279,13 @@ class Monitoring(Construct):
                     _service_metric(names.UNKNOWN_STATUS_EVENTS).with_(label="unknown status"),
                     _service_metric(names.DUPLICATE_EVENTS).with_(label="duplicates"),
                     _service_metric(names.STALE_EVENTS).with_(label="late (stale)"),
+                    # Job and device events have no published shape: fields dropped show a change of it.
+                    *(
+                        _service_metric(names.IGNORED_EVENT_FIELDS, **{names.KIND_DIMENSION: kind}).with_(
+                            label=f"{kind} event fields ignored"
+                        )
+                        for kind in ("job", "device")
+                    ),
                 ],
                 width=6,
             ),

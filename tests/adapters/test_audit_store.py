@@ -7,16 +7,19 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
-from task_monitor.adapters.audit_items import TASK_ITEMS
+from task_monitor.adapters.audit_items import JOB_ITEMS, TASK_ITEMS
 from task_monitor.adapters.audit_store import DynamoAuditStore
 from task_monitor.adapters.notification_claims import CLAIM_TIMEOUT_SECONDS, MARK_NOTIFIED_ATTEMPTS
 from task_monitor.domain.enrichment import EnrichmentFailure
+from task_monitor.domain.kinds.job.event import parse_job_event
+from task_monitor.domain.kinds.job.record import build_job_record
 from task_monitor.domain.kinds.task.event import parse_task_event
 from task_monitor.domain.kinds.task.record import build_record
 from task_monitor.domain.ports import SaveOutcome
 from task_monitor.errors import NotificationInProgressError, RequestRefusedError
 from tests.support.factories import GARNET, TASK_ARN, description, task_arn, task_event
 from tests.support.faults import ConnectionFault, ErrorAnswer
+from tests.support.job_factories import JOB_ARN, job_description, job_event
 
 
 def _record(status: str, **event_fields) -> dict:
@@ -351,3 +354,15 @@ def test_a_transaction_cancelled_for_throttling_is_retried_in_process(sleeps) ->
     with stubber:
         assert DynamoAuditStore(client, "audit-under-test").save(_record("RUNNING"), claim=None) is SaveOutcome.RECORDED
     assert len(sleeps) == 1
+
+
+def test_ignored_fields_belong_to_their_event_and_leave_the_latest_state_with_it(dynamodb, audit_log) -> None:
+    store = DynamoAuditStore(dynamodb, "audit-under-test", kind=JOB_ITEMS)
+    running = job_event("RUNNING", startedAt=1763912679)  # epoch seconds: dropped and named
+    store.save(build_job_record(parse_job_event(running), job_description("RUNNING")), claim=None)
+    assert audit_log.latest(JOB_ARN)["ignoredFields"] == ["detail.startedAt"]
+    # A later event read whole moves the latest state, which then names nothing ignored
+    store.save(build_job_record(parse_job_event(job_event("COMPLETED")), job_description("COMPLETED")), claim=None)
+    latest = audit_log.latest(JOB_ARN)
+    assert latest["status"] == "COMPLETED" and "ignoredFields" not in latest
+    assert [record.get("ignoredFields") for record in audit_log.history(JOB_ARN)] == [["detail.startedAt"], None]

@@ -368,3 +368,25 @@ def test_replay_tells_a_refused_request_from_an_invalid_event_and_a_failure() ->
     assert _failure_text(refused) == "REFUSED: SNS refused Publish: InvalidParameter: Message too long"
     assert _failure_text(InvalidEventError("detail", "missing")).startswith("REJECTED: ")
     assert _failure_text(RuntimeError("down")) == "FAILED (RuntimeError): down"
+
+
+UUID_JOB_ARN = "arn:aws:braket:us-east-1:123456789012:job/acc51817-2b7a-48ed-8dee-fffc87703b10"
+
+
+def test_a_job_event_line_names_the_job_or_its_short_id_never_its_uuid() -> None:
+    unnamed = event_line(job_event("COMPLETED", arn=UUID_JOB_ARN), "recorded")
+    assert unnamed.split()[2:6] == ["job", "COMPLETED", "job", "acc51817"] and "2b7a" not in unnamed
+    named = event_line(job_event("COMPLETED", arn=UUID_JOB_ARN, jobName="run-ghz-hybrid"), "recorded")
+    assert named.split()[2:5] == ["job", "COMPLETED", "run-ghz-hybrid"]
+    older = event_line(job_event("COMPLETED", arn=JOB_ARN), "recorded")  # an older ARN carries the name
+    assert older.split()[2:5] == ["job", "COMPLETED", "vqe-h2-run-7"]
+
+
+def test_a_cancel_job_call_line_shows_the_job_s_short_id_and_a_create_job_line_its_name() -> None:
+    from task_monitor_cli.cloudtrail_events import cancel_job_call
+
+    cancel = event_line(cancel_job_call(UUID_JOB_ARN), "joined")
+    assert "job acc51817" in cancel and "2b7a" not in cancel
+    create = create_job_call(UUID_JOB_ARN)
+    create["detail"]["requestParameters"]["jobName"] = "run-ghz-hybrid"
+    assert "run-ghz-hybrid" in event_line(create, "joined") and "2b7a" not in event_line(create, "joined")

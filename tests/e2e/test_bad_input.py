@@ -13,9 +13,10 @@ hold), and ``"expect"``:
 * ``{"outcome": "rejected", "field": "detail.shots", "message_contains": "..."}``: a specific error;
   nothing written, published or asked of Braket; the message on the dead-letter queue unchanged with
   its error attributes; not retried; one log line and the ``InvalidEvents`` metric.
-* ``{"outcome": "accepted", "status": "PAUSED", "record": {...}, "notified": bool}``: audited (the
-  record holding the fields given), nothing set aside. These are contrast cases: the documented edge
-  of what is accepted.
+* ``{"outcome": "accepted", "status": "PAUSED", "record": {...}, "ignoredFields": [...], "notified": bool}``:
+  audited (the record holding the fields given, and naming exactly the ``ignoredFields`` listed, none
+  if absent), nothing set aside. These are contrast cases: the documented edge of what is accepted.
+  A job or device event's optional field of the wrong shape is dropped and named, not rejected.
 
 Adding a file adds a case.
 """
@@ -32,6 +33,7 @@ import pytest
 
 from task_monitor.audit_schema import PARTITION_KEY, SORT_KEY
 from tests.support.factories import TASK_ARN, description
+from tests.support.job_factories import job_description
 
 CORPUS = Path(__file__).resolve().parent.parent / "bad_input"
 CASES = sorted(CORPUS.glob("*.json"))
@@ -170,23 +172,47 @@ class TestRejected:
         assert '"InvalidEvents":[1.0]' in stdout.replace(" ", "")
 
 
+def _arn_and_kind(body: dict[str, Any]) -> tuple[str, str]:
+    """The resource an accepted event is about, and its kind (from the detail-type)."""
+    detail_type, detail = body["detail-type"], body["detail"]
+    if detail_type == "Braket Job State Change":
+        return detail["jobArn"], "job"
+    if detail_type in {"Braket Device Status Change", "Braket QPU Status Change"}:
+        return detail["deviceArn"], "device"
+    return TASK_ARN, "task"
+
+
 @pytest.mark.parametrize("path", ACCEPTED, ids=[path.stem for path in ACCEPTED])
 def test_contrast_case_is_accepted_and_audited(path: Path, embedded, capsys) -> None:
     case = load_case(path)
     expect = case["expect"]
     tags = case.get("describe_tags")
-    described = expect["status"] if expect["status"] in KNOWN else "RUNNING"  # GetQuantumTask knows no PAUSED
-    embedded.braket.put_task(description(described, **({"tags": tags} if tags else {})))
-    _, _, log_lines, _ = _run(embedded, case, capsys)
+    arn, kind = _arn_and_kind(case["body"])
+    described = expect["status"] if expect["status"] in KNOWN else "RUNNING"  # Braket knows no PAUSED
+    if kind == "task":
+        embedded.braket.put_task(description(described, **({"tags": tags} if tags else {})))
+    elif kind == "job":
+        embedded.braket.put_job(job_description(described, arn=arn))
+    _, _, log_lines, stdout = _run(embedded, case, capsys)
     assert embedded.dead_letters() == []
-    (record,) = embedded.audit_log().history(TASK_ARN)
+    (record,) = embedded.audit_log().history(arn)
     assert record["status"] == expect["status"]
     assert expect.get("record", {}).items() <= record.items()
+    ignored = expect.get("ignoredFields", [])
+    assert record.get("ignoredFields", []) == ignored
     pad = case.get("generate", {}).get("pad")
     if pad:  # unknown detail fields are not copied into the record, which stays small
         assert pad["path"].split(".")[-1] not in record
         assert len(json.dumps(record)) < 10_000
-    assert [line["message"] for line in log_lines] == ["Processed task event"]
+    expected_lines = [f"Processed {kind} event"] + (["Event fields ignored"] if ignored else [])
+    assert sorted(line["message"] for line in log_lines) == sorted(expected_lines)
+    if ignored:  # counted by kind, so a change of the event's shape shows on the dashboard
+        assert f'"kind":"{kind}"' in stdout.replace(" ", "")
+        assert f'"IgnoredEventFields":[{float(len(ignored))}]' in stdout.replace(" ", "")
+    for marker in case.get("not_in_logs", []):  # a dropped value is not stored or sent either
+        assert marker not in json.dumps(record)
+        for published in embedded.published:
+            assert marker not in published.email_text and marker not in json.dumps(published.json_body)
     if "notified" in expect:
         assert bool(embedded.published) is expect["notified"]
     if tags:  # from GetQuantumTask: intact in the filter attribute, the email and the JSON record

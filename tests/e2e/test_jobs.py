@@ -168,6 +168,33 @@ def test_a_getjob_failure_keeps_the_record_and_still_announces_the_end(embedded)
     assert "\nCancelled by       unknown" in published.email_text
 
 
+UUID_JOB_ARN = "arn:aws:braket:us-east-1:123456789012:job/acc51817-2b7a-48ed-8dee-fffc87703b10"
+
+
+def test_an_event_with_epoch_millisecond_times_and_a_bad_field_is_audited_and_announced_without_getjob(
+    embedded, capsys
+) -> None:
+    """Job events have no published shape: a time in epoch ms is read, a field of the wrong type is dropped
+    and named (and counted), and with GetJob failing the job is called by its short id, never its UUID."""
+    embedded.braket.put_job(job_description("COMPLETED", arn=UUID_JOB_ARN))
+    embedded.braket.fail_next("AccessDeniedException", job_arn=UUID_JOB_ARN, message="not authorized to GetJob")
+    event = job_event("COMPLETED", arn=UUID_JOB_ARN, startedAt=1795448679208, eventName=["MODIFY"])
+    _run(embedded, event)
+    assert embedded.dead_letters() == []
+    latest = embedded.audit_log().latest(UUID_JOB_ARN)
+    assert latest is not None and latest["status"] == "COMPLETED"
+    assert latest["startedAt"] == "2026-11-23T15:44:39.208Z"  # from the event's epoch milliseconds
+    assert latest["ignoredFields"] == ["detail.eventName"]
+    assert latest["enrichmentError"]["code"] == "AccessDeniedException"
+    assert "jobName" not in latest and latest["timings"]["runningSeconds"] == 1051.746
+    (message,) = _notifications(embedded, "job")
+    assert message["Subject"] == "Braket job COMPLETED: job acc51817, 0 tasks"
+    (published,) = embedded.published
+    assert "\nName               unknown (job acc51817)\n" in published.email_text
+    assert "\nStarted            2026-11-23T15:44:39.208Z\n" in published.email_text
+    assert '"IgnoredEventFields":[1.0]' in capsys.readouterr().out.replace(" ", "")
+
+
 def test_a_job_not_found_at_first_is_asked_again_and_enriched(embedded) -> None:
     embedded.braket.put_job(job_description("QUEUED"))
     embedded.braket.hide_job(JOB_ARN, calls=2)
@@ -194,8 +221,8 @@ def test_invalid_job_events_go_to_the_dead_letter_queue_and_the_valid_one_is_rec
     no_arn["resources"] = []
     bad = {
         "detail.jobArn": job_event(jobArn=job_task_arn(1)),
-        "detail.status": job_event("done"),
-        "detail.endedAt": job_event(endedAt="2026-11-23 16:02"),
+        "detail.status": job_event("done!"),
+        "detail-type": {**job_event(), "detail-type": "Braket Job Status Change"},
     }
     embedded.braket.put_job(job_description("RUNNING"))
     embedded.deliver(*bad.values(), no_arn, job_event("RUNNING"))

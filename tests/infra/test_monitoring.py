@@ -244,6 +244,19 @@ def test_given_notifications_and_errors_then_their_metrics_carry_the_service_dim
     ]
 
 
+def test_given_job_and_device_events_of_unpublished_shape_then_their_ignored_fields_are_shown_by_kind(main_template):
+    metrics = _widgets(main_template)["Enrichment errors"]["metrics"]
+
+    assert [_metric(row) for row in metrics if names.IGNORED_EVENT_FIELDS in row] == [
+        (
+            names.METRICS_NAMESPACE,
+            names.IGNORED_EVENT_FIELDS,
+            {"service": names.SERVICE_NAME, names.KIND_DIMENSION: kind},
+        )
+        for kind in ("job", "device")
+    ]
+
+
 def test_given_the_new_event_kinds_then_the_dashboard_body_names_every_metric_the_function_reports_for_them(
     main_template,
 ):

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from task_monitor.domain import registry
 from task_monitor.domain.arns import parse_device_arn
+from task_monitor.domain.kinds.job.name import job_label
 from task_monitor.domain.notification_model import format_duration
 
 _TABLE_WIDTH = 240  # wide enough that no row of ours wraps
@@ -55,7 +56,7 @@ def _task_line(event: dict[str, Any], detail: dict[str, Any]) -> tuple[Any, str,
 
 
 def _job_line(event: dict[str, Any], detail: dict[str, Any]) -> tuple[Any, str, str]:
-    return detail.get("status", "?"), _name(_arn_of(event, detail, "jobArn")), ""
+    return detail.get("status", "?"), job_label(detail.get("jobName"), _arn_of(event, detail, "jobArn")), ""
 
 
 def _device_line(event: dict[str, Any], detail: dict[str, Any]) -> tuple[Any, str, str]:
@@ -85,19 +86,17 @@ def _arn_of(event: dict[str, Any], detail: dict[str, Any], field: str) -> str:
     return str(resources[0]) if isinstance(resources, list) and resources else "?"
 
 
-def _name(arn: str) -> str:
-    return arn.rsplit("/", 1)[-1]
-
-
 def _call_target(detail: dict[str, Any]) -> str:
-    """The task's short id or the job's name a CloudTrail call acts on."""
+    """The task's short id or the job's name (a CreateJob's ``jobName``, else its label) a CloudTrail call acts on."""
+    request = detail.get("requestParameters")
+    name = request.get("jobName") if isinstance(request, dict) else None
     for part in ("responseElements", "requestParameters"):
         elements = detail.get(part)
         if isinstance(elements, dict):
             if isinstance(elements.get("quantumTaskArn"), str):
                 return short_id(elements["quantumTaskArn"])
             if isinstance(elements.get("jobArn"), str):
-                return _name(elements["jobArn"])
+                return job_label(name, elements["jobArn"])
     return "?"
 
 

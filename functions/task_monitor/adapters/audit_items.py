@@ -35,7 +35,7 @@ STORAGE_ATTRIBUTES = frozenset(schema.key_attribute_names()) | {
     "claimedAt",
 }
 # Facts about one event that the latest state must not keep from an earlier event.
-PER_EVENT_ENRICHMENT = ("statusAtEnrichment", "enrichedAt", "enrichmentError")
+PER_EVENT_ENRICHMENT = ("statusAtEnrichment", "enrichedAt", "enrichmentError", "ignoredFields")
 
 Record = Mapping[str, Any]
 

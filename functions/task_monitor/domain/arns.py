@@ -22,8 +22,8 @@ _TASK_ARN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):braket:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d):"
     r"(?P<account>\d{12}):quantum-task/(?P<task_id>[A-Za-z0-9][A-Za-z0-9-]{0,127})$"
 )
-# Hybrid jobs: the name is the job's name (CreateJob's jobName) or an id the SDK made up. Compiled on
-# first use: only job events and CloudTrail calls need it, so task events' cold start does not pay.
+# Hybrid jobs: the last part is a UUID today; older ARNs ended in the job's name (CreateJob's jobName).
+# Compiled on first use: only job events and CloudTrail calls need it, so task events' cold start does not pay.
 _JOB_ARN = (
     r"^arn:(?P<partition>aws[a-z-]*):braket:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d):"
     r"(?P<account>\d{12}):job/(?P<name>[A-Za-z0-9][A-Za-z0-9-]{0,127})$"
@@ -45,13 +45,28 @@ class TaskArn:
     task_id: str
 
 
+_UUID = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
+
+
 @dataclass(frozen=True)
 class JobArn:
     arn: str
     partition: str
     region: str
     account: str
+    # The ARN's last part: a UUID for jobs made today, the job's name in older ARNs. Never show it as
+    # a name without asking ``name_in_arn``.
     name: str
+
+    @property
+    def name_in_arn(self) -> str | None:
+        """The job's name when the ARN carries one (older ARNs); None when it ends in a UUID."""
+        return None if is_uuid(self.name) else self.name
+
+    @property
+    def short_id(self) -> str:
+        """The first 8 characters of the ARN's last part, as tasks are shortened: ``acc51817``."""
+        return self.name[:8]
 
 
 @dataclass(frozen=True)
@@ -103,6 +118,16 @@ def parse_job_arn(value: str) -> JobArn | None:
     if not match:
         return None
     return JobArn(arn=value, **match.groupdict())
+
+
+def is_uuid(value: str) -> bool:
+    """True for a UUID in its usual 8-4-4-4-12 hexadecimal form."""
+    return _uuid_pattern().fullmatch(value) is not None
+
+
+@functools.cache
+def _uuid_pattern() -> re.Pattern[str]:
+    return re.compile(_UUID)
 
 
 def parse_device_arn(value: str) -> DeviceArn | None:

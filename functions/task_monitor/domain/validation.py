@@ -1,7 +1,9 @@
 """Checks every kind's parser shares: the EventBridge envelope, text, times, and quoting bad values.
 
 Each raises ``InvalidEventError`` naming the field, so a bad event is rejected before anything is
-called or written, with an error a person can act on.
+called or written, with an error a person can act on. ``OptionalFields`` is the tolerant reader for
+kinds whose detail shape is unpublished (jobs, devices): there a wrong optional field is dropped and
+named, never a reason to lose the event.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from typing import Any
 
 from task_monitor.domain.arns import MAX_ARN_CHARACTERS, is_within_limit
 from task_monitor.domain.detail_types import EVENT_SOURCE
-from task_monitor.domain.timefmt import normalize_instant
+from task_monitor.domain.status import is_status_shaped
+from task_monitor.domain.timefmt import instant_from_epoch_ms, normalize_instant
 from task_monitor.errors import InvalidEventError
 
 # EventBridge ids are UUIDs; the id ends the event item's sort key, so it is bounded well below the
@@ -140,3 +143,72 @@ def instant(value: object, path: str, *, required: bool = False) -> str | None:
     if normalized is None:
         raise InvalidEventError(path, f"{quote_value(value)} is not an ISO-8601 time with a time zone, from 1970 on")
     return normalized
+
+
+def status_in_any_case(value: object) -> str | None:
+    """An ASCII status word in any case (``offline``), as Braket's upper case; None for anything else.
+
+    ASCII only: ``str.upper`` turns some other letters into ASCII ones (the dotless i, U+0131, into
+    ``I``), and a look-alike must not pass for a real status."""
+    if not isinstance(value, str) or not value.isascii():
+        return None
+    upper = value.upper()
+    return upper if is_status_shaped(upper) else None
+
+
+class OptionalFields:
+    """Reads the optional detail fields of an event whose shape AWS does not publish (jobs, devices).
+
+    Such a field is a guess at the shape, so one of an unexpected type or form is dropped, and its
+    path (``detail.startedAt``) kept in ``ignored`` for the record and a metric: a shape change is
+    seen without losing the event. Blank text says nothing and counts as absent, not as ignored."""
+
+    def __init__(self) -> None:
+        self._ignored: set[str] = set()
+
+    @property
+    def ignored(self) -> tuple[str, ...]:
+        """The paths dropped so far, sorted."""
+        return tuple(sorted(self._ignored))
+
+    def ignore(self, path: str) -> None:
+        self._ignored.add(path)
+
+    def text(self, container: dict[str, Any], key: str, path: str, *, limit: int | None = None) -> str | None:
+        """Non-blank text DynamoDB and SNS can take (at most ``limit`` characters when given)."""
+        value = container.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not _is_encodable(value) or (limit is not None and len(value) > limit):
+            self.ignore(path)
+            return None
+        return value if value.strip() else None
+
+    def instant(self, container: dict[str, Any], key: str, path: str) -> str | None:
+        """An ISO-8601 time with a zone, or whole epoch milliseconds (as Braket's spend events send
+        times) from 2019 to 2100; normalized to a stored instant."""
+        value = container.get(key)
+        if value is None:
+            return None
+        normalized = instant_from_epoch_ms(value) if isinstance(value, int) else normalize_instant(value)
+        if normalized is None:
+            self.ignore(path)
+        return normalized
+
+    def mapping(self, container: dict[str, Any], key: str, path: str) -> dict[str, Any]:
+        """A nested object to read further fields from; empty when absent or not an object."""
+        value = container.get(key)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.ignore(path)
+            return {}
+        return value
+
+
+def _is_encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # an unpaired surrogate from a JSON escape
+        return False
+    return True

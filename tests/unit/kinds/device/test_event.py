@@ -58,13 +58,29 @@ def test_a_bad_device_arn_in_the_detail_is_rejected_even_when_resources_has_a_go
 
 @pytest.mark.parametrize(
     ("status_field", "value"),
-    [("status", "offline"), ("status", 3), ("deviceStatus", "Off line"), ("deviceStatus", ""), ("status", ["ONLINE"])],
+    [
+        ("status", 3),
+        ("deviceStatus", "Off line"),
+        ("deviceStatus", ""),
+        ("status", ["ONLINE"]),
+        ("status", "OFFLINE\n"),
+        ("status", "ONL\u0130NE"),
+        ("deviceStatus", "onl\u0131ne"),  # str.upper() would make it ONLINE: a look-alike, not a status
+    ],
 )
-def test_a_status_that_is_not_an_upper_case_word_is_rejected_naming_its_field(status_field, value) -> None:
+def test_a_status_that_is_not_a_word_is_rejected_naming_its_field(status_field, value) -> None:
     event = device_event(value, status_field=status_field)
     with pytest.raises(InvalidEventError) as raised:
         parse_device_event(event, DEVICE_STATUS)
     assert raised.value.field == f"detail.{status_field}" and "not a device status" in raised.value.problem
+
+
+@pytest.mark.parametrize("status_field", ["status", "deviceStatus"])
+@pytest.mark.parametrize(("value", "canonical"), [("offline", "OFFLINE"), ("Online", "ONLINE"), ("retired", "RETIRED")])
+def test_a_status_in_any_case_is_kept_in_upper_case(status_field: str, value: str, canonical: str) -> None:
+    change = parse_device_event(device_event(value, status_field=status_field), DEVICE_STATUS)
+    assert change.status == canonical and change.known_status and change.ignored_fields == ()
+    assert build_device_record(change)["status"] == canonical
 
 
 def test_a_missing_status_is_rejected() -> None:
@@ -113,7 +129,6 @@ def test_allow_listed_details_are_kept_and_nothing_else() -> None:
     [
         {"deviceName": "x" * 129},
         {"deviceName": 7},
-        {"deviceName": "   "},
         {"providerName": "\ud800"},
         {"providerName": {"nested": "object"}},
         {"executionWindows": [{"executionDay": "Everyday", "note": "unexpected key"}]},
@@ -123,9 +138,25 @@ def test_allow_listed_details_are_kept_and_nothing_else() -> None:
         {"executionWindows": [[]]},
     ],
 )
-def test_optional_details_of_an_unexpected_shape_are_dropped_not_rejected(extra: dict[str, Any]) -> None:
+def test_optional_details_of_an_unexpected_shape_are_dropped_and_named_not_rejected(extra: dict[str, Any]) -> None:
     change = parse_device_event(device_event("OFFLINE", **extra), DEVICE_STATUS)
     assert change.details == {} and change.status == "OFFLINE"
+    assert change.ignored_fields == tuple(f"detail.{name}" for name in extra)
+    assert build_device_record(change)["ignoredFields"] == [f"detail.{name}" for name in extra]
+
+
+@pytest.mark.parametrize("extra", [{"deviceName": "   "}, {"executionWindows": []}, {"providerName": None}, {}])
+def test_blank_or_empty_optional_details_count_as_absent_not_ignored(extra: dict[str, Any]) -> None:
+    change = parse_device_event(device_event("OFFLINE", **extra), DEVICE_STATUS)
+    assert change.details == {} and change.ignored_fields == ()
+    assert "ignoredFields" not in build_device_record(change)
+
+
+def test_the_good_details_are_kept_beside_the_dropped_ones_which_are_named_in_order() -> None:
+    event = device_event("OFFLINE", providerName=["IonQ"], deviceName="Forte 1", deviceType=7, executionWindows="x")
+    change = parse_device_event(event, DEVICE_STATUS)
+    assert change.details == {"deviceName": "Forte 1"}
+    assert change.ignored_fields == ("detail.deviceType", "detail.executionWindows", "detail.providerName")
 
 
 def test_record_of_a_qpu_takes_its_region_provider_and_name_from_the_arn() -> None:

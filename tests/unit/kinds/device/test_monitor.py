@@ -118,7 +118,7 @@ def test_qpu_status_change_is_processed_the_same_way() -> None:
 @pytest.mark.parametrize(
     "event",
     [
-        device_event("offline"),
+        device_event("off line"),
         device_event("OFFLINE", deviceArn="arn:aws:braket:us-east-1::job/x"),
         {**device_event(), "detail-type": "Braket Job State Change"},
         "not an event",

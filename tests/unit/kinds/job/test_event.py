@@ -1,4 +1,7 @@
-"""Parsing ``Braket Job State Change``: jobArn and status required, every other field tolerated."""
+"""Parsing ``Braket Job State Change``: jobArn and status required, every other field tolerated.
+
+A malformed optional field is dropped and named in ``ignored_fields``; only the envelope, the job ARN
+and the status reject an event (their shape is what identifies the change)."""
 
 from __future__ import annotations
 
@@ -103,25 +106,99 @@ def test_a_malformed_job_arn_is_rejected_even_when_resources_names_the_job() -> 
         ({"jobArn": job_arn("x" * 129)}, "detail.jobArn", "is not a hybrid job ARN"),
         ({"jobArn": job_arn("-leading-dash")}, "detail.jobArn", "is not a hybrid job ARN"),
         ({"status": None}, "detail.status", "None is not a Braket job status"),
-        ({"status": "completed"}, "detail.status", "is not a Braket job status"),
         ({"status": 5}, "detail.status", "is not a Braket job status"),
         ({"status": "COMPLETED "}, "detail.status", "is not a Braket job status"),
-        ({"createdAt": "yesterday"}, "detail.createdAt", "is not an ISO-8601 time"),
-        ({"startedAt": 1763912679}, "detail.startedAt", "is not an ISO-8601 time"),
-        ({"endedAt": "2026-11-23T16:02:10"}, "detail.endedAt", "is not an ISO-8601 time"),
-        ({"jobName": 7}, "detail.jobName", "expected a string, got int"),
-        ({"deviceArn": ["x"]}, "detail.deviceArn", "expected a string, got list"),
-        ({"device": {"arn": FORTE}}, "detail.device", "expected a string, got dict"),
-        ({"failureReason": False}, "detail.failureReason", "expected a string, got bool"),
-        ({"eventName": ["MODIFY"]}, "detail.eventName", "expected a string, got list"),
-        ({"failureReason": "\ud800"}, "detail.failureReason", "unpaired surrogate"),
+        ({"status": "Completed!"}, "detail.status", "is not a Braket job status"),
+        ({"status": "CANCELL\u0130D"}, "detail.status", "is not a Braket job status"),  # a look-alike I
+        ({"status": "runn\u0131ng"}, "detail.status", "is not a Braket job status"),  # upper() makes it RUNNING
     ],
 )
-def test_a_wrong_field_is_rejected_naming_it(detail: dict[str, Any], field: str, problem: str) -> None:
+def test_an_identifying_field_that_is_wrong_rejects_the_event_naming_it(
+    detail: dict[str, Any], field: str, problem: str
+) -> None:
     with pytest.raises(InvalidEventError) as raised:
         parse_job_event(job_event(**detail))
     assert raised.value.field == field
     assert problem in raised.value.problem
+
+
+@pytest.mark.parametrize(
+    ("detail", "ignored"),
+    [
+        ({"createdAt": "yesterday"}, "detail.createdAt"),
+        ({"startedAt": 1763912679}, "detail.startedAt"),  # epoch seconds: January 1970 as milliseconds
+        ({"startedAt": 1795448679208.0}, "detail.startedAt"),  # milliseconds, but not a whole number
+        ({"startedAt": True}, "detail.startedAt"),
+        ({"endedAt": "2026-11-23T16:02:10"}, "detail.endedAt"),  # no time zone
+        ({"endedAt": {"iso": JOB_ENDED_AT}}, "detail.endedAt"),
+        ({"jobName": 7}, "detail.jobName"),
+        ({"deviceArn": ["x"]}, "detail.deviceArn"),
+        ({"device": {"arn": FORTE}}, "detail.device"),
+        ({"failureReason": False}, "detail.failureReason"),
+        ({"failureReason": {"password": "hunter2"}}, "detail.failureReason"),
+        ({"failureReason": "\ud800"}, "detail.failureReason"),  # an unpaired surrogate
+        ({"eventName": ["MODIFY"]}, "detail.eventName"),
+        ({"outputDataConfig": "s3://bucket/jobs/x/data"}, "detail.outputDataConfig"),
+        ({"outputDataConfig": {"s3Path": 42}}, "detail.outputDataConfig.s3Path"),
+    ],
+)
+def test_an_optional_field_of_an_unexpected_shape_is_dropped_and_named(detail: dict[str, Any], ignored: str) -> None:
+    change = parse_job_event(job_event("FAILED", minimal=True, **detail))
+    assert change.ignored_fields == (ignored,)
+    assert (change.job.arn, change.status) == (JOB_ARN, "FAILED")
+    assert (change.created_at, change.started_at, change.ended_at, change.job_name) == (None, None, None, None)
+    assert (change.device, change.failure_reason, change.event_name, change.output_s3_path) == (None,) * 4
+
+
+def test_every_field_dropped_is_named_once_in_path_order_and_the_good_ones_are_kept() -> None:
+    event = job_event(
+        "COMPLETED",
+        minimal=True,
+        startedAt=1.5,
+        jobName=["run"],
+        endedAt=JOB_ENDED_AT,
+        failureReason={"nested": True},
+        deviceArn=7,
+        device="local:braket/braket.local.qubit",
+    )
+    change = parse_job_event(event)
+    assert change.ignored_fields == ("detail.deviceArn", "detail.failureReason", "detail.jobName", "detail.startedAt")
+    assert change.ended_at == JOB_ENDED_AT and change.device == "local:braket/braket.local.qubit"
+    assert parse_job_event(job_event("COMPLETED")).ignored_fields == ()
+
+
+@pytest.mark.parametrize(
+    ("value", "parsed"),
+    [
+        (1795448679208, JOB_STARTED_AT),  # 2026-11-23T15:44:39.208Z, as Braket's spend events write times
+        (1546300800000, "2019-01-01T00:00:00.000Z"),  # the earliest accepted
+        (4102444799999, "2099-12-31T23:59:59.999Z"),  # the latest accepted
+    ],
+)
+def test_a_time_in_epoch_milliseconds_is_taken_as_a_time(value: int, parsed: str) -> None:
+    change = parse_job_event(job_event("RUNNING", minimal=True, startedAt=value))
+    assert change.started_at == parsed and change.ignored_fields == ()
+
+
+@pytest.mark.parametrize("value", [1546300799999, 4102444800000, 0, -1, 10**400])
+def test_epoch_milliseconds_outside_2019_to_2100_are_dropped_and_named(value: int) -> None:
+    change = parse_job_event(job_event("RUNNING", minimal=True, createdAt=value))
+    assert change.created_at is None and change.ignored_fields == ("detail.createdAt",)
+
+
+@pytest.mark.parametrize(
+    ("value", "canonical"), [("completed", "COMPLETED"), ("Failed", "FAILED"), ("paused", "PAUSED")]
+)
+def test_a_status_in_any_case_is_kept_in_upper_case(value: str, canonical: str) -> None:
+    change = parse_job_event(job_event(value))
+    assert change.status == canonical and change.ignored_fields == ()
+    assert change.known_status is (canonical != "PAUSED")
+
+
+def test_the_output_path_is_read_from_output_data_config() -> None:
+    path = "s3://amazon-braket-us-east-1-123456789012/jobs/vqe-h2-run-7/1795447202517/data"
+    change = parse_job_event(job_event(minimal=True, outputDataConfig={"s3Path": path, "kmsKeyId": "k"}))
+    assert change.output_s3_path == path and change.ignored_fields == ()
 
 
 def test_a_missing_status_is_rejected() -> None:
@@ -175,8 +252,6 @@ def test_job_arns_in_every_partition_and_name_length_parse(arn: str) -> None:
     [
         ({"jobArn": long_partition_arn(JOB_ARN, 300)}, "detail.jobArn", 300),
         ({"jobArn": long_partition_arn(JOB_ARN, 2_142)}, "detail.jobArn", 2_142),
-        ({"deviceArn": long_device_arn(442)}, "detail.deviceArn", 442),
-        ({"device": "local:" + "x" * 2_136}, "detail.device", 2_142),
     ],
 )
 def test_an_arn_longer_than_braket_allows_is_rejected_saying_the_limit(
@@ -186,6 +261,19 @@ def test_an_arn_longer_than_braket_allows_is_rejected_saying_the_limit(
         parse_job_event(job_event(**detail))
     assert raised.value.field == field
     assert f"is {characters} characters; Braket ARNs are at most 256" in raised.value.problem
+
+
+@pytest.mark.parametrize(
+    ("detail", "field"),
+    [({"deviceArn": long_device_arn(442)}, "detail.deviceArn"), ({"device": "local:" + "x" * 2_136}, "detail.device")],
+)
+def test_a_job_device_longer_than_a_braket_arn_is_not_one_and_is_dropped_and_named(
+    detail: dict[str, Any], field: str
+) -> None:
+    """The job's device is optional and keys nothing: like any optional field of a wrong form, it is
+    dropped and named (the job's ARN and status alone reject an event)."""
+    change = parse_job_event(job_event(**detail))
+    assert change.device is None and field in change.ignored_fields
 
 
 def test_an_over_long_job_arn_in_resources_is_not_taken_and_the_error_says_why() -> None:

@@ -96,5 +96,5 @@ def test_a_failed_publish_gives_the_claim_back_and_fails_the_event() -> None:
 def test_an_invalid_event_calls_and_writes_nothing() -> None:
     monitor, braket, store, tasks, publisher = _monitor()
     with pytest.raises(InvalidEventError):
-        monitor.process(job_event(status="done"))
+        monitor.process(job_event(status="done!"))
     assert braket.asked == [] and store.saved == [] and tasks.asked == [] and publisher.sent == []

@@ -46,9 +46,45 @@ def test_the_subject_names_status_job_and_task_count() -> None:
 
 
 def test_a_long_or_non_ascii_name_still_gives_a_valid_sns_subject() -> None:
-    record = _record(jobName="Ωmega-" + "x" * 200)
+    record = build_job_record(parse_job_event(job_event()), job_description(jobName="Ωmega-" + "x" * 200))
     subject = render_job_notification(record).subject
     assert subject.isascii() and len(subject) < 100 and subject.startswith("Braket job COMPLETED: ?mega-")
+
+
+UUID_JOB_ARN = "arn:aws:braket:us-east-1:123456789012:job/acc51817-2b7a-48ed-8dee-fffc87703b10"
+
+
+def test_a_job_whose_name_is_unknown_is_called_by_its_short_id_never_its_uuid() -> None:
+    failure = EnrichmentFailure("AccessDeniedException", "not authorized to GetJob")
+    event = parse_job_event(job_event("CANCELLED", arn=UUID_JOB_ARN, minimal=True))
+    notification = render_job_notification(build_job_record(event, None, enrichment_failure=failure, tasks=[]))
+    assert notification.subject == "Braket job CANCELLED: job acc51817, 0 tasks"
+    assert "\nName               unknown (job acc51817)\n" in notification.email_text
+    assert f"\nJob                {UUID_JOB_ARN}\n" in notification.email_text  # the id is still all there
+    assert "jobName" not in json.loads(notification.json_body)
+
+
+@pytest.mark.parametrize(
+    ("event_fields", "described", "name"),
+    [
+        ({}, {"jobName": "run-ghz-hybrid"}, "run-ghz-hybrid"),  # GetJob
+        ({"jobName": "run-ghz-hybrid"}, None, "run-ghz-hybrid"),  # the event
+        (
+            {"outputDataConfig": {"s3Path": "s3://amazon-braket-us-east-1-123456789012/jobs/vqe-7/1795447202517/data"}},
+            None,
+            "vqe-7",
+        ),  # the SDK's default output path
+    ],
+)
+def test_a_uuid_job_is_called_by_the_name_found_for_it(
+    event_fields: dict[str, Any], described: dict[str, Any] | None, name: str
+) -> None:
+    event = parse_job_event(job_event("COMPLETED", arn=UUID_JOB_ARN, minimal=True, **event_fields))
+    answer = job_description(arn=UUID_JOB_ARN, **described) if described else None
+    notification = render_job_notification(build_job_record(event, answer, tasks=[]))
+    assert notification.subject == f"Braket job COMPLETED: {name}, 0 tasks"
+    assert f"\nName               {name}\n" in notification.email_text
+    assert "acc51817" not in notification.subject
 
 
 def test_the_email_reads_as_a_summary_of_the_job() -> None:

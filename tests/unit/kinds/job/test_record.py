@@ -6,6 +6,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from task_monitor.domain.callers import Caller
 from task_monitor.domain.enrichment import EnrichmentFailure
 from task_monitor.domain.kinds.job.event import parse_job_event
@@ -18,6 +20,7 @@ from tests.support.job_factories import (
     JOB_ENDED_AT,
     JOB_STARTED_AT,
     SECRET_HYPERPARAMETER,
+    job_arn,
     job_description,
     job_event,
 )
@@ -182,3 +185,85 @@ def test_a_job_without_tasks_rolls_up_to_zero() -> None:
 def test_the_roll_up_is_only_there_when_the_tasks_were_read() -> None:
     assert "taskSummary" not in _record("RUNNING")
     assert _record(tasks=[_task("COMPLETED")])["taskSummary"]["count"] == 1
+
+
+# -- the job's name: GetJob, the event, the SDK's default output path, an older ARN; never a UUID ----
+UUID_JOB_ARN = "arn:aws:braket:us-east-1:123456789012:job/acc51817-2b7a-48ed-8dee-fffc87703b10"
+SDK_OUTPUT = "s3://amazon-braket-us-east-1-123456789012/jobs/run-ghz-hybrid/1795447202517/data"
+GETJOB_DENIED = EnrichmentFailure("AccessDeniedException", "not authorized to GetJob")
+
+
+def _uuid_job_record(described: dict[str, Any] | None = None, **event_fields: Any) -> dict[str, Any]:
+    event = parse_job_event(job_event("COMPLETED", arn=UUID_JOB_ARN, minimal=True, **event_fields))
+    failure = GETJOB_DENIED if described is None else None
+    return dict(build_job_record(event, described, enrichment_failure=failure))
+
+
+def test_getjob_names_the_job_even_when_the_event_says_otherwise() -> None:
+    described = job_description(arn=UUID_JOB_ARN, jobName="run-ghz-hybrid")
+    assert _uuid_job_record(described, jobName="stale-name")["jobName"] == "run-ghz-hybrid"
+
+
+def test_without_getjob_the_event_names_the_job() -> None:
+    assert _uuid_job_record(jobName="run-ghz-hybrid", outputDataConfig={"s3Path": SDK_OUTPUT})["jobName"] == (
+        "run-ghz-hybrid"
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        SDK_OUTPUT,  # the SDK's default today: jobs/<name>/<epoch ms>/data
+        "s3://amazon-braket-us-east-1-123456789012/jobs/run-ghz-hybrid/data",  # older SDKs, and its docstring
+        "s3://amazon-braket-us-east-1-123456789012/jobs/run-ghz-hybrid/1795447202517/data/",
+    ],
+)
+def test_without_getjob_or_an_event_name_the_sdk_s_default_output_path_names_the_job(path: str) -> None:
+    record = _uuid_job_record(outputDataConfig={"s3Path": path})
+    assert record["jobName"] == "run-ghz-hybrid" and record["outputS3Path"] == path
+
+
+def test_getjob_s_output_path_names_the_job_when_its_answer_has_no_name() -> None:
+    described = job_description(arn=UUID_JOB_ARN, jobName=" ", outputDataConfig={"s3Path": SDK_OUTPUT})
+    assert _uuid_job_record(described)["jobName"] == "run-ghz-hybrid"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "s3://my-research-bucket/jobs/run-ghz-hybrid/1795447202517/data",  # a bucket the user chose
+        "s3://amazon-braket-us-west-2-123456789012/jobs/run-ghz-hybrid/1795447202517/data",  # another region's
+        "s3://amazon-braket-us-east-1-210987654321/jobs/run-ghz-hybrid/1795447202517/data",  # another account's
+        "s3://amazon-braket-us-east-1-123456789012/jobs/run-ghz-hybrid/output",  # not the SDK's layout
+        "s3://amazon-braket-us-east-1-123456789012/experiments/jobs/run-ghz-hybrid/data",
+        "s3://amazon-braket-us-east-1-123456789012/jobs/acc51817-2b7a-48ed-8dee-fffc87703b10/data",  # a UUID
+        f"s3://amazon-braket-us-east-1-123456789012/jobs/{'a' * 51}/data",  # longer than a job name can be
+        "s3://amazon-braket-us-east-1-123456789012/jobs/run--/data",  # not a job name's shape
+    ],
+)
+def test_an_output_path_that_is_not_the_sdk_s_default_names_nothing(path: str) -> None:
+    record = _uuid_job_record(outputDataConfig={"s3Path": path})
+    assert "jobName" not in record and record["outputS3Path"] == path
+
+
+def test_a_uuid_arn_alone_gives_no_name_and_the_record_keeps_the_arn() -> None:
+    record = _uuid_job_record()
+    assert "jobName" not in record and record["jobArn"] == UUID_JOB_ARN
+    uuid = UUID_JOB_ARN.rsplit("/", 1)[-1]
+    assert [name for name, value in record.items() if name != "jobArn" and uuid in json.dumps(value)] == []
+
+
+def test_an_older_arn_s_name_is_the_last_resort() -> None:
+    event = parse_job_event(job_event(arn=job_arn("braket-job-default-1795447202517"), minimal=True))
+    assert build_job_record(event, None)["jobName"] == "braket-job-default-1795447202517"
+    named = parse_job_event(job_event(arn=job_arn("braket-job-default-1795447202517"), minimal=True, jobName="x"))
+    assert build_job_record(named, None)["jobName"] == "x"
+
+
+def test_fields_the_event_could_not_give_are_named_on_the_record_and_the_rest_comes_from_getjob() -> None:
+    event = job_event("FAILED", startedAt=1763912679, failureReason={"password": "hunter2"})
+    record = _record("FAILED", event=event)
+    assert record["ignoredFields"] == ["detail.failureReason", "detail.startedAt"]
+    assert record["startedAt"] == JOB_STARTED_AT  # GetJob's
+    assert record["failureReason"].startswith("AlgorithmError") and "hunter2" not in json.dumps(record)
+    assert "ignoredFields" not in _record("FAILED")

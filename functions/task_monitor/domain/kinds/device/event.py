@@ -2,9 +2,11 @@
 
 AWS documents that both detail-types exist but publishes no field list (docs/braket-events.md §2),
 so only what the audit cannot do without is required: a device ARN (``detail.deviceArn``, else the
-one device ARN in ``resources``) and a status (``detail.status``, else ``detail.deviceStatus``).
-A few descriptive fields are kept when present and well formed; anything else in the detail is
-ignored, never stored, so an unexpected payload cannot grow the record.
+one device ARN in ``resources``) and a status (``detail.status``, else ``detail.deviceStatus``; an
+ASCII word in any case, kept in upper case). A few descriptive fields are kept when present and well
+formed; one that is present but malformed is dropped and named in ``ignored_fields`` (so a shape change
+shows in the record and a metric); anything else in the detail is not read, never stored, so an
+unexpected payload cannot grow the record.
 """
 
 from __future__ import annotations
@@ -14,8 +16,15 @@ from typing import Any
 
 from task_monitor.domain.arns import DeviceArn, parse_device_arn
 from task_monitor.domain.registry import DEVICE
-from task_monitor.domain.status import DEVICE_LIFECYCLE, is_status_shaped
-from task_monitor.domain.validation import invalid_arn, over_long_entries, parse_envelope, quote_value
+from task_monitor.domain.status import DEVICE_LIFECYCLE
+from task_monitor.domain.validation import (
+    OptionalFields,
+    invalid_arn,
+    over_long_entries,
+    parse_envelope,
+    quote_value,
+    status_in_any_case,
+)
 from task_monitor.errors import InvalidEventError
 
 DEVICE_DETAIL_TYPES = DEVICE.detail_types  # Device Status Change, and the older QPU Status Change
@@ -25,7 +34,7 @@ DEVICE_ARN_SHAPE = "arn:aws:braket:<region>::device/<type>/<provider>/<name>"
 STATUS_FIELDS = ("status", "deviceStatus")
 
 # Descriptive detail fields kept when present (GetDevice's names; their presence in events is a guess).
-# Text longer than this, or of another type, is dropped rather than rejected: the shape is unknown.
+# Text longer than this, or of another type, is dropped (and named) rather than rejected: the shape is unknown.
 KEPT_TEXT_FIELDS = ("deviceName", "providerName", "deviceType")
 MAX_KEPT_TEXT = 128
 # GetDevice's availability windows ({executionDay, windowStartHour, windowEndHour}); kept when small.
@@ -47,6 +56,8 @@ class DeviceStatusChange:
     status: str
     # The allow-listed descriptive fields the event carried (possibly none).
     details: dict[str, Any]
+    # Allow-listed fields present but dropped for their type or form, by path, sorted.
+    ignored_fields: tuple[str, ...] = ()
 
     @property
     def known_status(self) -> bool:
@@ -58,14 +69,18 @@ def parse_device_event(event: Any, detail_type: str) -> DeviceStatusChange:
     if detail_type not in DEVICE_DETAIL_TYPES:
         raise ValueError(f"{detail_type!r} is not a device detail-type")
     envelope = parse_envelope(event, detail_type)
+    device = _device(envelope.detail, event.get("resources"))
+    status = _status(envelope.detail)
+    optional = OptionalFields()
     return DeviceStatusChange(
         event_id=envelope.event_id,
         event_time=envelope.event_time,
         event_region=envelope.region,
         detail_type=detail_type,
-        device=_device(envelope.detail, event.get("resources")),
-        status=_status(envelope.detail),
-        details=_kept_details(envelope.detail),
+        device=device,
+        status=status,
+        details=_kept_details(envelope.detail, optional),
+        ignored_fields=optional.ignored,
     )
 
 
@@ -99,28 +114,32 @@ def _device(detail: dict[str, Any], resources: object) -> DeviceArn:
 
 
 def _status(detail: dict[str, Any]) -> str:
-    """The first status field present; it must be an upper-case word (an unknown one is still audited)."""
+    """The first status field present, in upper case; it must be a word (an unknown one is still audited)."""
     for name in STATUS_FIELDS:
         value = detail.get(name)
         if value is None:
             continue
-        if not is_status_shaped(value):
+        status = status_in_any_case(value)
+        if status is None:
             raise InvalidEventError(
-                f"detail.{name}", f"{quote_value(value)} is not a device status (an upper-case word such as OFFLINE)"
+                f"detail.{name}", f"{quote_value(value)} is not a device status (a word such as OFFLINE, in any case)"
             )
-        return str(value)
+        return status
     raise InvalidEventError("detail.status", "missing (neither detail.status nor detail.deviceStatus is present)")
 
 
-def _kept_details(detail: dict[str, Any]) -> dict[str, Any]:
+def _kept_details(detail: dict[str, Any], optional: OptionalFields) -> dict[str, Any]:
     kept: dict[str, Any] = {}
     for name in KEPT_TEXT_FIELDS:
-        text = _kept_text(detail.get(name), MAX_KEPT_TEXT)
+        text = optional.text(detail, name, f"detail.{name}", limit=MAX_KEPT_TEXT)
         if text is not None:
             kept[name] = text
-    windows = _execution_windows(detail.get(EXECUTION_WINDOWS))
+    value = detail.get(EXECUTION_WINDOWS)
+    windows = _execution_windows(value)
     if windows:
         kept[EXECUTION_WINDOWS] = windows
+    elif value is not None and value != []:
+        optional.ignore(f"detail.{EXECUTION_WINDOWS}")
     return kept
 
 
@@ -140,7 +159,7 @@ def _execution_windows(value: object) -> list[dict[str, str]] | None:
 
 
 def _kept_text(value: object, limit: int) -> str | None:
-    """Short, non-blank text DynamoDB and SNS can take; None for anything else (dropped, not rejected)."""
+    """Short, non-blank text DynamoDB and SNS can take; None for anything else."""
     if not isinstance(value, str) or not value.strip() or len(value) > limit:
         return None
     try:

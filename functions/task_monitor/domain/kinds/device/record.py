@@ -35,6 +35,8 @@ class DeviceRecord(TypedDict, total=False):
     region: str  # the ARN's; for a region-less simulator, the region the event came from
     # The allow-listed descriptive fields the event carried, as it gave them (see device_events)
     eventDetails: dict[str, Any]
+    # Allow-listed detail fields the event carried in an unexpected type or form, dropped (paths, sorted)
+    ignoredFields: list[str]
     # Derived: this account's tasks waiting on the device when the change was seen (counted only
     # for a change of availability that could be announced)
     waitingTasks: int
@@ -57,6 +59,7 @@ def build_device_record(change: DeviceStatusChange, *, waiting_tasks: int | None
         "deviceType": change.device.kind,
         "region": change.device.region or change.event_region,
         "eventDetails": dict(change.details) or None,
+        "ignoredFields": list(change.ignored_fields) or None,
         "waitingTasks": waiting_tasks,
     }
     return cast(DeviceRecord, {key: value for key, value in record.items() if value is not None})

@@ -1,8 +1,10 @@
 """Parse and validate a ``Braket Job State Change`` event before anything is called or written.
 
 Only ``jobArn`` and ``status`` are seen in public code (docs/braket-events.md, section 1); every other
-detail field is inferred. So those two are required and checked strictly, and the rest are taken
-when present and of the right type, never required: GetJob is the authority for the job's details.
+detail field is inferred. So only what identifies the change rejects an event: the envelope, the job
+ARN and the status (an ASCII word in any case, kept in upper case). Every other field is taken when
+present and well formed, and otherwise dropped and named in ``ignored_fields`` (a shape change is seen
+in the record and a metric, and the event is not lost): GetJob is the authority for the job's details.
 """
 
 from __future__ import annotations
@@ -10,22 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from task_monitor.domain.arns import JobArn, parse_job_arn
+from task_monitor.domain.arns import MAX_ARN_CHARACTERS, JobArn, parse_job_arn
 from task_monitor.domain.detail_types import JOB_STATE_CHANGE
-from task_monitor.domain.status import JOB_LIFECYCLE, is_status_shaped
+from task_monitor.domain.status import JOB_LIFECYCLE
 from task_monitor.domain.validation import (
-    bounded_arn_text,
-    instant,
+    OptionalFields,
     invalid_arn,
-    optional_text,
     over_long_entries,
     parse_envelope,
     quote_value,
+    status_in_any_case,
 )
 from task_monitor.errors import InvalidEventError
 
 JOB_ARN_FIELD = "detail.jobArn"
-JOB_ARN_SHAPE = "arn:aws:braket:<region>:<account>:job/<name>"
+JOB_ARN_SHAPE = "arn:aws:braket:<region>:<account>:job/<id>"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ class JobStateChange:
     device: str | None  # detail.deviceArn or detail.device: an ARN, or a local simulator's name
     failure_reason: str | None
     event_name: str | None
+    output_s3_path: str | None = None  # detail.outputDataConfig.s3Path (inferred, as GetJob names it)
+    # Optional detail fields present but dropped for their type or form, by path, sorted.
+    ignored_fields: tuple[str, ...] = ()
 
     @property
     def known_status(self) -> bool:
@@ -55,26 +59,29 @@ def parse_job_event(event: Any) -> JobStateChange:
     envelope = parse_envelope(event, JOB_STATE_CHANGE)
     detail = envelope.detail
     job = _job_arn(detail, event.get("resources"))
-    status = detail.get("status")
-    if not is_status_shaped(status):
-        raise InvalidEventError("detail.status", f"{quote_value(status)} is not a Braket job status")
-    assert isinstance(status, str)
-    device = bounded_arn_text(optional_text(detail, "deviceArn", "detail.deviceArn"), "detail.deviceArn")
-    if device is None:
-        device = bounded_arn_text(optional_text(detail, "device", "detail.device"), "detail.device")
+    status = status_in_any_case(detail.get("status"))
+    if status is None:
+        raise InvalidEventError("detail.status", f"{quote_value(detail.get('status'))} is not a Braket job status")
+    optional = OptionalFields()
+    # The job's device: an ARN, or a local simulator's name; longer than a Braket ARN, it is not one.
+    device = optional.text(detail, "deviceArn", "detail.deviceArn", limit=MAX_ARN_CHARACTERS)
+    device_name = optional.text(detail, "device", "detail.device", limit=MAX_ARN_CHARACTERS)
+    output = optional.mapping(detail, "outputDataConfig", "detail.outputDataConfig")
     return JobStateChange(
         event_id=envelope.event_id,
         event_time=envelope.event_time,
         event_region=envelope.region,
         job=job,
         status=status,
-        created_at=instant(detail.get("createdAt"), "detail.createdAt"),
-        started_at=instant(detail.get("startedAt"), "detail.startedAt"),
-        ended_at=instant(detail.get("endedAt"), "detail.endedAt"),
-        job_name=_non_blank(optional_text(detail, "jobName", "detail.jobName")),
-        device=_non_blank(device),
-        failure_reason=_non_blank(optional_text(detail, "failureReason", "detail.failureReason")),
-        event_name=_non_blank(optional_text(detail, "eventName", "detail.eventName")),
+        created_at=optional.instant(detail, "createdAt", "detail.createdAt"),
+        started_at=optional.instant(detail, "startedAt", "detail.startedAt"),
+        ended_at=optional.instant(detail, "endedAt", "detail.endedAt"),
+        job_name=optional.text(detail, "jobName", "detail.jobName"),
+        device=device or device_name,
+        failure_reason=optional.text(detail, "failureReason", "detail.failureReason"),
+        event_name=optional.text(detail, "eventName", "detail.eventName"),
+        output_s3_path=optional.text(output, "s3Path", "detail.outputDataConfig.s3Path"),
+        ignored_fields=optional.ignored,
     )
 
 
@@ -103,8 +110,3 @@ def _job_arn(detail: dict[str, Any], resources: object) -> JobArn:
     if job is None:
         raise invalid_arn(JOB_ARN_FIELD, value, f"a hybrid job ARN ({JOB_ARN_SHAPE})")
     return job
-
-
-def _non_blank(value: str | None) -> str | None:
-    """An empty or blank optional field says nothing: treat it as absent."""
-    return value if value is not None and value.strip() else None

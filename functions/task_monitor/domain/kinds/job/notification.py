@@ -6,6 +6,7 @@ from typing import Any
 
 from task_monitor.domain.arns import parse_device_arn
 from task_monitor.domain.callers import describe_caller
+from task_monitor.domain.kinds.job.name import job_label
 from task_monitor.domain.kinds.job.record import JobRecord, SecondsSummary, TaskSummary
 from task_monitor.domain.notification_model import (
     Notification,
@@ -33,9 +34,11 @@ def render_job_notification(record: JobRecord) -> Notification:
 
 
 def render_job_subject(record: JobRecord) -> str:
-    """ "Braket job COMPLETED: vqe-h2-run-7, 12 tasks" (ASCII, under 100 characters)."""
+    """ "Braket job COMPLETED: vqe-h2-run-7, 12 tasks", or "...: job acc51817, ..." when the name is
+    unknown (ASCII, under 100 characters)."""
     count = record.get("taskSummary", {}).get("count", 0)
-    return ascii_subject(f"Braket job {record['status']}: {record['jobName']}, {_plural(count, 'task')}")
+    label = job_label(record.get("jobName"), record["jobArn"])
+    return ascii_subject(f"Braket job {record['status']}: {label}, {_plural(count, 'task')}")
 
 
 def render_job_email(record: JobRecord) -> str:
@@ -44,7 +47,7 @@ def render_job_email(record: JobRecord) -> str:
     cancelled = record["status"] == "CANCELLED" or "cancelledBy" in record
     lines: list[tuple[str, str | None]] = [
         ("Job", record["jobArn"]),
-        ("Name", record["jobName"]),
+        ("Name", record.get("jobName") or f"unknown ({job_label(None, record['jobArn'])})"),
         ("Status", _status_line(record)),
         ("Failure", record.get("failureReason")),
         ("Device", _device_line(record)),

@@ -16,6 +16,7 @@ from task_monitor.domain.arns import parse_device_arn
 from task_monitor.domain.callers import Caller
 from task_monitor.domain.enrichment import EnrichmentErrorInfo, EnrichmentFailure, Timings, to_plain
 from task_monitor.domain.kinds.job.event import JobStateChange
+from task_monitor.domain.kinds.job.name import job_name
 from task_monitor.domain.outcomes import HistoryFacts
 from task_monitor.domain.status import JOB_LIFECYCLE
 from task_monitor.domain.timefmt import seconds_between
@@ -86,10 +87,14 @@ class JobRecord(TypedDict, total=False):
     eventId: Required[str]
     eventTime: Required[str]
     jobArn: Required[str]
-    jobName: Required[str]
     status: Required[str]
     accountId: Required[str]
     region: Required[str]
+    # GetJob's, else the event's, else from the SDK's default output path, else an older ARN's; absent
+    # when none says (an ARN's UUID is not a name): see domain/kinds/job/name.py
+    jobName: str
+    # Optional detail fields the event carried in an unexpected type or form, dropped (paths, sorted)
+    ignoredFields: list[str]
     # From the event, or else GetJob
     eventName: str
     createdAt: str
@@ -140,7 +145,6 @@ def build_job_record(
         "eventTime": change.event_time,
         "eventName": change.event_name,
         "jobArn": change.job.arn,
-        "jobName": change.job_name,
         "status": change.status,
         "accountId": change.job.account,
         "region": change.job.region,
@@ -148,12 +152,19 @@ def build_job_record(
         "startedAt": change.started_at,
         "endedAt": change.ended_at,
         "failureReason": change.failure_reason,
+        "ignoredFields": list(change.ignored_fields) or None,
     }
     device = change.device
+    plain = to_plain(description) if description is not None else {}
+    output = plain.get("outputDataConfig")
+    record["jobName"] = job_name(
+        described=plain.get("jobName"),
+        from_event=change.job_name,
+        output_paths=(output.get("s3Path") if isinstance(output, dict) else None, change.output_s3_path),
+        job=change.job,
+    )
     if description is not None:
-        plain = to_plain(description)
         record.update(_from_description(plain))
-        record["jobName"] = record["jobName"] or plain.get("jobName")
         record["createdAt"] = record["createdAt"] or plain.get("createdAt")
         if JOB_LIFECYCLE.rank(change.status) >= _STARTED_RANK:
             record["startedAt"] = record["startedAt"] or plain.get("startedAt")
@@ -162,7 +173,8 @@ def build_job_record(
         record["statusAtEnrichment"] = plain.get("status")
         record["enrichedAt"] = enriched_at
         device = device or (plain.get("deviceConfig") or {}).get("device")
-    record["jobName"] = record["jobName"] or change.job.name  # the ARN names the job
+    if "outputS3Path" not in record:
+        record["outputS3Path"] = change.output_s3_path
     if device and parse_device_arn(device) is not None:
         record["deviceArn"] = device
     elif device and "deviceConfig" not in record:
