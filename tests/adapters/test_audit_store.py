@@ -15,7 +15,7 @@ from task_monitor.domain.kinds.task.event import parse_task_event
 from task_monitor.domain.kinds.task.record import build_record
 from task_monitor.domain.ports import SaveOutcome
 from task_monitor.errors import AuditWriteError, NotificationInProgressError
-from tests.support.factories import GARNET, TASK_ARN, description, task_arn, task_event
+from task_monitor_devkit.builders.task import GARNET, TASK_ARN, description, task_arn, task_event
 from tests.support.faults import ConnectionFault, ErrorAnswer
 
 

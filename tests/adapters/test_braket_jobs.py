@@ -13,7 +13,7 @@ from task_monitor.adapters.braket_jobs import BraketJobDescriber
 from task_monitor.domain.arns import parse_job_arn
 from task_monitor.errors import EnrichmentError
 from task_monitor_cli.braket_emulator import BraketEmulator
-from tests.support.job_factories import JOB_ARN, job_arn, job_description
+from task_monitor_devkit.builders.job import JOB_ARN, job_arn, job_description
 
 STOCKHOLM_JOB = job_arn("qaoa-nordic", region="eu-north-1")
 

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from task_monitor_cli.cli import load_events, main
-from task_monitor_cli.cloudtrail_events import create_job_call, create_task_call, failed_create_task_call
 from task_monitor_cli.render import event_line, history_table, short_id
 from task_monitor_cli.scenario import ALICE_QAOA, ANKAA_RESERVATION, FORTE, JOB_TASK, SV1_PROGRAM_SET
-from tests.support.device_factories import QPU_STATUS, device_event
-from tests.support.factories import FORTE as FORTE_1
-from tests.support.factories import TASK_ARN, lifecycle, task_event
-from tests.support.job_factories import JOB_ARN, job_event
+from task_monitor_devkit.builders.api_call import create_job_call, create_task_call, failed_create_task_call
+from task_monitor_devkit.builders.device import QPU_STATUS, device_event
+from task_monitor_devkit.builders.job import JOB_ARN, job_event
+from task_monitor_devkit.builders.task import FORTE as FORTE_1
+from task_monitor_devkit.builders.task import TASK_ARN, lifecycle, task_event
 
 ROOT = Path(__file__).resolve().parents[2]
 ALICE = "arn:aws:iam::123456789012:role/QuantumResearcher (session alice) from 198.51.100.23"

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from task_monitor_cli.cloudtrail_events import (
+from task_monitor_devkit.builders.api_call import (
     NEVER_STORED,
     assumed_role,
     cancel_job_call,
@@ -24,7 +24,7 @@ from task_monitor_cli.cloudtrail_events import (
     failed_create_task_call,
     iam_user,
 )
-from tests.support.factories import TASK_ARN, description, lifecycle, task_event
+from task_monitor_devkit.builders.task import TASK_ARN, description, lifecycle, task_event
 
 TABLE = "braket-task-audit"
 JOB_ARN = "arn:aws:braket:us-east-1:123456789012:job/maxcut-sweep-12"

@@ -10,8 +10,7 @@ import pytest
 
 from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS
 from task_monitor.errors import ClaimExpiredError, InvalidEventError, NotificationInProgressError
-from tests.e2e.conftest import cold_start_with
-from tests.support.factories import (
+from task_monitor_devkit.builders.task import (
     ENRICHMENT_FIELD_NAMES,
     SV1,
     TASK_ARN,
@@ -21,6 +20,7 @@ from tests.support.factories import (
     task_arn,
     task_event,
 )
+from tests.e2e.conftest import cold_start_with
 
 
 def _deliver(aws, event, braket_status: str | None = None):

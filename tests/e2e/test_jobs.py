@@ -9,8 +9,7 @@ from typing import Any
 
 from task_monitor_cli.embedded import EmbeddedAws
 from task_monitor_cli.lambda_context import FakeLambdaContext
-from tests.support.factories import FORTE
-from tests.support.job_factories import (
+from task_monitor_devkit.builders.job import (
     JOB_ARN,
     JOB_CREATED_AT,
     JOB_ENDED_AT,
@@ -22,6 +21,7 @@ from tests.support.job_factories import (
     job_task_description,
     job_task_events,
 )
+from task_monitor_devkit.builders.task import FORTE
 
 TABLE = "braket-task-audit"
 

@@ -7,7 +7,7 @@ import pytest
 
 from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS
 from task_monitor_cli.embedded import TABLE_NAME, EmbeddedAws
-from tests.support.factories import TASK_ARN, description, lifecycle
+from task_monitor_devkit.builders.task import TASK_ARN, description, lifecycle
 
 pytestmark = pytest.mark.infra
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from task_monitor_cli.braket_emulator import BraketEmulator
-from task_monitor_cli.cloudtrail_events import (
+from task_monitor_devkit.builders.api_call import (
     api_call,
     assumed_role,
     cancel_task_call,

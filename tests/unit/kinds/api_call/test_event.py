@@ -10,7 +10,7 @@ import pytest
 from task_monitor.domain.callers import CANCELLED_BY, CREATED_BY
 from task_monitor.domain.kinds.api_call.event import USER_AGENT_LIMIT, parse_api_call
 from task_monitor.errors import InvalidEventError
-from task_monitor_cli.cloudtrail_events import (
+from task_monitor_devkit.builders.api_call import (
     ACCESS_KEY_ID,
     NEVER_STORED,
     SESSION_TOKEN,
@@ -24,7 +24,7 @@ from task_monitor_cli.cloudtrail_events import (
     failed_create_task_call,
     iam_user,
 )
-from tests.support.factories import TASK_ARN
+from task_monitor_devkit.builders.task import TASK_ARN
 
 JOB_ARN = "arn:aws:braket:us-east-1:123456789012:job/maxcut-sweep-12"
 

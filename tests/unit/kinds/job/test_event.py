@@ -9,8 +9,8 @@ import pytest
 from task_monitor.domain.arns import parse_job_arn
 from task_monitor.domain.kinds.job.event import parse_job_event
 from task_monitor.errors import InvalidEventError
-from tests.support.factories import FORTE, TASK_ARN
-from tests.support.job_factories import JOB_ARN, JOB_CREATED_AT, JOB_ENDED_AT, JOB_STARTED_AT, job_arn, job_event
+from task_monitor_devkit.builders.job import JOB_ARN, JOB_CREATED_AT, JOB_ENDED_AT, JOB_STARTED_AT, job_arn, job_event
+from task_monitor_devkit.builders.task import FORTE, TASK_ARN
 
 
 def test_a_minimal_event_has_all_that_is_needed() -> None:

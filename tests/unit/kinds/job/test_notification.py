@@ -16,8 +16,8 @@ from task_monitor.domain.kinds.task.event import parse_task_event
 from task_monitor.domain.kinds.task.notification import render_notification
 from task_monitor.domain.kinds.task.record import build_record
 from task_monitor.domain.ports import HistoryFacts
-from tests.support.factories import FORTE, description, task_event
-from tests.support.job_factories import JOB_ARN, SECRET_HYPERPARAMETER, job_description, job_event
+from task_monitor_devkit.builders.job import JOB_ARN, SECRET_HYPERPARAMETER, job_description, job_event
+from task_monitor_devkit.builders.task import FORTE, description, task_event
 
 ALICE: Caller = {"principal": "arn:aws:iam::123456789012:role/Researcher", "sessionName": "alice"}
 BOB: Caller = {"principal": "arn:aws:iam::123456789012:user/bob", "sourceIPAddress": "198.51.100.7"}

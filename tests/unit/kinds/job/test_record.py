@@ -11,8 +11,7 @@ from task_monitor.domain.enrichment import EnrichmentFailure
 from task_monitor.domain.kinds.job.event import parse_job_event
 from task_monitor.domain.kinds.job.record import build_job_record, summarize_tasks
 from task_monitor.domain.ports import HistoryFacts
-from tests.support.factories import FORTE, SV1
-from tests.support.job_factories import (
+from task_monitor_devkit.builders.job import (
     JOB_ARN,
     JOB_CREATED_AT,
     JOB_ENDED_AT,
@@ -21,6 +20,7 @@ from tests.support.job_factories import (
     job_description,
     job_event,
 )
+from task_monitor_devkit.builders.task import FORTE, SV1
 
 ALICE: Caller = {"principal": "arn:aws:iam::123456789012:role/Researcher", "sessionName": "alice"}
 BOB: Caller = {"principal": "arn:aws:iam::123456789012:user/bob"}

@@ -8,7 +8,7 @@ from task_monitor.domain.intake import parse_body
 from task_monitor.domain.kinds.task.event import parse_task_event
 from task_monitor.domain.validation import is_event_id
 from task_monitor.errors import InvalidEventError
-from tests.support.factories import SV1, TASK_ARN, task_event
+from task_monitor_devkit.builders.task import SV1, TASK_ARN, task_event
 
 
 def test_real_event_shape_is_accepted_with_shots_as_string() -> None:

@@ -9,7 +9,7 @@ from task_monitor.domain.kinds.task.event import parse_task_event
 from task_monitor.domain.kinds.task.notification import render_notification
 from task_monitor.domain.kinds.task.record import build_record
 from task_monitor.domain.notification_model import format_duration
-from tests.support.factories import fully_described, task_event
+from task_monitor_devkit.builders.task import fully_described, task_event
 
 
 def _failed_record() -> dict:
@@ -79,14 +79,14 @@ def test_durations_read_naturally() -> None:
 
 
 def test_queued_task_shows_its_queue_position_and_priority() -> None:
-    from tests.support.factories import description
+    from task_monitor_devkit.builders.task import description
 
     record = build_record(parse_task_event(task_event("QUEUED")), description("QUEUED"))
     assert "Queue         QUANTUM_TASKS_QUEUE (Normal), position 17" in render_notification(record).email_text
 
 
 def test_email_tells_a_late_event_from_a_lagging_api() -> None:
-    from tests.support.factories import description
+    from task_monitor_devkit.builders.task import description
 
     late = build_record(parse_task_event(task_event("QUEUED")), description("COMPLETED"))
     lagging = build_record(parse_task_event(task_event("FAILED")), description("RUNNING"))

@@ -1,10 +1,10 @@
 """Braket API calls as CloudTrail sends them through EventBridge (``AWS API Call via CloudTrail``).
 
-Builders for tests and demos, in the shape docs/braket-events.md §3 describes: the envelope's
-``source`` is ``aws.braket``, its ``detail`` the CloudTrail record. Every value is made up. The
-records carry what a real one would and the audit must never keep (an access key id, a session
-token in the identity, the program in ``action``, a hybrid job's ``jobToken``, a client token), so a
-test can check that none of it is stored, published or logged.
+In the shape docs/braket-events.md §3 describes: the envelope's ``source`` is ``aws.braket``, its
+``detail`` the CloudTrail record. Every value is made up. The records carry what a real one would and
+the audit must never keep (an access key id, a session token in the identity, the program in
+``action``, a hybrid job's ``jobToken``, a client token), so a test can check that none of it is
+stored, published or logged.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import json
 import uuid
 from typing import Any
 
-ACCOUNT = "123456789012"
+from task_monitor_devkit.builders.task import ACCOUNT, FORTE
+
 DETAIL_TYPE = "AWS API Call via CloudTrail"
 
 # What must never leave the event: the values, so tests can look for them anywhere.
@@ -131,7 +132,7 @@ def api_call(
     }
 
 
-def create_task_parameters(device_arn: str = "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1") -> dict[str, Any]:
+def create_task_parameters(device_arn: str = FORTE) -> dict[str, Any]:
     """CreateQuantumTask's request as the SDK sends it: the program and tokens included."""
     return {
         "clientToken": CLIENT_TOKEN,
@@ -211,7 +212,7 @@ def create_job_call(
             },
             "hyperParameters": {"learning_rate": HYPERPARAMETER_VALUE, "layers": "4"},
             "instanceConfig": {"instanceType": "ml.m5.large", "volumeSizeInGb": 30, "instanceCount": 1},
-            "deviceConfig": {"device": "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1"},
+            "deviceConfig": {"device": FORTE},
             "outputDataConfig": {"s3Path": f"s3://amazon-braket-us-east-1-{ACCOUNT}/jobs/out"},
             "stoppingCondition": {"maxRuntimeInSeconds": 7200},
             "tags": {"study": "maxcut-12"},

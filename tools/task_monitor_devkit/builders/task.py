@@ -1,4 +1,5 @@
-"""Events and GetQuantumTask answers for tests, in the shapes Braket documents and sends."""
+"""Task state changes (``Braket Task State Change``) and GetQuantumTask answers, in the shapes Braket
+documents and sends."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Hybrid job events and GetJob answers for tests, in the shapes docs/braket-events.md records.
+"""Hybrid job state changes (``Braket Job State Change``) and GetJob answers, in the shapes
+docs/braket-events.md records.
 
 Only ``jobArn`` and ``status`` of a job event are seen in public code; the other detail fields here
 are our guesses, so tests build events both with and without each of them (``minimal=True``).
@@ -10,7 +11,7 @@ import copy
 import uuid
 from typing import Any
 
-from tests.support.factories import ACCOUNT, FORTE, description, task_arn, task_event
+from task_monitor_devkit.builders.task import ACCOUNT, FORTE, description, task_arn, task_event
 
 JOB_NAME = "vqe-h2-run-7"
 JOB_REGION = "us-east-1"
