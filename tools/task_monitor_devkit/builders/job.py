@@ -43,17 +43,21 @@ def job_event(
     time: str | None = None,
     event_id: str | None = None,
     minimal: bool = False,
+    created_at: str = JOB_CREATED_AT,
+    started_at: str = JOB_STARTED_AT,
+    ended_at: str = JOB_ENDED_AT,
     **detail_overrides: Any,
 ) -> dict[str, Any]:
-    """A ``Braket Job State Change`` event; ``minimal`` keeps only jobArn and status (all that is known)."""
+    """A ``Braket Job State Change`` event; ``minimal`` keeps only jobArn and status (all that is known).
+    ``started_at`` is left out while QUEUED, ``ended_at`` until the job ends."""
     time = time or JOB_EVENT_TIMES.get(status, "2026-11-23T17:00:00Z")
     detail: dict[str, Any] = {"jobArn": arn, "status": status}
     if not minimal:
-        detail["createdAt"] = JOB_CREATED_AT
+        detail["createdAt"] = created_at
         if status != "QUEUED":
-            detail["startedAt"] = JOB_STARTED_AT
+            detail["startedAt"] = started_at
         if status in JOB_TERMINAL:
-            detail["endedAt"] = JOB_ENDED_AT
+            detail["endedAt"] = ended_at
     detail.update(detail_overrides)
     return {
         "version": "0",
@@ -68,14 +72,24 @@ def job_event(
     }
 
 
-def job_description(status: str = "COMPLETED", *, arn: str = JOB_ARN, **fields: Any) -> dict[str, Any]:
-    """GetJob's answer in JSON wire form, with every field the monitor reads."""
+def job_description(
+    status: str = "COMPLETED",
+    *,
+    arn: str = JOB_ARN,
+    name: str | None = None,
+    created_at: str = JOB_CREATED_AT,
+    started_at: str = JOB_STARTED_AT,
+    ended_at: str = JOB_ENDED_AT,
+    **fields: Any,
+) -> dict[str, Any]:
+    """GetJob's answer in JSON wire form, with every field the monitor reads (``fields`` replace them)."""
+    name = name or arn.rsplit("/", 1)[-1]
     answer: dict[str, Any] = {
         "jobArn": arn,
-        "jobName": arn.rsplit("/", 1)[-1],
+        "jobName": name,
         "status": status,
         "roleArn": ROLE_ARN,
-        "createdAt": JOB_CREATED_AT,
+        "createdAt": created_at,
         "algorithmSpecification": {
             "scriptModeConfig": {
                 "entryPoint": "vqe.run:main",
@@ -103,15 +117,15 @@ def job_description(status: str = "COMPLETED", *, arn: str = JOB_ARN, **fields: 
             **({} if status == "QUEUED" else {"message": f"Job is in {status} status."}),
         },
         "associations": [],
-        "events": [{"eventType": "WAITING_FOR_PRIORITY", "timeOfEvent": JOB_CREATED_AT, "message": "queued"}],
+        "events": [{"eventType": "WAITING_FOR_PRIORITY", "timeOfEvent": created_at, "message": "queued"}],
     }
     if status != "QUEUED":
-        answer["startedAt"] = JOB_STARTED_AT
-        answer["events"].append({"eventType": "RUNNING", "timeOfEvent": JOB_STARTED_AT})
+        answer["startedAt"] = started_at
+        answer["events"].append({"eventType": "RUNNING", "timeOfEvent": started_at})
     if status in JOB_TERMINAL:
-        answer["endedAt"] = JOB_ENDED_AT
+        answer["endedAt"] = ended_at
         answer["billableDuration"] = 1051746
-        answer["events"].append({"eventType": status, "timeOfEvent": JOB_ENDED_AT})
+        answer["events"].append({"eventType": status, "timeOfEvent": ended_at})
     if status == "FAILED":
         answer["failureReason"] = "AlgorithmError: ModuleNotFoundError: No module named 'scipy'"
     answer.update(fields)

@@ -55,9 +55,12 @@ def task_event(
     shots: Any = "1000",
     time: str | None = None,
     event_id: str | None = None,
+    created_at: str = CREATED_AT,
+    ended_at: str = ENDED_AT,
     **detail_overrides: Any,
 ) -> dict[str, Any]:
-    """A ``Braket Task State Change`` event as EventBridge delivers it (shots a string)."""
+    """A ``Braket Task State Change`` event as EventBridge delivers it (shots a string); ``ended_at``
+    only on a terminal status."""
     time = time or EVENT_TIMES.get(status, "2026-11-20T12:00:00Z")
     region, task_id = _region_and_id(arn)
     detail: dict[str, Any] = {
@@ -67,11 +70,11 @@ def task_event(
         "shots": shots,
         "outputS3Bucket": f"amazon-braket-{region}-{ACCOUNT}",
         "outputS3Directory": f"tasks/{task_id}",
-        "createdAt": CREATED_AT,
+        "createdAt": created_at,
         "eventName": "INSERT" if status == "CREATED" else "MODIFY",
     }
     if status in TERMINAL:
-        detail["endedAt"] = ENDED_AT
+        detail["endedAt"] = ended_at
     detail.update(detail_overrides)
     return {
         "version": "0",
