@@ -48,7 +48,7 @@ def test_every_field_the_monitor_reads_is_parsed(describer) -> None:
     }
     assert answer["associations"][0]["type"] == "RESERVATION_TIME_WINDOW_ARN"
     assert answer["experimentalCapabilities"] == {"enabled": "ALL"}
-    assert answer["jobArn"].endswith(":job/vqe-sweep")
+    assert answer["jobArn"].endswith(":job/2a7c4e6f-8b1d-4f3a-9c5e-7d0b2f4a6c81")
     assert answer["numSuccessfulShots"] == 1000
 
 
@@ -140,5 +140,5 @@ def test_a_failed_re_ask_keeps_the_answer_already_in_hand(describer, braket, sle
     answer = describer.describe(parse_task_arn(TASK_ARN), "FAILED")
     # Then the first answer is kept: what it knew is not thrown away because a re-ask failed
     assert answer["status"] == "RUNNING"
-    assert answer["jobArn"].endswith(":job/vqe-sweep") and answer["tags"]
+    assert answer["jobArn"].endswith(":job/2a7c4e6f-8b1d-4f3a-9c5e-7d0b2f4a6c81") and answer["tags"]
     assert [c.error_code for c in braket.calls] == [None, code, code, code, code]

@@ -13,6 +13,7 @@ from task_monitor.domain.kinds.task.event import parse_task_event
 from task_monitor.domain.kinds.task.record import build_record
 from task_monitor.domain.ports import SaveOutcome
 from task_monitor_devkit.builders.api_call import (
+    JOB_ARN,
     NEVER_STORED,
     aws_service,
     cancel_job_call,
@@ -24,7 +25,6 @@ from task_monitor_devkit.builders.api_call import (
 from task_monitor_devkit.builders.task import TASK_ARN, description, task_event
 from tests.adapters.conftest import TABLE
 
-JOB_ARN = "arn:aws:braket:us-east-1:123456789012:job/maxcut-sweep-12"
 ROLE = "arn:aws:iam::123456789012:role/QubitWrangler"
 USER = "arn:aws:iam::123456789012:user/tomasz"
 UNKNOWN = {"principal": "unknown"}

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from task_monitor_devkit.builders.api_call import (
+    JOB_ARN,
     NEVER_STORED,
     assumed_role,
     cancel_job_call,
@@ -27,7 +28,6 @@ from task_monitor_devkit.builders.api_call import (
 from task_monitor_devkit.builders.task import TASK_ARN, description, lifecycle, task_event
 
 TABLE = "braket-task-audit"
-JOB_ARN = "arn:aws:braket:us-east-1:123456789012:job/maxcut-sweep-12"
 ROLE = "arn:aws:iam::123456789012:role/QubitWrangler"
 USER = "arn:aws:iam::123456789012:user/tomasz"
 UNKNOWN_LINE = "unknown (no CloudTrail record of the call received yet)"

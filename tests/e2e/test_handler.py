@@ -10,6 +10,7 @@ import pytest
 
 from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS
 from task_monitor.errors import ClaimExpiredError, InvalidEventError, NotificationInProgressError
+from task_monitor_devkit.builders.job import JOB_ARN
 from task_monitor_devkit.builders.task import (
     ENRICHMENT_FIELD_NAMES,
     SV1,
@@ -213,7 +214,7 @@ def _age_claims(aws, seconds: int) -> None:
     "bad_event",
     [
         task_event(shots="lots"),
-        task_event(arn="arn:aws:braket:us-east-1:123456789012:job/not-a-task"),
+        task_event(arn=JOB_ARN),
         {**task_event(), "source": "aws.s3"},
         {"detail-type": "Braket Task State Change"},
         [],

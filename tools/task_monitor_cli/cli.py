@@ -91,7 +91,7 @@ DEVICE_ONLY_FILTER = {"kind": ["device"]}  # a subscriber who wants only device 
 
 def run_demo(args: argparse.Namespace, out: TextIO) -> int:
     from task_monitor_cli.embedded import EmbeddedAws
-    from task_monitor_cli.scenario import ALICE_QAOA, FORTE, FORTE_1, JOB_ARN, demo_timeline
+    from task_monitor_cli.scenario import ALICE_QAOA, FORTE, FORTE_1, JOB_ARN, JOB_NAME, demo_timeline
 
     failures = 0
     with EmbeddedAws() as aws:
@@ -119,7 +119,7 @@ def run_demo(args: argparse.Namespace, out: TextIO) -> int:
             f"{caller_text(cancelled.get('createdBy'))}, cancelled by {caller_text(cancelled.get('cancelledBy'))}",
         )
 
-        _print(out, f"\nAudit history of job {JOB_ARN.rsplit('/', 1)[-1]}:")
+        _print(out, f"\nAudit history of job {short_id(JOB_ARN)} ({JOB_NAME}):")
         _print(out, history_table(log.history(JOB_ARN)))
         job = log.latest(JOB_ARN) or {}
         _print(out, f"Latest state: {job.get('status')}, created by {caller_text(job.get('createdBy'))}")

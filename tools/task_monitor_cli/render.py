@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,6 +14,7 @@ from rich.table import Table
 from task_monitor.domain.notification_model import format_duration
 
 _TABLE_WIDTH = 240  # wide enough that no row of ours wraps
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
 # detail-type -> the kind of event, as the event line names it
 EVENT_KINDS = {
@@ -79,7 +81,10 @@ def _arn_of(event: dict[str, Any], detail: dict[str, Any], field: str) -> str:
 
 
 def _name(arn: str) -> str:
-    return arn.rsplit("/", 1)[-1]
+    """A job as one line names it: by the short id of its ARN's UUID (as a task), or by the name an
+    older ARN ends in (``job/<name>``)."""
+    name = arn.rsplit("/", 1)[-1]
+    return short_id(arn) if _UUID.fullmatch(name) else name
 
 
 def _call_target(detail: dict[str, Any]) -> str:

@@ -163,7 +163,9 @@ ANKAA_RESERVATION = DemoTask(
 )
 FORTE_1 = FORTE_ARN
 JOB_NAME = "vqe-h2-bond-sweep"
-JOB_ARN = f"arn:aws:braket:us-east-1:{ACCOUNT}:job/{JOB_NAME}"
+# Braket names a job's ARN by a UUID it makes up (job/<uuid>); the name is only in GetJob's answer.
+JOB_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "braket-task-monitor-demo/job"))
+JOB_ARN = f"arn:aws:braket:us-east-1:{ACCOUNT}:job/{JOB_ID}"
 JOB_ROLE = "AmazonBraketJobsExecutionRole"
 JOB_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/service-role/{JOB_ROLE}"
 
@@ -279,7 +281,6 @@ class JobStep:
                 }
             },
             hyperParameters={"bond_lengths": "0.5,0.6,0.7,0.74,0.8", "shots": "300"},
-            outputDataConfig={"s3Path": f"{bucket}/output"},
             stoppingCondition={"maxRuntimeInSeconds": 14400},
             deviceConfig={"device": FORTE_1},
             events=events,

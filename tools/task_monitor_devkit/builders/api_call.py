@@ -27,6 +27,10 @@ CLIENT_TOKEN = "c1d2e3f4-0a1b-4c5d-8e9f-a0b1c2d3e4f5"
 HYPERPARAMETER_VALUE = "secret-learning-rate-0.0371"
 NEVER_STORED = (ACCESS_KEY_ID, SESSION_TOKEN, PROGRAM_MARKER, JOB_TOKEN, CLIENT_TOKEN, HYPERPARAMETER_VALUE)
 
+# The job the calls create and cancel: its ARN ends in a UUID, its name is only in CreateJob's request.
+JOB_NAME = "maxcut-sweep-12"
+JOB_ARN = f"arn:aws:braket:us-east-1:{ACCOUNT}:job/0e8d2b6f-3a1c-4f57-9b2e-6c4a1d8f7e30"
+
 SDK_USER_AGENT = (
     "Boto3/1.44.9 md/Botocore#1.44.9 ua/2.1 os/linux#6.8.0 md/arch#x86_64 lang/python#3.12.7 "
     "md/pyimpl#CPython cfg/retry-mode#standard Botocore/1.44.9 BraketSdk/1.93.1 BraketSchemas/1.26.0 "
@@ -192,6 +196,7 @@ def cancel_task_call(
 def create_job_call(
     job_arn: str,
     *,
+    job_name: str = JOB_NAME,
     identity: dict[str, Any] | None = None,
     event_time: str = "2026-11-21T08:14:05Z",
     event_id: str | None = None,
@@ -201,7 +206,7 @@ def create_job_call(
         identity=identity,
         request_parameters={
             "clientToken": CLIENT_TOKEN,
-            "jobName": job_arn.rsplit("/", 1)[-1],
+            "jobName": job_name,
             "roleArn": f"arn:aws:iam::{ACCOUNT}:role/service-role/AmazonBraketJobsExecutionRole",
             "algorithmSpecification": {
                 "scriptModeConfig": {

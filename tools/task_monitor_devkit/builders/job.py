@@ -3,6 +3,10 @@ docs/braket-events.md records.
 
 Only ``jobArn`` and ``status`` of a job event are seen in public code; the other detail fields here
 are our guesses, so tests build events both with and without each of them (``minimal=True``).
+
+A job's ARN ends in a UUID Braket makes up (``job/<uuid>``), not in the job's name (older ARNs did:
+``job/<name>``): the name is only in GetJob's ``jobName`` (and ``detail.jobName`` if an event carries
+it), so these builders never derive one from the other.
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ from typing import Any
 from task_monitor_devkit.builders.task import ACCOUNT, FORTE, description, task_arn, task_event
 
 JOB_NAME = "vqe-h2-run-7"
+JOB_ID = "5f3c9e1a-7b2d-4c8e-a64f-0d9b3e7a12c5"
 JOB_REGION = "us-east-1"
-JOB_ARN = f"arn:aws:braket:{JOB_REGION}:{ACCOUNT}:job/{JOB_NAME}"
+JOB_ARN = f"arn:aws:braket:{JOB_REGION}:{ACCOUNT}:job/{JOB_ID}"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/BraketJobRole"
 JOB_CREATED_AT = "2026-11-23T15:40:02.517Z"
 JOB_STARTED_AT = "2026-11-23T15:44:39.208Z"
@@ -32,8 +37,14 @@ JOB_TERMINAL = ("COMPLETED", "FAILED", "CANCELLED")
 SECRET_HYPERPARAMETER = "s3cr3t-db-password-do-not-store"
 
 
-def job_arn(name: str = JOB_NAME, region: str = JOB_REGION) -> str:
-    return f"arn:aws:braket:{region}:{ACCOUNT}:job/{name}"
+def job_id_for(seed: str) -> str:
+    """A job id as Braket makes them (a UUID), the same for the same ``seed``: another job in a test."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"braket-task-monitor-test-job/{seed}"))
+
+
+def job_arn(job_id: str = JOB_ID, region: str = JOB_REGION) -> str:
+    """The ARN of a job: ``job_id`` is taken as it is, so a test can also make an invalid one."""
+    return f"arn:aws:braket:{region}:{ACCOUNT}:job/{job_id}"
 
 
 def job_event(
@@ -76,14 +87,13 @@ def job_description(
     status: str = "COMPLETED",
     *,
     arn: str = JOB_ARN,
-    name: str | None = None,
+    name: str = JOB_NAME,
     created_at: str = JOB_CREATED_AT,
     started_at: str = JOB_STARTED_AT,
     ended_at: str = JOB_ENDED_AT,
     **fields: Any,
 ) -> dict[str, Any]:
     """GetJob's answer in JSON wire form, with every field the monitor reads (``fields`` replace them)."""
-    name = name or arn.rsplit("/", 1)[-1]
     answer: dict[str, Any] = {
         "jobArn": arn,
         "jobName": name,
@@ -93,7 +103,7 @@ def job_description(
         "algorithmSpecification": {
             "scriptModeConfig": {
                 "entryPoint": "vqe.run:main",
-                "s3Uri": f"s3://amazon-braket-{JOB_REGION}-{ACCOUNT}/jobs/{JOB_NAME}/script/source.tar.gz",
+                "s3Uri": f"s3://amazon-braket-{JOB_REGION}-{ACCOUNT}/jobs/{name}/script/source.tar.gz",
                 "compressionType": "GZIP",
             }
         },
@@ -105,9 +115,9 @@ def job_description(
                 "dataSource": {"s3DataSource": {"s3Uri": f"s3://research-{ACCOUNT}/molecules/h2.json"}},
             }
         ],
-        "outputDataConfig": {"s3Path": f"s3://amazon-braket-{JOB_REGION}-{ACCOUNT}/jobs/{JOB_NAME}/output"},
+        "outputDataConfig": {"s3Path": f"s3://amazon-braket-{JOB_REGION}-{ACCOUNT}/jobs/{name}/output"},
         "stoppingCondition": {"maxRuntimeInSeconds": 432000},
-        "checkpointConfig": {"s3Uri": f"s3://amazon-braket-{JOB_REGION}-{ACCOUNT}/jobs/{JOB_NAME}/checkpoints"},
+        "checkpointConfig": {"s3Uri": f"s3://amazon-braket-{JOB_REGION}-{ACCOUNT}/jobs/{name}/checkpoints"},
         "instanceConfig": {"instanceType": "ml.m5.large", "volumeSizeInGb": 30, "instanceCount": 1},
         "deviceConfig": {"device": FORTE},
         "tags": {"project": "vqe-h2", "owner": "alice"},

@@ -24,6 +24,8 @@ EVENT_TIMES = {
     "CANCELLED": "2026-11-20T11:43:40Z",
 }
 ENDED_AT = "2026-11-20T11:43:39.871Z"
+# The hybrid job a fully described task ran in (a job's ARN ends in a UUID, not in the job's name).
+PARENT_JOB_ARN = f"arn:aws:braket:us-east-1:{ACCOUNT}:job/2a7c4e6f-8b1d-4f3a-9c5e-7d0b2f4a6c81"
 TERMINAL = ("COMPLETED", "FAILED", "CANCELLED")
 # The GetQuantumTask fields the issue asks every record to carry (written out here, not imported,
 # so a field dropped from the code fails the tests).
@@ -129,7 +131,7 @@ def fully_described(status: str = "COMPLETED", *, arn: str = TASK_ARN) -> dict[s
         status,
         arn=arn,
         **failure,
-        jobArn=f"arn:aws:braket:us-east-1:{ACCOUNT}:job/vqe-sweep",
+        jobArn=PARENT_JOB_ARN,
         associations=[
             {
                 "arn": f"arn:aws:braket:us-east-1:{ACCOUNT}:reservation/0b7f3c1e-aaaa-4bbb-8ccc-123456789abc",

@@ -12,6 +12,7 @@ from task_monitor.domain.kinds.api_call.event import USER_AGENT_LIMIT, parse_api
 from task_monitor.errors import InvalidEventError
 from task_monitor_devkit.builders.api_call import (
     ACCESS_KEY_ID,
+    JOB_ARN,
     NEVER_STORED,
     SESSION_TOKEN,
     api_call,
@@ -25,8 +26,6 @@ from task_monitor_devkit.builders.api_call import (
     iam_user,
 )
 from task_monitor_devkit.builders.task import TASK_ARN
-
-JOB_ARN = "arn:aws:braket:us-east-1:123456789012:job/maxcut-sweep-12"
 
 
 def _rejected(event: Any) -> InvalidEventError:

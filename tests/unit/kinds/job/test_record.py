@@ -108,8 +108,8 @@ def test_a_queued_event_described_after_the_job_ended_takes_no_start_or_end() ->
     assert record["statusAtEnrichment"] == "COMPLETED"
 
 
-def test_without_getjob_the_record_is_kept_with_the_error_and_the_name_from_the_arn() -> None:
-    event = job_event("COMPLETED", minimal=True)
+def test_without_getjob_the_record_is_kept_with_the_error_and_the_event_s_name() -> None:
+    event = job_event("COMPLETED", minimal=True, jobName="vqe-h2-run-7")  # the ARN ends in a UUID, not the name
     failure = EnrichmentFailure("AccessDeniedException", "not authorized to GetJob")
     record = dict(build_job_record(parse_job_event(event), None, enrichment_failure=failure))
     assert record["enrichmentError"] == {"code": "AccessDeniedException", "message": "not authorized to GetJob"}

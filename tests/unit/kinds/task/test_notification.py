@@ -31,7 +31,7 @@ def test_email_reads_as_sentences_a_person_can_scan() -> None:
         "Shots         1000 requested, 0 successful",
         "Time queued   2 h 41 min 16 s",
         "Time running  2 min 23 s",
-        "Hybrid job    arn:aws:braket:us-east-1:123456789012:job/vqe-sweep",
+        "Hybrid job    arn:aws:braket:us-east-1:123456789012:job/2a7c4e6f-8b1d-4f3a-9c5e-7d0b2f4a6c81",
         "Program set   3 programs, 12 executables",
         "Reservation   arn:aws:braket:us-east-1:123456789012:reservation/",
         "Tags          owner=alice, project=vqe-h2",
@@ -61,7 +61,7 @@ def test_attributes_allow_filtering_by_status_device_provider_job_and_tag() -> N
     assert attributes["status"] == {"DataType": "String", "StringValue": "FAILED"}
     assert attributes["deviceArn"]["StringValue"] == "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1"
     assert attributes["provider"]["StringValue"] == "ionq"
-    assert attributes["jobArn"]["StringValue"].endswith(":job/vqe-sweep")
+    assert attributes["jobArn"]["StringValue"].endswith(":job/2a7c4e6f-8b1d-4f3a-9c5e-7d0b2f4a6c81")
     assert json.loads(attributes["tags"]["StringValue"]) == ["owner=alice", "project=vqe-h2"]
 
 

@@ -17,7 +17,7 @@ from task_monitor.domain.validation import instant, optional_text, parse_envelop
 from task_monitor.errors import InvalidEventError
 
 JOB_ARN_FIELD = "detail.jobArn"
-JOB_ARN_SHAPE = "arn:aws:braket:<region>:<account>:job/<name>"
+JOB_ARN_SHAPE = "arn:aws:braket:<region>:<account>:job/<id>"  # a UUID; older ARNs end in the job's name
 
 
 @dataclass(frozen=True)
