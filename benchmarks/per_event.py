@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "functions"), str(ROOT / "tools")]
 
 from benchmarks.environment import FUNCTION_ENVIRONMENT as ENVIRONMENT  # noqa: E402
+from task_monitor_devkit.builders.task import task_arn, task_event  # noqa: E402
 
 os.environ.update(ENVIRONMENT)
 
@@ -41,31 +42,8 @@ _KEEP: list[Any] = []
 
 
 def event(status: str, arn: str | None = None) -> dict[str, Any]:
-    arn = arn or f"arn:aws:braket:us-east-1:123456789012:quantum-task/{uuid.uuid4()}"
-    detail = {
-        "quantumTaskArn": arn,
-        "status": status,
-        "deviceArn": "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1",
-        "shots": "1000",
-        "outputS3Bucket": "amazon-braket-us-east-1-123456789012",
-        "outputS3Directory": f"tasks/{arn.rsplit('/', 1)[-1]}",
-        "createdAt": "2026-11-20T09:00:01.120Z",
-        "eventName": "MODIFY",
-    }
-    if status == "COMPLETED":
-        detail["endedAt"] = "2026-11-20T11:43:39.871Z"
-    times = {"QUEUED": "2026-11-20T09:00:03Z", "RUNNING": "2026-11-20T11:41:17Z", "COMPLETED": "2026-11-20T11:43:40Z"}
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Braket Task State Change",
-        "source": "aws.braket",
-        "account": "123456789012",
-        "time": times.get(status, "2026-11-20T09:00:02Z"),
-        "region": "us-east-1",
-        "resources": [arn],
-        "detail": detail,
-    }
+    """A task event on Forte-1, of a new task unless ``arn`` is given, with an id never seen before."""
+    return task_event(status, arn=arn or task_arn(task_id=str(uuid.uuid4())), event_id=str(uuid.uuid4()))
 
 
 def sqs_batch(events: list[dict[str, Any]]) -> dict[str, Any]:

@@ -17,9 +17,9 @@ from task_monitor.domain.kinds.task.event import parse_task_event
 from task_monitor.domain.kinds.task.record import build_record
 from task_monitor.domain.ports import SaveOutcome
 from task_monitor.errors import NotificationInProgressError, RequestRefusedError
-from tests.support.factories import GARNET, TASK_ARN, description, task_arn, task_event
+from task_monitor_devkit.builders.job import JOB_ARN, job_description, job_event
+from task_monitor_devkit.builders.task import GARNET, TASK_ARN, description, task_arn, task_event
 from tests.support.faults import ConnectionFault, ErrorAnswer
-from tests.support.job_factories import JOB_ARN, job_description, job_event
 
 
 def _record(status: str, **event_fields) -> dict:
@@ -92,7 +92,7 @@ def test_claim_of_an_attempt_that_died_is_taken_over_after_the_timeout(dynamodb)
 
 def test_failed_enrichment_does_not_erase_what_earlier_events_learned(store, audit_log) -> None:
     # Given a QUEUED event enriched with tags and a job
-    job = "arn:aws:braket:us-east-1:123456789012:job/sweep"
+    job = JOB_ARN
     queued = build_record(parse_task_event(task_event("QUEUED")), description("QUEUED", jobArn=job))
     store.save(queued, claim=None)
     # When the RUNNING event cannot be enriched
@@ -177,7 +177,7 @@ def test_running_since_finds_the_running_event_time(store) -> None:
 
 def test_indexes_answer_tasks_by_device_job_and_status(store, audit_log) -> None:
     # Given three tasks: two on Forte-1 (one of them in a job), one on Garnet
-    job = "arn:aws:braket:us-east-1:123456789012:job/sweep"
+    job = JOB_ARN
     first, second, third = task_arn(task_id="a" * 8), task_arn(task_id="b" * 8), task_arn("eu-north-1", "c" * 8)
     store.save(build_record(parse_task_event(task_event("COMPLETED", arn=first)), description(jobArn=job)), claim=None)
     store.save(
@@ -307,7 +307,7 @@ def test_a_late_enriched_event_fills_what_the_latest_state_lacks_without_moving_
     failure = EnrichmentFailure("ThrottlingException", "slow down")
     store.save(build_record(parse_task_event(task_event("COMPLETED")), None, enrichment_failure=failure), claim=None)
     # When a late QUEUED event arrives, enriched
-    job = "arn:aws:braket:us-east-1:123456789012:job/sweep"
+    job = JOB_ARN
     late = build_record(parse_task_event(task_event("QUEUED")), description("COMPLETED", jobArn=job))
     table_calls.clear()
     assert store.save(late, claim=None) is SaveOutcome.RECORDED_LATE

@@ -9,7 +9,7 @@ from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG, BraketClients, Br
 from task_monitor.domain.arns import parse_task_arn
 from task_monitor.errors import EnrichmentError
 from task_monitor_cli.braket_emulator import BraketEmulator
-from tests.support.factories import GARNET, TASK_ARN, description, fully_described, task_arn
+from task_monitor_devkit.builders.task import GARNET, TASK_ARN, description, fully_described, task_arn
 
 GARNET_TASK = task_arn("eu-north-1", "9a8b7c6d-1e2f-4a3b-8c4d-5e6f7a8b9c0d")
 
@@ -48,7 +48,7 @@ def test_every_field_the_monitor_reads_is_parsed(describer) -> None:
     }
     assert answer["associations"][0]["type"] == "RESERVATION_TIME_WINDOW_ARN"
     assert answer["experimentalCapabilities"] == {"enabled": "ALL"}
-    assert answer["jobArn"].endswith(":job/vqe-sweep")
+    assert answer["jobArn"].endswith(":job/2a7c4e6f-8b1d-4f3a-9c5e-7d0b2f4a6c81")
     assert answer["numSuccessfulShots"] == 1000
 
 
@@ -140,7 +140,7 @@ def test_a_failed_re_ask_keeps_the_answer_already_in_hand(describer, braket, sle
     answer = describer.describe(parse_task_arn(TASK_ARN), "FAILED")
     # Then the first answer is kept: what it knew is not thrown away because a re-ask failed
     assert answer["status"] == "RUNNING"
-    assert answer["jobArn"].endswith(":job/vqe-sweep") and answer["tags"]
+    assert answer["jobArn"].endswith(":job/2a7c4e6f-8b1d-4f3a-9c5e-7d0b2f4a6c81") and answer["tags"]
     assert [c.error_code for c in braket.calls] == [None, code, code, code, code]
 
 

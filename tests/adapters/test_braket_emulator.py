@@ -64,7 +64,7 @@ def completed_program_set_task() -> dict[str, Any]:
         "createdAt": "2026-11-21T10:15:00.000Z",
         "endedAt": "2026-11-21T10:17:30.250Z",
         "tags": {"project": "qaoa", "owner": "bob"},
-        "jobArn": f"arn:aws:braket:us-west-1:{ACCOUNT}:job/qaoa-sweep-1",
+        "jobArn": f"arn:aws:braket:us-west-1:{ACCOUNT}:job/1f3e5a7c-9b2d-4e6f-8a0c-3d5f7b9e1a24",
         "associations": [{"arn": RESERVATION, "type": "RESERVATION_TIME_WINDOW_ARN"}],
         "actionMetadata": {"actionType": "braket.ir.openqasm.program_set", "programCount": 4, "executableCount": 8},
         "experimentalCapabilities": {"enabled": "ALL"},
@@ -134,7 +134,7 @@ def test_botocore_parses_every_optional_field_of_a_completed_program_set_task(br
     assert task["associations"] == [{"arn": RESERVATION, "type": "RESERVATION_TIME_WINDOW_ARN"}]
     assert task["experimentalCapabilities"] == {"enabled": "ALL"}
     assert task["tags"] == {"project": "qaoa", "owner": "bob"}
-    assert task["jobArn"].endswith(":job/qaoa-sweep-1")
+    assert task["jobArn"].endswith(":job/1f3e5a7c-9b2d-4e6f-8a0c-3d5f7b9e1a24")
     assert task["queueInfo"]["queuePriority"] == "Priority"
     assert task["ResponseMetadata"]["HTTPStatusCode"] == 200
     assert task["ResponseMetadata"]["RequestId"] == braket.calls[-1].request_id
@@ -483,7 +483,7 @@ def test_put_task_refuses_what_the_real_api_never_returns(change: Any, complaint
 
 # ------------------------------------------------------------------------------------------- GetJob
 
-JOB = f"arn:aws:braket:us-west-2:{ACCOUNT}:job/qaoa-maxcut-12"
+JOB = f"arn:aws:braket:us-west-2:{ACCOUNT}:job/7b9d1f3a-5c2e-4a8b-9d6f-0e2a4c6b8d13"  # job/<uuid>: not its name
 
 
 def running_job(**overrides: Any) -> dict[str, Any]:
@@ -540,7 +540,7 @@ def test_a_job_is_not_found_from_another_region_nor_when_unknown(braket: BraketE
     with pytest.raises(ClientError) as elsewhere:
         braket.attach(braket_client("us-east-1")).get_job(jobArn=JOB)
     with pytest.raises(ClientError) as unknown:
-        braket.attach(braket_client("us-west-2")).get_job(jobArn=JOB.replace("qaoa", "vqe"))
+        braket.attach(braket_client("us-west-2")).get_job(jobArn=JOB.replace("7b9d1f3a", "deadbeef"))
     assert error_of(elsewhere) == error_of(unknown) == ("ResourceNotFoundException", 404)
 
 

@@ -12,7 +12,8 @@ from task_monitor.domain.kinds.api_call.event import parse_api_call
 from task_monitor.domain.kinds.task.event import parse_task_event
 from task_monitor.domain.kinds.task.record import build_record
 from task_monitor.domain.ports import SaveOutcome
-from task_monitor_cli.cloudtrail_events import (
+from task_monitor_devkit.builders.api_call import (
+    JOB_ARN,
     NEVER_STORED,
     aws_service,
     cancel_job_call,
@@ -21,10 +22,9 @@ from task_monitor_cli.cloudtrail_events import (
     create_task_call,
     iam_user,
 )
+from task_monitor_devkit.builders.task import TASK_ARN, description, task_event
 from tests.adapters.conftest import TABLE
-from tests.support.factories import TASK_ARN, description, task_event
 
-JOB_ARN = "arn:aws:braket:us-east-1:123456789012:job/maxcut-sweep-12"
 ROLE = "arn:aws:iam::123456789012:role/QubitWrangler"
 USER = "arn:aws:iam::123456789012:user/tomasz"
 UNKNOWN = {"principal": "unknown"}

@@ -12,7 +12,7 @@ from task_monitor.adapters.notifier import SnsPublisher
 from task_monitor.domain.kinds.task.event import parse_task_event
 from task_monitor.domain.kinds.task.notification import render_notification
 from task_monitor.domain.kinds.task.record import build_record
-from tests.support.factories import GARNET, description, fully_described, task_arn, task_event
+from task_monitor_devkit.builders.task import GARNET, description, fully_described, task_arn, task_event
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from task_monitor.domain.notification_model import Notification
 from task_monitor.domain.outcomes import Rejection, SaveOutcome
 from task_monitor.errors import InvalidEventError, RequestRefusedError
 from task_monitor.wiring import AWS_CLIENT_CONFIG
-from tests.support.factories import FORTE, TASK_ARN, description, long_device_arn, task_event
+from task_monitor_devkit.builders.task import FORTE, TASK_ARN, description, long_device_arn, task_event
 from tests.support.fault_plan import error_answer
 from tests.support.faults import ErrorAnswer
 

@@ -7,9 +7,9 @@ import pytest
 from task_monitor.adapters.waiting_tasks import DynamoWaitingTasks
 from task_monitor.domain.kinds.task.event import parse_task_event
 from task_monitor.domain.kinds.task.record import build_record
+from task_monitor_devkit.builders.device import ANKAA
+from task_monitor_devkit.builders.task import FORTE, GARNET, description, task_arn, task_event
 from tests.adapters.conftest import TABLE
-from tests.support.device_factories import ANKAA
-from tests.support.factories import FORTE, GARNET, description, task_arn, task_event
 
 
 def _task(store, number: int, device: str, *statuses: str) -> str:

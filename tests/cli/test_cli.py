@@ -13,13 +13,15 @@ from pathlib import Path
 import pytest
 
 from task_monitor_cli.cli import load_events, main
-from task_monitor_cli.cloudtrail_events import create_job_call, create_task_call, failed_create_task_call
 from task_monitor_cli.render import event_line, history_table, short_id
 from task_monitor_cli.scenario import ALICE_QAOA, ANKAA_RESERVATION, FORTE, JOB_TASK, SV1_PROGRAM_SET
-from tests.support.device_factories import QPU_STATUS, device_event
-from tests.support.factories import FORTE as FORTE_1
-from tests.support.factories import TASK_ARN, lifecycle, task_event
-from tests.support.job_factories import JOB_ARN, job_event
+from task_monitor_cli.scenario import JOB_ARN as DEMO_JOB
+from task_monitor_cli.scenario import JOB_NAME as DEMO_JOB_NAME
+from task_monitor_devkit.builders.api_call import create_job_call, create_task_call, failed_create_task_call
+from task_monitor_devkit.builders.device import QPU_STATUS, device_event
+from task_monitor_devkit.builders.job import JOB_ARN, JOB_NAME, job_arn, job_event, job_id_for
+from task_monitor_devkit.builders.task import FORTE as FORTE_1
+from task_monitor_devkit.builders.task import TASK_ARN, lifecycle, task_event
 
 ROOT = Path(__file__).resolve().parents[2]
 ALICE = "arn:aws:iam::123456789012:role/QuantumResearcher (session alice) from 198.51.100.23"
@@ -80,7 +82,7 @@ def test_demo_tells_the_whole_story(demo) -> None:
         "Failure       Circuit uses 25 qubits",
         "Program set   4 programs, 16 executables",
         "Reservation   arn:aws:braket:us-west-1:123456789012:reservation/",
-        "Hybrid job    arn:aws:braket:us-east-1:123456789012:job/vqe-h2-bond-sweep",
+        "Hybrid job    arn:aws:braket:us-east-1:123456789012:job/95677e5d-bb22-5ec9-85df-62f9e124ade3",
         "subscriber filtered on status = FAILED:  1 notification(s)",
         "subscriber filtered on kind = device:    2 notification(s)",
         "JSON subscriber (no filter):             11 notifications (2 device, 1 job, 8 task)",
@@ -107,11 +109,13 @@ def test_demo_prints_each_kind_of_event_as_a_line_of_its_own(demo) -> None:
     _, output = demo
     short = short_id(FORTE.arn)
     assert _line(output, rf"task +CREATED +ionq/Forte-1 +{short} +recorded")
-    assert _line(output, r"job +QUEUED +vqe-h2-bond-sweep +recorded")
-    assert _line(output, r"job +COMPLETED +vqe-h2-bond-sweep +recorded, notified")
+    job = short_id(DEMO_JOB)  # a job's ARN ends in a UUID: the line names it by its short id, as a task
+    # The demo's job events carry no name: the line says "job <short id>", never the UUID.
+    assert _line(output, rf"job +QUEUED +job {job} +recorded")
+    assert _line(output, rf"job +COMPLETED +job {job} +recorded, notified")
     assert _line(output, r"device +OFFLINE +ionq/Forte-1 +recorded, notified")
     assert _line(output, rf"call +CreateQuantumTask +alice +{short} +joined onto the task")
-    assert _line(output, r"call +CreateJob +alice +vqe-h2-bond-sweep +joined onto the job")
+    assert _line(output, rf"call +CreateJob +alice +{DEMO_JOB_NAME} +joined onto the job")  # the call names it
     assert _line(output, rf"call +CancelQuantumTask +bob +{short_id(ALICE_QAOA.arn)} +joined onto the task")
     # The same availability under the other detail-type name is recorded and sends nothing
     assert _line(output, r"11:38:02 +device +ONLINE +ionq/Forte-1 +recorded +\(")
@@ -132,9 +136,9 @@ def test_demo_job_ends_with_one_email_rolling_up_its_tasks_and_naming_its_creato
     # Its tasks were created (and one cancelled) by the job's own role; their emails name the job
     task_email = _email(output, f"Braket task CANCELLED: ionq/Forte-1, task {short_id(JOB_TASK.arn)}")
     assert f"| Created by    {JOB_ROLE}" in task_email and f"| Cancelled by  {JOB_ROLE}" in task_email
-    assert "| Hybrid job    arn:aws:braket:us-east-1:123456789012:job/vqe-h2-bond-sweep" in task_email
+    assert f"| Hybrid job    {DEMO_JOB}" in task_email
     # The job's history and latest state at the end
-    history = _section(output, "Audit history of job vqe-h2-bond-sweep:")
+    history = _section(output, f"Audit history of job {short_id(DEMO_JOB)} (vqe-h2-bond-sweep):")
     rows = _rows(history)
     assert [row.split()[1] for row in rows] == ["CreateJob", "QUEUED", "RUNNING", "COMPLETED"]
     assert "JOBS_QUEUE #1" in rows[1] and "3 (1 CANCELLED, 2 COMPLETED)" in rows[3]
@@ -241,16 +245,26 @@ def test_history_replays_given_events_and_prints_the_table(tmp_path: Path) -> No
 
 def test_replay_of_job_events_asks_getjob_what_the_event_says(tmp_path: Path) -> None:
     # A full job event, and a minimal one naming its job only in resources
-    minimal = job_event("FAILED", minimal=True, arn=JOB_ARN.replace("run-7", "run-8"))
+    other = job_arn(job_id_for("another-job"))
+    minimal = job_event("FAILED", minimal=True, arn=other)
     del minimal["detail"]["jobArn"]
-    events = [job_event("QUEUED"), create_job_call(JOB_ARN), job_event("RUNNING"), job_event("COMPLETED"), minimal]
+    # The ARN ends in a UUID: the events name the job (detail.jobName), and so GetJob's answer does
+    named = {"jobName": JOB_NAME}
+    events = [
+        job_event("QUEUED", **named),
+        create_job_call(JOB_ARN, job_name=JOB_NAME),
+        job_event("RUNNING", **named),
+        job_event("COMPLETED", **named),
+        minimal,
+    ]
     (tmp_path / "job.json").write_text(json.dumps(events))
     code, output = _run("replay", str(tmp_path / "job.json"))
     assert code == 0, output
-    assert _line(output, r"job +QUEUED +vqe-h2-run-7 +recorded$")
-    assert _line(output, r"call +CreateJob +marisol +vqe-h2-run-7 +joined onto the job")
-    assert _line(output, r"job +COMPLETED +vqe-h2-run-7 +recorded, notified$")  # enriched: no GetJob error
-    assert _line(output, r"job +FAILED +vqe-h2-run-8 +recorded, notified$")
+    # A line names a job by the name its event or call carries, else "job <short id>" (never the UUID).
+    assert _line(output, rf"job +QUEUED +{JOB_NAME} +recorded$")
+    assert _line(output, rf"call +CreateJob +marisol +{JOB_NAME} +joined onto the job")
+    assert _line(output, rf"job +COMPLETED +{JOB_NAME} +recorded, notified$")  # enriched: no GetJob error
+    assert _line(output, rf"job +FAILED +job {short_id(other)} +recorded, notified$")
     job_email = _email(output, "Braket job COMPLETED: vqe-h2-run-7, 0 tasks")
     assert "| Status             COMPLETED\n" in job_email  # GetJob agreed with the event
     assert "| Created by         arn:aws:iam::123456789012:role/QubitWrangler (session marisol)" in job_email
@@ -378,12 +392,13 @@ def test_a_job_event_line_names_the_job_or_its_short_id_never_its_uuid() -> None
     assert unnamed.split()[2:6] == ["job", "COMPLETED", "job", "acc51817"] and "2b7a" not in unnamed
     named = event_line(job_event("COMPLETED", arn=UUID_JOB_ARN, jobName="run-ghz-hybrid"), "recorded")
     assert named.split()[2:5] == ["job", "COMPLETED", "run-ghz-hybrid"]
-    older = event_line(job_event("COMPLETED", arn=JOB_ARN), "recorded")  # an older ARN carries the name
+    old_form = "arn:aws:braket:us-east-1:123456789012:job/vqe-h2-run-7"
+    older = event_line(job_event("COMPLETED", arn=old_form), "recorded")  # an older ARN carries the name
     assert older.split()[2:5] == ["job", "COMPLETED", "vqe-h2-run-7"]
 
 
 def test_a_cancel_job_call_line_shows_the_job_s_short_id_and_a_create_job_line_its_name() -> None:
-    from task_monitor_cli.cloudtrail_events import cancel_job_call
+    from task_monitor_devkit.builders.api_call import cancel_job_call
 
     cancel = event_line(cancel_job_call(UUID_JOB_ARN), "joined")
     assert "job acc51817" in cancel and "2b7a" not in cancel

@@ -32,8 +32,8 @@ from typing import Any
 import pytest
 
 from task_monitor.audit_schema import PARTITION_KEY, SORT_KEY
-from tests.support.factories import TASK_ARN, description
-from tests.support.job_factories import job_description
+from task_monitor_devkit.builders.job import job_description
+from task_monitor_devkit.builders.task import TASK_ARN, description
 
 CORPUS = Path(__file__).resolve().parent.parent / "bad_input"
 CASES = sorted(CORPUS.glob("*.json"))

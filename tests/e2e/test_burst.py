@@ -26,7 +26,7 @@ import pytest
 
 from task_monitor_cli.embedded import TABLE_NAME, EmbeddedAws
 from task_monitor_cli.http_answers import FakeAuditTable, installed, moto_skips_answered
-from tests.support.factories import description, task_arn, task_event
+from task_monitor_devkit.builders.task import description, task_arn, task_event
 
 TASKS = 2_500
 STATUSES = ("CREATED", "QUEUED", "RUNNING", "COMPLETED")

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from task_monitor_cli.cloudtrail_events import (
+from task_monitor_devkit.builders.api_call import (
+    JOB_ARN,
     NEVER_STORED,
     assumed_role,
     cancel_job_call,
@@ -24,10 +25,9 @@ from task_monitor_cli.cloudtrail_events import (
     failed_create_task_call,
     iam_user,
 )
-from tests.support.factories import TASK_ARN, description, lifecycle, task_event
+from task_monitor_devkit.builders.task import TASK_ARN, description, lifecycle, task_event
 
 TABLE = "braket-task-audit"
-JOB_ARN = "arn:aws:braket:us-east-1:123456789012:job/maxcut-sweep-12"
 ROLE = "arn:aws:iam::123456789012:role/QubitWrangler"
 USER = "arn:aws:iam::123456789012:user/tomasz"
 UNKNOWN_LINE = "unknown (no CloudTrail record of the call received yet)"

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from task_monitor_devkit.builders.device import ANKAA, DEVICE_STATUS, QPU_STATUS, device_event
+from task_monitor_devkit.builders.task import FORTE, GARNET, SV1, description, long_device_arn, task_arn, task_event
 from tests.e2e.conftest import cold_start_with
-from tests.support.device_factories import ANKAA, DEVICE_STATUS, QPU_STATUS, device_event
-from tests.support.factories import FORTE, GARNET, SV1, description, long_device_arn, task_arn, task_event
 
 OFFLINE_AT, ONLINE_AT, STALE_AT = "2026-11-21T06:00:04Z", "2026-11-21T09:30:00Z", "2026-11-21T08:00:00Z"
 

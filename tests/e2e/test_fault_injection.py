@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.support.factories import TERMINAL, fully_described, task_arn, task_event
+from task_monitor_devkit.builders.task import TERMINAL, fully_described, task_arn, task_event
 from tests.support.fault_plan import OPERATIONS, Fault, FaultPlan, kinds_for
 from tests.support.fault_runs import FaultEnvironment, check_guarantee, fault_run, record_stats
 

@@ -21,9 +21,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from task_monitor.adapters.dynamodb_codec import from_item
-from task_monitor_cli.cloudtrail_events import cancel_task_call, create_task_call, iam_user
-from tests.support.device_factories import device_event
-from tests.support.factories import FORTE, description, task_arn, task_event
+from task_monitor_devkit.builders.api_call import cancel_task_call, create_task_call, iam_user
+from task_monitor_devkit.builders.device import device_event
+from task_monitor_devkit.builders.job import (
+    JOB_ARN,
+    job_description,
+    job_event,
+    job_task_description,
+    job_task_events,
+)
+from task_monitor_devkit.builders.task import FORTE, description, task_arn, task_event
 from tests.support.fault_plan import KIND_OPERATIONS, LOST_ANSWER_KINDS, OPERATIONS, Fault, FaultPlan, kinds_for
 from tests.support.fault_runs import (
     NOTIFY_STATUSES,
@@ -33,13 +40,6 @@ from tests.support.fault_runs import (
     check_guarantee,
     fault_run,
     record_stats,
-)
-from tests.support.job_factories import (
-    JOB_ARN,
-    job_description,
-    job_event,
-    job_task_description,
-    job_task_events,
 )
 
 Event = dict[str, Any]

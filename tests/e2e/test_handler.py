@@ -10,8 +10,8 @@ import pytest
 
 from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS
 from task_monitor.errors import ClaimExpiredError, InvalidEventError, NotificationInProgressError
-from tests.e2e.conftest import cold_start_with
-from tests.support.factories import (
+from task_monitor_devkit.builders.job import JOB_ARN
+from task_monitor_devkit.builders.task import (
     ENRICHMENT_FIELD_NAMES,
     SV1,
     TASK_ARN,
@@ -21,6 +21,7 @@ from tests.support.factories import (
     task_arn,
     task_event,
 )
+from tests.e2e.conftest import cold_start_with
 
 
 def _deliver(aws, event, braket_status: str | None = None):
@@ -213,7 +214,7 @@ def _age_claims(aws, seconds: int) -> None:
     "bad_event",
     [
         task_event(shots="lots"),
-        task_event(arn="arn:aws:braket:us-east-1:123456789012:job/not-a-task"),
+        task_event(arn=JOB_ARN),
         {**task_event(), "source": "aws.s3"},
         {"detail-type": "Braket Task State Change"},
         [],

@@ -9,19 +9,21 @@ from typing import Any
 
 from task_monitor_cli.embedded import EmbeddedAws
 from task_monitor_cli.lambda_context import FakeLambdaContext
-from tests.support.factories import FORTE
-from tests.support.job_factories import (
+from task_monitor_devkit.builders.job import (
     JOB_ARN,
     JOB_CREATED_AT,
     JOB_ENDED_AT,
+    JOB_NAME,
     SECRET_HYPERPARAMETER,
     job_arn,
     job_description,
     job_event,
+    job_id_for,
     job_task_arn,
     job_task_description,
     job_task_events,
 )
+from task_monitor_devkit.builders.task import FORTE
 
 TABLE = "braket-task-audit"
 
@@ -157,7 +159,7 @@ def test_an_ending_event_before_the_running_one_keeps_the_job_ended(embedded) ->
 def test_a_getjob_failure_keeps_the_record_and_still_announces_the_end(embedded) -> None:
     embedded.braket.put_job(job_description("CANCELLED"))
     embedded.braket.fail_next("AccessDeniedException", job_arn=JOB_ARN, message="not authorized to perform GetJob")
-    _run(embedded, job_event("CANCELLED", minimal=True))
+    _run(embedded, job_event("CANCELLED", minimal=True, jobName=JOB_NAME))  # the name, as GetJob cannot say
     latest = embedded.audit_log().latest(JOB_ARN)
     assert latest is not None and latest["status"] == "CANCELLED"
     assert latest["enrichmentError"] == {"code": "AccessDeniedException", "message": "not authorized to perform GetJob"}
@@ -207,7 +209,7 @@ def test_a_job_not_found_at_first_is_asked_again_and_enriched(embedded) -> None:
 
 
 def test_a_job_in_another_region_is_described_there(embedded) -> None:
-    arn = job_arn("nordic-qaoa", region="eu-north-1")
+    arn = job_arn(job_id_for("nordic-qaoa"), region="eu-north-1")
     embedded.braket.put_job(job_description("RUNNING", arn=arn))
     _run(embedded, job_event("RUNNING", arn=arn))
     assert [(c.operation, c.region) for c in embedded.braket.calls] == [("GetJob", "eu-north-1")]
@@ -238,7 +240,7 @@ def test_invalid_job_events_go_to_the_dead_letter_queue_and_the_valid_one_is_rec
 def test_notify_statuses_decides_which_job_endings_are_announced(sleeps) -> None:
     with EmbeddedAws(notify_statuses="FAILED") as aws:
         aws.load_handler()
-        completed, failed = job_arn("done-job"), job_arn("broken-job")
+        completed, failed = job_arn(job_id_for("done-job")), job_arn(job_id_for("broken-job"))
         aws.braket.put_job(job_description("COMPLETED", arn=completed))
         aws.braket.put_job(job_description("FAILED", arn=failed))
         _run(aws, job_event("COMPLETED", arn=completed), job_event("FAILED", arn=failed))

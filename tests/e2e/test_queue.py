@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 
+from task_monitor_devkit.builders.task import TASK_ARN, description, task_arn, task_event
 from tests.e2e.conftest import cold_start_with
-from tests.support.factories import TASK_ARN, description, task_arn, task_event
 
 OTHER_ARN = task_arn(task_id="0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5")
 

@@ -64,7 +64,7 @@ def _task_event(region: str, status: str) -> dict:
 
 
 def _job_event(region: str, status: str) -> dict:
-    job_arn = f"arn:aws:braket:{region}:{ACCOUNT}:job/vqe-{uuid.uuid4().hex[:8]}"
+    job_arn = f"arn:aws:braket:{region}:{ACCOUNT}:job/{uuid.uuid4()}"  # job ARNs end in a UUID
     return {
         "Source": "aws.braket",
         "DetailType": "Braket Job State Change",

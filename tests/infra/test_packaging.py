@@ -29,7 +29,7 @@ from infra.packaging import (
     pip_target_arguments,
 )
 from infra.stacks import MAIN_STACK_NAME
-from tests.support.factories import ENRICHMENT_FIELD_NAMES, fully_described, task_event
+from task_monitor_devkit.builders.task import ENRICHMENT_FIELD_NAMES, fully_described, task_event
 
 pytestmark = pytest.mark.infra
 
@@ -76,6 +76,8 @@ def test_given_the_asset_then_it_has_our_code_and_what_the_runtime_lacks_but_no_
     assert not RUNTIME_PROVIDED & shipped_names, "the runtime provides these: they must not ship"
     assert not {"boto3", "botocore", "urllib3", "moto", "pytest", "cdk_nag", "aws_cdk", "bin"} & present
     assert not [name for name in present if name.endswith(".dist-info")]
+    # The CLI, the development kit (event builders) and the tests live outside functions/: never shipped.
+    assert not {"task_monitor_cli", "task_monitor_devkit", "tests"} & present
 
 
 def test_given_the_asset_then_it_is_under_the_5_mib_goal(function_asset_dir, record_property):

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from task_monitor_cli.cloudtrail_events import cancel_task_call, create_job_call, create_task_call, iam_user
+from task_monitor_devkit.builders.api_call import cancel_task_call, create_job_call, create_task_call, iam_user
+from task_monitor_devkit.builders.device import device_event
+from task_monitor_devkit.builders.job import JOB_ARN, job_description, job_event, job_task_description, job_task_events
+from task_monitor_devkit.builders.task import FORTE, TASK_ARN, description, lifecycle, task_arn, task_event
 from tests.e2e.conftest import cold_start_with
 from tests.infra.helpers import as_list, only, policy_statements
-from tests.support.device_factories import device_event
-from tests.support.factories import FORTE, TASK_ARN, description, lifecycle, task_arn, task_event
-from tests.support.job_factories import JOB_ARN, job_description, job_event, job_task_description, job_task_events
 
 pytestmark = pytest.mark.infra
 

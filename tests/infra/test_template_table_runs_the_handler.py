@@ -7,7 +7,8 @@ import pytest
 
 from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS
 from task_monitor_cli.embedded import TABLE_NAME, EmbeddedAws
-from tests.support.factories import TASK_ARN, description, lifecycle
+from task_monitor_devkit.builders.job import JOB_ARN
+from task_monitor_devkit.builders.task import TASK_ARN, description, lifecycle
 
 pytestmark = pytest.mark.infra
 
@@ -33,7 +34,7 @@ def test_given_the_template_table_when_the_handler_runs_then_every_index_answers
             ],
         )
         aws.load_handler()
-        job = "arn:aws:braket:us-east-1:123456789012:job/sweep"
+        job = JOB_ARN
         for event in lifecycle():
             aws.braket.put_task(description(event["detail"]["status"], jobArn=job))
             assert aws.invoke(event).succeeded

@@ -11,8 +11,8 @@ from task_monitor.domain.arns import JobArn, TaskArn
 from task_monitor.domain.notification_model import Notification
 from task_monitor.domain.outcomes import HistoryFacts, Rejection, SaveOutcome
 from task_monitor.errors import EnrichmentError
-from tests.support.factories import description
-from tests.support.job_factories import job_description
+from task_monitor_devkit.builders.job import job_description
+from task_monitor_devkit.builders.task import description
 
 
 class FakeBraket:

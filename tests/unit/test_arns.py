@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from task_monitor.domain.arns import MAX_ARN_CHARACTERS, parse_device_arn, parse_job_arn, parse_task_arn
-from tests.support.factories import TASK_ARN, long_device_arn, long_partition_arn
-from tests.support.job_factories import JOB_ARN
+from task_monitor_devkit.builders.job import JOB_ARN
+from task_monitor_devkit.builders.task import TASK_ARN, long_device_arn, long_partition_arn
 
 PARSERS = {"task": (parse_task_arn, TASK_ARN), "job": (parse_job_arn, JOB_ARN)}
 

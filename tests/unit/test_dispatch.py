@@ -8,7 +8,7 @@ import pytest
 
 from task_monitor.domain.dispatch import EventDispatcher
 from task_monitor.errors import InvalidEventError
-from tests.support.factories import task_event
+from task_monitor_devkit.builders.task import task_event
 
 
 def _dispatcher(seen: list[tuple[str, Any]]) -> EventDispatcher:

@@ -13,7 +13,8 @@ from task_monitor.domain.announce import Announcer
 from task_monitor.domain.kinds.device.monitor import DeviceMonitor
 from task_monitor.domain.kinds.job.monitor import JobMonitor
 from task_monitor.domain.results import ProcessingResult
-from tests.support.device_factories import device_event
+from task_monitor_devkit.builders.device import device_event
+from task_monitor_devkit.builders.job import job_event
 from tests.support.fakes import (
     FakeDeviceStore,
     FakeGetJob,
@@ -22,7 +23,6 @@ from tests.support.fakes import (
     FakeStore,
     FakeWaitingTasks,
 )
-from tests.support.job_factories import job_event
 
 
 def _announcer() -> Announcer:

@@ -11,7 +11,7 @@ import pytest
 from task_monitor.domain.intake import TIME_RESERVED_FOR_AN_EVENT_MS, SqsIntake, is_sqs_batch, parse_body
 from task_monitor.domain.ports import Rejection
 from task_monitor.errors import InvalidEventError, RequestRefusedError
-from tests.support.factories import task_event
+from task_monitor_devkit.builders.task import task_event
 from tests.support.fakes import FakeDeadLetters
 
 

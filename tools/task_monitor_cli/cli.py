@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from task_monitor.domain import registry
+from task_monitor.domain.arns import parse_job_arn
 from task_monitor_cli.render import (
     caller_text,
     device_label,
@@ -92,7 +93,7 @@ DEVICE_ONLY_FILTER = {"kind": ["device"]}  # a subscriber who wants only device 
 
 def run_demo(args: argparse.Namespace, out: TextIO) -> int:
     from task_monitor_cli.embedded import EmbeddedAws
-    from task_monitor_cli.scenario import ALICE_QAOA, FORTE, FORTE_1, JOB_ARN, demo_timeline
+    from task_monitor_cli.scenario import ALICE_QAOA, FORTE, FORTE_1, JOB_ARN, JOB_NAME, demo_timeline
 
     failures = 0
     with EmbeddedAws() as aws:
@@ -120,7 +121,7 @@ def run_demo(args: argparse.Namespace, out: TextIO) -> int:
             f"{caller_text(cancelled.get('createdBy'))}, cancelled by {caller_text(cancelled.get('cancelledBy'))}",
         )
 
-        _print(out, f"\nAudit history of job {JOB_ARN.rsplit('/', 1)[-1]}:")
+        _print(out, f"\nAudit history of job {short_id(JOB_ARN)} ({JOB_NAME}):")
         _print(out, history_table(log.history(JOB_ARN)))
         job = log.latest(JOB_ARN) or {}
         _print(out, f"Latest state: {job.get('status')}, created by {caller_text(job.get('createdBy'))}")
@@ -370,7 +371,6 @@ def _teach_job(aws: Any, event: dict[str, Any], detail: dict[str, Any]) -> None:
         return  # the handler will say what is wrong with it
     description: dict[str, Any] = {
         "jobArn": arn,
-        "jobName": detail["jobName"] if isinstance(detail.get("jobName"), str) else arn.rsplit("/", 1)[-1],
         "status": status,
         "createdAt": detail.get("createdAt") if isinstance(detail.get("createdAt"), str) else event.get("time"),
         "roleArn": "",
@@ -378,6 +378,11 @@ def _teach_job(aws: Any, event: dict[str, Any], detail: dict[str, Any]) -> None:
         "instanceConfig": {},
         "outputDataConfig": {},
     }
+    # GetJob always answers with the job's name (a required field), which the emulator knows only from the
+    # event or an older ARN that ends in it; else it says "job-<short id>", a stand-in, never the UUID.
+    job = parse_job_arn(arn)
+    named = detail.get("jobName") if isinstance(detail.get("jobName"), str) else (job.name_in_arn if job else None)
+    description["jobName"] = named or f"job-{job.short_id if job else arn.rsplit('/', 1)[-1][:8]}"
     for name in ("startedAt", "endedAt", "failureReason"):
         if isinstance(detail.get(name), str):
             description[name] = detail[name]

@@ -2,7 +2,8 @@
 
 Tasks on four devices in four regions, a hybrid job and its tasks, a QPU that goes offline while
 tasks wait on it, and the CloudTrail records of who created and cancelled what (one early, one
-late, one never). Each step is one EventBridge delivery. Before it, the Braket emulator is set to
+late, one never). Each step is one EventBridge delivery, built with the story's values by the
+development kit's builders (``task_monitor_devkit.builders``). Before it, the Braket emulator is set to
 what GetQuantumTask or GetJob would say at that moment, so a late event meets a task that has
 moved on. ``demo_timeline()`` is every delivery in order; ``demo_steps()`` its task events only.
 """
@@ -15,15 +16,20 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from task_monitor_cli.braket_emulator import BraketEmulator
-from task_monitor_cli.cloudtrail_events import (
+from task_monitor_devkit.builders.api_call import (
     api_call,
     assumed_role,
     cancel_task_call,
     create_task_call,
     iam_user,
 )
-
-ACCOUNT = "123456789012"
+from task_monitor_devkit.builders.device import ANKAA as ANKAA_ARN
+from task_monitor_devkit.builders.device import DEVICE_STATUS, QPU_STATUS, device_event
+from task_monitor_devkit.builders.job import job_description, job_event
+from task_monitor_devkit.builders.task import ACCOUNT, description, task_event
+from task_monitor_devkit.builders.task import FORTE as FORTE_ARN
+from task_monitor_devkit.builders.task import GARNET as GARNET_ARN
+from task_monitor_devkit.builders.task import SV1 as SV1_ARN
 
 
 class Delivery(Protocol):
@@ -75,60 +81,40 @@ class Step:
             braket.hide_task(self.task.arn, calls=self.not_found_calls)
 
     def event(self) -> dict[str, Any]:
-        detail: dict[str, Any] = {
-            "quantumTaskArn": self.task.arn,
-            "status": self.status,
-            "deviceArn": self.task.device_arn,
-            "shots": str(self.task.shots),  # a string, as in real events
-            "outputS3Bucket": f"amazon-braket-{self.task.region}-{ACCOUNT}",
-            "outputS3Directory": f"tasks/{self.task.task_id}",
-            "createdAt": self.task.created_at,
-            "eventName": "INSERT" if self.status == "CREATED" else "MODIFY",
-        }
-        if self.status in ("COMPLETED", "FAILED", "CANCELLED"):
-            detail["endedAt"] = self.braket_now.get("endedAt", self.time)
-        return {
-            "version": "0",
-            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.task.arn}/{self.status}/{self.time}")),
-            "detail-type": "Braket Task State Change",
-            "source": "aws.braket",
-            "account": ACCOUNT,
-            "time": self.time,
-            "region": self.task.region,
-            "resources": [self.task.arn],
-            "detail": detail,
-        }
+        return task_event(
+            self.status,
+            arn=self.task.arn,
+            device=self.task.device_arn,
+            shots=str(self.task.shots),  # a string, as in real events
+            time=self.time,
+            created_at=self.task.created_at,
+            ended_at=self.braket_now.get("endedAt", self.time),
+        )
 
     def description(self) -> dict[str, Any]:
         """GetQuantumTask's answer (JSON wire form) at the time of this delivery."""
-        event = self.event()["detail"]
-        description = {
-            "quantumTaskArn": self.task.arn,
-            "status": self.status,
-            "deviceArn": self.task.device_arn,
-            "deviceParameters": "{}",
-            "shots": self.task.shots,
-            "outputS3Bucket": event["outputS3Bucket"],
-            "outputS3Directory": event["outputS3Directory"],
-            "createdAt": self.task.created_at,
-            "associations": [],
-            "queueInfo": {
-                "queue": "QUANTUM_TASKS_QUEUE",
-                "position": "None",
-                "queuePriority": "Normal",
-                "message": f"Task is in {self.status} status. AmazonBraket does not show queue position "
-                "for this status.",
-            },
-            **self.task.extra,
+        queue_info = {
+            "queue": "QUANTUM_TASKS_QUEUE",
+            "position": "None",
+            "queuePriority": "Normal",
+            "message": f"Task is in {self.status} status. AmazonBraket does not show queue position for this status.",
         }
-        description.update(self.braket_now)
-        return description
+        answer = description(
+            self.braket_now.get("status", self.status),
+            arn=self.task.arn,
+            device=self.task.device_arn,
+            **{"shots": self.task.shots, "createdAt": self.task.created_at, "queueInfo": queue_info, **self.task.extra},
+        )
+        for made_up in ("endedAt", "numSuccessfulShots"):  # the builder's; braket_now says when and how many
+            answer.pop(made_up, None)
+        answer.update(self.braket_now)
+        return answer
 
 
 FORTE = DemoTask(
     "forte-vqe",
     "us-east-1",
-    "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1",
+    FORTE_ARN,
     1000,
     "2026-11-20T09:00:01.120Z",
     {
@@ -139,7 +125,7 @@ FORTE = DemoTask(
 GARNET = DemoTask(
     "garnet-ghz",
     "eu-north-1",
-    "arn:aws:braket:eu-north-1::device/qpu/iqm/Garnet",
+    GARNET_ARN,
     500,
     "2026-11-20T09:05:10.004Z",
     {"tags": {"project": "ghz-scaling", "owner": "bob"}},
@@ -147,7 +133,7 @@ GARNET = DemoTask(
 SV1_PROGRAM_SET = DemoTask(
     "sv1-program-set",
     "us-west-2",
-    "arn:aws:braket:::device/quantum-simulator/amazon/sv1",
+    SV1_ARN,
     100,
     "2026-11-20T09:10:00.500Z",
     {
@@ -162,7 +148,7 @@ SV1_PROGRAM_SET = DemoTask(
 ANKAA_RESERVATION = DemoTask(
     "ankaa-reservation",
     "us-west-1",
-    "arn:aws:braket:us-west-1::device/qpu/rigetti/Ankaa-3",
+    ANKAA_ARN,
     2000,
     "2026-11-20T10:00:00.250Z",
     {
@@ -175,9 +161,11 @@ ANKAA_RESERVATION = DemoTask(
         ],
     },
 )
-FORTE_1 = "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1"
+FORTE_1 = FORTE_ARN
 JOB_NAME = "vqe-h2-bond-sweep"
-JOB_ARN = f"arn:aws:braket:us-east-1:{ACCOUNT}:job/{JOB_NAME}"
+# Braket names a job's ARN by a UUID it makes up (job/<uuid>); the name is only in GetJob's answer.
+JOB_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "braket-task-monitor-demo/job"))
+JOB_ARN = f"arn:aws:braket:us-east-1:{ACCOUNT}:job/{JOB_ID}"
 JOB_ROLE = "AmazonBraketJobsExecutionRole"
 JOB_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/service-role/{JOB_ROLE}"
 
@@ -257,22 +245,14 @@ class JobStep:
         braket.put_job(self.description())
 
     def event(self) -> dict[str, Any]:
-        detail: dict[str, Any] = {"jobArn": JOB_ARN, "status": self.status, "createdAt": JOB_CREATED_AT}
-        if self.status != "QUEUED":
-            detail["startedAt"] = JOB_STARTED_AT
-        if self.status in ("COMPLETED", "FAILED", "CANCELLED"):
-            detail["endedAt"] = JOB_ENDED_AT
-        return {
-            "version": "0",
-            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{JOB_ARN}/{self.status}/{self.time}")),
-            "detail-type": "Braket Job State Change",
-            "source": "aws.braket",
-            "account": ACCOUNT,
-            "time": self.time,
-            "region": "us-east-1",
-            "resources": [JOB_ARN],
-            "detail": detail,
-        }
+        return job_event(
+            self.status,
+            arn=JOB_ARN,
+            time=self.time,
+            created_at=JOB_CREATED_AT,
+            started_at=JOB_STARTED_AT,
+            ended_at=JOB_ENDED_AT,
+        )
 
     def description(self) -> dict[str, Any]:
         """GetJob's answer (JSON wire form) at the time of this delivery."""
@@ -285,37 +265,31 @@ class JobStep:
             if status == self.status:
                 break
         bucket = f"s3://amazon-braket-us-east-1-{ACCOUNT}/jobs/{JOB_NAME}"
-        answer: dict[str, Any] = {
-            "jobArn": JOB_ARN,
-            "jobName": JOB_NAME,
-            "status": self.status,
-            "roleArn": JOB_ROLE_ARN,
-            "createdAt": JOB_CREATED_AT,
-            "algorithmSpecification": {
+        answer = job_description(
+            self.status,
+            arn=JOB_ARN,
+            name=JOB_NAME,
+            created_at=JOB_CREATED_AT,
+            started_at=JOB_STARTED_AT,
+            ended_at=JOB_ENDED_AT,
+            roleArn=JOB_ROLE_ARN,
+            algorithmSpecification={
                 "scriptModeConfig": {
                     "entryPoint": "vqe.bond_sweep:main",
                     "s3Uri": f"{bucket}/script/source.tar.gz",
                     "compressionType": "GZIP",
                 }
             },
-            "hyperParameters": {"bond_lengths": "0.5,0.6,0.7,0.74,0.8", "shots": "300"},
-            "outputDataConfig": {"s3Path": f"{bucket}/output"},
-            "stoppingCondition": {"maxRuntimeInSeconds": 14400},
-            "instanceConfig": {"instanceType": "ml.m5.large", "volumeSizeInGb": 30, "instanceCount": 1},
-            "deviceConfig": {"device": FORTE_1},
-            "tags": {"project": "vqe-h2", "owner": "alice"},
-            "queueInfo": {
-                "queue": "JOBS_QUEUE",
-                "position": "1" if self.status == "QUEUED" else "None",
-                **({} if self.status == "QUEUED" else {"message": f"Job is in {self.status} status."}),
-            },
-            "associations": [],
-            "events": events,
-        }
-        if self.status != "QUEUED":
-            answer["startedAt"] = JOB_STARTED_AT
-        if self.status == "COMPLETED":
-            answer["endedAt"] = JOB_ENDED_AT
+            hyperParameters={"bond_lengths": "0.5,0.6,0.7,0.74,0.8", "shots": "300"},
+            stoppingCondition={"maxRuntimeInSeconds": 14400},
+            deviceConfig={"device": FORTE_1},
+            events=events,
+        )
+        for absent in ("inputDataConfig", "checkpointConfig"):  # this job has neither
+            del answer[absent]
+        if self.status == "QUEUED":
+            answer["queueInfo"]["position"] = "1"
+        if "billableDuration" in answer:
             answer["billableDuration"] = 2329524  # as GetJob reports it (no unit documented)
         return answer
 
@@ -328,7 +302,7 @@ class DeviceStep:
     device_arn: str
     status: str
     time: str
-    detail_type: str = "Braket Device Status Change"
+    detail_type: str = DEVICE_STATUS
     note: str = ""
     brief: bool = False
 
@@ -336,24 +310,17 @@ class DeviceStep:
         pass
 
     def event(self) -> dict[str, Any]:
-        if self.detail_type == "Braket QPU Status Change":
+        if self.detail_type == QPU_STATUS:
             # The other name: the ARN only in resources, the status as deviceStatus (both tolerated)
-            detail: dict[str, Any] = {"deviceStatus": self.status}
-        else:
-            detail = {"deviceArn": self.device_arn, "status": self.status}
-        return {
-            "version": "0",
-            "id": str(
-                uuid.uuid5(uuid.NAMESPACE_URL, f"{self.detail_type}/{self.device_arn}/{self.status}/{self.time}")
-            ),
-            "detail-type": self.detail_type,
-            "source": "aws.braket",
-            "account": ACCOUNT,
-            "time": self.time,
-            "region": self.device_arn.split(":")[3],
-            "resources": [self.device_arn],
-            "detail": detail,
-        }
+            return device_event(
+                self.status,
+                arn=self.device_arn,
+                detail_type=QPU_STATUS,
+                time=self.time,
+                status_field="deviceStatus",
+                arn_in_detail=False,
+            )
+        return device_event(self.status, arn=self.device_arn, detail_type=self.detail_type, time=self.time)
 
 
 # -- the API calls, from CloudTrail ----------------------------------------------------------------
@@ -398,14 +365,14 @@ def cancelled(task: DemoTask, identity: dict[str, Any], at: str, note: str = "")
 
 
 def job_created(identity: dict[str, Any], at: str, note: str = "") -> CallStep:
-    description = JobStep("QUEUED", at).description()
+    queued = JobStep("QUEUED", at).description()
     call = api_call(
         "CreateJob",
         identity=identity,
         request_parameters={
             "clientToken": str(uuid.uuid5(uuid.NAMESPACE_URL, f"client-token/{JOB_ARN}")),
             **{
-                name: description[name]
+                name: queued[name]
                 for name in (
                     "jobName",
                     "roleArn",
@@ -514,7 +481,7 @@ def demo_timeline() -> list[Delivery]:
         Step(ALICE_QAOA, "CANCELLING", "2026-11-20T10:48:01Z", "bob cancels alice's task while Forte-1 is down"),
         cancelled(ALICE_QAOA, BOB, "2026-11-20T10:48:00Z"),
         Step(ALICE_QAOA, "CANCELLED", "2026-11-20T10:48:04Z", braket_now={"endedAt": "2026-11-20T10:48:03.377Z"}),
-        DeviceStep(FORTE_1, "ONLINE", "2026-11-20T11:38:00Z", "Braket QPU Status Change", "back, under the other name"),
+        DeviceStep(FORTE_1, "ONLINE", "2026-11-20T11:38:00Z", QPU_STATUS, "back, under the other name"),
         DeviceStep(
             FORTE_1, "ONLINE", "2026-11-20T11:38:02Z", note="the same news under the first name: no change, no email"
         ),

@@ -22,8 +22,9 @@ _TASK_ARN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):braket:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d):"
     r"(?P<account>\d{12}):quantum-task/(?P<task_id>[A-Za-z0-9][A-Za-z0-9-]{0,127})$"
 )
-# Hybrid jobs: the last part is a UUID today; older ARNs ended in the job's name (CreateJob's jobName).
-# Compiled on first use: only job events and CloudTrail calls need it, so task events' cold start does not pay.
+# Hybrid jobs: the id is a UUID Braket makes up; older ARNs end in the job's name (CreateJob's jobName)
+# instead. Compiled on first use: only job events and CloudTrail calls need it, so task events' cold
+# start does not pay.
 _JOB_ARN = (
     r"^arn:(?P<partition>aws[a-z-]*):braket:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d):"
     r"(?P<account>\d{12}):job/(?P<name>[A-Za-z0-9][A-Za-z0-9-]{0,127})$"

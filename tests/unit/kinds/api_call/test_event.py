@@ -10,8 +10,9 @@ import pytest
 from task_monitor.domain.callers import CANCELLED_BY, CREATED_BY
 from task_monitor.domain.kinds.api_call.event import USER_AGENT_LIMIT, parse_api_call
 from task_monitor.errors import InvalidEventError
-from task_monitor_cli.cloudtrail_events import (
+from task_monitor_devkit.builders.api_call import (
     ACCESS_KEY_ID,
+    JOB_ARN,
     NEVER_STORED,
     SESSION_TOKEN,
     api_call,
@@ -24,9 +25,7 @@ from task_monitor_cli.cloudtrail_events import (
     failed_create_task_call,
     iam_user,
 )
-from tests.support.factories import TASK_ARN, long_partition_arn
-
-JOB_ARN = "arn:aws:braket:us-east-1:123456789012:job/maxcut-sweep-12"
+from task_monitor_devkit.builders.task import TASK_ARN, long_partition_arn
 
 
 def _rejected(event: Any) -> InvalidEventError:

@@ -18,7 +18,8 @@ from task_monitor.domain.kinds.task.monitor import TaskMonitor
 from task_monitor.domain.kinds.task.notification import render_notification
 from task_monitor.domain.kinds.task.record import build_record
 from task_monitor.domain.ports import HistoryFacts, SaveOutcome
-from task_monitor_cli.cloudtrail_events import (
+from task_monitor_devkit.builders.api_call import (
+    JOB_ARN,
     NEVER_STORED,
     assumed_role,
     cancel_job_call,
@@ -28,10 +29,8 @@ from task_monitor_cli.cloudtrail_events import (
     failed_create_task_call,
     iam_user,
 )
-from tests.support.factories import TASK_ARN, description, task_event
+from task_monitor_devkit.builders.task import TASK_ARN, description, task_event
 from tests.support.fakes import FakeBraket, FakeJoinStore, FakePublisher, FakeStore
-
-JOB_ARN = "arn:aws:braket:us-east-1:123456789012:job/maxcut-sweep-12"
 
 
 def _caller(event: dict[str, Any]) -> Caller:

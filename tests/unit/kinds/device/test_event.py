@@ -9,8 +9,8 @@ import pytest
 from task_monitor.domain.kinds.device.event import parse_device_event
 from task_monitor.domain.kinds.device.record import availability, build_device_record
 from task_monitor.errors import InvalidEventError
-from tests.support.device_factories import DEVICE_STATUS, QPU_STATUS, device_event
-from tests.support.factories import FORTE, GARNET, SV1, TASK_ARN, long_device_arn
+from task_monitor_devkit.builders.device import DEVICE_STATUS, QPU_STATUS, device_event
+from task_monitor_devkit.builders.task import FORTE, GARNET, SV1, TASK_ARN, long_device_arn
 
 
 @pytest.mark.parametrize("detail_type", [DEVICE_STATUS, QPU_STATUS])

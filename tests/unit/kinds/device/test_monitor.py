@@ -10,8 +10,8 @@ from task_monitor.domain.announce import Announcer
 from task_monitor.domain.kinds.device.monitor import DeviceMonitor
 from task_monitor.domain.ports import SaveOutcome
 from task_monitor.errors import InvalidEventError
-from tests.support.device_factories import QPU_STATUS, device_event
-from tests.support.factories import FORTE
+from task_monitor_devkit.builders.device import QPU_STATUS, device_event
+from task_monitor_devkit.builders.task import FORTE
 from tests.support.fakes import FakeDeviceStore, FakePublisher, FakeWaitingTasks
 
 EARLIER = "2026-11-21T05:00:00.000Z"

@@ -10,8 +10,8 @@ from task_monitor.domain.kinds.device.event import parse_device_event
 from task_monitor.domain.kinds.device.notification import render_device_notification
 from task_monitor.domain.kinds.device.record import DeviceRecord, build_device_record
 from task_monitor.domain.notification_model import SCHEMA_VERSION, SUBJECT_LIMIT
-from tests.support.device_factories import DEVICE_STATUS, QPU_STATUS, device_event
-from tests.support.factories import FORTE, SV1
+from task_monitor_devkit.builders.device import DEVICE_STATUS, QPU_STATUS, device_event
+from task_monitor_devkit.builders.task import FORTE, SV1
 
 CONSOLE = f"https://us-east-1.console.aws.amazon.com/braket/home?region=us-east-1#/devices/{FORTE}"
 

@@ -12,14 +12,23 @@ import pytest
 from task_monitor.domain.arns import parse_job_arn
 from task_monitor.domain.kinds.job.event import parse_job_event
 from task_monitor.errors import InvalidEventError
-from tests.support.factories import FORTE, TASK_ARN, long_device_arn, long_partition_arn
-from tests.support.job_factories import JOB_ARN, JOB_CREATED_AT, JOB_ENDED_AT, JOB_STARTED_AT, job_arn, job_event
+from task_monitor_devkit.builders.job import (
+    JOB_ARN,
+    JOB_CREATED_AT,
+    JOB_ENDED_AT,
+    JOB_ID,
+    JOB_STARTED_AT,
+    job_arn,
+    job_event,
+    job_id_for,
+)
+from task_monitor_devkit.builders.task import FORTE, TASK_ARN, long_device_arn, long_partition_arn
 
 
 def test_a_minimal_event_has_all_that_is_needed() -> None:
     change = parse_job_event(job_event("RUNNING", minimal=True))
     assert change.job.arn == JOB_ARN
-    assert (change.job.region, change.job.account, change.job.name) == ("us-east-1", "123456789012", "vqe-h2-run-7")
+    assert (change.job.region, change.job.account, change.job.name) == ("us-east-1", "123456789012", JOB_ID)
     assert change.status == "RUNNING" and change.known_status
     assert change.event_time == "2026-11-23T15:44:40.000Z"
     assert (change.created_at, change.started_at, change.ended_at) == (None, None, None)
@@ -72,7 +81,7 @@ def test_a_missing_job_arn_is_taken_from_resources_when_they_name_exactly_one_jo
         ([], "resources names none"),
         ([TASK_ARN], "resources names none"),
         ("not-a-list", "resources names none"),
-        ([JOB_ARN, job_arn("other-job")], "several job ARNs"),
+        ([JOB_ARN, job_arn(job_id_for("other-job"))], "several job ARNs"),
         ([f"{JOB_ARN}\n"], "resources names none"),
     ],
 )
@@ -227,6 +236,12 @@ def test_the_envelope_is_checked_as_for_every_kind(mutate, field: str) -> None:
     assert raised.value.field == field
 
 
+def test_a_bad_job_arn_is_told_the_current_shape_an_id_not_a_name() -> None:
+    with pytest.raises(InvalidEventError) as raised:
+        parse_job_event(job_event(jobArn=TASK_ARN))
+    assert raised.value.problem.endswith("is not a hybrid job ARN (arn:aws:braket:<region>:<account>:job/<id>)")
+
+
 def test_a_long_bad_value_is_quoted_short() -> None:
     with pytest.raises(InvalidEventError) as raised:
         parse_job_event(job_event(jobArn="arn:" + "x" * 10_000))
@@ -236,12 +251,14 @@ def test_a_long_bad_value_is_quoted_short() -> None:
 @pytest.mark.parametrize(
     "arn",
     [
-        "arn:aws:braket:us-west-2:123456789012:job/a",
-        "arn:aws-us-gov:braket:us-gov-west-1:123456789012:job/Job-1",
-        f"arn:aws:braket:eu-north-1:123456789012:job/{'a' * 128}",
+        "arn:aws:braket:us-west-2:123456789012:job/9b1e4c7a-2d3f-4a5b-8c6d-7e8f9a0b1c2d",
+        "arn:aws-us-gov:braket:us-gov-west-1:123456789012:job/3c5d7e9f-0a1b-4c2d-9e3f-4a5b6c7d8e9f",
+        # The old form, named by the job's name: ARNs of jobs made before Braket switched to UUIDs
+        "arn:aws:braket:us-east-1:123456789012:job/braket-job-default-123456789012",
+        f"arn:aws:braket:eu-north-1:123456789012:job/{'a' * 128}",  # the longest id the pattern takes
     ],
 )
-def test_job_arns_in_every_partition_and_name_length_parse(arn: str) -> None:
+def test_job_arns_in_every_partition_old_and_new_forms_and_the_longest_id_parse(arn: str) -> None:
     parsed = parse_job_arn(arn)
     assert parsed is not None and parsed.arn == arn and arn.endswith(parsed.name)
 

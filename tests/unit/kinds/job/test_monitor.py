@@ -9,8 +9,8 @@ from task_monitor.domain.callers import Caller
 from task_monitor.domain.kinds.job.monitor import JobMonitor
 from task_monitor.domain.ports import HistoryFacts, SaveOutcome
 from task_monitor.errors import EnrichmentError, InvalidEventError
+from task_monitor_devkit.builders.job import JOB_ARN, job_event
 from tests.support.fakes import FakeGetJob, FakeJobTasks, FakePublisher, FakeStore
-from tests.support.job_factories import JOB_ARN, job_event
 
 CREATOR: Caller = {"principal": "arn:aws:iam::123456789012:role/Researcher"}
 

@@ -17,8 +17,8 @@ from task_monitor.domain.kinds.task.notification import render_notification
 from task_monitor.domain.kinds.task.record import build_record
 from task_monitor.domain.notification_model import SCHEMA_VERSION
 from task_monitor.domain.ports import HistoryFacts
-from tests.support.factories import FORTE, description, task_event
-from tests.support.job_factories import JOB_ARN, SECRET_HYPERPARAMETER, job_description, job_event
+from task_monitor_devkit.builders.job import JOB_ARN, JOB_NAME, SECRET_HYPERPARAMETER, job_description, job_event
+from task_monitor_devkit.builders.task import FORTE, description, task_event
 
 ALICE: Caller = {"principal": "arn:aws:iam::123456789012:role/Researcher", "sessionName": "alice"}
 BOB: Caller = {"principal": "arn:aws:iam::123456789012:user/bob", "sourceIPAddress": "198.51.100.7"}
@@ -41,7 +41,8 @@ def _record(status: str = "COMPLETED", *, history: HistoryFacts | None = None, *
 
 def test_the_subject_names_status_job_and_task_count() -> None:
     assert render_job_notification(_record()).subject == "Braket job COMPLETED: vqe-h2-run-7, 12 tasks"
-    one = build_job_record(parse_job_event(job_event()), None, tasks=_tasks(1))
+    # Without GetJob's answer the name is the event's (a job's ARN ends in a UUID, not its name)
+    one = build_job_record(parse_job_event(job_event(jobName=JOB_NAME)), None, tasks=_tasks(1))
     assert render_job_notification(one).subject == "Braket job COMPLETED: vqe-h2-run-7, 1 task"
 
 

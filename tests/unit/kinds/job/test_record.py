@@ -13,8 +13,7 @@ from task_monitor.domain.enrichment import EnrichmentFailure
 from task_monitor.domain.kinds.job.event import parse_job_event
 from task_monitor.domain.kinds.job.record import build_job_record, summarize_tasks
 from task_monitor.domain.ports import HistoryFacts
-from tests.support.factories import FORTE, SV1
-from tests.support.job_factories import (
+from task_monitor_devkit.builders.job import (
     JOB_ARN,
     JOB_CREATED_AT,
     JOB_ENDED_AT,
@@ -24,6 +23,7 @@ from tests.support.job_factories import (
     job_description,
     job_event,
 )
+from task_monitor_devkit.builders.task import FORTE, SV1
 
 ALICE: Caller = {"principal": "arn:aws:iam::123456789012:role/Researcher", "sessionName": "alice"}
 BOB: Caller = {"principal": "arn:aws:iam::123456789012:user/bob"}
@@ -111,8 +111,8 @@ def test_a_queued_event_described_after_the_job_ended_takes_no_start_or_end() ->
     assert record["statusAtEnrichment"] == "COMPLETED"
 
 
-def test_without_getjob_the_record_is_kept_with_the_error_and_the_name_from_the_arn() -> None:
-    event = job_event("COMPLETED", minimal=True)
+def test_without_getjob_the_record_is_kept_with_the_error_and_the_event_s_name() -> None:
+    event = job_event("COMPLETED", minimal=True, jobName="vqe-h2-run-7")  # the ARN ends in a UUID, not the name
     failure = EnrichmentFailure("AccessDeniedException", "not authorized to GetJob")
     record = dict(build_job_record(parse_job_event(event), None, enrichment_failure=failure))
     assert record["enrichmentError"] == {"code": "AccessDeniedException", "message": "not authorized to GetJob"}

@@ -8,7 +8,8 @@ from task_monitor.domain.intake import parse_body
 from task_monitor.domain.kinds.task.event import parse_task_event
 from task_monitor.domain.validation import is_event_id
 from task_monitor.errors import InvalidEventError
-from tests.support.factories import SV1, TASK_ARN, long_device_arn, long_partition_arn, task_event
+from task_monitor_devkit.builders.job import JOB_ARN
+from task_monitor_devkit.builders.task import SV1, TASK_ARN, long_device_arn, long_partition_arn, task_event
 
 
 def test_real_event_shape_is_accepted_with_shots_as_string() -> None:
@@ -55,7 +56,7 @@ def test_offset_times_are_normalized_to_utc() -> None:
         (lambda e: e.update(detail="COMPLETED"), "detail"),
         (lambda e: e["detail"].pop("quantumTaskArn"), "detail.quantumTaskArn"),
         (
-            lambda e: e["detail"].update(quantumTaskArn="arn:aws:braket:us-east-1:123456789012:job/x"),
+            lambda e: e["detail"].update(quantumTaskArn=JOB_ARN),
             "detail.quantumTaskArn",
         ),
         (lambda e: e["detail"].update(quantumTaskArn="arn:aws:s3:::bucket/key"), "detail.quantumTaskArn"),

@@ -10,7 +10,7 @@ from task_monitor.domain.announce import Announcer
 from task_monitor.domain.kinds.task.monitor import TaskMonitor
 from task_monitor.domain.ports import SaveOutcome
 from task_monitor.errors import ClaimExpiredError, EnrichmentError, InvalidEventError
-from tests.support.factories import task_event
+from task_monitor_devkit.builders.task import task_event
 from tests.support.fakes import FakeBraket, FakePublisher, FakeStore
 
 

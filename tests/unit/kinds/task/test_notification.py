@@ -9,7 +9,7 @@ from task_monitor.domain.kinds.task.event import parse_task_event
 from task_monitor.domain.kinds.task.notification import render_notification
 from task_monitor.domain.kinds.task.record import build_record
 from task_monitor.domain.notification_model import SCHEMA_VERSION, format_duration
-from tests.support.factories import fully_described, task_event
+from task_monitor_devkit.builders.task import fully_described, task_event
 
 
 def _failed_record() -> dict:
@@ -31,7 +31,7 @@ def test_email_reads_as_sentences_a_person_can_scan() -> None:
         "Shots         1000 requested, 0 successful",
         "Time queued   2 h 41 min 16 s",
         "Time running  2 min 23 s",
-        "Hybrid job    arn:aws:braket:us-east-1:123456789012:job/vqe-sweep",
+        "Hybrid job    arn:aws:braket:us-east-1:123456789012:job/2a7c4e6f-8b1d-4f3a-9c5e-7d0b2f4a6c81",
         "Program set   3 programs, 12 executables",
         "Reservation   arn:aws:braket:us-east-1:123456789012:reservation/",
         "Tags          owner=alice, project=vqe-h2",
@@ -62,7 +62,7 @@ def test_attributes_allow_filtering_by_status_device_provider_job_and_tag() -> N
     assert attributes["status"] == {"DataType": "String", "StringValue": "FAILED"}
     assert attributes["deviceArn"]["StringValue"] == "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1"
     assert attributes["provider"]["StringValue"] == "ionq"
-    assert attributes["jobArn"]["StringValue"].endswith(":job/vqe-sweep")
+    assert attributes["jobArn"]["StringValue"].endswith(":job/2a7c4e6f-8b1d-4f3a-9c5e-7d0b2f4a6c81")
     assert json.loads(attributes["tags"]["StringValue"]) == ["owner=alice", "project=vqe-h2"]
 
 
@@ -80,14 +80,14 @@ def test_durations_read_naturally() -> None:
 
 
 def test_queued_task_shows_its_queue_position_and_priority() -> None:
-    from tests.support.factories import description
+    from task_monitor_devkit.builders.task import description
 
     record = build_record(parse_task_event(task_event("QUEUED")), description("QUEUED"))
     assert "Queue         QUANTUM_TASKS_QUEUE (Normal), position 17" in render_notification(record).email_text
 
 
 def test_email_tells_a_late_event_from_a_lagging_api() -> None:
-    from tests.support.factories import description
+    from task_monitor_devkit.builders.task import description
 
     late = build_record(parse_task_event(task_event("QUEUED")), description("COMPLETED"))
     lagging = build_record(parse_task_event(task_event("FAILED")), description("RUNNING"))

@@ -8,7 +8,14 @@ from datetime import UTC, datetime
 from task_monitor.domain.enrichment import EnrichmentFailure, to_plain
 from task_monitor.domain.kinds.task.event import parse_task_event
 from task_monitor.domain.kinds.task.record import build_record
-from tests.support.factories import ENRICHMENT_FIELD_NAMES, SV1, TASK_ARN, description, fully_described, task_event
+from task_monitor_devkit.builders.task import (
+    ENRICHMENT_FIELD_NAMES,
+    SV1,
+    TASK_ARN,
+    description,
+    fully_described,
+    task_event,
+)
 
 
 def _parsed_description(status: str = "COMPLETED", **fields) -> dict:

@@ -26,7 +26,7 @@ from task_monitor.domain.validation import (
 from task_monitor.errors import InvalidEventError
 
 JOB_ARN_FIELD = "detail.jobArn"
-JOB_ARN_SHAPE = "arn:aws:braket:<region>:<account>:job/<id>"
+JOB_ARN_SHAPE = "arn:aws:braket:<region>:<account>:job/<id>"  # a UUID; older ARNs end in the job's name
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,11 @@
-"""Device availability events for tests, in the shape docs/braket-events.md §2 guesses (no real sample exists)."""
+"""Device availability events, in the shape docs/braket-events.md §2 guesses (no real sample exists)."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from tests.support.factories import ACCOUNT, FORTE
+from task_monitor_devkit.builders.task import ACCOUNT, FORTE
 
 DEVICE_STATUS = "Braket Device Status Change"
 QPU_STATUS = "Braket QPU Status Change"

@@ -1,4 +1,5 @@
-"""Events and GetQuantumTask answers for tests, in the shapes Braket documents and sends."""
+"""Task state changes (``Braket Task State Change``) and GetQuantumTask answers, in the shapes Braket
+documents and sends."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ EVENT_TIMES = {
     "CANCELLED": "2026-11-20T11:43:40Z",
 }
 ENDED_AT = "2026-11-20T11:43:39.871Z"
+# The hybrid job a fully described task ran in (a job's ARN ends in a UUID, not in the job's name).
+PARENT_JOB_ARN = f"arn:aws:braket:us-east-1:{ACCOUNT}:job/2a7c4e6f-8b1d-4f3a-9c5e-7d0b2f4a6c81"
 TERMINAL = ("COMPLETED", "FAILED", "CANCELLED")
 # The GetQuantumTask fields the issue asks every record to carry (written out here, not imported,
 # so a field dropped from the code fails the tests).
@@ -68,9 +71,12 @@ def task_event(
     shots: Any = "1000",
     time: str | None = None,
     event_id: str | None = None,
+    created_at: str = CREATED_AT,
+    ended_at: str = ENDED_AT,
     **detail_overrides: Any,
 ) -> dict[str, Any]:
-    """A ``Braket Task State Change`` event as EventBridge delivers it (shots a string)."""
+    """A ``Braket Task State Change`` event as EventBridge delivers it (shots a string); ``ended_at``
+    only on a terminal status."""
     time = time or EVENT_TIMES.get(status, "2026-11-20T12:00:00Z")
     region, task_id = _region_and_id(arn)
     detail: dict[str, Any] = {
@@ -80,11 +86,11 @@ def task_event(
         "shots": shots,
         "outputS3Bucket": f"amazon-braket-{region}-{ACCOUNT}",
         "outputS3Directory": f"tasks/{task_id}",
-        "createdAt": CREATED_AT,
+        "createdAt": created_at,
         "eventName": "INSERT" if status == "CREATED" else "MODIFY",
     }
     if status in TERMINAL:
-        detail["endedAt"] = ENDED_AT
+        detail["endedAt"] = ended_at
     detail.update(detail_overrides)
     return {
         "version": "0",
@@ -139,7 +145,7 @@ def fully_described(status: str = "COMPLETED", *, arn: str = TASK_ARN) -> dict[s
         status,
         arn=arn,
         **failure,
-        jobArn=f"arn:aws:braket:us-east-1:{ACCOUNT}:job/vqe-sweep",
+        jobArn=PARENT_JOB_ARN,
         associations=[
             {
                 "arn": f"arn:aws:braket:us-east-1:{ACCOUNT}:reservation/0b7f3c1e-aaaa-4bbb-8ccc-123456789abc",

@@ -1,10 +1,10 @@
 """Braket API calls as CloudTrail sends them through EventBridge (``AWS API Call via CloudTrail``).
 
-Builders for tests and demos, in the shape docs/braket-events.md §3 describes: the envelope's
-``source`` is ``aws.braket``, its ``detail`` the CloudTrail record. Every value is made up. The
-records carry what a real one would and the audit must never keep (an access key id, a session
-token in the identity, the program in ``action``, a hybrid job's ``jobToken``, a client token), so a
-test can check that none of it is stored, published or logged.
+In the shape docs/braket-events.md §3 describes: the envelope's ``source`` is ``aws.braket``, its
+``detail`` the CloudTrail record. Every value is made up. The records carry what a real one would and
+the audit must never keep (an access key id, a session token in the identity, the program in
+``action``, a hybrid job's ``jobToken``, a client token), so a test can check that none of it is
+stored, published or logged.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import json
 import uuid
 from typing import Any
 
-ACCOUNT = "123456789012"
+from task_monitor_devkit.builders.task import ACCOUNT, FORTE
+
 DETAIL_TYPE = "AWS API Call via CloudTrail"
 
 # What must never leave the event: the values, so tests can look for them anywhere.
@@ -25,6 +26,10 @@ JOB_TOKEN = "jt-7f0c2a94-never-stored"
 CLIENT_TOKEN = "c1d2e3f4-0a1b-4c5d-8e9f-a0b1c2d3e4f5"
 HYPERPARAMETER_VALUE = "secret-learning-rate-0.0371"
 NEVER_STORED = (ACCESS_KEY_ID, SESSION_TOKEN, PROGRAM_MARKER, JOB_TOKEN, CLIENT_TOKEN, HYPERPARAMETER_VALUE)
+
+# The job the calls create and cancel: its ARN ends in a UUID, its name is only in CreateJob's request.
+JOB_NAME = "maxcut-sweep-12"
+JOB_ARN = f"arn:aws:braket:us-east-1:{ACCOUNT}:job/0e8d2b6f-3a1c-4f57-9b2e-6c4a1d8f7e30"
 
 SDK_USER_AGENT = (
     "Boto3/1.44.9 md/Botocore#1.44.9 ua/2.1 os/linux#6.8.0 md/arch#x86_64 lang/python#3.12.7 "
@@ -131,7 +136,7 @@ def api_call(
     }
 
 
-def create_task_parameters(device_arn: str = "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1") -> dict[str, Any]:
+def create_task_parameters(device_arn: str = FORTE) -> dict[str, Any]:
     """CreateQuantumTask's request as the SDK sends it: the program and tokens included."""
     return {
         "clientToken": CLIENT_TOKEN,
@@ -191,6 +196,7 @@ def cancel_task_call(
 def create_job_call(
     job_arn: str,
     *,
+    job_name: str = JOB_NAME,
     identity: dict[str, Any] | None = None,
     event_time: str = "2026-11-21T08:14:05Z",
     event_id: str | None = None,
@@ -200,7 +206,7 @@ def create_job_call(
         identity=identity,
         request_parameters={
             "clientToken": CLIENT_TOKEN,
-            "jobName": job_arn.rsplit("/", 1)[-1],
+            "jobName": job_name,
             "roleArn": f"arn:aws:iam::{ACCOUNT}:role/service-role/AmazonBraketJobsExecutionRole",
             "algorithmSpecification": {
                 "scriptModeConfig": {
@@ -211,7 +217,7 @@ def create_job_call(
             },
             "hyperParameters": {"learning_rate": HYPERPARAMETER_VALUE, "layers": "4"},
             "instanceConfig": {"instanceType": "ml.m5.large", "volumeSizeInGb": 30, "instanceCount": 1},
-            "deviceConfig": {"device": "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1"},
+            "deviceConfig": {"device": FORTE},
             "outputDataConfig": {"s3Path": f"s3://amazon-braket-us-east-1-{ACCOUNT}/jobs/out"},
             "stoppingCondition": {"maxRuntimeInSeconds": 7200},
             "tags": {"study": "maxcut-12"},
