@@ -10,6 +10,15 @@ export AWS_EC2_METADATA_DISABLED := true
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
 PY_STAMP := $(VENV)/.installed
+# Every pip install takes exact versions and sha256 hashes from a lock (pip --require-hashes), made from
+# the hand-edited requirements*.txt beside it by `make lock` only: no other target regenerates one.
+DEV_LOCK := requirements-dev.lock
+RUNTIME_SDK_LOCK := requirements-runtime-sdk.lock
+LAMBDA_LOCK := requirements-lambda.lock
+# `make lock` keeps the versions already locked where the inputs allow; LOCK_FLAGS=--upgrade moves every
+# unpinned (transitive) package to its newest release.
+LOCK_FLAGS ?=
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps
 NODE_STAMP := node_modules/.installed
 # Stands in for the Lambda runtime's preinstalled, compiled SDK (/var/runtime) in tests and benchmarks.
 RUNTIME_SDK := .build/runtime-sdk
@@ -22,7 +31,7 @@ CDK := $(CURDIR)/node_modules/.bin/cdk
 DEPLOY_FLAGS ?=
 DESTROY_FLAGS ?=
 
-.PHONY: help demo test lint bench synth deploy destroy clean
+.PHONY: help demo test lint bench synth deploy destroy lock clean
 help:
 	@echo "make demo    run the pipeline locally on an embedded AWS (no account needed)"
 	@echo "make test    lint and run every test (unit, adapters, end-to-end, infrastructure)"
@@ -32,10 +41,12 @@ help:
 	@echo "             without a terminal: make deploy DEPLOY_FLAGS=\"--require-approval never\""
 	@echo "make destroy cdk destroy --all (the audit table is retained unless configured otherwise)"
 	@echo "             without a terminal: make destroy DESTROY_FLAGS=--force"
+	@echo "make lock    regenerate the requirements-*.lock files (hashes) after editing a requirements*.txt"
+	@echo "             make lock LOCK_FLAGS=--upgrade also moves every transitive package to its newest"
 
-$(PY_STAMP): requirements.txt requirements-dev.txt
+$(PY_STAMP): $(DEV_LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PIP_INSTALL) -r $(DEV_LOCK)
 	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json $(PY_STAMP)
@@ -43,9 +54,9 @@ $(NODE_STAMP): package.json package-lock.json $(PY_STAMP)
 	@touch $@
 
 # pip compiles what it installs (no --no-compile): the runtime's SDK has bytecode too.
-$(RUNTIME_SDK_STAMP): requirements-runtime-sdk.txt $(PY_STAMP)
+$(RUNTIME_SDK_STAMP): $(RUNTIME_SDK_LOCK) $(PY_STAMP)
 	rm -rf $(RUNTIME_SDK)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --target $(RUNTIME_SDK) -r requirements-runtime-sdk.txt
+	$(PIP_INSTALL) --target $(RUNTIME_SDK) -r $(RUNTIME_SDK_LOCK)
 	@touch $@
 
 demo: $(PY_STAMP)
@@ -71,6 +82,24 @@ deploy: $(ASSET_PREREQUISITES)
 
 destroy: $(PY_STAMP) $(NODE_STAMP)
 	$(CDK) destroy --all --no-notices $(DESTROY_FLAGS)
+
+# $(1) the input, $(2) its lock, $(3) what installs the lock, $(4) uv's options for that install's target.
+# uv writes the lock (its own header names the exact command); the lines above it say where it comes from.
+define compile_lock
+	$(BIN)/uv pip compile --quiet --generate-hashes $(4) $(LOCK_FLAGS) $(1) -o $(2)
+	{ printf '%s\n' \
+	  '# Locked from $(1) by `make lock`, for $(3).' \
+	  '# Do not edit: change $(1), then run `make lock`. Every package at one version, with' \
+	  '# the sha256 of each of its files, checked by pip install --require-hashes --no-deps.'; \
+	  cat $(2); } > $(2).tmp && mv $(2).tmp $(2)
+endef
+
+# The venv and the runtime-SDK stand-in: for any platform, on Python 3.11+ (markers pick what applies).
+# The Lambda asset: only the listed packages (--no-deps), for the function's Python 3.14 on arm64.
+lock: $(PY_STAMP)
+	$(call compile_lock,requirements-dev.txt,$(DEV_LOCK),the development venv (.venv; make),--universal --python-version 3.11)
+	$(call compile_lock,requirements-runtime-sdk.txt,$(RUNTIME_SDK_LOCK),the runtime-SDK stand-in (.build/runtime-sdk; make),--universal --python-version 3.11)
+	$(call compile_lock,requirements-lambda.txt,$(LAMBDA_LOCK),the function asset (infra/packaging.py),--no-deps --python-platform aarch64-manylinux_2_28 --python-version 3.14)
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .build .pytest_cache .ruff_cache

@@ -3,10 +3,12 @@
 What the asset holds, and why (the goal: a cold start close to the runtime's own, an asset under 5 MiB):
 
 * the dependencies in ``requirements-lambda.txt`` (Powertools and typing_extensions, pure Python),
-  installed by pip with ``--no-deps`` for the Lambda runtime's Python and CPU (``--platform
-  manylinux2014_aarch64 --platform manylinux_2_28_aarch64 --implementation cp --python-version 3.14
-  --only-binary=:all:``): pip may only take wheels built for that target, never a source build for
-  this machine. Both platform tags are given since a dependency may publish only manylinux_2_28 wheels;
+  installed by pip from its lock, ``requirements-lambda.lock`` (the same pins with the sha256 of each
+  of their files, from ``make lock``), with ``--require-hashes --no-deps``, for the Lambda runtime's
+  Python and CPU (``--platform manylinux2014_aarch64 --platform manylinux_2_28_aarch64
+  --implementation cp --python-version 3.14 --only-binary=:all:``): pip may only take wheels built
+  for that target, never a source build for this machine, and only files whose hash is locked. Both
+  platform tags are given since a dependency may publish only manylinux_2_28 wheels;
 * **not** botocore, boto3, urllib3, python-dateutil, jmespath, six or s3transfer: the runtime has them,
   with bytecode, at /var/runtime. Shipping our own botocore (20 MiB) meant compiling it from source at
   every cold start, /var/task being read-only. What a newer botocore adds that the function needs is
@@ -25,10 +27,10 @@ What the asset holds, and why (the goal: a cold start close to the runtime's own
   still succeeds but warns that the asset has **no bytecode**: Lambda would then compile every module
   at every cold start (about 1.4-1.5 times the floor here, ``make bench``).
 
-The pip install is cached under ``.build/lambda-deps/`` keyed by a hash of the requirements, the target
-and the trimming rules, so a test session or a series of synths downloads once; a fresh clone's first
-synth fetches the wheels from PyPI. The asset hash is taken from the output, so a change of
-requirements or of the code changes the asset.
+The pip install is cached under ``.build/lambda-deps/`` keyed by a hash of the lock file, the pip
+command and the trimming rules, so a test session or a series of synths downloads once; a fresh
+clone's first synth fetches the wheels from PyPI. The asset hash is taken from the output, so a change
+of the lock or of the code changes the asset.
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ from aws_cdk import aws_lambda as lambda_
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = ROOT / "functions"
 PACKAGE = "task_monitor"
-REQUIREMENTS = ROOT / "requirements-lambda.txt"
+# What pip installs: requirements-lambda.txt's pins with the sha256 of each of their files (`make lock`).
+LOCK = ROOT / "requirements-lambda.lock"
 CACHE_ROOT = ROOT / ".build" / "lambda-deps"
 BYTECODE_DIR = ROOT / "infra" / "bytecode"
 COMPILE_SCRIPT = BYTECODE_DIR / "compile_tree.py"
@@ -114,18 +117,11 @@ def pip_target_arguments(runtime: lambda_.Runtime, architecture: lambda_.Archite
     ]
 
 
-def dependencies_dir(runtime: lambda_.Runtime, architecture: lambda_.Architecture) -> Path:
-    """The cached, trimmed pip install for this runtime, architecture and requirements, made if missing."""
-    target = pip_target_arguments(runtime, architecture)
-    key_material = REQUIREMENTS.read_bytes() + "\0".join([*target, _LAYOUT]).encode()
-    key = hashlib.sha256(key_material).hexdigest()[:16]
-    cached = CACHE_ROOT / f"{runtime.name}-{architecture.name}-{key}"
-    if cached.is_dir():
-        return cached
-    CACHE_ROOT.mkdir(parents=True, exist_ok=True)
-    # Install next to the final place and rename, so a concurrent synth never sees half an install.
-    staging = Path(tempfile.mkdtemp(prefix=f".{cached.name}-", dir=CACHE_ROOT))
-    command = [
+def pip_install_command(
+    target: Path, runtime: lambda_.Runtime, architecture: lambda_.Architecture, *, lock: Path = LOCK
+) -> list[str]:
+    """The pip command installing ``lock`` into ``target`` for the runtime: each file checked against its hash."""
+    return [
         sys.executable,
         "-m",
         "pip",
@@ -133,21 +129,51 @@ def dependencies_dir(runtime: lambda_.Runtime, architecture: lambda_.Architectur
         "--quiet",
         "--disable-pip-version-check",
         "--no-compile",
+        "--require-hashes",  # a file whose sha256 is not in the lock fails the build, wherever pip found it
         "--no-deps",  # every dependency is pinned in the file; botocore's own come from the runtime
         "--target",
-        str(staging),
-        *target,
+        str(target),
+        *pip_target_arguments(runtime, architecture),
         "-r",
-        str(REQUIREMENTS),
+        str(lock),
     ]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+
+
+def install_dependencies(
+    target: Path, runtime: lambda_.Runtime, architecture: lambda_.Architecture, *, lock: Path = LOCK
+) -> None:
+    """Run :func:`pip_install_command`; a failure (a hash mismatch, no wheel for the target) says pip's reason."""
+    result = subprocess.run(
+        pip_install_command(target, runtime, architecture, lock=lock), capture_output=True, text=True, check=False
+    )
     if result.returncode != 0:
-        shutil.rmtree(staging, ignore_errors=True)
         raise RuntimeError(
-            f"pip could not install {REQUIREMENTS.name} for {runtime.name}/{architecture.name} "
-            f"(is every dependency published as a wheel for that platform?):\n{result.stderr or result.stdout}"
+            f"pip could not install {lock.name} for {runtime.name}/{architecture.name} (is every dependency "
+            f"published as a wheel for that platform, and its lock up to date? `make lock` remakes it):\n"
+            f"{result.stderr or result.stdout}"
         )
+
+
+def dependencies_cache_dir(runtime: lambda_.Runtime, architecture: lambda_.Architecture) -> Path:
+    """Where the install for this runtime, architecture and lock is cached: keyed by the lock's bytes, the
+    pip command and the trimming rules, so a change to any of them installs afresh."""
+    # The command without this machine's paths (the interpreter, the checkout), which change nothing installed.
+    command = pip_install_command(Path("<target>"), runtime, architecture, lock=Path(LOCK.name))[1:]
+    key_material = LOCK.read_bytes() + "\0".join([*command, _LAYOUT]).encode()
+    key = hashlib.sha256(key_material).hexdigest()[:16]
+    return CACHE_ROOT / f"{runtime.name}-{architecture.name}-{key}"
+
+
+def dependencies_dir(runtime: lambda_.Runtime, architecture: lambda_.Architecture) -> Path:
+    """The cached, trimmed pip install for this runtime, architecture and lock, made if missing."""
+    cached = dependencies_cache_dir(runtime, architecture)
+    if cached.is_dir():
+        return cached
+    CACHE_ROOT.mkdir(parents=True, exist_ok=True)
+    # Install next to the final place and rename, so a concurrent synth never sees half an install.
+    staging = Path(tempfile.mkdtemp(prefix=f".{cached.name}-", dir=CACHE_ROOT))
     try:
+        install_dependencies(staging, runtime, architecture, lock=LOCK)
         _trim_dependencies(staging)
     except Exception:
         shutil.rmtree(staging, ignore_errors=True)

@@ -17,15 +17,20 @@ from pathlib import Path
 
 import pytest
 
+from infra import packaging
 from infra.constructs.processing import ARCHITECTURE, RUNTIME
 from infra.packaging import (
     LAMBDA_DATA_PATH,
     LAMBDA_TASK_ROOT,
+    LOCK,
     MODELS_DIR,
     PYODIDE_RUNNER,
     ROOT,
     RUNTIME_PROVIDED,
     asset_size,
+    dependencies_cache_dir,
+    install_dependencies,
+    pip_install_command,
     pip_target_arguments,
 )
 from infra.stacks import MAIN_STACK_NAME
@@ -135,6 +140,67 @@ def test_given_the_dependencies_then_they_are_taken_for_the_lambda_python_and_cp
         "3.14",
         "--only-binary=:all:",
     ]
+
+
+def test_given_the_dependencies_then_pip_installs_the_lock_and_checks_every_hash(tmp_path):
+    command = pip_install_command(tmp_path, RUNTIME, ARCHITECTURE)
+
+    assert command[1:4] == ["-m", "pip", "install"]
+    assert {"--require-hashes", "--no-deps", "--no-compile"} <= set(command)
+    assert command[-2:] == ["-r", str(ROOT / "requirements-lambda.lock")]
+    assert LOCK == ROOT / "requirements-lambda.lock"
+    target = command.index("--target")
+    assert command[target + 1] == str(tmp_path)
+    assert command[target + 2 : -2] == pip_target_arguments(RUNTIME, ARCHITECTURE)
+
+
+def test_given_a_changed_lock_then_the_cached_install_is_not_reused(tmp_path, monkeypatch, function_asset_dir):
+    checked_in = dependencies_cache_dir(RUNTIME, ARCHITECTURE)
+    lock = tmp_path / LOCK.name
+    lock.write_bytes(LOCK.read_bytes())
+    monkeypatch.setattr(packaging, "LOCK", lock)
+    copied = dependencies_cache_dir(RUNTIME, ARCHITECTURE)
+    lock.write_text(re.sub(r"sha256:[0-9a-f]", "sha256:-", LOCK.read_text(), count=1))
+    altered = dependencies_cache_dir(RUNTIME, ARCHITECTURE)
+
+    assert checked_in.is_dir(), "the synthesis installed the lock under the key computed from it"
+    assert copied == checked_in  # the key is the lock's content, wherever the checkout is
+    assert altered.parent == checked_in.parent
+    assert altered != checked_in
+
+
+def _locked_entry(name: str) -> str:
+    """One package's entry of the asset's lock (its pin and hash lines), as a lock of its own."""
+    match = re.search(
+        rf"^{name}==\S+ \\\n(?:\s+--hash=sha256:[0-9a-f]{{64}}(?: \\)?\n)+", LOCK.read_text(), re.MULTILINE
+    )
+    assert match, f"{name} is not in {LOCK.name}"
+    return match.group(0)
+
+
+def test_given_a_lock_with_an_altered_hash_then_the_asset_install_fails_on_the_hash(tmp_path):
+    """The real pip install the asset build runs, on one small package of its lock: as locked it installs;
+    with that package's hashes altered, pip refuses the file it fetched (from its cache, a local index or
+    PyPI) and the build fails with pip's hash-mismatch error."""
+    entry = _locked_entry("typing-extensions")
+    locked_hashes = re.findall(r"sha256:([0-9a-f]{64})", entry)
+    as_locked, altered = tmp_path / "as-locked.lock", tmp_path / "altered.lock"
+    as_locked.write_text(entry)
+    # Every hash of the entry (its wheel's and its sdist's) with its last digit changed.
+    altered.write_text(re.sub(r"(sha256:[0-9a-f]{63})([0-9a-f])", lambda m: m[1] + "ef"[m[2] == "e"], entry))
+    assert not set(re.findall(r"sha256:([0-9a-f]{64})", altered.read_text())) & set(locked_hashes)
+
+    install_dependencies(tmp_path / "as-locked", RUNTIME, ARCHITECTURE, lock=as_locked)
+    with pytest.raises(RuntimeError) as failure:
+        install_dependencies(tmp_path / "altered", RUNTIME, ARCHITECTURE, lock=altered)
+
+    assert (tmp_path / "as-locked" / "typing_extensions.py").is_file()
+    message = str(failure.value)
+    assert "THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE" in message, message
+    assert entry.split(" ")[0] in message.replace("typing_extensions", "typing-extensions"), message
+    (got,) = re.findall(r"Got +([0-9a-f]{64})", message)
+    assert got in locked_hashes  # pip hashed the genuine file, which the lock as made accepts
+    assert not list((tmp_path / "altered").glob("typing_extensions*"))
 
 
 # ------------------------------------------------------------------------------------------ bytecode
