@@ -10,11 +10,10 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from task_monitor.domain.notification_model import Notification
-from task_monitor.domain.outcomes import SaveOutcome
+from task_monitor.domain.outcomes import Recorded, SaveOutcome
 from task_monitor.errors import ClaimExpiredError
 
 if TYPE_CHECKING:
@@ -23,15 +22,6 @@ if TYPE_CHECKING:
 # DynamoDB stores a claim's time in whole seconds (rounded down), so another attempt may see it as
 # up to this much older than it is.
 CLAIM_TIME_RESOLUTION_SECONDS = 1.0
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What became of one event: the store's outcome and, if it was announced, the message."""
-
-    outcome: SaveOutcome
-    message_id: str | None = None
-    unmarked_notification: str | None = None  # published, but the SENT mark failed (the error's name)
 
 
 class Announcer:

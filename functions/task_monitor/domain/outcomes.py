@@ -45,3 +45,12 @@ class Rejection:
     message_id: str
     error: InvalidEventError | RequestRefusedError
     rejected_at: str
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What became of one event: the store's outcome and, if it was announced, the message."""
+
+    outcome: SaveOutcome
+    message_id: str | None = None
+    unmarked_notification: str | None = None  # published, but the SENT mark failed (the error's name)

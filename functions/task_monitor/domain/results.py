@@ -6,11 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from task_monitor.domain.outcomes import SaveOutcome
+from task_monitor.domain.outcomes import Recorded, SaveOutcome
 from task_monitor.domain.registry import ARN_FIELDS
 
 if TYPE_CHECKING:
-    from task_monitor.domain.announce import Recorded
     from task_monitor.domain.enrichment import EnrichmentFailure
 
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from task_monitor.domain.announce import Recorded
 from task_monitor.domain.kinds.api_call.event import parse_api_call
-from task_monitor.domain.outcomes import SaveOutcome
+from task_monitor.domain.outcomes import Recorded, SaveOutcome
 from task_monitor.domain.results import ProcessingResult
 
 if TYPE_CHECKING:
