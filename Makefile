@@ -31,10 +31,11 @@ CDK := $(CURDIR)/node_modules/.bin/cdk
 DEPLOY_FLAGS ?=
 DESTROY_FLAGS ?=
 
-.PHONY: help demo test lint bench synth deploy destroy lock clean
+.PHONY: help demo test unit lint bench synth deploy destroy lock clean
 help:
 	@echo "make demo    run the pipeline locally on an embedded AWS (no account needed)"
 	@echo "make test    lint and run every test (unit, adapters, end-to-end, infrastructure)"
+	@echo "make unit    the fast tests alone (unit, adapters, CLI): no CDK, no asset, no burst; under a minute"
 	@echo "make bench   cold-start and per-event benchmarks"
 	@echo "make synth   synthesize the CloudFormation templates offline (no credentials)"
 	@echo "make deploy  cdk deploy --all with your AWS credentials"
@@ -69,6 +70,12 @@ lint: $(PY_STAMP)
 
 test: $(ASSET_PREREQUISITES) $(RUNTIME_SDK_STAMP) lint
 	$(BIN)/python -m pytest -q
+
+# The fast tests: no CDK synthesis, asset build or long burst (the infra and slow markers), nor the
+# end-to-end suites (each a cold start on the embedded AWS). Needs only the venv.
+UNIT_TESTS := tests/unit tests/adapters tests/cli tests/bench
+unit: $(PY_STAMP)
+	$(BIN)/python -m pytest -q -m "not infra and not slow" $(UNIT_TESTS)
 
 bench: $(ASSET_PREREQUISITES) $(RUNTIME_SDK_STAMP)
 	$(BIN)/python benchmarks/run.py
