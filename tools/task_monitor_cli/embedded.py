@@ -14,6 +14,7 @@ import importlib
 import json
 import os
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -22,6 +23,7 @@ from typing import Any
 import botocore.handlers
 import botocore.session
 from moto import mock_aws
+from moto.core.botocore_stubber import BotocoreStubber
 
 from task_monitor import audit_schema
 from task_monitor.audit import AuditLog
@@ -96,6 +98,18 @@ class PublishedMessage:
     attributes: dict[str, Any]
 
 
+# moto handles requests from several threads at once, but not atomically: a TransactWriteItems that
+# fails restores a copy of the whole table taken before it, erasing what another thread wrote meanwhile.
+# Real AWS applies each request atomically, so the embedded AWS takes one request at a time.
+_ONE_REQUEST_AT_A_TIME = threading.RLock()
+_PROCESS_REQUEST = BotocoreStubber.process_request
+
+
+def _one_at_a_time(stubber: BotocoreStubber, request: Any) -> Any:
+    with _ONE_REQUEST_AT_A_TIME:
+        return _PROCESS_REQUEST(stubber, request)
+
+
 class EmbeddedAws:
     """Start with ``with EmbeddedAws() as aws:``; ``aws.invoke(event)`` runs the real handler."""
 
@@ -124,6 +138,7 @@ class EmbeddedAws:
     def start(self) -> None:
         self._set_environment({**_FAKE_ENVIRONMENT, "AWS_DEFAULT_REGION": self.region, "AWS_REGION": self.region})
         self._mock.start()
+        BotocoreStubber.process_request = _one_at_a_time  # type: ignore[method-assign,assignment]
         self._braket_installation = self.braket.install()
         self._braket_installation.__enter__()
         botocore.handlers.BUILTIN_HANDLERS.append(self._publish_hook)
@@ -157,6 +172,7 @@ class EmbeddedAws:
             self._braket_installation.__exit__(None, None, None)
             self._braket_installation = None
         self._mock.stop()
+        BotocoreStubber.process_request = _PROCESS_REQUEST  # type: ignore[method-assign]
         for name, value in self._saved_environment.items():
             if value is None:
                 os.environ.pop(name, None)
