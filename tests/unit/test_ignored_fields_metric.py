@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import io
-import json
 from typing import Any
 
 import pytest
 
-from task_monitor import observability
 from task_monitor.domain.announce import Announcer
 from task_monitor.domain.kinds.device.monitor import DeviceMonitor
 from task_monitor.domain.kinds.job.monitor import JobMonitor
@@ -23,6 +20,7 @@ from tests.support.fakes import (
     FakeStore,
     FakeWaitingTasks,
 )
+from tests.support.telemetry import telemetry_of
 
 
 def _announcer() -> Announcer:
@@ -43,21 +41,6 @@ def _job_result(event: dict[str, Any]) -> ProcessingResult:
 
 def _device_result(event: dict[str, Any]) -> ProcessingResult:
     return DeviceMonitor(FakeDeviceStore(), FakeWaitingTasks(), _announcer()).process(event)
-
-
-def _telemetry(result: ProcessingResult, capsys) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The EMF documents and the log lines ``record_result`` writes for one result."""
-    stream, logger = io.StringIO(), observability.logger
-    previous = logger.registered_handler.stream
-    logger.registered_handler.setStream(stream)
-    try:
-        observability.record_result(result)
-        observability.metrics.flush_metrics()
-    finally:
-        logger.registered_handler.setStream(previous)
-    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
-    logs = [json.loads(line) for line in stream.getvalue().splitlines()]
-    return [line for line in emf if "_aws" in line], logs
 
 
 def _ignored_metrics(metrics: list[dict[str, Any]]) -> list[tuple[str, list[float], list[list[str]]]]:
@@ -85,7 +68,8 @@ def test_ignored_fields_are_counted_by_kind_and_named_in_a_warning(
 ) -> None:
     processed = result()
     assert processed.record["ignoredFields"] == fields
-    metrics, logs = _telemetry(processed, capsys)
+    seen = telemetry_of(processed, capsys)
+    metrics, logs = seen.metrics, seen.logs
     assert _ignored_metrics(metrics) == [(kind, [float(len(fields))], [["service", "kind"]])]
     (warning,) = [line for line in logs if line["message"] == "Event fields ignored"]
     assert warning["level"] == "WARNING" and warning["kind"] == kind and warning["ignoredFields"] == fields
@@ -97,7 +81,8 @@ def test_ignored_fields_are_counted_by_kind_and_named_in_a_warning(
     ids=["job", "device-lower-case-status"],
 )
 def test_an_event_read_whole_reports_no_ignored_fields(result, capsys) -> None:
-    metrics, logs = _telemetry(result(), capsys)
+    seen = telemetry_of(result(), capsys)
+    metrics, logs = seen.metrics, seen.logs
     assert _ignored_metrics(metrics) == []
     assert not any(line["message"] == "Event fields ignored" for line in logs)
     assert any("JobEvents" in line or "DeviceEvents" in line for line in metrics)  # the event itself still counts

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
 import pytest
 
-from task_monitor import observability
 from task_monitor.domain.announce import Announcer
 from task_monitor.domain.callers import UNKNOWN_CALLER, Caller
 from task_monitor.domain.kinds.api_call.event import parse_api_call
@@ -31,6 +29,7 @@ from task_monitor_devkit.builders.api_call import (
 )
 from task_monitor_devkit.builders.task import TASK_ARN, description, task_event
 from tests.support.fakes import FakeBraket, FakeJoinStore, FakePublisher, FakeStore
+from tests.support.telemetry import telemetry_of
 
 
 def _caller(event: dict[str, Any]) -> Caller:
@@ -62,23 +61,10 @@ def test_failed_call_writes_nothing_and_is_not_an_error() -> None:
     assert result.record["errorCode"] == "ValidationException"
 
 
-def _telemetry(result: Any, capsys) -> tuple[str, list[dict[str, Any]]]:
-    """The log lines and EMF documents ``record_result`` writes for one result."""
-    stream, logger = io.StringIO(), observability.logger
-    previous = logger.registered_handler.stream
-    logger.registered_handler.setStream(stream)
-    try:
-        observability.record_result(result)
-        observability.metrics.flush_metrics()
-    finally:
-        logger.registered_handler.setStream(previous)
-    out = stream.getvalue() + capsys.readouterr().out
-    return out, [json.loads(line) for line in out.splitlines()]
-
-
 def test_unjoined_call_counts_as_not_joined_and_says_why(capsys) -> None:
     result = ApiCallMonitor({"task": FakeJoinStore(), "job": FakeJoinStore()}).process(failed_create_task_call())
-    out, lines = _telemetry(result, capsys)
+    seen = telemetry_of(result, capsys)
+    out, lines = seen.text, seen.lines
     (not_joined,) = [line for line in lines if line.get("message") == "API call not joined"]
     assert not_joined["eventName"] == "CreateQuantumTask" and "ValidationException" in not_joined["reason"]
     assert any("ApiCallsNotJoined" in line for line in lines)
@@ -89,7 +75,8 @@ def test_unjoined_call_counts_as_not_joined_and_says_why(capsys) -> None:
 
 def test_joined_call_counts_by_call_name(capsys) -> None:
     result = ApiCallMonitor({"task": FakeJoinStore(), "job": FakeJoinStore()}).process(create_job_call(JOB_ARN))
-    out, lines = _telemetry(result, capsys)
+    seen = telemetry_of(result, capsys)
+    out, lines = seen.text, seen.lines
     assert any(line.get("call") == "CreateJob" and "ApiCallsJoined" in line for line in lines)
     assert not any("ApiCallsNotJoined" in line for line in lines)
     for secret in NEVER_STORED:
