@@ -31,10 +31,12 @@ CDK := $(CURDIR)/node_modules/.bin/cdk
 DEPLOY_FLAGS ?=
 DESTROY_FLAGS ?=
 
-.PHONY: help demo test lint bench synth deploy destroy lock clean
+.PHONY: help demo test lint mutation bench synth deploy destroy lock clean
 help:
 	@echo "make demo    run the pipeline locally on an embedded AWS (no account needed)"
 	@echo "make test    lint and run every test (unit, adapters, end-to-end, infrastructure)"
+	@echo "make mutation plant each bug of tests/mutations.py and check the fault suite fails on it (minutes)"
+	@echo "             make mutation MUTATION_FLAGS=--write also writes the table to docs/mutation.md"
 	@echo "make bench   cold-start and per-event benchmarks"
 	@echo "make synth   synthesize the CloudFormation templates offline (no credentials)"
 	@echo "make deploy  cdk deploy --all with your AWS credentials"
@@ -69,6 +71,12 @@ lint: $(PY_STAMP)
 
 test: $(ASSET_PREREQUISITES) $(RUNTIME_SDK_STAMP) lint
 	$(BIN)/python -m pytest -q
+
+# The fault suite once unmutated, then once per planted bug (tests/mutations.py); fails if one survives.
+# Not part of `make test` (about 6 minutes on 2 cores); docs/mutation.md holds its last table.
+MUTATION_FLAGS ?=
+mutation: $(PY_STAMP)
+	$(BIN)/python -m tests.run_mutations $(MUTATION_FLAGS)
 
 bench: $(ASSET_PREREQUISITES) $(RUNTIME_SDK_STAMP)
 	$(BIN)/python benchmarks/run.py
