@@ -37,9 +37,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         applied[1].undo()
 
 
-def pytest_report_header(config: pytest.Config) -> str | None:
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """Said even under -q, so the mutation check can tell the mutation was there."""
     applied = config.stash.get(_MUTATION, None)
-    return None if applied is None else f"MUTATION APPLIED: {applied[0].name} ({applied[0].bug})"
+    if applied is not None:
+        terminalreporter.write_line(f"MUTATION APPLIED: {applied[0].name} ({applied[0].bug})")
 
 
 @pytest.fixture(autouse=True)
