@@ -51,6 +51,20 @@ def _transient_error_dead_lettered(patch: pytest.MonkeyPatch) -> None:
     patch.setattr(intake.SqsIntake, "_handle_one", handle_one)
 
 
+def _queued_never_processed(patch: pytest.MonkeyPatch) -> None:
+    """Every QUEUED task event fails, so SQS redrives it to the dead-letter queue after its receives."""
+    from task_monitor.domain import intake
+
+    original = intake.SqsIntake._handle_one
+
+    def handle_one(self: intake.SqsIntake, record: dict[str, Any]) -> bool:
+        if '"status": "QUEUED"' in str(record.get("body")):
+            return False  # MUTATION: reported in batchItemFailures on every receive
+        return original(self, record)
+
+    patch.setattr(intake.SqsIntake, "_handle_one", handle_one)
+
+
 def _mark_retries_removed(patch: pytest.MonkeyPatch) -> None:
     """The SENT mark is tried once: a conflict or throttling after botocore's retries leaves it unmarked."""
     from task_monitor.adapters import notification_claims
@@ -112,6 +126,7 @@ def _failed_publish_sent(patch: pytest.MonkeyPatch) -> None:
 
 _PLANTED = (
     ("transient-error-dead-lettered", "the intake sets a failed event aside", _transient_error_dead_lettered),
+    ("queued-never-processed", "every QUEUED event fails until SQS redrives it", _queued_never_processed),
     ("mark-retries-removed", "the SENT mark is tried once (MARK_NOTIFIED_ATTEMPTS = 1)", _mark_retries_removed),
     ("claim-ignored", "a duplicate publishes without checking or taking the claim", _claim_ignored),
     ("latest-unconditional", "the latest state moves without its condition expression", _latest_unconditional),

@@ -33,7 +33,7 @@ SUITE = (
 )
 _FAILED = re.compile(r"^FAILED (\S+)(?: - (.*))?$", re.MULTILINE)
 _STATS = re.compile(r"^fault injection: .*$", re.MULTILINE)
-_SUMMARY = re.compile(r"^=+ (.*(?:passed|failed|error).*) =+$", re.MULTILINE)
+_SUMMARY = re.compile(r"^=* ?(\d+ (?:passed|failed|error).*? in [\d.]+s(?: \([\d:]+\))?) ?=*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,8 @@ class Outcome:
 
 
 def run(name: str, bug: str) -> Outcome:
-    environment = {**os.environ, "HYPOTHESIS_PROFILE": "mutation", ENVIRONMENT_VARIABLE: name}
+    # COLUMNS: wide enough that the short summary keeps each failure's message after its test id.
+    environment = {**os.environ, "HYPOTHESIS_PROFILE": "mutation", ENVIRONMENT_VARIABLE: name, "COLUMNS": "1000"}
     command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *SUITE]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, check=False)
