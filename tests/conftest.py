@@ -6,7 +6,9 @@ import os
 import sys
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
+
+from tests.mutations import Mutation, apply_from_environment
 
 # Before anything creates a botocore session: fake credentials, no metadata lookups.
 os.environ.update(
@@ -20,6 +22,26 @@ os.environ.update(
     }
 )
 os.environ.pop("AWS_PROFILE", None)
+
+_MUTATION = pytest.StashKey[tuple[Mutation, pytest.MonkeyPatch] | None]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``TASK_MONITOR_MUTATION=<name>``: plant that bug before any test runs (``tests/mutations.py``)."""
+    config.stash[_MUTATION] = apply_from_environment()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    applied = config.stash.get(_MUTATION, None)
+    if applied is not None:
+        applied[1].undo()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """Said even under -q, so the mutation check can tell the mutation was there."""
+    applied = config.stash.get(_MUTATION, None)
+    if applied is not None:
+        terminalreporter.write_line(f"MUTATION APPLIED: {applied[0].name} ({applied[0].bug})")
 
 
 @pytest.fixture(autouse=True)
@@ -62,4 +84,8 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.register_profile("explore", parent=settings.get_profile("ci"), derandomize=False)
+# The mutation check wants to know whether a test fails, not the smallest failing example: no shrinking.
+settings.register_profile(
+    "mutation", parent=settings.get_profile("ci"), phases=[Phase.explicit, Phase.reuse, Phase.generate]
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -4,7 +4,31 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks import cost_model
 from benchmarks.cost_model import Assumptions, Path, cost_per_million, dynamodb_units, workload
+
+# List prices, us-east-1, written out here from AWS's pricing pages (as read in November 2026), so the
+# model's figures are checked against them rather than against themselves: (USD per unit, the page).
+LAMBDA_PRICING = "https://aws.amazon.com/lambda/pricing/ (Arm, first 6 billion GB-s a month)"
+LIST_PRICES = {
+    "LAMBDA_GB_SECOND": (0.0000133334, LAMBDA_PRICING),
+    "LAMBDA_REQUEST": (0.20 / 1_000_000, LAMBDA_PRICING),
+    "SQS_REQUEST": (0.40 / 1_000_000, "https://aws.amazon.com/sqs/pricing/ (standard queue, per request)"),
+    "DYNAMODB_WRU": (0.625 / 1_000_000, "https://aws.amazon.com/dynamodb/pricing/on-demand/ (write request unit)"),
+    "DYNAMODB_RRU": (0.125 / 1_000_000, "https://aws.amazon.com/dynamodb/pricing/on-demand/ (read request unit)"),
+    "SNS_PUBLISH": (0.50 / 1_000_000, "https://aws.amazon.com/sns/pricing/ (standard topic, per publish)"),
+}
+GB_SECOND, LAMBDA_REQUEST, SQS_REQUEST = (
+    LIST_PRICES[name][0] for name in ("LAMBDA_GB_SECOND", "LAMBDA_REQUEST", "SQS_REQUEST")
+)
+WRU, SNS_PUBLISH = LIST_PRICES["DYNAMODB_WRU"][0], LIST_PRICES["SNS_PUBLISH"][0]
+
+
+@pytest.mark.parametrize("name", LIST_PRICES)
+def test_the_model_prices_each_unit_at_aws_s_list_price(name: str) -> None:
+    price, source = LIST_PRICES[name]
+    assert getattr(cost_model, name) == pytest.approx(price, rel=1e-9), f"{name}: the list price is {price} ({source})"
+
 
 QUEUED = {"GetQuantumTask": 1, "TransactWriteItems": 1}
 COMPLETED = {"GetQuantumTask": 1, "Query": 1, "TransactWriteItems": 1, "Publish": 1, "UpdateItem": 1}
@@ -27,11 +51,12 @@ def test_cost_per_million_events_by_service() -> None:
     costs = cost_per_million(paths, assume)
     # 5 ms CPU + 2 calls x 10 ms = 25 ms at 1 GB: 25,000 GB-s
     assert costs["lambda_ms_per_event"] == pytest.approx(25.0)
-    assert costs["lambda_compute"] == pytest.approx(25_000 * 0.0000133334)
-    assert costs["lambda_requests"] == pytest.approx(100_000 * 0.20 / 1e6)
+    assert costs["lambda_compute"] == pytest.approx(25_000 * GB_SECOND)
+    assert costs["lambda_requests"] == pytest.approx(100_000 * LAMBDA_REQUEST)
     # 100,000 batches x 3 requests, plus a million sends
-    assert costs["sqs"] == pytest.approx(1_300_000 * 0.40 / 1e6)
-    assert costs["dynamodb_writes"] == pytest.approx(4 * 0.625)
+    assert costs["sqs"] == pytest.approx(1_300_000 * SQS_REQUEST)
+    # 4 WRU per event (two 1 KB items, each written twice in a transaction)
+    assert costs["dynamodb_writes"] == pytest.approx(4 * 1_000_000 * WRU)
     assert costs["dynamodb_reads"] == 0
     assert costs["sns_publishes"] == 0
     parts = ("lambda_compute", "lambda_requests", "sqs", "dynamodb_writes", "dynamodb_reads", "sns_publishes")
@@ -57,4 +82,4 @@ def test_the_workload_mix_notifies_a_quarter_of_fresh_events() -> None:
     assert sum(path.share for path in paths.values()) == pytest.approx(1.0)
     assert paths["completed_notified"].share == pytest.approx(0.2)
     costs = cost_per_million(paths, Assumptions())
-    assert costs["sns_publishes"] == pytest.approx(0.2 * 0.50)
+    assert costs["sns_publishes"] == pytest.approx(0.2 * 1_000_000 * SNS_PUBLISH)

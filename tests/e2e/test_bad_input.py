@@ -15,8 +15,9 @@ hold), and ``"expect"``:
   its error attributes; not retried; one log line and the ``InvalidEvents`` metric.
 * ``{"outcome": "accepted", "status": "PAUSED", "record": {...}, "ignoredFields": [...], "notified": bool}``:
   audited (the record holding the fields given, and naming exactly the ``ignoredFields`` listed, none
-  if absent), nothing set aside. These are contrast cases: the documented edge of what is accepted.
-  A job or device event's optional field of the wrong shape is dropped and named, not rejected.
+  if absent), nothing set aside, and announced exactly once or never as ``notified`` (required)
+  says. These are contrast cases: the documented edge of what is accepted. A job or device event's
+  optional field of the wrong shape is dropped and named, not rejected.
 
 Adding a file adds a case.
 """
@@ -87,6 +88,8 @@ def test_the_corpus_is_large_and_well_formed() -> None:
         assert case["expect"]["outcome"] in {"rejected", "accepted"}, path.name
         if case["expect"]["outcome"] == "rejected":
             assert {"field", "message_contains"} <= set(case["expect"]), path.name
+        else:  # an accepted case says whether it is announced, and the case checks it
+            assert isinstance(case["expect"].get("notified"), bool), f"{path.name}: accepted without notified"
 
 
 REJECTED = [path for path in CASES if load_case(path)["expect"]["outcome"] == "rejected"]
@@ -213,8 +216,7 @@ def test_contrast_case_is_accepted_and_audited(path: Path, embedded, capsys) -> 
         assert marker not in json.dumps(record)
         for published in embedded.published:
             assert marker not in published.email_text and marker not in json.dumps(published.json_body)
-    if "notified" in expect:
-        assert bool(embedded.published) is expect["notified"]
+    assert len(embedded.published) == (1 if expect["notified"] else 0), f"published {len(embedded.published)}"
     if tags:  # from GetQuantumTask: intact in the filter attribute, the email and the JSON record
         (published,) = embedded.published
         expected = [f"{key}={value}" for key, value in sorted(tags.items())]

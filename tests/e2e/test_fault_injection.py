@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from task_monitor_devkit.builders.task import TERMINAL, fully_described, task_arn, task_event
+from tests.support import fault_runs
 from tests.support.fault_plan import OPERATIONS, Fault, FaultPlan, kinds_for
-from tests.support.fault_runs import FaultEnvironment, check_guarantee, fault_run, record_stats
+from tests.support.fault_runs import FaultEnvironment, FaultRun, Stats, check_guarantee, fault_run, record_stats
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +52,67 @@ def test_each_fault_on_each_call_keeps_the_guarantee(environment, operation: str
         verdict = check_guarantee(run, [completed, queued], [])
     assert plan.injected[kind] == 1, f"{kind} on {operation} was never injected: the story lacks the call"
     record_stats(run, verdict, [completed, queued], "matrix")
+
+
+# A fault that outlasts botocore's own retries (wiring's AWS_CLIENT_CONFIG: 4 attempts in all), so the
+# function's own handling decides: the event is retried from the queue (never set aside, never reported
+# sent when SNS refused it), the SENT mark retried in-process.
+OUTLASTING_TIMES = 4
+
+
+@pytest.mark.parametrize(
+    ("operation", "kind"),
+    [(operation, kind) for operation in OPERATIONS for kind in ("throttle", "server_error", "drop")],
+)
+def test_a_fault_outlasting_botocore_s_retries_keeps_the_guarantee(environment, operation: str, kind: str) -> None:
+    plan = FaultPlan([Fault(operation, 0, kind, times=OUTLASTING_TIMES)])
+    with fault_run(environment, plan) as run:
+        run.aws.braket.put_task(fully_described("COMPLETED", arn=MATRIX_TASK))
+        completed, queued = _story()
+        run.deliver(completed)
+        run.drain()
+        run.deliver(queued, completed)
+        run.drain()
+        verdict = check_guarantee(run, [completed, queued], [])
+    assert plan.injected[kind] == OUTLASTING_TIMES, f"{kind} on {operation} was not injected {OUTLASTING_TIMES} times"
+    record_stats(run, verdict, [completed, queued], "matrix (outlasting botocore's retries)")
+
+
+# -- the oracle: a valid event on the dead-letter queue is lost unless the plan made it unprocessable ------
+
+
+def _play_refused_story(run: FaultRun) -> list[dict]:
+    """COMPLETED, then a late QUEUED whose transaction DynamoDB refuses for good (the plan's fault)."""
+    completed, queued = _story()
+    run.aws.braket.put_task(fully_described("COMPLETED", arn=MATRIX_TASK))
+    run.deliver(completed)
+    run.drain()
+    run.deliver(queued)
+    run.drain()
+    return [completed, queued]
+
+
+REFUSED = _story()[1]["id"]
+REFUSAL = Fault("TransactWriteItems", 0, "refused", scope=REFUSED)
+
+
+def test_a_valid_event_the_plan_makes_unprocessable_is_dead_lettered_as_planned(environment) -> None:
+    plan = FaultPlan([REFUSAL], unprocessable={REFUSED: "DynamoDB refuses its transaction (ValidationException)"})
+    with fault_run(environment, plan) as run:
+        valid = _play_refused_story(run)
+        verdict = check_guarantee(run, valid, [])
+    assert (verdict.lost, verdict.dead_lettered_as_planned) == ([], [REFUSED])
+    record_stats(run, verdict, valid, "planted refusal")
+
+
+def test_a_valid_event_dead_lettered_without_the_plan_saying_so_is_lost(environment, monkeypatch) -> None:
+    monkeypatch.setattr(fault_runs, "STATS", Stats())  # this deliberate breach stays out of the summary
+    plan = FaultPlan([REFUSAL])
+    with fault_run(environment, plan) as run:
+        valid = _play_refused_story(run)
+        with pytest.raises(AssertionError, match=rf"valid events lost: {REFUSED} \(QUEUED\): dead-lettered"):
+            check_guarantee(run, valid, [])
+    assert (fault_runs.STATS.lost, fault_runs.STATS.failed_checks) == (1, 1)
 
 
 # -- properties: random lifecycles, permutations, duplicates, concurrent pairs and fault plans ------------

@@ -25,7 +25,11 @@ whatever else the story writes. The kinds:
 * ``lost_500``, ``lost_drop``: a LOST ANSWER: the service does the work, the client sees a 500 or
   a dropped connection;
 * ``crash``: the invocation dies before the call (``Crash``, a ``BaseException`` the function's
-  ``except Exception`` does not catch); ``crash_after``: it dies after the service did the work.
+  ``except Exception`` does not catch); ``crash_after``: it dies after the service did the work;
+* ``refused``: the service refuses the request itself, for good (DynamoDB ``ValidationException``,
+  SNS ``InvalidParameter``), as it would an item or a message too large. Never drawn at random: a
+  plan that plants one names the event it makes unprocessable, with the reason, in ``unprocessable``
+  (the oracle then expects that event, and only it, on the dead-letter queue).
 
 DynamoDB's ``ClientRequestToken`` idempotency, which moto lacks, is emulated when
 ``emulate_request_tokens`` is set: a TransactWriteItems that succeeded remembers its token, and a
@@ -34,10 +38,13 @@ later request with the same token (botocore's retry of a call whose answer was l
 a retry with a cancellation (ConditionalCheckFailed on the event's put); the code must be right
 either way.
 
-The plan also tracks the window in which the README allows a repeated notification: an event is
-*at risk* when SNS accepted its message and then the answer was lost (botocore publishes again),
-or when the invocation that published it ended (returned or died) before its ``SENT`` mark was
-written.
+The plan also counts, per event, the faults that may repeat its notification (``excused``): a lost
+answer to its own Publish that SNS accepted (botocore publishes again: "lost-answer-to-publish"), or
+the invocation dying right after its own Publish was accepted or right before its own ``SENT`` mark
+("ended-between-publish-and-mark": the redelivery publishes again once the claim expired). Each such
+fault allows one more publish of that event, no other; a fault elsewhere excuses nothing. It records
+the events whose ``SENT`` mark was written (``marked``) and any publish of an event after that
+(``published_after_mark``), which nothing excuses.
 
 ``Baton`` interleaves two invocations deterministically: only the thread holding it runs, and it
 is passed on at every AWS call, following a schedule.
@@ -49,7 +56,7 @@ import collections
 import contextlib
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -70,6 +77,17 @@ KIND_OPERATIONS = ("GetJob", "GetItem")
 ERROR_KINDS = ("throttle", "server_error", "drop", "conflict", "cancelled_conflict")
 LOST_ANSWER_KINDS = ("lost_500", "lost_drop")
 CRASH_KINDS = ("crash", "crash_after")
+REFUSAL_KINDS = ("refused",)  # planted explicitly (with ``FaultPlan.unprocessable``), never drawn
+LOST_ANSWER_TO_PUBLISH = "lost-answer-to-publish"
+ENDED_BETWEEN_PUBLISH_AND_MARK = "ended-between-publish-and-mark"
+# The faults on an event's own Publish (when SNS took the message) or own SENT mark after which a
+# correct function may publish that event once more, and why.
+PUBLISH_EXCUSES = {
+    "lost_500": LOST_ANSWER_TO_PUBLISH,
+    "lost_drop": LOST_ANSWER_TO_PUBLISH,
+    "crash_after": ENDED_BETWEEN_PUBLISH_AND_MARK,
+}
+MARK_EXCUSES = {"crash": ENDED_BETWEEN_PUBLISH_AND_MARK}
 SERVICES = ("braket", "dynamodb", "sns")
 KINDS = ERROR_KINDS + LOST_ANSWER_KINDS + CRASH_KINDS
 _ANSWERED_URL = "https://fault-plan.invalid/answered"  # moto serves only *.amazonaws.com
@@ -122,6 +140,12 @@ def _braket_error(url: str, code: str, status: int) -> AWSResponse:
 
 def error_answer(operation: str, kind: str, url: str) -> AWSResponse:
     """The service's own answer for an error kind, as botocore would read it from the wire."""
+    if kind == "refused":
+        if operation == "Publish":
+            return _sns_error(url, "InvalidParameter", 400)
+        if operation in DYNAMODB_OPERATIONS or operation == "GetItem":
+            return _dynamodb_error(url, "ValidationException", 400)
+        raise ValueError(f"no planted refusal for {operation}")
     if operation in BRAKET_OPERATIONS:
         code, status = {"throttle": ("ThrottlingException", 429), "server_error": ("InternalServiceException", 500)}[
             kind
@@ -198,11 +222,14 @@ class FaultPlan:
     calls: collections.Counter[str] = field(default_factory=collections.Counter)
     # (operation, scope) -> attempts so far, for the scopes the plan's faults name
     scoped_calls: collections.Counter[tuple[str, str]] = field(default_factory=collections.Counter)
-    # eventId -> why a second notification is allowed (lost answer to Publish, or left unmarked)
-    at_risk: dict[str, str] = field(default_factory=dict)
+    # eventId -> why the plan makes it unprocessable for good (it must end on the dead-letter queue)
+    unprocessable: Mapping[str, str] = field(default_factory=dict)
+    # eventId -> one reason per fault on its own Publish or SENT mark that allows one more publish
+    excused: dict[str, list[str]] = field(default_factory=dict)
+    marked: set[str] = field(default_factory=set)  # events whose SENT mark was written
+    published_after_mark: list[str] = field(default_factory=list)  # always a breach
     _tokens: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _local: threading.local = field(default_factory=threading.local)
 
     # -- installation ----------------------------------------------------------------------
     @staticmethod
@@ -220,20 +247,6 @@ class FaultPlan:
         finally:
             for entry in entries:
                 botocore.handlers.BUILTIN_HANDLERS.remove(entry)
-
-    @contextlib.contextmanager
-    def invocation(self) -> Iterator[None]:
-        """Wrap one handler invocation: what it published and did not mark is at risk when it ends."""
-        self._local.unmarked, self._local.faults = {}, 0
-        try:
-            yield
-        finally:
-            with self._lock:
-                for event_id, faults_before in self._local.unmarked.items():
-                    # Only a fault after SNS accepted it (a crash, a mark refused to the end) excuses it.
-                    if self._local.faults > faults_before:
-                        self.at_risk.setdefault(event_id, "ended-between-publish-and-mark")
-            self._local.unmarked = {}
 
     # -- the handler -----------------------------------------------------------------------
     def __call__(self, request: AWSPreparedRequest, event_name: str = "", **_: Any) -> AWSResponse | None:
@@ -258,20 +271,17 @@ class FaultPlan:
                 response = self._forward(operation, request, event_name)
             else:
                 response = None
+            self._account(operation, request, response, fault)
             self._mark_answered(request)
         if fault is None:
             return response
-        self._local.faults = getattr(self._local, "faults", 0) + 1  # after the forward: it may fail the answer
         if fault.kind == "crash":
             raise Crash(f"injected before {operation} #{index}")
         if fault.kind == "crash_after":
             raise Crash(f"injected after {operation} #{index}")
         if fault.kind in {"drop", "lost_drop"}:
-            if fault.kind == "lost_drop":
-                self._lost_answer(operation, request)
             raise ConnectionClosedError(endpoint_url=request.url)
         if fault.kind == "lost_500":
-            self._lost_answer(operation, request)
             return error_answer(operation, "server_error", request.url)
         return error_answer(operation, fault.kind, request.url)
 
@@ -313,23 +323,31 @@ class FaultPlan:
             token = json.loads(request.body).get("ClientRequestToken")
             if token:
                 self._tokens.add(token)
-        elif operation == "Publish":
-            self._unmarked().setdefault(_published_event_id(request), getattr(self._local, "faults", 0))
-        elif operation == "UpdateItem":
-            event_id = _marked_event_id(request)
-            if event_id is not None:
-                self._unmarked().pop(event_id, None)
 
-    def _unmarked(self) -> dict[str, int]:
-        """This invocation's published, not yet marked events, with its fault count when published."""
-        if not hasattr(self._local, "unmarked"):
-            self._local.unmarked = {}
-        return self._local.unmarked
-
-    def _lost_answer(self, operation: str, request: AWSPreparedRequest) -> None:
+    def _account(
+        self, operation: str, request: AWSPreparedRequest, response: AWSResponse | None, fault: Fault | None
+    ) -> None:
+        """Per event (lock held): a publish after its SENT mark; a mark written; a fault on its own
+        publish or mark that allows one more publish of it (see the module's docstring)."""
+        done = response is not None and response.status_code == 200
         if operation == "Publish":
-            with self._lock:
-                self.at_risk.setdefault(_published_event_id(request), "lost-answer-to-publish")
+            event_id = _published_event_id(request)
+            if done and event_id in self.marked:
+                self.published_after_mark.append(event_id)
+            if done and fault is not None and fault.kind in PUBLISH_EXCUSES:
+                self.excused.setdefault(event_id, []).append(PUBLISH_EXCUSES[fault.kind])
+        elif operation == "UpdateItem":
+            marked = _marked_event_id(request)
+            if marked is None:
+                return
+            if done:
+                self.marked.add(marked)
+            if fault is not None and fault.kind in MARK_EXCUSES:
+                self.excused.setdefault(marked, []).append(MARK_EXCUSES[fault.kind])
+
+    def allowed_publishes(self, event_id: str) -> int:
+        """How many times the event may be published: once, plus once per fault that excuses a repeat."""
+        return 1 + len(self.excused.get(event_id, []))
 
     @staticmethod
     def _mark_answered(request: AWSPreparedRequest) -> None:

@@ -41,15 +41,14 @@ class InvocationDied(Exception):  # noqa: N818 - what the event source mapping s
 class _Invoker:
     """Stands in for the handler module in ``EmbeddedAws.poll``: one invocation per call, crash-aware."""
 
-    def __init__(self, module: Any, environment: FaultEnvironment) -> None:
-        self._module, self._environment = module, environment
+    def __init__(self, module: Any) -> None:
+        self._module = module
 
     def lambda_handler(self, event: Any, context: Any) -> Any:
-        with self._environment.plan.invocation():
-            try:
-                return self._module.lambda_handler(event, context)
-            except Crash as crash:
-                raise InvocationDied(str(crash)) from None
+        try:
+            return self._module.lambda_handler(event, context)
+        except Crash as crash:
+            raise InvocationDied(str(crash)) from None
 
 
 @dataclass
@@ -59,8 +58,12 @@ class Stats:
     runs: collections.Counter[str] = field(default_factory=collections.Counter)
     injected: collections.Counter[str] = field(default_factory=collections.Counter)
     events: int = 0
+    # Counted by ``check_guarantee`` before it asserts anything, so a breach shows here too.
+    checks: int = 0
+    failed_checks: int = 0
     lost: int = 0
-    dead_lettered: int = 0
+    dead_lettered_valid: int = 0  # valid events on the dead-letter queue, planned or not
+    dead_lettered_as_planned: int = 0
     notifications: int = 0
     duplicates: int = 0
     allowed_duplicates: collections.Counter[str] = field(default_factory=collections.Counter)
@@ -73,9 +76,12 @@ class Stats:
         why = ", ".join(f"{reason} {count}" for reason, count in sorted(self.allowed_duplicates.items()))
         return (
             f"fault injection: {sum(self.runs.values())} runs ({runs}); {self.concurrent_pairs} concurrent pairs; "
-            f"{self.events} distinct valid events; faults injected: {kinds}; events lost: {self.lost}; "
-            f"dead-lettered: {self.dead_lettered}; notifications {self.notifications}, "
-            f"duplicate notifications: {self.duplicates} ({allowed} in the allowed window{': ' + why if why else ''})"
+            f"{self.events} distinct valid events; faults injected: {kinds}; "
+            f"guarantee checked {self.checks} times, breached {self.failed_checks}; events lost: {self.lost}; "
+            f"valid events dead-lettered: {self.dead_lettered_valid} "
+            f"({self.dead_lettered_as_planned} as planned, unprocessable); notifications {self.notifications}, "
+            f"duplicate notifications: {self.duplicates} ({allowed} excused by a fault on the event's own publish "
+            f"or mark{': ' + why if why else ''})"
         )
 
 
@@ -103,7 +109,7 @@ class FaultEnvironment:
         patch = self._stack.enter_context(pytest.MonkeyPatch.context())
         patch.setattr(wiring, "seconds_clock", lambda: self.clock[0])
         self.module = self.aws.load_handler()
-        self.aws.handler = _Invoker(self.module, self)  # type: ignore[assignment]
+        self.aws.handler = _Invoker(self.module)  # type: ignore[assignment]
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -209,10 +215,10 @@ class FaultRun:
 
 @dataclass
 class Verdict:
-    lost: list[str]
-    dead_lettered: list[str]
+    lost: list[str]  # valid events neither audited nor planned unprocessable, or dead-lettered unplanned
+    dead_lettered_as_planned: list[str]  # valid events the plan made unprocessable, set aside
     duplicates: dict[str, int]
-    allowed: dict[str, str]
+    allowed: dict[str, str]  # eventId -> the reason(s) excusing its repeats
     published: int = 0
     items: list[dict[str, Any]] = field(default_factory=list)  # the table as checked
 
@@ -236,11 +242,15 @@ def check_guarantee(
 ) -> Verdict:
     """The README's delivery guarantee, after the queue drained; raises AssertionError on a breach.
 
-    Events of any kind are audited once; the task latest-state checks cover the task events;
-    ``notified`` says which events are to be announced (by default: task statuses in NOTIFY_STATUSES),
-    or None when that depends on the interleaving (then: if announced, exactly once outside the window)."""
+    A valid event is lost if it was never audited or if it is on the dead-letter queue, unless the
+    plan made it unprocessable (``FaultPlan.unprocessable``: then it must be there, set aside by the
+    function with its error). Events of any kind are audited once; the task latest-state checks cover
+    the task events; ``notified`` says which events are to be announced (by default: task statuses in
+    NOTIFY_STATUSES), or None when that depends on the interleaving. An announced event is published
+    at least once, and more only once per fault on its own publish or SENT mark that excuses it
+    (``FaultPlan.excused``), never after its mark. The counts go to ``STATS`` before any assertion."""
     aws = run.aws
-    assert aws.queued_events() == 0
+    planned = dict(run.plan.unprocessable)
     items = run.items()
     events_by_id: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
     latest_by_partition: dict[str, dict[str, Any]] = {}
@@ -249,27 +259,70 @@ def check_guarantee(
             events_by_id[item["eventId"]].append(item)
         else:
             latest_by_partition[item["pk"]] = item
-    letters = aws.dead_letters()
-    dead_bodies = [json.loads(letter.body) for letter in letters if "errorType" not in letter.attributes]
-    rejected = [json.loads(letter.body) for letter in letters if letter.attributes.get("errorType")]
-    dead_ids = {event["id"] for event in dead_bodies}
-    published = collections.Counter(envelope["Record"]["eventId"] for envelope in aws.subscriber_messages())
-
     distinct = {event["id"]: event for event in valid}
-    # Every distinct valid event is audited exactly once, or is on the dead-letter queue (not lost).
-    lost = [event_id for event_id in distinct if event_id not in events_by_id and event_id not in dead_ids]
-    assert not lost, f"valid events lost: {lost}"
-    for event_id, found in events_by_id.items():
-        assert len(found) == 1, f"event {event_id} has {len(found)} audit records"
-        assert event_id in distinct, f"an audit record for an event never delivered as valid: {event_id}"
-    # Invalid events write nothing, publish nothing, and are set aside with their error.
-    for event in invalid:
-        assert event["id"] not in events_by_id and event["id"] not in published
-    assert {event["id"] for event in rejected} == {event["id"] for event in invalid}
+    letters = [(json.loads(letter.body), letter.attributes) for letter in aws.dead_letters()]
+    dead_valid = {body["id"]: attributes for body, attributes in letters if body.get("id") in distinct}
+    rejected = {body["id"]: attributes for body, attributes in letters if body.get("id") not in distinct}
+    lost = sorted(
+        event_id
+        for event_id in distinct
+        if event_id not in planned and (event_id not in events_by_id or event_id in dead_valid)
+    )
+    as_planned = sorted(set(dead_valid) & set(planned))
+    published = collections.Counter(envelope["Record"]["eventId"] for envelope in aws.subscriber_messages())
+    STATS.checks += 1
+    STATS.lost += len(lost)
+    STATS.dead_lettered_valid += len(dead_valid)
+    STATS.dead_lettered_as_planned += len(as_planned)
+    try:
+        assert aws.queued_events() == 0, "the queue did not drain"
+        assert not lost, "valid events lost: " + "; ".join(
+            f"{event_id} ({_what(distinct[event_id])}): "
+            + (f"dead-lettered ({dead_valid[event_id].get('errorType', 'redriven')})" if event_id in dead_valid else "")
+            + ("never audited" if event_id not in events_by_id else "")
+            for event_id in lost
+        )
+        for event_id, why in planned.items():
+            assert event_id in distinct, f"the plan names {event_id} unprocessable, but it is not a delivered event"
+            assert event_id in dead_valid, f"{event_id} was planned unprocessable ({why}) but not set aside"
+            assert dead_valid[event_id].get("errorType") == "RequestRefusedError", (
+                f"{event_id} ({why}) was set aside as {dead_valid[event_id].get('errorType', 'redriven')}, "
+                "not by the function with the refusal"
+            )
+        for event_id, found in events_by_id.items():
+            assert len(found) == 1, f"event {event_id} has {len(found)} audit records"
+            assert event_id in distinct, f"an audit record for an event never delivered as valid: {event_id}"
+        # Invalid events write nothing, publish nothing, and are set aside at once with their error.
+        for event in invalid:
+            assert event["id"] not in events_by_id and event["id"] not in published
+        assert set(rejected) == {event["id"] for event in invalid}, f"dead-lettered: {sorted(rejected)}"
+        assert all(attributes.get("errorType") == "InvalidEventError" for attributes in rejected.values())
+        processed = {
+            event_id: event
+            for event_id, event in distinct.items()
+            if event_id in events_by_id and event_id not in planned
+        }
+        _check_latest_states(list(processed.values()), events_by_id, latest_by_partition)
+        duplicates, allowed = _check_notifications(run, list(processed.values()), events_by_id, published, notified)
+        for event_id in published:
+            assert event_id in distinct, f"published an event that is not a valid delivered one: {event_id}"
+    except AssertionError:
+        STATS.failed_checks += 1
+        raise
+    return Verdict(lost, as_planned, duplicates, allowed, published=sum(published.values()), items=items)
 
-    processed = [event for event_id, event in distinct.items() if event_id in events_by_id]
+
+def _what(event: dict[str, Any]) -> str:
+    return str(event["detail"].get("status", event["detail"].get("eventName")))
+
+
+def _check_latest_states(
+    processed: Sequence[dict[str, Any]],
+    events_by_id: dict[str, list[dict[str, Any]]],
+    latest_by_partition: dict[str, dict[str, Any]],
+) -> None:
+    """Each task's latest state: the highest-ranked status seen, with every fact any event learned."""
     task_events = [event for event in processed if event.get("detail-type", TASK_STATE_CHANGE) == TASK_STATE_CHANGE]
-    # Each task's latest state: the highest-ranked status seen, with every fact any event learned.
     tasks = {event["detail"]["quantumTaskArn"] for event in task_events}
     for arn in tasks:
         history = [events_by_id[e["id"]][0] for e in task_events if e["detail"]["quantumTaskArn"] == arn]
@@ -287,11 +340,6 @@ def check_guarantee(
             if known:
                 assert latest.get(name) == known[0], f"{arn}: latest state lacks {name} that an event learned"
 
-    duplicates, allowed = _check_notifications(run, processed, events_by_id, published, notified)
-    for event_id in published:
-        assert event_id in distinct, f"published an event that is not a valid delivered one: {event_id}"
-    return Verdict(lost, sorted(dead_ids), duplicates, allowed, published=sum(published.values()), items=items)
-
 
 def _check_notifications(
     run: FaultRun,
@@ -300,10 +348,13 @@ def _check_notifications(
     published: collections.Counter[str],
     notified: Callable[[dict[str, Any]], bool | None],
 ) -> tuple[dict[str, int], dict[str, str]]:
-    """Notifications: at least once; exactly once unless in the window the README allows."""
+    """Notifications: at least once; more only once per fault on the event's own publish or SENT mark
+    that excuses a repeat; never after its SENT mark was written."""
+    plan = run.plan
+    assert not plan.published_after_mark, f"published after its SENT mark was written: {plan.published_after_mark}"
     duplicates, allowed = {}, {}
     for event in processed:
-        event_id, what = event["id"], event["detail"].get("status", event["detail"].get("eventName"))
+        event_id, what = event["id"], _what(event)
         item = events_by_id[event_id][0]
         expected = notified(event)
         if expected is False:
@@ -312,14 +363,17 @@ def _check_notifications(
         if expected is None and published[event_id] == 0:
             continue
         assert published[event_id] >= 1, f"{event_id} ({what}) was never published"
+        excuses = plan.excused.get(event_id, [])
         if item["notification"] != "SENT":
-            assert event_id in run.plan.at_risk, f"{event_id} left {item['notification']} with no fault to explain it"
+            assert excuses, f"{event_id} ({what}) left {item['notification']} with no fault on its publish or mark"
         if published[event_id] > 1:
             duplicates[event_id] = published[event_id] - 1
-            assert event_id in run.plan.at_risk, (
-                f"{event_id} ({what}) was published {published[event_id]} times outside the allowed window"
+            assert published[event_id] <= plan.allowed_publishes(event_id), (
+                f"{event_id} ({what}) was published {published[event_id]} times; "
+                f"{plan.allowed_publishes(event_id)} allowed "
+                f"({', '.join(excuses) or 'no fault on its own publish or SENT mark'})"
             )
-            allowed[event_id] = run.plan.at_risk[event_id]
+            allowed[event_id] = ", ".join(sorted(set(excuses)))
     return duplicates, allowed
 
 
@@ -327,8 +381,6 @@ def record_stats(run: FaultRun, verdict: Verdict, valid: Sequence[dict[str, Any]
     STATS.runs[name] += 1
     STATS.injected.update(run.plan.injected)
     STATS.events += len({event["id"] for event in valid})
-    STATS.lost += len(verdict.lost)
-    STATS.dead_lettered += len(verdict.dead_lettered)
     STATS.duplicates += sum(verdict.duplicates.values())
     STATS.notifications += verdict.published
     for event_id, count in verdict.duplicates.items():

@@ -197,7 +197,8 @@ def _cancelled(url: str, reasons: list[dict[str, Any]]) -> AWSResponse:
 
 
 # --------------------------------------------------------------------------------- a stateful table
-_TOKEN = re.compile(r"\s*(<>|<=|>=|[()=<>,]|[#:]?[A-Za-z_][A-Za-z0-9_]*)")
+_NAME = r"#?[A-Za-z_][A-Za-z0-9_]*"
+_TOKEN = re.compile(rf"\s*(<>|<=|>=|[()=<>,]|:[A-Za-z_][A-Za-z0-9_]*|{_NAME}(?:\.{_NAME})*)")
 _FUNCTIONS = ("attribute_exists", "attribute_not_exists", "begins_with")
 
 
@@ -225,8 +226,9 @@ def _scalar(value: dict[str, Any]) -> Any:
 
 
 class Condition:
-    """A DynamoDB condition (AND, OR, NOT, parentheses, comparisons of top-level attributes and
-    values, attribute_exists, attribute_not_exists, begins_with) evaluated against an item."""
+    """A DynamoDB condition (AND, OR, NOT, parentheses, comparisons and BETWEEN of attributes, map
+    paths such as ``#a.#b`` included, and values, attribute_exists, attribute_not_exists,
+    begins_with) evaluated against an item."""
 
     def __init__(self, expression: str, names: dict[str, str] | None, values: dict[str, Any] | None) -> None:
         self._tokens = _tokens(expression)
@@ -282,17 +284,21 @@ class Condition:
         if token in _FUNCTIONS:
             self._take()
             self._take("(")
-            path = self._name(self._take())
+            current = self._attribute(self._take())
             if token == "begins_with":
                 self._take(",")
                 prefix = self._operand(self._take())
                 self._take(")")
-                current = self._item.get(path)
                 return current is not None and prefix is not None and str(_scalar(current)).startswith(str(prefix))
             self._take(")")
-            return (path in self._item) == (token == "attribute_exists")
+            return (current is not None) == (token == "attribute_exists")
         left = self._operand(self._take())
         operator = self._take()
+        if operator == "BETWEEN":
+            low = self._operand(self._take())
+            self._take("AND")
+            high = self._operand(self._take())
+            return None not in (left, low, high) and low <= left <= high
         right = self._operand(self._take())
         if left is None or right is None:
             return operator == "<>" and (left is None) != (right is None)
@@ -312,10 +318,17 @@ class Condition:
             raise ExpressionError(f"a value {token} where an attribute name was expected")
         return token
 
+    def _attribute(self, token: str) -> dict[str, Any] | None:
+        """The attribute (typed, as stored) a name or a map path names; None if absent."""
+        value: Any = {"M": self._item}
+        for part in token.split("."):
+            value = (value or {}).get("M", {}).get(self._name(part))
+        return value
+
     def _operand(self, token: str) -> Any:
         if token.startswith(":"):
             return _scalar(self._values[token])
-        value = self._item.get(self._name(token))
+        value = self._attribute(token)
         return None if value is None else _scalar(value)
 
 
@@ -345,8 +358,12 @@ class FakeAuditTable:
     """The audit table the function writes (any table name), in memory; answers only DynamoDB."""
 
     def __init__(self, hash_key: str = "pk", range_key: str = "sk") -> None:
+        from task_monitor import audit_schema
+
         self.items: dict[str, dict[str, dict[str, Any]]] = {}  # partition -> sort key -> item
         self._hash, self._range = hash_key, range_key
+        # The table's global secondary indexes (every attribute projected): name -> (hash, range)
+        self._indexes = {index.name: (index.partition_key, index.sort_key) for index in audit_schema.INDEXES}
         self.calls: dict[str, int] = {}
 
     def __call__(self, request: AWSPreparedRequest, event_name: str = "", **_: Any) -> AWSResponse | None:
@@ -429,24 +446,38 @@ class FakeAuditTable:
         self._store(self._updated(body, current))
         return json_response(url, {})
 
+    def _get_item(self, url: str, body: dict[str, Any]) -> AWSResponse:
+        item = self.get(body["Key"])
+        return json_response(url, {} if item is None else {"Item": item})
+
     def _query(self, url: str, body: dict[str, Any]) -> AWSResponse:
+        """One page holding every match (the fake never pages), from the table or one of its indexes."""
         names, values = body.get("ExpressionAttributeNames"), body.get("ExpressionAttributeValues")
+        hash_key, range_key = self._indexes[body["IndexName"]] if "IndexName" in body else (self._hash, self._range)
         key_condition = Condition(body["KeyConditionExpression"], names, values)
-        matched = [item for item in self._partition_of(body).values() if key_condition(item)]
-        matched.sort(key=lambda item: item[self._range]["S"])
+        matched = [item for item in self._partition_of(body, hash_key) if key_condition(item)]
+        matched.sort(key=lambda item: item[range_key]["S"])
         scanned = len(matched)
         if body.get("FilterExpression"):
             matched = [item for item in matched if Condition(body["FilterExpression"], names, values)(item)]
+        if body.get("Select") == "COUNT":
+            return json_response(url, {"Count": len(matched), "ScannedCount": scanned})
         if body.get("ProjectionExpression"):
             wanted = [(names or {}).get(name.strip(), name.strip()) for name in body["ProjectionExpression"].split(",")]
             matched = [{name: item[name] for name in wanted if name in item} for item in matched]
         return json_response(url, {"Items": matched, "Count": len(matched), "ScannedCount": scanned})
 
-    def _partition_of(self, body: dict[str, Any]) -> dict[str, dict[str, Any]]:
-        """The partition named by the key condition's ``<hash> = :value``."""
+    def _partition_of(self, body: dict[str, Any], hash_key: str) -> list[dict[str, Any]]:
+        """The items of the partition named by the key condition's ``<hash> = :value`` (of the table
+        or of an index: then every item, in any table partition, whose index key holds that value)."""
         names = body.get("ExpressionAttributeNames") or {}
         tokens = _tokens(body["KeyConditionExpression"])
         for position, token in enumerate(tokens[:-2]):
-            if names.get(token, token) == self._hash and tokens[position + 1] == "=":
-                return self.items.get(body["ExpressionAttributeValues"][tokens[position + 2]]["S"], {})
+            if names.get(token, token) == hash_key and tokens[position + 1] == "=":
+                wanted = body["ExpressionAttributeValues"][tokens[position + 2]]
+                if hash_key == self._hash:
+                    return list(self.items.get(wanted["S"], {}).values())
+                return [
+                    item for items in self.items.values() for item in items.values() if item.get(hash_key) == wanted
+                ]
         raise ExpressionError("the key condition names no partition")
