@@ -70,8 +70,6 @@ def record_result(result: ProcessingResult) -> None:
         call = str(result.record.get("eventName", "unknown"))
         metrics.add_metric(name=registry.API_CALL.events_metric, unit=MetricUnit.Count, value=1)
         _dimensioned(registry.API_CALL.events_metric, MetricUnit.Count, 1, names.CALL_DIMENSION, call)
-        if result.outcome is SaveOutcome.KEPT_UNJOINED:  # not through the events queue: see domain.arrival
-            logger.warning("API call kept unjoined", extra={"eventName": call, "arrival": result.record.get("arrival")})
     elif result.kind in _EVENTS_BY_KIND:
         events_metric = _EVENTS_BY_KIND[result.kind]
         metrics.add_metric(name=events_metric, unit=MetricUnit.Count, value=1)  # all statuses together

@@ -54,7 +54,8 @@ class Settings:
         events_queue = env.get("EVENTS_QUEUE_ARN", "").strip() or None
         if events_queue is not None and not _QUEUE_ARN.fullmatch(events_queue):
             raise ConfigurationError(
-                f"EVENTS_QUEUE_ARN must be an SQS queue ARN (arn:aws:sqs:<region>:<account>:<name>), got {events_queue!r}"
+                "EVENTS_QUEUE_ARN must be an SQS queue ARN (arn:aws:sqs:<region>:<account>:<name>), "
+                f"got {events_queue!r}"
             )
         return cls(
             audit_table_name=table,
