@@ -55,9 +55,9 @@ def process(event: Any, arrival: Arrival) -> dict[str, Any]:
     return result.summary()
 
 
-def replay(event: Any, arrival: Arrival) -> dict[str, Any]:
-    """The CLI's replay (the operator's process, the operator's arrival): ``process``, then the metrics
-    flushed as ``lambda_handler``'s decorator would, so they never pile up across a long replay."""
+def run_one(event: Any, arrival: Arrival) -> dict[str, Any]:
+    """One event outside a Lambda invocation (the CLI's replay, with the operator's arrival): ``process``,
+    then the metrics flushed as ``lambda_handler``'s decorator would, so they never pile up in the process."""
     try:
         return process(event, arrival)
     finally:
