@@ -279,7 +279,8 @@ def test_replay_of_calls_and_device_events_needs_no_braket(tmp_path: Path) -> No
     code, output = _run("replay", str(tmp_path / "mixed.json"))
     assert code == 0, output
     # An event file is not a dead letter: its call is kept in the task's history, never joined
-    assert _line(output, rf"call +CreateQuantumTask +marisol +{short_id(TASK_ARN)} +kept in the task's history, not joined")
+    kept = "kept in the task's history, not joined"
+    assert _line(output, rf"call +CreateQuantumTask +marisol +{short_id(TASK_ARN)} +{kept}")
     assert _line(output, r"call +CreateQuantumTask +marisol +\? +not recorded: the call failed")
     assert _line(output, r"device +OFFLINE +ionq/Forte-1 +recorded, notified")
     assert "Subject: Braket device OFFLINE: ionq/Forte-1, 1 task waiting" in output

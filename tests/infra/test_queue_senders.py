@@ -59,7 +59,7 @@ def test_given_the_events_queue_then_senders_other_than_the_rules_and_redrivers_
 
 def test_given_the_dead_letter_queue_then_only_the_function_redrive_and_redrivers_may_send(main_template):
     queue_id, dead_letters_id = _queues(main_template)
-    (function_id, function) = only(main_template.find_resources("AWS::Lambda::Function"))
+    (_, function) = only(main_template.find_resources("AWS::Lambda::Function"))
     role_arn = function["Properties"]["Role"]
     (deny,) = [s for s in _statements(main_template, dead_letters_id) if s.get("Sid", "").startswith("OnlyThe")]
 
@@ -113,7 +113,7 @@ def test_given_a_second_rule_targeting_the_queue_then_the_deny_lets_every_listed
 
 
 def test_given_a_rule_targeting_the_queue_but_not_listed_then_synthesis_fails_naming_it():
-    with pytest.raises(Exception, match="Senders/Calls targets the events queue but is not in Ingest.rules"):
+    with pytest.raises(Exception, match=r"Senders/Calls targets the events queue but is not in Ingest\.rules"):
         Template.from_stack(_small_stack(list_second_rule=False))
 
 

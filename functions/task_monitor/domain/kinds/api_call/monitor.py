@@ -43,7 +43,7 @@ class ApiCallMonitor:
         store = self._stores[call.kind]
         if not arrival.joins_callers:
             kept = store.keep_call(record)
-            outcome = SaveOutcome.KEPT_UNJOINED if kept is SaveOutcome.RECORDED_LATE else kept
-            return ProcessingResult.of(call.kind, record, Recorded(outcome), source=API_CALL_SOURCE)
+            unjoined = SaveOutcome.KEPT_UNJOINED if kept is SaveOutcome.RECORDED_LATE else kept
+            return ProcessingResult.of(call.kind, record, Recorded(unjoined), source=API_CALL_SOURCE)
         outcome = store.join_call(record, call.role)
         return ProcessingResult.of(call.kind, record, Recorded(outcome), source=API_CALL_SOURCE)
