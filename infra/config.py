@@ -78,7 +78,10 @@ KNOWN_KEYS = (
     "maxConcurrency",
     "createTrail",
     "trailRetentionDays",
+    "redrivePrincipals",
 )
+# An IAM role's ARN (a path is allowed): the principals that may move dead letters back to the events queue.
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
 
 
 class ConfigError(ValueError):
@@ -129,6 +132,7 @@ class MonitorConfig:
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY
     create_trail: bool = DEFAULT_CREATE_TRAIL
     trail_retention_days: int = DEFAULT_TRAIL_RETENTION_DAYS
+    redrive_principals: tuple[str, ...] = ()
     # Regions whose events reach the main region through a forwarder stack.
     forwarded_regions: tuple[str, ...] = field(init=False)
 
@@ -159,6 +163,7 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
     concurrency = _max_concurrency(_value(lookup, "maxConcurrency", DEFAULT_MAX_CONCURRENCY))
     create_trail = _boolean("createTrail", _value(lookup, "createTrail", DEFAULT_CREATE_TRAIL))
     trail_retention = _trail_retention(_value(lookup, "trailRetentionDays", DEFAULT_TRAIL_RETENTION_DAYS))
+    redrivers = _redrive_principals(_value(lookup, "redrivePrincipals", []))
     return MonitorConfig(
         main_region=main_region,
         braket_regions=braket_regions,
@@ -170,6 +175,7 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
         max_concurrency=concurrency,
         create_trail=create_trail,
         trail_retention_days=trail_retention,
+        redrive_principals=redrivers,
     )
 
 
@@ -435,6 +441,23 @@ def _trail_retention(value: Any) -> int:
             f"{MAX_TRAIL_RETENTION_DAYS} days (default {DEFAULT_TRAIL_RETENTION_DAYS})",
         )
     return days
+
+
+def _redrive_principals(value: Any) -> tuple[str, ...]:
+    """IAM role ARNs, each once: who may send to the events and dead-letter queues besides EventBridge
+    and the function (README, "Trust model")."""
+    key = "redrivePrincipals"
+    roles = _list(key, value)
+    for role in roles:
+        if not isinstance(role, str) or not _ROLE_ARN.fullmatch(role):
+            raise ConfigError(
+                key,
+                f"{role!r} is not an IAM role ARN; write arn:aws:iam::<account>:role/<name> (a role, not a user "
+                "or a session: the queue policies match a role's sessions by the role's ARN)",
+            )
+    if len(set(roles)) != len(roles):
+        raise ConfigError(key, "lists a role twice; name each role once")
+    return tuple(roles)
 
 
 def _integer(key: str, value: Any) -> int:

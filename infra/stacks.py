@@ -41,7 +41,13 @@ class MonitorStack(Stack):
         self.processing = Processing(
             self, "Processing", config=config, audit_store=self.audit_store, notifications=self.notifications
         )
-        self.ingest = Ingest(self, "Ingest", function=self.processing.function, max_concurrency=config.max_concurrency)
+        self.ingest = Ingest(
+            self,
+            "Ingest",
+            function=self.processing.function,
+            max_concurrency=config.max_concurrency,
+            redrive_principals=config.redrive_principals,
+        )
         self.monitoring = Monitoring(
             self,
             "Monitoring",
@@ -58,7 +64,11 @@ class MonitorStack(Stack):
         outputs = {
             "AuditTableName": (self.audit_store.table.table_name, "The audit table (read API and CLI)"),
             "NotificationTopicArn": (self.notifications.topic.topic_arn, "Subscribe more endpoints here"),
-            "FunctionName": (self.processing.function.function_name, "Invoke with an event to replay it"),
+            "FunctionName": (
+                self.processing.function.function_name,
+                "Replay with `python -m task_monitor_cli replay --aws` (as you, named on each record); a direct "
+                "invocation is processed but marked arrival.via=direct and never names a creator or canceller",
+            ),
             "EventsQueueUrl": (self.ingest.queue.queue_url, "Where events wait for the function"),
             "DeadLetterQueueUrl": (
                 self.ingest.dead_letters.queue.queue_url,

@@ -13,6 +13,7 @@ from task_monitor.errors import ConfigurationError
 _TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 _QUEUE_URL = re.compile(r"^https://[A-Za-z0-9.-]+/\d{12}/[A-Za-z0-9_-]{1,80}$")
+_QUEUE_ARN = re.compile(r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}$")
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,8 @@ class Settings:
     notify_statuses: frozenset[str]
     # Where invalid events from the queue go at once; unset, they wait for the queue's own redrive.
     dead_letter_queue_url: str | None = None
+    # The events queue: a batch naming it arrived "queue"; any other (or all, unset) "otherQueue".
+    events_queue_arn: str | None = None
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -48,9 +51,16 @@ class Settings:
                 "DEAD_LETTER_QUEUE_URL must be an SQS queue URL "
                 f"(https://sqs.<region>.amazonaws.com/<account>/<name>), got {dead_letters!r}"
             )
+        events_queue = env.get("EVENTS_QUEUE_ARN", "").strip() or None
+        if events_queue is not None and not _QUEUE_ARN.fullmatch(events_queue):
+            raise ConfigurationError(
+                "EVENTS_QUEUE_ARN must be an SQS queue ARN (arn:aws:sqs:<region>:<account>:<name>), "
+                f"got {events_queue!r}"
+            )
         return cls(
             audit_table_name=table,
             notification_topic_arn=topic,
             notify_statuses=statuses,
             dead_letter_queue_url=dead_letters,
+            events_queue_arn=events_queue,
         )

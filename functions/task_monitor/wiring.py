@@ -81,10 +81,10 @@ def on_first_use(build: Callable[[], Processor]) -> Processor:
     pipelines cost no cold start: the container that first meets one builds it, once."""
     built: list[Processor] = []
 
-    def process(event: Any) -> Any:
+    def process(event: Any, arrival: Any) -> Any:
         if not built:
             built.append(build())
-        return built[0](event)
+        return built[0](event, arrival)
 
     return process
 
@@ -156,4 +156,6 @@ def build_intake(dispatcher: EventDispatcher, settings: Settings, session: Any) 
         if settings.dead_letter_queue_url
         else None
     )
-    return SqsIntake(dispatcher.process, dead_letters, QueueTelemetry(), clock=utc_now)
+    return SqsIntake(
+        dispatcher.process, dead_letters, QueueTelemetry(), clock=utc_now, events_queue_arn=settings.events_queue_arn
+    )

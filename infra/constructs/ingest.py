@@ -23,17 +23,27 @@ Why a queue between the rule and the function, rather than EventBridge invoking 
 
 EventBridge itself retries delivery to the queue for 24 hours (185 attempts, both the maximum), then
 puts the event on the undelivered-events queue: never dropped.
+
+**The queue as evidence** (README, "Trust model"). A message on the events queue is taken as having come
+from EventBridge, so only its senders may send: the rules that target it (``Ingest.rules``, each by
+``aws:SourceArn``) and the redrive principals (``redrivePrincipals``: roles that move dead letters back
+with ``StartMessageMoveTask``). Everyone else is denied ``sqs:SendMessage`` by an explicit Deny whose
+conditions name who is let through; receiving and deleting (the event source mapping) are not touched.
+The dead-letter queue likewise takes messages only from the function's role (invalid events), the
+events queue's redrive, and the redrive principals.
 """
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+import jsii
+from aws_cdk import Duration, IStableListProducer, Lazy
+from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct
+from constructs import Construct, IValidation
 
 from infra.braket_events import braket_events_rule
 from infra.constructs.dead_letter_queue import DeadLetterQueue
@@ -50,9 +60,18 @@ EVENT_RETENTION = Duration.days(4)
 
 class Ingest(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, function: lambda_.Function, max_concurrency: int
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        function: lambda_.Function,
+        max_concurrency: int,
+        redrive_principals: tuple[str, ...] = (),
     ) -> None:
         super().__init__(scope, construct_id)
+        # Every rule that targets the events queue: each may send to it (by aws:SourceArn), nobody else
+        # but the redrive principals. A rule added later is appended here (a validation checks it is).
+        self.rules: list[events.Rule] = []
         self.undelivered = DeadLetterQueue(
             self,
             "UndeliveredEvents",
@@ -83,6 +102,7 @@ class Ingest(Construct):
             description="Braket task, job and device events and Braket API calls, from this region and "
             "forwarded from the other Braket regions",
         )
+        self.rules.append(self.rule)
         # The target adds the queue policy: events.amazonaws.com may send, from this rule only.
         self.rule.add_target(
             targets.SqsQueue(
@@ -115,3 +135,92 @@ class Ingest(Construct):
                 sid="SetAsideInvalidEvents", actions=["sqs:SendMessage"], resources=[self.dead_letters.queue.queue_arn]
             )
         )
+        # A batch naming this queue arrived through it (domain/arrival.py); any other is marked otherQueue.
+        function.add_environment("EVENTS_QUEUE_ARN", self.queue.queue_arn)
+        self._restrict_senders(function, redrive_principals)
+        self.node.add_validation(_EveryRuleListed(self))
+
+    def _restrict_senders(self, function: lambda_.Function, redrive_principals: tuple[str, ...]) -> None:
+        """Only the queue's own senders may send to it; an explicit Deny for everyone else.
+
+        Conditions, not ``NotPrincipal``: a Deny with ``NotPrincipal`` must name every role session ARN
+        exactly (a role's ARN does not match its sessions) and cannot tell one EventBridge rule from
+        another; ``aws:PrincipalArn`` is the role's ARN for its sessions, and ``aws:SourceArn`` is set by
+        EventBridge alone (a caller cannot set it). A negated condition on a key the request lacks is
+        true, so the Deny holds for anyone who is neither."""
+        rule_arns = Lazy.list(_RuleArns(self.rules))  # every rule in the list at synthesis
+        redrivers = list(redrive_principals)
+        for role in redrivers:
+            self.queue.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid=f"RedriveFrom{redrivers.index(role)}",
+                    principals=[iam.ArnPrincipal(role)],
+                    actions=["sqs:SendMessage"],
+                    resources=[self.queue.queue_arn],
+                )
+            )
+        not_redriver = {"ArnNotLike": {"aws:PrincipalArn": redrivers}} if redrivers else {}
+        self.queue.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="OnlyTheRulesAndRedriversSend",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["sqs:SendMessage"],
+                resources=[self.queue.queue_arn],
+                conditions={"ArnNotEquals": {"aws:SourceArn": rule_arns}, **not_redriver},
+            )
+        )
+        dead_letters = self.dead_letters.queue
+        self.dead_letters.queue.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="OnlyTheFunctionRedriveAndRedriversSend",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["sqs:SendMessage"],
+                resources=[dead_letters.queue_arn],
+                conditions={
+                    "ArnNotLike": {"aws:PrincipalArn": [function.role.role_arn, *redrivers]},  # type: ignore[union-attr]
+                    # The events queue's own redrive (SQS, on the queue's behalf) is never refused.
+                    "ArnNotEquals": {"aws:SourceArn": self.queue.queue_arn},
+                    "StringNotEqualsIfExists": {"aws:PrincipalServiceName": "sqs.amazonaws.com"},
+                },
+            )
+        )
+
+
+@jsii.implements(IStableListProducer)
+class _RuleArns:
+    """The ARNs of the rules targeting the queue, read when the template is written (after every rule is added)."""
+
+    def __init__(self, rules: list[events.Rule]) -> None:
+        self._rules = rules
+
+    def produce(self) -> list[str]:
+        return [rule.rule_arn for rule in self._rules]
+
+
+@jsii.implements(IValidation)
+class _EveryRuleListed:
+    """Synthesis fails if a rule targets the events queue without being in ``Ingest.rules`` (so without
+    being allowed to send by the queue policy): the list, not the first rule, is what the policy names."""
+
+    def __init__(self, ingest: Ingest) -> None:
+        self._ingest = ingest
+
+    def validate(self) -> list[str]:
+        from aws_cdk import Stack
+
+        stack = Stack.of(self._ingest)
+        queue_arn = stack.resolve(self._ingest.queue.queue_arn)
+        listed = {id(rule) for rule in self._ingest.rules}
+        missing = []
+        for node in stack.node.find_all():
+            if isinstance(node, events.Rule) and id(node) not in listed:
+                cfn = node.node.default_child
+                targets = stack.resolve(getattr(cfn, "targets", None)) or []
+                if any(target.get("arn") == queue_arn or target.get("Arn") == queue_arn for target in targets):
+                    missing.append(node.node.path)
+        return [
+            f"rule {path} targets the events queue but is not in Ingest.rules, so the queue policy denies it"
+            for path in missing
+        ]

@@ -201,3 +201,23 @@ def test_devices_never_get_a_caller(dynamodb, audit_log) -> None:
     )
     latest = audit_log.latest(device)
     assert latest["status"] == "OFFLINE" and "createdBy" not in latest
+
+
+def test_a_kept_call_is_in_the_history_but_names_nobody_on_the_latest_state_or_in_history_facts(
+    store, audit_log
+) -> None:
+    from task_monitor.domain.arrival import Arrival
+
+    forged = parse_api_call(create_task_call(TASK_ARN, identity=iam_user("mallory"), event_id="forged"))
+    kept = forged.record(Arrival.direct().field())
+    assert store.keep_call(kept) is SaveOutcome.RECORDED_LATE
+    assert store.keep_call(kept) is SaveOutcome.DUPLICATE
+    assert _state(store, "CREATED") is SaveOutcome.RECORDED
+    assert audit_log.latest(TASK_ARN)["createdBy"]["principal"] == "unknown"
+    assert store.history_facts(TASK_ARN).created_by is None  # the kept call does not count
+    (call,) = [item for item in audit_log.history(TASK_ARN) if item["eventId"] == "forged"]
+    assert call["arrival"] == {"via": "direct"} and call["createdBy"]["principal"].endswith(":user/mallory")
+    # The same call through the events queue would count, as would one stored before arrivals were kept
+    real = parse_api_call(create_task_call(TASK_ARN)).record(Arrival.from_queue("m-1", "q", "q").field())
+    assert store.join_call(real, "createdBy") is SaveOutcome.RECORDED
+    assert store.history_facts(TASK_ARN).created_by["principal"] == audit_log.latest(TASK_ARN)["createdBy"]["principal"]

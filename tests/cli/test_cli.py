@@ -257,7 +257,9 @@ def test_replay_of_job_events_asks_getjob_what_the_event_says(tmp_path: Path) ->
         job_event("COMPLETED", **named),
         minimal,
     ]
-    (tmp_path / "job.json").write_text(json.dumps(events))
+    # As dead letters (what `aws sqs receive-message` prints): a replayed dead letter may name the creator
+    messages = [{"MessageId": f"dlq-{n}", "Body": json.dumps(event)} for n, event in enumerate(events)]
+    (tmp_path / "job.json").write_text(json.dumps({"Messages": messages}))
     code, output = _run("replay", str(tmp_path / "job.json"))
     assert code == 0, output
     # A line names a job by the name its event or call carries, else "job <short id>" (never the UUID).
@@ -276,7 +278,9 @@ def test_replay_of_calls_and_device_events_needs_no_braket(tmp_path: Path) -> No
     (tmp_path / "mixed.json").write_text(json.dumps(events))
     code, output = _run("replay", str(tmp_path / "mixed.json"))
     assert code == 0, output
-    assert _line(output, rf"call +CreateQuantumTask +marisol +{short_id(TASK_ARN)} +joined onto the task")
+    # An event file is not a dead letter: its call is kept in the task's history, never joined
+    kept = "kept in the task's history, not joined"
+    assert _line(output, rf"call +CreateQuantumTask +marisol +{short_id(TASK_ARN)} +{kept}")
     assert _line(output, r"call +CreateQuantumTask +marisol +\? +not recorded: the call failed")
     assert _line(output, r"device +OFFLINE +ionq/Forte-1 +recorded, notified")
     assert "Subject: Braket device OFFLINE: ionq/Forte-1, 1 task waiting" in output

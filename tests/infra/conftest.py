@@ -23,6 +23,7 @@ from infra.stacks import MAIN_STACK_NAME, forwarder_stack_name
 from tests.infra.helpers import DEVICE_ARN
 
 ROOT = Path(__file__).resolve().parents[2]
+REDRIVER = "arn:aws:iam::123456789012:role/TaskMonitorOperator"
 TEST_SETTINGS = {
     "notificationEmails": [
         "everything@example.org",
@@ -37,6 +38,7 @@ TEST_SETTINGS = {
     "alarmEmail": "oncall@example.org",
     "createTrail": True,
     "trailRetentionDays": 400,
+    "redrivePrincipals": [REDRIVER, "arn:aws:iam::123456789012:role/ops/DeadLetterRedriver"],
 }
 
 

@@ -213,3 +213,30 @@ def test_given_cdk_s_own_context_keys_when_loading_then_they_are_not_mistaken_fo
 def test_given_the_retired_reserved_concurrency_setting_when_loading_then_the_error_points_to_max_concurrency():
     with pytest.raises(ConfigError, match=r"'reservedConcurrency': is not a setting; did you mean 'maxConcurrency'"):
         load_config({**cdk_json_context(), "reservedConcurrency": 10})
+
+
+def test_given_no_redrive_principals_then_none_may_send_but_the_rules_and_the_function():
+    assert load_config({}).redrive_principals == () == load_config(cdk_json_context()).redrive_principals
+    assert cdk_json_context()["redrivePrincipals"] == []
+
+
+def test_given_redrive_principals_then_role_arns_are_taken_from_json_or_the_command_line():
+    roles = ["arn:aws:iam::123456789012:role/Operator", "arn:aws:iam::123456789012:role/ops/Redriver"]
+    assert load_config({"redrivePrincipals": roles}).redrive_principals == tuple(roles)
+    assert load_config({"redrivePrincipals": ",".join(roles)}).redrive_principals == tuple(roles)
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (["arn:aws:iam::123456789012:user/alice"], "is not an IAM role ARN"),
+        (["arn:aws:sts::123456789012:assumed-role/Operator/alice"], "a role, not a user or a session"),
+        (["Operator"], "arn:aws:iam::<account>:role/<name>"),
+        (["arn:aws:iam::123456789012:role/A", "arn:aws:iam::123456789012:role/A"], "lists a role twice"),
+        ({"role": "x"}, "expected a list"),
+    ],
+)
+def test_given_a_bad_redrive_principal_then_the_error_names_the_setting_and_the_fix(value, problem):
+    with pytest.raises(ConfigError, match="redrivePrincipals") as raised:
+        load_config({"redrivePrincipals": value})
+    assert problem in str(raised.value)

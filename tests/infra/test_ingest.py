@@ -71,7 +71,10 @@ def test_given_the_events_queue_then_only_the_rule_may_send_to_it_and_only_over_
     ]
 
     assert queue["SqsManagedSseEnabled"] is True
-    (allow,) = [statement for statement in policy if statement["Effect"] == "Allow"]
+    # (the redrive principals' Allows and the Deny for everyone else: test_queue_senders.py)
+    (allow,) = [
+        statement for statement in policy if statement["Effect"] == "Allow" and "Service" in statement["Principal"]
+    ]
     assert allow["Principal"] == {"Service": "events.amazonaws.com"}
     assert allow["Condition"] == {"ArnEquals": {"aws:SourceArn": get_att_arn(rule_id)}}  # this rule, nothing else
     assert allow["Resource"] == get_att_arn(queue_id)

@@ -62,6 +62,7 @@ def test_given_the_function_then_its_environment_names_table_topic_statuses_and_
         "POWERTOOLS_METRICS_NAMESPACE": telemetry_names.METRICS_NAMESPACE,
         "POWERTOOLS_LOG_LEVEL": "INFO",
         "DEAD_LETTER_QUEUE_URL": function["Environment"]["Variables"]["DEAD_LETTER_QUEUE_URL"],  # see test_ingest
+        "EVENTS_QUEUE_ARN": function["Environment"]["Variables"]["EVENTS_QUEUE_ARN"],  # see test_queue_senders
         "AWS_DATA_PATH": "/var/task/aws-models",
     }
 

@@ -8,11 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from task_monitor.domain.arns import JobArn, TaskArn
+from task_monitor.domain.arrival import Arrival
 from task_monitor.domain.notification_model import Notification
 from task_monitor.domain.outcomes import HistoryFacts, Rejection, SaveOutcome
 from task_monitor.errors import EnrichmentError
 from task_monitor_devkit.builders.job import job_description
 from task_monitor_devkit.builders.task import description
+
+# The arrival the unit tests pass unless a test is about arrivals: an SQS message of the events queue.
+EVENTS_QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:braket-task-monitor-events"
+FROM_QUEUE = Arrival.from_queue("message-1", EVENTS_QUEUE_ARN, EVENTS_QUEUE_ARN)
 
 
 class FakeBraket:
@@ -122,10 +127,15 @@ class FakeWaitingTasks:
 class FakeJoinStore:
     def __init__(self, outcome: SaveOutcome = SaveOutcome.RECORDED) -> None:
         self.outcome, self.joined = outcome, []
+        self.kept: list[dict[str, Any]] = []
 
     def join_call(self, record: dict[str, Any], role: str) -> SaveOutcome:
         self.joined.append((record, role))
         return self.outcome
+
+    def keep_call(self, record: dict[str, Any]) -> SaveOutcome:
+        self.kept.append(record)
+        return SaveOutcome.RECORDED_LATE
 
 
 class FakeDeadLetters:

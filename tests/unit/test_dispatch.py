@@ -6,16 +6,18 @@ from typing import Any
 
 import pytest
 
+from task_monitor.domain.arrival import Arrival
 from task_monitor.domain.dispatch import EventDispatcher
 from task_monitor.errors import InvalidEventError
 from task_monitor_devkit.builders.task import task_event
+from tests.support.fakes import FROM_QUEUE
 
 
 def _dispatcher(seen: list[tuple[str, Any]]) -> EventDispatcher:
     return EventDispatcher(
         {
-            "Braket Task State Change": lambda event: seen.append(("task", event["id"])),  # type: ignore[func-returns-value]
-            "Braket Job State Change": lambda event: seen.append(("job", event["id"])),  # type: ignore[func-returns-value]
+            "Braket Task State Change": lambda event, arrival: seen.append(("task", event["id"], arrival.via)),  # type: ignore[func-returns-value]
+            "Braket Job State Change": lambda event, arrival: seen.append(("job", event["id"], arrival.via)),  # type: ignore[func-returns-value]
         }
     )
 
@@ -23,9 +25,9 @@ def _dispatcher(seen: list[tuple[str, Any]]) -> EventDispatcher:
 def test_each_detail_type_goes_to_its_own_processor() -> None:
     seen: list[tuple[str, Any]] = []
     dispatcher = _dispatcher(seen)
-    dispatcher.process(task_event("QUEUED", event_id="e1"))
-    dispatcher.process({**task_event(event_id="e2"), "detail-type": "Braket Job State Change"})
-    assert seen == [("task", "e1"), ("job", "e2")]
+    dispatcher.process(task_event("QUEUED", event_id="e1"), FROM_QUEUE)
+    dispatcher.process({**task_event(event_id="e2"), "detail-type": "Braket Job State Change"}, Arrival.direct())
+    assert seen == [("task", "e1", "queue"), ("job", "e2", "direct")]  # each with the arrival it was given
 
 
 @pytest.mark.parametrize(
@@ -40,6 +42,6 @@ def test_each_detail_type_goes_to_its_own_processor() -> None:
 def test_anything_else_is_invalid_and_reaches_no_processor(event: Any, field: str, problem: str) -> None:
     seen: list[tuple[str, Any]] = []
     with pytest.raises(InvalidEventError) as raised:
-        _dispatcher(seen).process(event)
+        _dispatcher(seen).process(event, FROM_QUEUE)
     assert raised.value.field == field and problem in raised.value.problem
     assert len(str(raised.value)) < 300 and seen == []

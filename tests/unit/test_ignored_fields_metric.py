@@ -13,6 +13,7 @@ from task_monitor.domain.results import ProcessingResult
 from task_monitor_devkit.builders.device import device_event
 from task_monitor_devkit.builders.job import job_event
 from tests.support.fakes import (
+    FROM_QUEUE,
     FakeDeviceStore,
     FakeGetJob,
     FakeJobTasks,
@@ -36,11 +37,11 @@ def _job_result(event: dict[str, Any]) -> ProcessingResult:
         notify_statuses=frozenset(),
         clock=lambda: "2026-11-23T16:02:12.000Z",
     )
-    return monitor.process(event)
+    return monitor.process(event, FROM_QUEUE)
 
 
 def _device_result(event: dict[str, Any]) -> ProcessingResult:
-    return DeviceMonitor(FakeDeviceStore(), FakeWaitingTasks(), _announcer()).process(event)
+    return DeviceMonitor(FakeDeviceStore(), FakeWaitingTasks(), _announcer()).process(event, FROM_QUEUE)
 
 
 def _ignored_metrics(metrics: list[dict[str, Any]]) -> list[tuple[str, list[float], list[list[str]]]]:

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
+from task_monitor.domain.arrival import Arrival
 from task_monitor.domain.intake import TIME_RESERVED_FOR_AN_EVENT_MS, SqsIntake, is_sqs_batch, parse_body
 from task_monitor.domain.ports import Rejection
 from task_monitor.errors import InvalidEventError, RequestRefusedError
 from task_monitor_devkit.builders.task import task_event
-from tests.support.fakes import FakeDeadLetters
+from tests.support.fakes import EVENTS_QUEUE_ARN, FakeDeadLetters
 
 
 class RecordingObserver:
@@ -35,7 +36,7 @@ class RecordingObserver:
         self.seen.append(("deferred", list(message_ids)))
 
 
-def _process(event: Any) -> str:
+def _process(event: Any, arrival: Arrival) -> str:
     """A stand-in pipeline: validates like the real one only as far as these tests need."""
     if not isinstance(event, dict) or "detail" not in event:
         raise InvalidEventError("detail", "missing or not an object")
@@ -148,3 +149,35 @@ def test_a_refused_event_that_cannot_be_set_aside_stays_on_the_queue(dead_letter
     response = _intake(dead_letters, observer).handle([_record("m1", task_event("HUGE"))], lambda: 60_000)
     assert response == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
     assert ("failed", "m1") in observer.seen
+
+
+def test_each_message_arrives_from_the_events_queue_only_if_its_record_names_that_queue() -> None:
+    """The batch record's eventSourceARN against EVENTS_QUEUE_ARN: another queue is marked as such."""
+    arrivals: list[Arrival] = []
+    intake = SqsIntake(
+        lambda event, arrival: arrivals.append(arrival),
+        None,
+        RecordingObserver(),
+        clock=lambda: "2026-11-24T00:00:00.000Z",
+        events_queue_arn=EVENTS_QUEUE_ARN,
+    )
+    other = "arn:aws:sqs:us-east-1:123456789012:someone-elses-queue"
+    records = [
+        {**_record("m1", task_event("QUEUED")), "eventSourceARN": EVENTS_QUEUE_ARN},
+        {**_record("m2", task_event("QUEUED")), "eventSourceARN": other},
+        _record("m3", task_event("QUEUED")),  # names no queue at all
+    ]
+    intake.handle(records, lambda: 900_000)
+    assert [arrival.field() for arrival in arrivals] == [
+        {"via": "queue", "messageId": "m1"},
+        {"via": "otherQueue", "messageId": "m2", "queue": other},
+        {"via": "otherQueue", "messageId": "m3", "queue": ""},
+    ]
+    assert [arrival.joins_callers for arrival in arrivals] == [True, False, False]
+
+
+def test_without_events_queue_arn_no_batch_counts_as_the_events_queue() -> None:
+    arrivals: list[Arrival] = []
+    intake = SqsIntake(lambda event, arrival: arrivals.append(arrival), None, RecordingObserver(), clock=lambda: "")
+    intake.handle([{**_record("m1", task_event("QUEUED")), "eventSourceARN": EVENTS_QUEUE_ARN}], lambda: 900_000)
+    assert arrivals[0].field() == {"via": "otherQueue", "messageId": "m1", "queue": EVENTS_QUEUE_ARN}

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import io
 import json
 import os
 import sys
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -67,8 +69,17 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="run a realistic scenario through the real handler, offline")
     demo.set_defaults(run=run_demo)
 
-    replay = commands.add_parser("replay", help="process event files (or - for stdin) through the handler")
-    replay.add_argument("files", nargs="+", metavar="FILE")
+    replay = commands.add_parser(
+        "replay",
+        help="process event files (or - for stdin), or the dead-letter queue's messages, in this process, "
+        "as you: each record says it was replayed and by whom",
+    )
+    replay.add_argument("files", nargs="*", metavar="FILE")
+    replay.add_argument(
+        "--dead-letter-queue",
+        metavar="URL",
+        help="--aws: replay every message on this dead-letter queue (deleted once processed)",
+    )
     _add_aws_options(replay)
     replay.set_defaults(run=run_replay)
 
@@ -102,9 +113,9 @@ def run_demo(args: argparse.Namespace, out: TextIO) -> int:
         _print(out, "braket-task-monitor demo: the real handler, on an embedded AWS (moto + Braket emulator)")
         _print(out, "notify statuses: COMPLETED, FAILED, CANCELLED; device news when tasks wait")
         _print(out, "kinds: task and job state changes, device status changes, Braket API calls from CloudTrail\n")
-        for step in demo_timeline():
+        for step in demo_timeline():  # each through the events queue, as deployed
             step.prepare(aws.braket)
-            failures += not _invoke_and_show(aws, step.event(), out, step.note, brief=step.brief)
+            failures += not _invoke_and_show(aws.send, aws, step.event(), out, step.note, brief=step.brief)
 
         _show_queue(aws, out)
 
@@ -149,11 +160,14 @@ def _task_states(tasks: list[dict[str, Any]]) -> list[str]:
     return [f"{short_id(str(task.get('quantumTaskArn', '?')))} {task.get('status', '?')}" for task in tasks]
 
 
-def _invoke_and_show(aws: Any, event: Any, out: TextIO, note: str = "", *, brief: bool = False) -> bool:
+def _invoke_and_show(
+    run: Callable[[Any], Any], aws: Any, event: Any, out: TextIO, note: str = "", *, brief: bool = False
+) -> bool:
+    """``run`` the event (``aws.send``: through the queue; or a replay) and show what became of it."""
     published_before = len(aws.published)
     function_output = io.StringIO()  # EMF metrics and logs: shown with --verbose
     with contextlib.redirect_stdout(function_output):
-        invocation = aws.invoke(event)
+        invocation = run(event)
     if os.environ.get("POWERTOOLS_LOG_LEVEL") != QUIET_POWERTOOLS["POWERTOOLS_LOG_LEVEL"]:
         out.write(function_output.getvalue())
     if invocation.succeeded:
@@ -206,6 +220,7 @@ def _call_outcome_text(outcome: str, kind: str) -> str:
         "duplicate": "duplicate: nothing written",
         "duplicate-unannounced": "duplicate: nothing written",
         "not-recorded": "not recorded: the call failed, so it created or cancelled nothing",
+        "kept-unjoined": f"kept in the {kind}'s history, not joined: not from the events queue or a dead letter",
     }.get(outcome, outcome)
 
 
@@ -233,48 +248,134 @@ def _show_dead_letters(letters: list[Any], out: TextIO) -> None:
     if letters:
         _print(
             out,
-            "  Fix the event, then: python -m task_monitor_cli replay FILE  (dead-letter messages work as they are)",
+            "  Fix the event, then: python -m task_monitor_cli replay FILE  (dead-letter messages work as they are;"
+            " against AWS: replay --aws --dead-letter-queue URL)",
         )
 
 
 # -- replay ---------------------------------------------------------------------------------
 def run_replay(args: argparse.Namespace, out: TextIO) -> int:
+    """Each event through the pipeline in this process, with the operator's credentials, recorded as
+    ``arrival: {"via": "replay", "operator": ...}``; a dead letter (a message read from the dead-letter
+    queue, or from ``aws sqs receive-message``'s output) also names its message id, and only such a
+    replay may name who created or cancelled a task or job (README, "Trust model")."""
+    if not args.files and not args.dead_letter_queue:
+        raise UsageError("replay needs event files (or - for stdin), or --aws --dead-letter-queue URL")
+    if args.dead_letter_queue and not args.aws:
+        raise UsageError("--dead-letter-queue reads a deployed queue: add --aws (and --table, --topic)")
     if args.aws:
-        handler = _real_aws_handler(args)
-        events = load_events(args.files)
-        failed = 0
-        for event in events:
-            try:
-                with _function_output(out):
-                    response = handler.lambda_handler(event, _context())
-                _print(out, event_line(event, _outcome_text(response)))
-            except Exception as error:
-                failed += 1
-                _print(out, event_line(event, _failure_text(error)))
-        return 1 if failed else 0
+        return _replay_on_aws(args, out)
 
     from task_monitor_cli.embedded import EmbeddedAws
 
-    events = load_events(args.files)
+    replays = load_replays(args.files)
     with EmbeddedAws() as aws:
         aws.load_handler()
         _print(out, "Embedded AWS: Braket answers with what each event itself says about its task or job.\n")
         results = []
-        for event in events:
-            _teach_emulator(aws, event)
-            results.append(_invoke_and_show(aws, event, out))
+        for replayed in replays:
+            _teach_emulator(aws, replayed.event)
+            replay = functools.partial(aws.replay, dead_letter_message_id=replayed.dead_letter_message_id)
+            results.append(_invoke_and_show(replay, aws, replayed.event, out))
     return 0 if all(results) else 1
+
+
+def _replay_on_aws(args: argparse.Namespace, out: TextIO) -> int:
+    from task_monitor.domain.arrival import Arrival
+
+    handler = _real_aws_handler(args)
+    operator = _operator(args)
+    queue = DeadLetterQueue(args.dead_letter_queue, args.region) if args.dead_letter_queue else None
+    replays = load_replays(args.files) + (queue.receive_all() if queue else [])
+    failed = 0
+    for replayed in replays:
+        event = replayed.event
+        try:
+            with _function_output(out):
+                response = handler.run_one(event, Arrival.replay(operator, replayed.dead_letter_message_id))
+            _print(out, event_line(event, _outcome_text(response)))
+        except Exception as error:
+            failed += 1
+            _print(out, event_line(event, _failure_text(error)))
+            continue
+        if queue and replayed.receipt_handle:
+            queue.delete(replayed.receipt_handle)  # processed: off the dead-letter queue
+    return 1 if failed else 0
+
+
+def _operator(args: argparse.Namespace) -> str:
+    """Who replays: the ARN of the credentials in use (sts:GetCallerIdentity), named on every record."""
+    import botocore.session
+
+    sts = botocore.session.get_session().create_client("sts", region_name=args.region)
+    return str(sts.get_caller_identity()["Arn"])
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """An event to replay and, for a dead letter, its message id (and where to delete it once done)."""
+
+    event: Any
+    dead_letter_message_id: str | None = None
+    receipt_handle: str | None = None
+
+
+class DeadLetterQueue:
+    """The deployed dead-letter queue, read for a replay: every message, hidden while it is replayed."""
+
+    VISIBILITY_SECONDS = 900  # long enough for a replay of every message received
+
+    def __init__(self, url: str, region: str | None) -> None:
+        import botocore.session
+
+        self.url = url
+        self._sqs = botocore.session.get_session().create_client("sqs", region_name=region)
+
+    def receive_all(self) -> list[Replayed]:
+        replays: list[Replayed] = []
+        while True:
+            messages = self._sqs.receive_message(
+                QueueUrl=self.url, MaxNumberOfMessages=10, VisibilityTimeout=self.VISIBILITY_SECONDS
+            ).get("Messages", [])
+            if not messages:
+                return replays
+            for message in messages:
+                replays += [
+                    Replayed(event, message["MessageId"], message["ReceiptHandle"])
+                    for event in _unwrap(_json_or_text(message["Body"]))
+                ]
+
+    def delete(self, receipt_handle: str) -> None:
+        self._sqs.delete_message(QueueUrl=self.url, ReceiptHandle=receipt_handle)
 
 
 def load_events(paths: Iterable[str]) -> list[Any]:
     """Events from files (or - for stdin): an event, a list of events, JSON lines, dead-letter
     messages as ``aws sqs receive-message`` prints them, an SQS batch as Lambda receives it, or
     Lambda destination records."""
-    events: list[Any] = []
+    return [replayed.event for replayed in load_replays(paths)]
+
+
+def load_replays(paths: Iterable[str]) -> list[Replayed]:
+    """The events of ``load_events``, each with its dead-letter message id when the file holds dead
+    letters as ``aws sqs receive-message`` prints them (a message with its ``MessageId``)."""
+    replays: list[Replayed] = []
     for path in paths:
         for document in _documents(path):
-            events.extend(_unwrap(document))
-    return events
+            replays.extend(_dead_letters(document) or [Replayed(event) for event in _unwrap(document)])
+    return replays
+
+
+def _dead_letters(document: Any) -> list[Replayed]:
+    """``aws sqs receive-message`` output: each message's events with its message id (else nothing)."""
+    if not isinstance(document, dict) or not isinstance(document.get("Messages"), list):
+        return []
+    replays: list[Replayed] = []
+    for message in document["Messages"]:
+        message_id = message.get("MessageId") if isinstance(message, dict) else None
+        events = _unwrap(message)
+        replays += [Replayed(event, message_id if isinstance(message_id, str) else None) for event in events]
+    return replays
 
 
 def _documents(path: str) -> list[Any]:
@@ -412,16 +513,17 @@ def run_history(args: argparse.Namespace, out: TextIO) -> int:
 
         with EmbeddedAws() as aws:
             aws.load_handler()
+            # The events as the deployed stack would take them: through the events queue
             if args.events:
                 for event in load_events(args.events):
                     _teach_emulator(aws, event)
                     with _function_output(out):
-                        aws.invoke(event)
+                        aws.send(event)
             else:
                 for step in demo_timeline():
                     step.prepare(aws.braket)
                     with _function_output(out):
-                        aws.invoke(step.event())
+                        aws.send(step.event())
             log = aws.audit_log()
             history, latest = log.history(args.arn), log.latest(args.arn)
     if not history:

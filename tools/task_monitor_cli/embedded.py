@@ -4,7 +4,9 @@ It runs the real handler module: the handler is imported after the fakes are in 
 clients it creates at cold start talk to them exactly as they would to AWS. Events reach it as in
 the deployed stack (``deliver`` then ``drain``: the rule's SQS queue, polled in batches the way
 Lambda's event source mapping does, with partial batch responses, receive counts and a redrive
-policy to the dead-letter queue), or directly (``invoke``: one EventBridge event, as ``replay`` does).
+policy to the dead-letter queue; or ``send``: one event through the queue, answered with its summary),
+directly (``invoke``: the function invoked with one EventBridge event, marked ``direct``), or as an
+operator's replay (``replay``: the CLI's path, naming the demo operator).
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ EMBEDDED_MAX_RECEIVES = 5
 BATCH_SIZE = 10
 MAX_POLLS = 10_000  # a queue that has not drained by then is stuck: fail loudly instead of looping
 FAILED_ONLY_FILTER = {"status": ["FAILED"]}
+# Who replays in the embedded AWS (against real AWS, sts:GetCallerIdentity says).
+DEMO_OPERATOR = f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/TaskMonitorOperator/demo"
 
 _FAKE_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -160,6 +164,7 @@ class EmbeddedAws:
             "AUDIT_TABLE_NAME": TABLE_NAME,
             "NOTIFICATION_TOPIC_ARN": self.topic_arn,
             "DEAD_LETTER_QUEUE_URL": self.dead_letters_url,
+            "EVENTS_QUEUE_ARN": self.events_arn,
         }
         if self._notify_statuses is not None:
             settings["NOTIFY_STATUSES"] = self._notify_statuses
@@ -190,12 +195,43 @@ class EmbeddedAws:
         return self.handler
 
     def invoke(self, event: Any) -> Invocation:
-        """Call the handler directly with one EventBridge event, as ``replay`` and tests do."""
+        """Invoke the function directly with one EventBridge event (``lambda:InvokeFunction``): its
+        records say it arrived ``direct``."""
         handler = self.handler or self.load_handler()
         try:
             return Invocation(event, handler.lambda_handler(event, FakeLambdaContext()), None)
         except Exception as error:
             return Invocation(event, None, error)
+
+    def replay(self, event: Any, dead_letter_message_id: str | None = None) -> Invocation:
+        """The CLI's replay by the demo operator (of a dead letter, when its message id is given)."""
+        from task_monitor.domain.arrival import Arrival
+
+        handler = self.handler or self.load_handler()
+        try:
+            response = handler.run_one(event, Arrival.replay(DEMO_OPERATOR, dead_letter_message_id))
+            return Invocation(event, response, None)
+        except Exception as error:
+            return Invocation(event, None, error)
+
+    def send(self, event: Any) -> Invocation:
+        """One event through the events queue, as the rule delivers it, answered with its summary: sent,
+        received, processed with the arrival the function's intake gives a message of that batch (the
+        record's queue ARN against EVENTS_QUEUE_ARN), then deleted. The demo's way to show each delivery."""
+        from task_monitor.domain.arrival import Arrival
+
+        handler = self.handler or self.load_handler()
+        (message_id,) = self.deliver(event)
+        messages = self.sqs.receive_message(QueueUrl=self.events_url, MaxNumberOfMessages=10).get("Messages", [])
+        (message,) = [message for message in messages if message["MessageId"] == message_id]
+        record = self._lambda_record(message)
+        arrival = Arrival.from_queue(message_id, record["eventSourceARN"], handler.settings.events_queue_arn)
+        try:
+            invocation = Invocation(event, handler.run_one(json.loads(record["body"]), arrival), None)
+        except Exception as error:
+            invocation = Invocation(event, None, error)
+        self.sqs.delete_message(QueueUrl=self.events_url, ReceiptHandle=message["ReceiptHandle"])
+        return invocation
 
     def deliver(self, *events: Any) -> list[str]:
         """Put events on the events queue as the rule's SQS target does (body: the event as JSON; a

@@ -27,6 +27,7 @@ from task_monitor.adapters.audit_items import (
 from task_monitor.adapters.dynamodb_codec import from_item, to_attribute, to_item
 from task_monitor.adapters.notification_claims import CLAIM_TIMEOUT_SECONDS, NotificationClaims
 from task_monitor.adapters.refusals import DYNAMODB, permanent_refusals
+from task_monitor.domain.arrival import ARRIVAL_FIELD, stored_arrival_joins_callers
 from task_monitor.domain.callers import (
     CALLER_FIELDS,
     CANCEL_STATUSES,
@@ -115,7 +116,7 @@ class DynamoAuditStore:
             ConsistentRead=True,
             KeyConditionExpression="#pk = :pk AND begins_with(#sk, :events)",
             FilterExpression=" OR ".join(["#status = :running", *(f"#eventName = {name}" for name in call_names)]),
-            ProjectionExpression="#eventTime, #eventName, #createdBy, #cancelledBy",
+            ProjectionExpression="#eventTime, #eventName, #createdBy, #cancelledBy, #arrival",
             ExpressionAttributeNames={
                 "#pk": schema.PARTITION_KEY,
                 "#sk": schema.SORT_KEY,
@@ -124,6 +125,7 @@ class DynamoAuditStore:
                 "#eventName": "eventName",
                 "#createdBy": CREATED_BY,
                 "#cancelledBy": CANCELLED_BY,
+                "#arrival": ARRIVAL_FIELD,
             },
             ExpressionAttributeValues={
                 ":pk": {"S": self._kind.key(arn)},
@@ -157,6 +159,12 @@ class DynamoAuditStore:
         if written.update_refused:
             return self._put_event_alone(put_event, record, None)
         return SaveOutcome.RECORDED
+
+    @permanent_refusals(DYNAMODB)
+    def keep_call(self, record: Record) -> SaveOutcome:
+        """Record an API call once in its target's history, naming no caller on the latest state: a
+        call whose arrival does not vouch for it (one PutItem). ``history_facts`` passes it over too."""
+        return self._put_event_alone(self._put_event_request(record, claim=None), record, None)
 
     @permanent_refusals(DYNAMODB)
     def save(self, record: Record, *, claim: str | None) -> SaveOutcome:
@@ -334,8 +342,13 @@ class DynamoAuditStore:
 
 
 def _first_caller(items: list[dict[str, Any]], role: str) -> Caller | None:
-    """The earliest real caller of the calls in ``role`` recorded in a history, or None."""
-    callers = [item[role] for item in items if item.get("eventName") in JOINED_API_CALLS and role in item]
+    """The earliest real caller of the calls in ``role`` recorded in a history, or None; a call kept
+    unjoined (its arrival did not vouch for it: ``domain.arrival``) names nobody."""
+    callers = [
+        item[role]
+        for item in items
+        if item.get("eventName") in JOINED_API_CALLS and role in item and stored_arrival_joins_callers(item)
+    ]
     known = [caller for caller in callers if caller.get("principal", UNKNOWN_PRINCIPAL) != UNKNOWN_PRINCIPAL]
     return min(known, key=lambda caller: str(caller.get("eventTime", ""))) if known else None
 

@@ -3,8 +3,8 @@
 Braket sends task state changes, job state changes, device status changes and (through CloudTrail)
 API calls, each with its own ``detail-type``. The pipeline for each kind (its parser, enrichment,
 record, status ranking and notification) is registered here under that detail-type; the intake and
-the handler only ever call ``EventDispatcher.process``. Only ``Braket Task State Change`` is
-registered today.
+the handler only ever call ``EventDispatcher.process``, with the event's ``Arrival`` (how it reached the
+function, made by the entry point), which every kind's pipeline keeps on its record.
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from task_monitor.domain.arrival import Arrival
 from task_monitor.domain.detail_types import EVENT_SOURCE
 from task_monitor.domain.results import ProcessingResult
 from task_monitor.domain.validation import quote_value
 from task_monitor.errors import InvalidEventError
 
-Processor = Callable[[Any], ProcessingResult]
+Processor = Callable[[Any, Arrival], ProcessingResult]
 
 
 class EventDispatcher:
@@ -32,8 +33,9 @@ class EventDispatcher:
     def detail_types(self) -> tuple[str, ...]:
         return tuple(self._processors)
 
-    def process(self, event: Any) -> ProcessingResult:
-        """Process the event with its kind's pipeline; InvalidEventError before anything is called."""
+    def process(self, event: Any, arrival: Arrival) -> ProcessingResult:
+        """Process the event with its kind's pipeline, which records ``arrival``; InvalidEventError
+        before anything is called."""
         if not isinstance(event, dict):
             raise InvalidEventError("$", f"expected a JSON object, got {type(event).__name__}")
         source, detail_type = event.get("source"), event.get("detail-type")
@@ -43,4 +45,4 @@ class EventDispatcher:
         if processor is None:
             expected = " or ".join(repr(known) for known in self._processors)
             raise InvalidEventError("detail-type", f"expected {expected}, got {quote_value(detail_type)}")
-        return processor(event)
+        return processor(event, arrival)

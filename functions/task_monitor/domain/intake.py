@@ -1,6 +1,8 @@
 """Work through the SQS batch the event source mapping hands over, and say which messages to retry.
 
-Each message body is one EventBridge event, as the rule's SQS target wrote it. Per message:
+Each message body is one EventBridge event, as the rule's SQS target wrote it. Each is processed with
+its ``Arrival``: from the events queue when the record's ``eventSourceARN`` is the configured queue's
+(``EVENTS_QUEUE_ARN``), else from another queue; the record keeps it, with the SQS message id. Per message:
 
 * processed: nothing to report, SQS deletes it with the batch;
 * invalid (the body is not JSON, or the event fails validation): it will never succeed, so it is not
@@ -23,6 +25,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from task_monitor.domain.arrival import Arrival
 from task_monitor.domain.outcomes import Rejection
 from task_monitor.domain.results import ProcessingResult
 from task_monitor.errors import DeadLetterQueueNotConfiguredError, InvalidEventError, RequestRefusedError
@@ -62,12 +65,14 @@ class SqsIntake:
 
     def __init__(
         self,
-        process: Callable[[Any], ProcessingResult],
+        process: Callable[[Any, Arrival], ProcessingResult],
         dead_letters: DeadLetters | None,
         observer: IntakeObserver,
         clock: Callable[[], str],
+        events_queue_arn: str | None = None,
     ) -> None:
         self._process = process
+        self._events_queue_arn = events_queue_arn
         self._dead_letters = dead_letters
         self._observer = observer
         self._clock = clock
@@ -92,7 +97,7 @@ class SqsIntake:
         try:
             event = parse_body(body)
             self._observer.begin(message_id, event)
-            result = self._process(event)
+            result = self._process(event, self._arrival(message_id, record))
         except (InvalidEventError, RequestRefusedError) as error:
             return self._reject(message_id, body, error)
         except Exception as error:
@@ -100,6 +105,11 @@ class SqsIntake:
             return False
         self._observer.processed(result)
         return True
+
+    def _arrival(self, message_id: str, record: dict[str, Any]) -> Arrival:
+        """How the message came: the events queue only if the batch names its ARN."""
+        source = record.get("eventSourceARN")
+        return Arrival.from_queue(message_id, source if isinstance(source, str) else None, self._events_queue_arn)
 
     def _reject(self, message_id: str, body: object, error: InvalidEventError | RequestRefusedError) -> bool:
         rejection = Rejection(message_id=message_id, error=error, rejected_at=self._clock())

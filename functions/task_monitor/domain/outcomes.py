@@ -22,6 +22,8 @@ class SaveOutcome(enum.Enum):
     DUPLICATE_UNANNOUNCED = "duplicate-unannounced"  # seen before; its notification is now ours to send
     DUPLICATE = "duplicate"  # seen and fully handled before: nothing to do
     NOT_RECORDED = "not-recorded"  # nothing to record: a failed API call created or cancelled nothing
+    # an API call kept in its target's history but not joined: it did not come through the events queue
+    KEPT_UNJOINED = "kept-unjoined"
 
     @property
     def is_duplicate(self) -> bool:

@@ -130,3 +130,8 @@ class CallJoinStore(Protocol):
         cancels the earliest stays. RECORDED when the latest state took it, RECORDED_LATE when only
         the history did, DUPLICATE for an event recorded before."""
         ...
+
+    def keep_call(self, record: Mapping[str, Any]) -> SaveOutcome:
+        """Record the call once in the target's history without naming its caller on the latest state
+        (a call whose arrival cannot vouch for it): RECORDED_LATE, or DUPLICATE for one recorded before."""
+        ...

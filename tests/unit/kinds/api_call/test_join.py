@@ -28,7 +28,7 @@ from task_monitor_devkit.builders.api_call import (
     iam_user,
 )
 from task_monitor_devkit.builders.task import TASK_ARN, description, task_event
-from tests.support.fakes import FakeBraket, FakeJoinStore, FakePublisher, FakeStore
+from tests.support.fakes import FROM_QUEUE, FakeBraket, FakeJoinStore, FakePublisher, FakeStore
 from tests.support.telemetry import telemetry_of
 
 
@@ -39,8 +39,8 @@ def _caller(event: dict[str, Any]) -> Caller:
 def test_call_is_joined_onto_its_kind_under_its_role() -> None:
     tasks, jobs = FakeJoinStore(), FakeJoinStore(SaveOutcome.RECORDED_LATE)
     monitor = ApiCallMonitor({"task": tasks, "job": jobs})
-    task_result = monitor.process(create_task_call(TASK_ARN))
-    job_result = monitor.process(cancel_job_call(JOB_ARN))
+    task_result = monitor.process(create_task_call(TASK_ARN), FROM_QUEUE)
+    job_result = monitor.process(cancel_job_call(JOB_ARN), FROM_QUEUE)
     assert [(record["quantumTaskArn"], role) for record, role in tasks.joined] == [(TASK_ARN, "createdBy")]
     assert [(record["jobArn"], role) for record, role in jobs.joined] == [(JOB_ARN, "cancelledBy")]
     assert (task_result.kind, task_result.source, task_result.outcome) == ("task", "apiCall", SaveOutcome.RECORDED)
@@ -50,7 +50,7 @@ def test_call_is_joined_onto_its_kind_under_its_role() -> None:
 
 def test_failed_call_writes_nothing_and_is_not_an_error() -> None:
     tasks = FakeJoinStore()
-    result = ApiCallMonitor({"task": tasks, "job": FakeJoinStore()}).process(failed_create_task_call())
+    result = ApiCallMonitor({"task": tasks, "job": FakeJoinStore()}).process(failed_create_task_call(), FROM_QUEUE)
     assert tasks.joined == []
     assert (result.outcome, result.kind, result.source, result.notified) == (
         SaveOutcome.NOT_RECORDED,
@@ -62,7 +62,9 @@ def test_failed_call_writes_nothing_and_is_not_an_error() -> None:
 
 
 def test_unjoined_call_counts_as_not_joined_and_says_why(capsys) -> None:
-    result = ApiCallMonitor({"task": FakeJoinStore(), "job": FakeJoinStore()}).process(failed_create_task_call())
+    result = ApiCallMonitor({"task": FakeJoinStore(), "job": FakeJoinStore()}).process(
+        failed_create_task_call(), FROM_QUEUE
+    )
     seen = telemetry_of(result, capsys)
     out, lines = seen.text, seen.lines
     (not_joined,) = [line for line in lines if line.get("message") == "API call not joined"]
@@ -74,7 +76,9 @@ def test_unjoined_call_counts_as_not_joined_and_says_why(capsys) -> None:
 
 
 def test_joined_call_counts_by_call_name(capsys) -> None:
-    result = ApiCallMonitor({"task": FakeJoinStore(), "job": FakeJoinStore()}).process(create_job_call(JOB_ARN))
+    result = ApiCallMonitor({"task": FakeJoinStore(), "job": FakeJoinStore()}).process(
+        create_job_call(JOB_ARN), FROM_QUEUE
+    )
     seen = telemetry_of(result, capsys)
     out, lines = seen.text, seen.lines
     assert any(line.get("call") == "CreateJob" and "ApiCallsJoined" in line for line in lines)
@@ -152,7 +156,7 @@ def test_ending_task_takes_its_callers_from_the_history(status: str) -> None:
         frozenset({"COMPLETED", "CANCELLED"}),
         clock=lambda: "2026-11-20T12:00:00.000Z",
     )
-    result = monitor.process(task_event(status))
+    result = monitor.process(task_event(status), FROM_QUEUE)
     assert result.record["createdBy"] == creator and result.record["cancelledBy"] == canceller
     (sent,) = publisher.sent
     assert sent.attributes["createdBy"]["StringValue"] == creator["principal"]

@@ -12,7 +12,7 @@ from task_monitor.domain.ports import SaveOutcome
 from task_monitor.errors import InvalidEventError
 from task_monitor_devkit.builders.device import QPU_STATUS, device_event
 from task_monitor_devkit.builders.task import FORTE
-from tests.support.fakes import FakeDeviceStore, FakePublisher, FakeWaitingTasks
+from tests.support.fakes import FROM_QUEUE, FakeDeviceStore, FakePublisher, FakeWaitingTasks
 
 EARLIER = "2026-11-21T05:00:00.000Z"
 LATER = "2026-11-21T07:00:00.000Z"
@@ -36,7 +36,7 @@ def _latest(status: str, event_time: str = EARLIER, event_id: str = "earlier-eve
 )
 def test_a_change_of_availability_with_tasks_waiting_is_announced_once(stored, status) -> None:
     monitor, store, waiting, publisher = _monitor(store=FakeDeviceStore(stored))
-    result = monitor.process(device_event(status))
+    result = monitor.process(device_event(status), FROM_QUEUE)
     assert waiting.asked == [FORTE]
     ((saved, claim),) = store.saved
     assert claim is not None and saved["waitingTasks"] == 3
@@ -48,7 +48,7 @@ def test_a_change_of_availability_with_tasks_waiting_is_announced_once(stored, s
 
 def test_nothing_waiting_is_recorded_with_the_count_and_not_announced() -> None:
     monitor, store, _, publisher = _monitor(waiting=FakeWaitingTasks(0))
-    result = monitor.process(device_event("OFFLINE"))
+    result = monitor.process(device_event("OFFLINE"), FROM_QUEUE)
     ((saved, claim),) = store.saved
     assert claim is None and saved["waitingTasks"] == 0
     assert publisher.sent == [] and not result.notified and result.outcome is SaveOutcome.RECORDED
@@ -57,7 +57,7 @@ def test_nothing_waiting_is_recorded_with_the_count_and_not_announced() -> None:
 @pytest.mark.parametrize("stored_time", [LATER, EVENT_TIME])
 def test_an_event_not_newer_than_the_stored_state_is_history_only_and_counts_nothing(stored_time) -> None:
     monitor, store, waiting, publisher = _monitor(store=FakeDeviceStore(_latest("ONLINE", stored_time)))
-    monitor.process(device_event("OFFLINE"))
+    monitor.process(device_event("OFFLINE"), FROM_QUEUE)
     ((saved, claim),) = store.saved
     assert claim is None and "waitingTasks" not in saved
     assert waiting.asked == [] and publisher.sent == []
@@ -65,13 +65,13 @@ def test_an_event_not_newer_than_the_stored_state_is_history_only_and_counts_not
 
 def test_the_status_already_stored_is_no_change_and_not_announced() -> None:
     monitor, store, waiting, publisher = _monitor(store=FakeDeviceStore(_latest("OFFLINE")))
-    monitor.process(device_event("OFFLINE"))
+    monitor.process(device_event("OFFLINE"), FROM_QUEUE)
     assert store.saved[0][1] is None and waiting.asked == [] and publisher.sent == []
 
 
 def test_an_unknown_status_is_audited_without_reading_or_counting_anything() -> None:
     monitor, store, waiting, publisher = _monitor()
-    result = monitor.process(device_event("MAINTENANCE"))
+    result = monitor.process(device_event("MAINTENANCE"), FROM_QUEUE)
     assert store.latest_asked == [] and waiting.asked == [] and publisher.sent == []
     assert store.saved[0][0]["status"] == "MAINTENANCE" and store.saved[0][1] is None
     assert not result.notified
@@ -81,7 +81,7 @@ def test_a_duplicate_already_handled_publishes_nothing() -> None:
     # The redelivered event is the one that set the latest state: its claim decides, and it says done
     stored = _latest("OFFLINE", EVENT_TIME, event_id=device_event("OFFLINE")["id"])
     monitor, store, _, publisher = _monitor(store=FakeDeviceStore(stored, SaveOutcome.DUPLICATE))
-    result = monitor.process(device_event("OFFLINE"))
+    result = monitor.process(device_event("OFFLINE"), FROM_QUEUE)
     assert store.saved[0][1] is not None  # asked for the notification; the store said it went out
     assert publisher.sent == [] and store.notified == [] and not result.notified
 
@@ -91,13 +91,13 @@ def test_a_redelivery_whose_notification_never_went_out_is_announced_now() -> No
     # but it is this event's own, so it is not "no change"
     stored = _latest("OFFLINE", EVENT_TIME, event_id=device_event("OFFLINE")["id"])
     monitor, store, _, publisher = _monitor(store=FakeDeviceStore(stored, SaveOutcome.DUPLICATE_UNANNOUNCED))
-    result = monitor.process(device_event("OFFLINE"))
+    result = monitor.process(device_event("OFFLINE"), FROM_QUEUE)
     assert len(publisher.sent) == 1 and result.notified and len(store.notified) == 1
 
 
 def test_a_newer_event_that_won_the_race_makes_this_one_old_news() -> None:
     monitor, store, _, publisher = _monitor(store=FakeDeviceStore(_latest("ONLINE"), SaveOutcome.RECORDED_LATE))
-    result = monitor.process(device_event("OFFLINE"))
+    result = monitor.process(device_event("OFFLINE"), FROM_QUEUE)
     ((_, claim),) = store.saved
     assert publisher.sent == [] and store.released == [claim] and not result.notified
 
@@ -105,13 +105,13 @@ def test_a_newer_event_that_won_the_race_makes_this_one_old_news() -> None:
 def test_a_failed_publish_fails_the_event_and_gives_the_claim_back() -> None:
     monitor, store, _, _ = _monitor(publisher=FakePublisher(fail=True))
     with pytest.raises(ConnectionError):
-        monitor.process(device_event("OFFLINE"))
+        monitor.process(device_event("OFFLINE"), FROM_QUEUE)
     assert len(store.released) == 1 and store.notified == []
 
 
 def test_qpu_status_change_is_processed_the_same_way() -> None:
     monitor, _, _, publisher = _monitor()
-    result = monitor.process(device_event("OFFLINE", detail_type=QPU_STATUS, status_field="deviceStatus"))
+    result = monitor.process(device_event("OFFLINE", detail_type=QPU_STATUS, status_field="deviceStatus"), FROM_QUEUE)
     assert result.record["detailType"] == QPU_STATUS and len(publisher.sent) == 1
 
 
@@ -127,5 +127,5 @@ def test_qpu_status_change_is_processed_the_same_way() -> None:
 def test_an_invalid_event_reads_writes_and_sends_nothing(event) -> None:
     monitor, store, waiting, publisher = _monitor()
     with pytest.raises(InvalidEventError):
-        monitor.process(event)
+        monitor.process(event, FROM_QUEUE)
     assert (store.latest_asked, store.saved, waiting.asked, publisher.sent) == ([], [], [], [])

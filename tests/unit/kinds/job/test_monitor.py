@@ -10,7 +10,7 @@ from task_monitor.domain.kinds.job.monitor import JobMonitor
 from task_monitor.domain.ports import HistoryFacts, SaveOutcome
 from task_monitor.errors import EnrichmentError, InvalidEventError
 from task_monitor_devkit.builders.job import JOB_ARN, job_event
-from tests.support.fakes import FakeGetJob, FakeJobTasks, FakePublisher, FakeStore
+from tests.support.fakes import FROM_QUEUE, FakeGetJob, FakeJobTasks, FakePublisher, FakeStore
 
 CREATOR: Caller = {"principal": "arn:aws:iam::123456789012:role/Researcher"}
 
@@ -38,7 +38,7 @@ def _monitor(*, braket=None, store=None, tasks=None, publisher=None, statuses=("
 @pytest.mark.parametrize("status", ["COMPLETED", "FAILED", "CANCELLED"])
 def test_an_ending_job_is_enriched_rolled_up_recorded_and_announced_once(status: str) -> None:
     monitor, braket, store, tasks, publisher = _monitor()
-    result = monitor.process(job_event(status))
+    result = monitor.process(job_event(status), FROM_QUEUE)
     assert braket.asked == [(JOB_ARN, status)]
     assert tasks.asked == [JOB_ARN] and store.running_asked == 1
     ((saved, claimed),) = store.saved
@@ -52,7 +52,7 @@ def test_an_ending_job_is_enriched_rolled_up_recorded_and_announced_once(status:
 @pytest.mark.parametrize("status", ["QUEUED", "RUNNING", "CANCELLING", "PAUSED"])
 def test_a_job_that_has_not_ended_is_recorded_without_reads_or_notification(status: str) -> None:
     monitor, _, store, tasks, publisher = _monitor(statuses=("QUEUED", "RUNNING", "CANCELLING", "COMPLETED"))
-    result = monitor.process(job_event(status))
+    result = monitor.process(job_event(status), FROM_QUEUE)
     ((saved, claimed),) = store.saved
     assert not claimed and "taskSummary" not in saved and "createdBy" not in saved
     assert tasks.asked == [] and store.running_asked == 0 and publisher.sent == []
@@ -61,25 +61,25 @@ def test_a_job_that_has_not_ended_is_recorded_without_reads_or_notification(stat
 
 def test_an_ending_status_left_out_of_notify_statuses_is_recorded_but_not_announced() -> None:
     monitor, _, store, _, publisher = _monitor(statuses=("FAILED",))
-    monitor.process(job_event("COMPLETED"))
+    monitor.process(job_event("COMPLETED"), FROM_QUEUE)
     ((saved, claimed),) = store.saved
     assert not claimed and publisher.sent == []
     assert saved["taskSummary"]["count"] == 1  # the roll-up is recorded all the same
-    monitor.process(job_event("FAILED"))
+    monitor.process(job_event("FAILED"), FROM_QUEUE)
     assert len(publisher.sent) == 1
 
 
 def test_a_duplicate_already_announced_sends_nothing_and_one_left_unannounced_is_sent() -> None:
     monitor, _, _, _, publisher = _monitor(store=JobStore(SaveOutcome.DUPLICATE))
-    assert monitor.process(job_event()).notified is False and publisher.sent == []
+    assert monitor.process(job_event(), FROM_QUEUE).notified is False and publisher.sent == []
     monitor, _, _, _, publisher = _monitor(store=JobStore(SaveOutcome.DUPLICATE_UNANNOUNCED))
-    assert monitor.process(job_event()).notified is True and len(publisher.sent) == 1
+    assert monitor.process(job_event(), FROM_QUEUE).notified is True and len(publisher.sent) == 1
 
 
 def test_a_getjob_failure_keeps_the_record_marked_and_still_announces_it() -> None:
     braket = FakeGetJob(error=EnrichmentError("AccessDeniedException", "no braket:GetJob"))
     monitor, _, store, _, publisher = _monitor(braket=braket)
-    result = monitor.process(job_event("FAILED"))
+    result = monitor.process(job_event("FAILED"), FROM_QUEUE)
     assert result.enrichment_error == "AccessDeniedException"
     assert store.saved[0][0]["enrichmentError"]["code"] == "AccessDeniedException"
     assert "enrichedAt" not in store.saved[0][0]
@@ -89,12 +89,12 @@ def test_a_getjob_failure_keeps_the_record_marked_and_still_announces_it() -> No
 def test_a_failed_publish_gives_the_claim_back_and_fails_the_event() -> None:
     monitor, _, store, _, _ = _monitor(publisher=FakePublisher(fail=True))
     with pytest.raises(ConnectionError):
-        monitor.process(job_event())
+        monitor.process(job_event(), FROM_QUEUE)
     assert len(store.released) == 1 and store.notified == []
 
 
 def test_an_invalid_event_calls_and_writes_nothing() -> None:
     monitor, braket, store, tasks, publisher = _monitor()
     with pytest.raises(InvalidEventError):
-        monitor.process(job_event(status="done!"))
+        monitor.process(job_event(status="done!"), FROM_QUEUE)
     assert braket.asked == [] and store.saved == [] and tasks.asked == [] and publisher.sent == []

@@ -11,7 +11,7 @@ from task_monitor.domain.kinds.task.monitor import TaskMonitor
 from task_monitor.domain.ports import SaveOutcome
 from task_monitor.errors import ClaimExpiredError, EnrichmentError, InvalidEventError
 from task_monitor_devkit.builders.task import task_event
-from tests.support.fakes import FakeBraket, FakePublisher, FakeStore
+from tests.support.fakes import FROM_QUEUE, FakeBraket, FakePublisher, FakeStore
 
 
 def _monitor(braket=None, store=None, publisher=None, statuses=("COMPLETED", "FAILED", "CANCELLED"), now=None):
@@ -29,7 +29,7 @@ def _monitor(braket=None, store=None, publisher=None, statuses=("COMPLETED", "FA
 
 def test_completed_event_is_enriched_recorded_and_announced_once() -> None:
     monitor, braket, store, publisher = _monitor()
-    result = monitor.process(task_event("COMPLETED"))
+    result = monitor.process(task_event("COMPLETED"), FROM_QUEUE)
     assert braket.asked == [task_event()["detail"]["quantumTaskArn"]]
     assert store.saved[0][1] is True  # saved as "notification pending"
     assert len(publisher.sent) == 1 and store.notified == [result.record["eventId"]]
@@ -39,34 +39,34 @@ def test_completed_event_is_enriched_recorded_and_announced_once() -> None:
 
 def test_status_not_chosen_is_recorded_without_notification_or_history_read() -> None:
     monitor, _, store, publisher = _monitor()
-    result = monitor.process(task_event("QUEUED"))
+    result = monitor.process(task_event("QUEUED"), FROM_QUEUE)
     assert store.saved[0][1] is False and publisher.sent == [] and not result.notified
     assert store.running_asked == 0  # only finished tasks need the RUNNING time
 
 
 def test_chosen_statuses_are_configurable() -> None:
     monitor, _, _, publisher = _monitor(statuses=("RUNNING",))
-    monitor.process(task_event("RUNNING"))
-    monitor.process(task_event("COMPLETED"))
+    monitor.process(task_event("RUNNING"), FROM_QUEUE)
+    monitor.process(task_event("COMPLETED"), FROM_QUEUE)
     assert [n.attributes["status"]["StringValue"] for n in publisher.sent] == ["RUNNING"]
 
 
 def test_duplicate_already_announced_publishes_nothing() -> None:
     monitor, _, store, publisher = _monitor(store=FakeStore(SaveOutcome.DUPLICATE))
-    result = monitor.process(task_event("COMPLETED"))
+    result = monitor.process(task_event("COMPLETED"), FROM_QUEUE)
     assert publisher.sent == [] and store.notified == [] and not result.notified
 
 
 def test_duplicate_whose_notification_never_went_out_is_announced_now() -> None:
     monitor, _, store, publisher = _monitor(store=FakeStore(SaveOutcome.DUPLICATE_UNANNOUNCED))
-    monitor.process(task_event("COMPLETED"))
+    monitor.process(task_event("COMPLETED"), FROM_QUEUE)
     assert len(publisher.sent) == 1 and len(store.notified) == 1
 
 
 def test_failed_publish_fails_the_event_and_leaves_it_unannounced() -> None:
     monitor, _, store, _ = _monitor(publisher=FakePublisher(fail=True))
     with pytest.raises(ConnectionError):
-        monitor.process(task_event("COMPLETED"))
+        monitor.process(task_event("COMPLETED"), FROM_QUEUE)
     assert len(store.saved) == 1 and store.notified == []
     assert len(store.released) == 1  # the redelivery may publish at once
 
@@ -74,7 +74,7 @@ def test_failed_publish_fails_the_event_and_leaves_it_unannounced() -> None:
 def test_enrichment_failure_is_recorded_and_still_announced() -> None:
     braket = FakeBraket(error=EnrichmentError("AccessDeniedException", "denied"))
     monitor, _, store, publisher = _monitor(braket=braket)
-    result = monitor.process(task_event("FAILED"))
+    result = monitor.process(task_event("FAILED"), FROM_QUEUE)
     assert store.saved[0][0]["enrichmentError"]["code"] == "AccessDeniedException"
     assert result.enrichment_error == "AccessDeniedException" and len(publisher.sent) == 1
 
@@ -82,16 +82,16 @@ def test_enrichment_failure_is_recorded_and_still_announced() -> None:
 def test_invalid_event_calls_nothing_and_writes_nothing() -> None:
     monitor, braket, store, publisher = _monitor()
     with pytest.raises(InvalidEventError):
-        monitor.process(task_event(shots="many"))
+        monitor.process(task_event(shots="many"), FROM_QUEUE)
     assert (braket.asked, store.saved, publisher.sent) == ([], [], [])
 
 
 def test_queue_wait_is_reported_once_per_task_at_its_running_event() -> None:
     monitor, *_ = _monitor()
-    assert monitor.process(task_event("RUNNING")).queued_seconds == 9675.88
-    assert monitor.process(task_event("COMPLETED")).queued_seconds is None
+    assert monitor.process(task_event("RUNNING"), FROM_QUEUE).queued_seconds == 9675.88
+    assert monitor.process(task_event("COMPLETED"), FROM_QUEUE).queued_seconds is None
     duplicate_monitor, *_ = _monitor(store=FakeStore(SaveOutcome.DUPLICATE))
-    assert duplicate_monitor.process(task_event("RUNNING")).queued_seconds is None
+    assert duplicate_monitor.process(task_event("RUNNING"), FROM_QUEUE).queued_seconds is None
 
 
 class UnmarkableStore(FakeStore):
@@ -101,7 +101,7 @@ class UnmarkableStore(FakeStore):
 
 def test_a_sent_notification_that_cannot_be_marked_does_not_fail_the_event() -> None:
     monitor, _, store, publisher = _monitor(store=UnmarkableStore())
-    result = monitor.process(task_event("COMPLETED"))
+    result = monitor.process(task_event("COMPLETED"), FROM_QUEUE)
     # SNS accepted it: failing now would only make a redelivery publish it again
     assert result.notified and len(publisher.sent) == 1 and store.released == []
     assert result.unmarked_notification == "RuntimeError"
@@ -128,7 +128,7 @@ def test_a_claim_too_old_to_outlast_a_publish_is_given_up_unpublished(outcome) -
     monitor, _, _, publisher = _monitor(store=store, now=lambda: clock[0])
     # When it comes to publish, Then it does not: another attempt may take the claim mid-publish
     with pytest.raises(ClaimExpiredError):
-        monitor.process(task_event("COMPLETED"))
+        monitor.process(task_event("COMPLETED"), FROM_QUEUE)
     assert publisher.sent == [] and store.notified == []
     assert len(store.released) == 1  # given back, so the redelivery publishes without waiting
 
@@ -136,5 +136,5 @@ def test_a_claim_too_old_to_outlast_a_publish_is_given_up_unpublished(outcome) -
 def test_a_claim_with_time_for_the_longest_publish_is_used() -> None:
     clock = [1_000_000.0]
     monitor, _, store, publisher = _monitor(store=StallingStore(clock, stall=49), now=lambda: clock[0])
-    assert monitor.process(task_event("COMPLETED")).notified
+    assert monitor.process(task_event("COMPLETED"), FROM_QUEUE).notified
     assert len(publisher.sent) == 1 and store.released == []

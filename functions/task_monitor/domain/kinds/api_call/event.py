@@ -15,6 +15,7 @@ from typing import Any, Required, TypedDict
 from urllib.parse import unquote
 
 from task_monitor.domain.arns import is_within_limit, parse_job_arn, parse_task_arn
+from task_monitor.domain.arrival import ArrivalField
 from task_monitor.domain.callers import CANCELLED_BY, CREATED_BY, Caller, SessionIssuer
 from task_monitor.domain.detail_types import API_CALL_VIA_CLOUDTRAIL, CLOUDTRAIL_EVENT_SOURCE, JOINED_API_CALLS
 from task_monitor.domain.validation import instant, invalid_arn, optional_text, parse_envelope, quote_value
@@ -51,6 +52,7 @@ class ApiCallRecord(TypedDict, total=False):
     createdBy: Caller
     cancelledBy: Caller
     errorCode: str  # only on a failed call's result; never stored
+    arrival: ArrivalField  # how the call's event reached the function (domain.arrival)
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class ApiCall:
     def joinable(self) -> bool:
         return self.target_arn is not None
 
-    def record(self) -> ApiCallRecord:
+    def record(self, arrival: ArrivalField | None = None) -> ApiCallRecord:
         """The record stored in the target's history (or, for a failed call, returned unstored)."""
         record: dict[str, Any] = {
             "eventId": self.event_id,
@@ -80,6 +82,8 @@ class ApiCall:
             "eventName": self.event_name,
             self.role: self.caller,
         }
+        if arrival is not None:
+            record["arrival"] = arrival
         if self.target_arn is not None:
             record[self.arn_field] = self.target_arn
         if self.region:

@@ -4,6 +4,11 @@ CloudTrail delivery is best effort: a call may come before or after the target's
 twice, or never. The store records the call once in the target's history and, in the same write,
 names the caller on the latest state (``createdBy`` or ``cancelledBy``), so the result is the same
 in any order. Nothing is announced: the target's own ending notification names its callers.
+
+Only a call whose arrival vouches for it (``Arrival.joins_callers``: through the events queue, or an
+operator's replay of a dead letter) names a caller. Any other (a direct invocation, a batch from
+another queue, a replay of an event file) is kept in the target's history, its ``arrival`` saying how
+it came, and never joined: whoever may invoke the function cannot make themselves a task's creator.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from task_monitor.domain.arrival import Arrival
 from task_monitor.domain.kinds.api_call.event import parse_api_call
 from task_monitor.domain.outcomes import Recorded, SaveOutcome
 from task_monitor.domain.results import ProcessingResult
@@ -27,11 +33,16 @@ class ApiCallMonitor:
     def __init__(self, stores: Mapping[str, CallJoinStore]) -> None:
         self._stores = dict(stores)  # by target kind: "task", "job"
 
-    def process(self, event: Any) -> ProcessingResult:
+    def process(self, event: Any, arrival: Arrival) -> ProcessingResult:
         call = parse_api_call(event)  # InvalidEventError: nothing called, nothing written
-        record = call.record()
+        record = call.record(arrival.field())
         if not call.joinable:
             # A failed call created or cancelled nothing: valid input, nothing to join or keep.
             return ProcessingResult.of(call.kind, record, Recorded(SaveOutcome.NOT_RECORDED), source=API_CALL_SOURCE)
-        outcome = self._stores[call.kind].join_call(record, call.role)
+        store = self._stores[call.kind]
+        if not arrival.joins_callers:
+            kept = store.keep_call(record)
+            unjoined = SaveOutcome.KEPT_UNJOINED if kept is SaveOutcome.RECORDED_LATE else kept
+            return ProcessingResult.of(call.kind, record, Recorded(unjoined), source=API_CALL_SOURCE)
+        outcome = store.join_call(record, call.role)
         return ProcessingResult.of(call.kind, record, Recorded(outcome), source=API_CALL_SOURCE)

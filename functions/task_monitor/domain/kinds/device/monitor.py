@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from task_monitor.domain.announce import Announcer
+from task_monitor.domain.arrival import Arrival
 from task_monitor.domain.kinds.device.event import DEVICE_DETAIL_TYPES, DeviceStatusChange, parse_device_event
 from task_monitor.domain.kinds.device.notification import render_device_notification
 from task_monitor.domain.kinds.device.record import availability, build_device_record
@@ -30,10 +31,10 @@ class DeviceMonitor:
         self._waiting_tasks = waiting_tasks
         self._announcer = announcer
 
-    def process(self, event: Any) -> ProcessingResult:
+    def process(self, event: Any, arrival: Arrival) -> ProcessingResult:
         change = parse_device_event(event, _detail_type(event))  # InvalidEventError: nothing read or written
         waiting = self._waiting_if_news(change)
-        record = build_device_record(change, waiting_tasks=waiting)
+        record = build_device_record(change, waiting_tasks=waiting, arrival=arrival.field())
         # A newer event of the device that won the race since the latest state was read makes this one
         # old news: its claim is given back rather than announced.
         recorded = self._announcer.record_and_announce(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Required, TypedDict, cast
 
+from task_monitor.domain.arrival import ArrivalField
 from task_monitor.domain.kinds.device.event import DeviceStatusChange
 
 # A task waits on its device while its latest status is one of these: it has not started, so it
@@ -40,6 +41,8 @@ class DeviceRecord(TypedDict, total=False):
     # Derived: this account's tasks waiting on the device when the change was seen (counted only
     # for a change of availability that could be announced)
     waitingTasks: int
+    # How the event reached the function (domain.arrival)
+    arrival: ArrivalField
 
 
 def availability(status: str) -> str | None:
@@ -47,7 +50,9 @@ def availability(status: str) -> str | None:
     return AVAILABILITY.get(status)
 
 
-def build_device_record(change: DeviceStatusChange, *, waiting_tasks: int | None = None) -> DeviceRecord:
+def build_device_record(
+    change: DeviceStatusChange, *, waiting_tasks: int | None = None, arrival: ArrivalField | None = None
+) -> DeviceRecord:
     record: dict[str, Any] = {
         "eventId": change.event_id,
         "eventTime": change.event_time,
@@ -61,5 +66,6 @@ def build_device_record(change: DeviceStatusChange, *, waiting_tasks: int | None
         "eventDetails": dict(change.details) or None,
         "ignoredFields": list(change.ignored_fields) or None,
         "waitingTasks": waiting_tasks,
+        "arrival": arrival,
     }
     return cast(DeviceRecord, {key: value for key, value in record.items() if value is not None})

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from task_monitor.domain.announce import Announcer
+from task_monitor.domain.arrival import Arrival
 from task_monitor.domain.enrichment import EnrichmentFailure, enrich
 from task_monitor.domain.kinds.job.event import JobStateChange, parse_job_event
 from task_monitor.domain.kinds.job.record import JobRecord, build_job_record
@@ -43,7 +44,7 @@ class JobMonitor:
         self._notify_statuses = notify_statuses
         self._clock = clock
 
-    def process(self, event: Any) -> ProcessingResult:
+    def process(self, event: Any, arrival: Arrival) -> ProcessingResult:
         change = parse_job_event(event)  # InvalidEventError: nothing called, nothing written
         description, failure = self._describe(change)
         ending = JOB_LIFECYCLE.is_terminal(change.status)
@@ -55,6 +56,7 @@ class JobMonitor:
             history=self._store.history_facts(change.job.arn) if ending else None,
             tasks=self._tasks.tasks_of_job(change.job.arn) if ending else None,
             enriched_at=self._clock() if description is not None else None,
+            arrival=arrival.field(),
         )
         recorded = self._announcer.record_and_announce(
             self._store, record, notify=notify, render=lambda: _render(record)

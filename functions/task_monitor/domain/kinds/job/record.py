@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Required, TypedDict, cast
 
 from task_monitor.domain.arns import parse_device_arn
+from task_monitor.domain.arrival import ArrivalField
 from task_monitor.domain.callers import Caller
 from task_monitor.domain.enrichment import EnrichmentErrorInfo, EnrichmentFailure, Timings, to_plain
 from task_monitor.domain.kinds.job.event import JobStateChange
@@ -125,6 +126,8 @@ class JobRecord(TypedDict, total=False):
     # Derived
     taskSummary: TaskSummary
     timings: Timings
+    # How the event reached the function (domain.arrival)
+    arrival: ArrivalField
 
 
 def build_job_record(
@@ -135,6 +138,7 @@ def build_job_record(
     history: HistoryFacts | None = None,
     tasks: Sequence[Mapping[str, Any]] | None = None,
     enriched_at: str | None = None,
+    arrival: ArrivalField | None = None,
 ) -> JobRecord:
     """Merge one job event with GetJob's answer, the job's history and its tasks into its record.
 
@@ -153,6 +157,7 @@ def build_job_record(
         "endedAt": change.ended_at,
         "failureReason": change.failure_reason,
         "ignoredFields": list(change.ignored_fields) or None,
+        "arrival": arrival,
     }
     device = change.device
     plain = to_plain(description) if description is not None else {}

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from task_monitor.domain.announce import Announcer
+from task_monitor.domain.arrival import Arrival
 from task_monitor.domain.enrichment import EnrichmentFailure, enrich
 from task_monitor.domain.kinds.task.event import TaskStateChange, parse_task_event
 from task_monitor.domain.kinds.task.record import TaskRecord, build_record
@@ -37,7 +38,7 @@ class TaskMonitor:
         self._notify_statuses = notify_statuses
         self._clock = clock
 
-    def process(self, event: Any) -> ProcessingResult:
+    def process(self, event: Any, arrival: Arrival) -> ProcessingResult:
         change = parse_task_event(event)  # InvalidEventError: nothing called, nothing written
         description, failure = self._describe(change)
         notify = change.status in self._notify_statuses
@@ -50,6 +51,7 @@ class TaskMonitor:
             enriched_at=self._clock() if description is not None else None,
             created_by=history.created_by if history else None,
             cancelled_by=history.cancelled_by if history else None,
+            arrival=arrival.field(),
         )
         recorded = self._announcer.record_and_announce(
             self._store, record, notify=notify, render=lambda: _render(record)

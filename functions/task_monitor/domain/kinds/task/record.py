@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Required, TypedDict, cast
 
+from task_monitor.domain.arrival import ArrivalField
 from task_monitor.domain.callers import Caller, is_known
 from task_monitor.domain.enrichment import EnrichmentErrorInfo, EnrichmentFailure, Timings, to_plain
 from task_monitor.domain.kinds.task.event import TaskStateChange
@@ -76,6 +77,8 @@ class TaskRecord(TypedDict, total=False):
     # Joined from CloudTrail calls, when received (the latest state says "unknown" until then)
     createdBy: Caller
     cancelledBy: Caller
+    # How the event reached the function (domain.arrival)
+    arrival: ArrivalField
 
 
 def build_record(
@@ -87,12 +90,14 @@ def build_record(
     enriched_at: str | None = None,
     created_by: Caller | None = None,
     cancelled_by: Caller | None = None,
+    arrival: ArrivalField | None = None,
 ) -> TaskRecord:
     """Merge one event with the task's description into the record that is stored and announced.
 
     ``running_since`` is the time of the task's RUNNING event if one was seen; it splits a
     finished task's total time into time queued and time running. ``created_by`` and
-    ``cancelled_by`` are the callers joined from CloudTrail so far, kept when known.
+    ``cancelled_by`` are the callers joined from CloudTrail so far, kept when known. ``arrival``
+    says how the event reached the function (``domain.arrival``).
     """
     record: dict[str, Any] = {
         "eventId": change.event_id,
@@ -113,6 +118,7 @@ def build_record(
         "deviceName": change.device.name,
         "deviceType": change.device.kind,
         "resultsUri": _results_uri(change.output_s3_bucket, change.output_s3_directory),
+        "arrival": arrival,
     }
     if description is not None:
         plain = to_plain(description)
