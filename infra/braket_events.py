@@ -219,5 +219,5 @@ def reduced_call_transformer() -> dict[str, Any]:
     key, ``null`` and ``""`` alike as "not given", so whichever EventBridge writes, the call parses the
     same (tests/infra/test_call_transformer.py runs every shape of call through each reading)."""
     template = json.dumps(_CALL_TEMPLATE, separators=(",", ":"))
-    template = re.sub(r'"(<[A-Za-z-]+>)"', r"\1", template)  # the placeholders unquoted
+    template = re.sub(r'"(<[A-Za-z0-9-]+>)"', r"\1", template)  # the placeholders unquoted
     return {"InputPathsMap": dict(CALL_PATHS), "InputTemplate": template}
