@@ -53,6 +53,7 @@ class MonitorStack(Stack):
             "Monitoring",
             function=self.processing.function,
             rule=self.ingest.rule,
+            calls_rule=self.ingest.calls_rule,
             events_queue=self.ingest.queue,
             dead_letters=self.ingest.dead_letters.queue,
             undelivered=self.ingest.undelivered.queue,

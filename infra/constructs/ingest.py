@@ -1,6 +1,6 @@
-"""The way in: a rule on the main region's default bus (every Braket event kind the function takes, see
-``infra/braket_events.py``), an SQS queue where events wait, and the event source mapping through which
-the function drains it with bounded concurrency.
+"""The way in: two rules on the main region's default bus (every Braket event kind the function takes,
+see ``infra/braket_events.py``: state changes whole, CloudTrail calls reduced), an SQS queue where
+events wait, and the event source mapping through which the function drains it with bounded concurrency.
 
 Why a queue between the rule and the function, rather than EventBridge invoking it asynchronously:
 
@@ -36,7 +36,7 @@ events queue's redrive, and the redrive principals.
 from __future__ import annotations
 
 import jsii
-from aws_cdk import Duration, IStableListProducer, Lazy
+from aws_cdk import Duration, IStableListProducer, Lazy, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -45,7 +45,7 @@ from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IValidation
 
-from infra.braket_events import braket_events_rule
+from infra.braket_events import api_call_pattern, braket_events_rule, reduced_call_transformer, state_change_pattern
 from infra.constructs.dead_letter_queue import DeadLetterQueue
 from infra.nag import acknowledge
 
@@ -95,23 +95,37 @@ class Ingest(Construct):
             retention_period=EVENT_RETENTION,
             dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letters.queue, max_receive_count=MAX_RECEIVES),
         )
-        # One rule for every kind (see infra/braket_events.py): one sender in the queue policy below.
+        # Two rules (infra/braket_events.py): state changes whole, CloudTrail calls reduced to what the
+        # function reads. ``rules`` lists every rule that targets the queue (its policy's senders).
+        account = Stack.of(self).account
         self.rule = braket_events_rule(
             self,
             "BraketEvents",
-            description="Braket task, job and device events and Braket API calls, from this region and "
-            "forwarded from the other Braket regions",
+            description="Braket task, job and device events, from this region and forwarded from the other "
+            "Braket regions",
+            pattern=state_change_pattern(account),
         )
-        self.rules.append(self.rule)
-        # The target adds the queue policy: events.amazonaws.com may send, from this rule only.
-        self.rule.add_target(
-            targets.SqsQueue(
-                self.queue,
-                dead_letter_queue=self.undelivered.queue,
-                max_event_age=DELIVERY_MAX_EVENT_AGE,
-                retry_attempts=DELIVERY_RETRY_ATTEMPTS,
+        self.calls_rule = braket_events_rule(
+            self,
+            "BraketApiCalls",
+            description="Braket API calls via CloudTrail (reduced to what the function reads), from this region "
+            "and forwarded from the other Braket regions",
+            pattern=api_call_pattern(account),
+        )
+        self.rules.extend([self.rule, self.calls_rule])
+        for rule in self.rules:
+            # The target adds the queue policy: events.amazonaws.com may send, from this rule only.
+            rule.add_target(
+                targets.SqsQueue(
+                    self.queue,
+                    dead_letter_queue=self.undelivered.queue,
+                    max_event_age=DELIVERY_MAX_EVENT_AGE,
+                    retry_attempts=DELIVERY_RETRY_ATTEMPTS,
+                )
             )
-        )
+        calls = self.calls_rule.node.default_child
+        assert isinstance(calls, events.CfnRule)
+        calls.add_property_override("Targets.0.InputTransformer", reduced_call_transformer())
         function.add_event_source(
             event_sources.SqsEventSource(
                 self.queue,

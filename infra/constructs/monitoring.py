@@ -180,6 +180,7 @@ class Monitoring(Construct):
         undelivered: sqs.IQueue,
         alarm_email: str | None,
         key: kms.Key,
+        calls_rule: events.IRule | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.alarm_topic = AlarmTopic(self, "AlarmTopic", email=alarm_email, key=key)
@@ -235,6 +236,8 @@ class Monitoring(Construct):
             watch(queue_holds_messages_alarm(self, "DeadLettersWaiting", dead_letters, "The dead-letter queue")),
             watch(rule_failed_invocations_alarm(self, "RuleFailedInvocations", rule)),
         ]
+        if calls_rule is not None:  # the main region's second rule (CloudTrail calls, reduced)
+            self.alarms.append(watch(rule_failed_invocations_alarm(self, "CallsRuleFailedInvocations", calls_rule)))
         self.dashboard = self._dashboard(function, rule, events_queue, dead_letters, undelivered)
 
     def _dashboard(

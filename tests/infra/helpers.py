@@ -30,3 +30,15 @@ def policy_statements(template: dict, role_logical_id: str) -> list[dict]:
 
 def get_att_arn(logical_id: str) -> dict:
     return {"Fn::GetAtt": [logical_id, "Arn"]}
+
+
+def rules_by_role(template: dict) -> dict[str, tuple[str, dict]]:
+    """The main stack's two rules, ``state`` (state changes, whole) and ``calls`` (CloudTrail calls,
+    reduced): each (logical id, resource)."""
+    found = {}
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::Events::Rule":
+            role = "calls" if "detail" in resource["Properties"]["EventPattern"] else "state"
+            assert role not in found, f"two {role} rules"
+            found[role] = (logical_id, resource)
+    return found

@@ -18,7 +18,7 @@ from moto import mock_aws
 
 from infra.stacks import MAIN_STACK_NAME, forwarder_stack_name
 from task_monitor.domain import detail_types, registry
-from tests.infra.helpers import DEVICE_ARN, only
+from tests.infra.helpers import DEVICE_ARN
 
 pytestmark = pytest.mark.infra
 
@@ -151,30 +151,37 @@ def _look_alikes(region: str) -> dict[str, dict]:
     }
 
 
-def _rule_pattern(synthesis, region: str) -> dict:
+ACCOUNT_TOKEN = {"Ref": "AWS::AccountId"}
+
+
+def _rule_patterns(synthesis, region: str, account: str = ACCOUNT) -> list[dict]:
+    """The patterns of the region's rules (the main region has two), the account token as ``account``."""
     stack = MAIN_STACK_NAME if region == synthesis.monitor.config.main_region else forwarder_stack_name(region)
-    _, rule = only(
-        {
-            logical_id: resource
-            for logical_id, resource in synthesis.template_dict(stack)["Resources"].items()
-            if resource["Type"] == "AWS::Events::Rule"
-        }
-    )
-    return rule["Properties"]["EventPattern"]
+    rules = [
+        resource
+        for resource in synthesis.template_dict(stack)["Resources"].values()
+        if resource["Type"] == "AWS::Events::Rule"
+    ]
+    patterns = [rule["Properties"]["EventPattern"] for rule in rules]
+    assert all(pattern["account"] == [ACCOUNT_TOKEN] for pattern in patterns), "every rule pins this account"
+    return [
+        json.loads(json.dumps(pattern).replace(json.dumps(ACCOUNT_TOKEN), json.dumps(account))) for pattern in patterns
+    ]
 
 
 class _Probe:
-    """A rule with the synthesized pattern, in one region, whose target is an SQS queue."""
+    """The region's rules with the synthesized patterns, in moto, each with an SQS queue as its target."""
 
-    def __init__(self, region: str, pattern: dict) -> None:
+    def __init__(self, region: str, patterns: list[dict]) -> None:
         self.events = boto3.client("events", region_name=region)
         self.sqs = boto3.client("sqs", region_name=region)
         self.queue_url = self.sqs.create_queue(QueueName="probe")["QueueUrl"]
         queue_arn = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
         ]
-        self.events.put_rule(Name="task-state-changes", EventPattern=json.dumps(pattern))
-        self.events.put_targets(Rule="task-state-changes", Targets=[{"Id": "probe", "Arn": queue_arn}])
+        for position, pattern in enumerate(patterns):
+            self.events.put_rule(Name=f"braket-{position}", EventPattern=json.dumps(pattern))
+            self.events.put_targets(Rule=f"braket-{position}", Targets=[{"Id": "probe", "Arn": queue_arn}])
 
     def put(self, entries: list[dict]) -> None:
         for start in range(0, len(entries), 10):
@@ -216,7 +223,7 @@ def _sent_identity(entry: dict) -> tuple:
 
 def test_given_every_kind_the_function_takes_in_every_braket_region_then_each_regions_rule_accepts_it(synthesis, aws):
     for region in synthesis.monitor.config.braket_regions:
-        probe = _Probe(region, _rule_pattern(synthesis, region))
+        probe = _Probe(region, _rule_patterns(synthesis, region))
         sent = _accepted(region)
 
         probe.put(list(sent.values()))
@@ -228,7 +235,7 @@ def test_given_every_kind_the_function_takes_in_every_braket_region_then_each_re
 
 def test_given_task_and_job_events_in_every_status_then_every_regions_rule_accepts_each_one(synthesis, aws):
     for region in synthesis.monitor.config.braket_regions:
-        probe = _Probe(region, _rule_pattern(synthesis, region))
+        probe = _Probe(region, _rule_patterns(synthesis, region))
         sent = [_task_event(region, status) for status in TASK_STATUSES]
         sent += [_job_event(region, status) for status in JOB_STATUSES]
 
@@ -243,7 +250,7 @@ def test_given_task_and_job_events_in_every_status_then_every_regions_rule_accep
 
 def test_given_each_of_the_four_braket_calls_via_cloudtrail_then_every_regions_rule_accepts_it(synthesis, aws):
     for region in synthesis.monitor.config.braket_regions:
-        probe = _Probe(region, _rule_pattern(synthesis, region))
+        probe = _Probe(region, _rule_patterns(synthesis, region))
 
         for name in detail_types.JOINED_API_CALLS:
             probe.put([_api_call(region, name)])
@@ -253,22 +260,36 @@ def test_given_each_of_the_four_braket_calls_via_cloudtrail_then_every_regions_r
 
 def test_given_events_that_only_look_like_the_kinds_taken_then_no_regions_rule_accepts_them(synthesis, aws):
     for region in synthesis.monitor.config.braket_regions:
-        probe = _Probe(region, _rule_pattern(synthesis, region))
+        probe = _Probe(region, _rule_patterns(synthesis, region))
 
         for name, entry in _look_alikes(region).items():
             probe.put([entry])
             assert probe.received() == [], f"{name} matched in {region}"
 
 
-def test_given_events_from_another_region_then_the_main_rule_still_accepts_every_kind(synthesis, aws):
-    # A forwarded event keeps its original region and account; the main rule must not care.
-    pattern = _rule_pattern(synthesis, synthesis.monitor.config.main_region)
+def test_given_events_from_another_region_then_the_main_rules_still_accept_every_kind(synthesis, aws):
+    # A forwarded event keeps its original region (and its account, this one); the main rules name no region.
+    patterns = _rule_patterns(synthesis, synthesis.monitor.config.main_region)
 
-    assert not {"region", "account"} & set(pattern)
-    probe = _Probe(synthesis.monitor.config.main_region, pattern)
+    assert not any("region" in pattern for pattern in patterns)
+    probe = _Probe(synthesis.monitor.config.main_region, patterns)
     sent = _accepted("eu-north-1")
     probe.put(list(sent.values()))
     assert len(probe.received()) == len(sent)
+
+
+def test_given_events_of_another_account_then_no_regions_rule_accepts_them(synthesis, aws):
+    # moto sends every event from its one account: rules pinned to another account must take none.
+    for region in synthesis.monitor.config.braket_regions:
+        probe = _Probe(region, _rule_patterns(synthesis, region, account="210987654321"))
+        probe.put(list(_accepted(region).values()))
+        assert probe.received() == [], region  # (pinned to moto's account, they take them all: the first test)
+
+
+def test_given_the_rules_then_every_one_pins_the_stacks_own_account(synthesis):
+    for region in synthesis.monitor.config.braket_regions:
+        for pattern in _rule_patterns(synthesis, region, account="THIS"):
+            assert pattern["account"] == ["THIS"], region
 
 
 def _detail_types(pattern: dict) -> set[str]:
@@ -279,17 +300,22 @@ def _detail_types(pattern: dict) -> set[str]:
     return found
 
 
+def _all_detail_types(synthesis, region: str) -> set[str]:
+    return {dt for pattern in _rule_patterns(synthesis, region) for dt in _detail_types(pattern)}
+
+
 def test_given_the_rules_then_they_select_exactly_the_detail_types_defined_for_the_function(synthesis):
     for region in synthesis.monitor.config.braket_regions:
-        assert _detail_types(_rule_pattern(synthesis, region)) == set(registry.ALL_DETAIL_TYPES), region
+        assert _all_detail_types(synthesis, region) == set(registry.ALL_DETAIL_TYPES), region
 
 
 def test_given_the_rules_then_api_calls_are_taken_only_from_braket_and_only_the_four_joined_ones(synthesis):
     for region in synthesis.monitor.config.braket_regions:
-        pattern = _rule_pattern(synthesis, region)
-        (calls,) = [b for b in pattern["$or"] if detail_types.API_CALL_VIA_CLOUDTRAIL in b["detail-type"]]
+        branches = [b for p in _rule_patterns(synthesis, region) for b in p.get("$or", [p])]
+        (calls,) = [b for b in branches if detail_types.API_CALL_VIA_CLOUDTRAIL in b["detail-type"]]
 
-        assert pattern["source"] == [detail_types.EVENT_SOURCE]
+        assert all(p["source"] == [detail_types.EVENT_SOURCE] for p in _rule_patterns(synthesis, region))
+        calls = {key: value for key, value in calls.items() if key not in ("source", "account")}
         assert calls == {
             "detail-type": [detail_types.API_CALL_VIA_CLOUDTRAIL],
             "detail": {
@@ -313,4 +339,4 @@ def test_given_the_rules_then_they_select_exactly_the_detail_types_the_function_
     )
     dispatched = set(build_dispatcher(build_pipelines(settings, botocore.session.get_session())).detail_types)
     for region in synthesis.monitor.config.braket_regions:
-        assert _detail_types(_rule_pattern(synthesis, region)) == dispatched
+        assert _all_detail_types(synthesis, region) == dispatched

@@ -2,33 +2,44 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from aws_cdk.assertions import Match, Template
 
-from infra.braket_events import braket_event_pattern
-from tests.infra.helpers import as_list, get_att_arn, only
+from infra.braket_events import api_call_pattern, reduced_call_transformer, state_change_pattern
+from tests.infra.helpers import as_list, get_att_arn, only, rules_by_role
 
 pytestmark = pytest.mark.infra
 
 
-def _rule(template: Template) -> dict:
-    return only(template.find_resources("AWS::Events::Rule"))[1]["Properties"]
+def _rule(template: Template, role: str = "state") -> dict:
+    return rules_by_role(template.to_json())[role][1]["Properties"]
 
 
-def test_given_the_main_stack_then_one_rule_on_the_default_bus_matches_every_braket_event_kind(main_template):
-    rule = _rule(main_template)
+def test_given_the_main_stack_then_two_rules_on_the_default_bus_match_every_braket_event_kind(main_template):
+    account: Any = {"Ref": "AWS::AccountId"}
+    for role, pattern in (("state", state_change_pattern(account)), ("calls", api_call_pattern(account))):
+        rule = _rule(main_template, role)
+        assert "EventBusName" not in rule  # the default bus, where Braket and CloudTrail send events
+        # ENABLED, not ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS: the Braket calls taken are writes.
+        assert rule["State"] == "ENABLED"
+        assert rule["EventPattern"] == pattern  # their matching: test_event_pattern.py
 
-    assert "EventBusName" not in rule  # the default bus, where Braket and CloudTrail send events
-    # ENABLED, not ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS: the Braket calls taken are writes.
-    assert rule["State"] == "ENABLED"
-    assert rule["EventPattern"] == braket_event_pattern()  # its matching: test_event_pattern.py
+
+def test_given_the_rule_patterns_then_they_pin_this_account_and_no_region_so_forwarded_events_match(main_template):
+    for role in ("state", "calls"):
+        pattern = _rule(main_template, role)["EventPattern"]
+        assert "region" not in pattern
+        assert pattern["account"] == [{"Ref": "AWS::AccountId"}]
 
 
-def test_given_the_rule_pattern_then_it_pins_no_region_or_account_so_forwarded_events_match(main_template):
-    pattern = _rule(main_template)["EventPattern"]
-
-    assert "region" not in pattern
-    assert "account" not in pattern
+def test_given_the_calls_rule_then_its_target_sends_the_reduced_call_and_the_state_rule_the_whole_event(main_template):
+    (calls_target,) = _rule(main_template, "calls")["Targets"]
+    (state_target,) = _rule(main_template, "state")["Targets"]
+    assert calls_target["InputTransformer"] == reduced_call_transformer()
+    assert "InputTransformer" not in state_target and "Input" not in state_target
+    assert calls_target["Arn"] == state_target["Arn"]  # the same events queue
 
 
 def _resources(template: Template) -> dict:
@@ -50,19 +61,21 @@ def _function(template: Template) -> tuple[str, dict]:
     return function_id, function["Properties"]
 
 
-def test_given_the_rule_target_then_it_is_the_events_queue_with_maximal_retries_and_a_dead_letter_queue(main_template):
-    (target,) = _rule(main_template)["Targets"]
+def test_given_the_rule_targets_then_they_are_the_events_queue_with_maximal_retries_and_a_dead_letter_queue(
+    main_template,
+):
     queue_id, _ = _events_queue(main_template)
+    for role in ("state", "calls"):
+        (target,) = _rule(main_template, role)["Targets"]
+        assert target["Arn"]["Fn::GetAtt"][0] == queue_id
+        assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185}
+        undelivered_id = target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
+        assert undelivered_id != queue_id
+        assert _resources(main_template)[undelivered_id]["Type"] == "AWS::SQS::Queue"
 
-    assert _resources(main_template)[queue_id]["Type"] == "AWS::SQS::Queue"
-    assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185}
-    undelivered_id = target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
-    assert undelivered_id != queue_id
-    assert _resources(main_template)[undelivered_id]["Type"] == "AWS::SQS::Queue"
 
-
-def test_given_the_events_queue_then_only_the_rule_may_send_to_it_and_only_over_tls(main_template):
-    rule_id, _ = only(main_template.find_resources("AWS::Events::Rule"))
+def test_given_the_events_queue_then_only_the_rules_may_send_to_it_and_only_over_tls(main_template):
+    rule_ids = {logical_id for logical_id, _ in rules_by_role(main_template.to_json()).values()}
     queue_id, queue = _events_queue(main_template)
     (policy,) = [
         resource["Properties"]["PolicyDocument"]["Statement"]
@@ -72,14 +85,17 @@ def test_given_the_events_queue_then_only_the_rule_may_send_to_it_and_only_over_
 
     assert queue["SqsManagedSseEnabled"] is True
     # (the redrive principals' Allows and the Deny for everyone else: test_queue_senders.py)
-    (allow,) = [
+    allows = [
         statement for statement in policy if statement["Effect"] == "Allow" and "Service" in statement["Principal"]
     ]
-    assert allow["Principal"] == {"Service": "events.amazonaws.com"}
-    assert allow["Condition"] == {"ArnEquals": {"aws:SourceArn": get_att_arn(rule_id)}}  # this rule, nothing else
-    assert allow["Resource"] == get_att_arn(queue_id)
-    # CDK's grant for an EventBridge target: SendMessage plus the two reads that go with it.
-    assert set(as_list(allow["Action"])) == {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}
+    senders = set()
+    for allow in allows:
+        assert allow["Principal"] == {"Service": "events.amazonaws.com"}
+        assert allow["Resource"] == get_att_arn(queue_id)
+        # CDK's grant for an EventBridge target: SendMessage plus the two reads that go with it.
+        assert set(as_list(allow["Action"])) == {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}
+        senders |= {arn["Fn::GetAtt"][0] for arn in as_list(allow["Condition"]["ArnEquals"]["aws:SourceArn"])}
+    assert senders == rule_ids  # these rules, nothing else
     assert {
         "Effect": "Deny",
         "Action": "sqs:*",
@@ -154,7 +170,7 @@ def test_given_the_main_stack_then_eventbridge_never_invokes_the_function_direct
 
 
 def test_given_the_rule_dead_letter_queue_then_it_is_encrypted_tls_only_and_writable_by_the_rule_only(main_template):
-    rule_id, rule = only(main_template.find_resources("AWS::Events::Rule"))
+    rule_id, rule = rules_by_role(main_template.to_json())["state"]
     queue_id = rule["Properties"]["Targets"][0]["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
     queue = main_template.to_json()["Resources"][queue_id]["Properties"]
 

@@ -11,7 +11,7 @@ from aws_cdk.assertions import Match
 from infra.config import STATUSES
 from task_monitor import telemetry_names as names
 from task_monitor.domain import registry
-from tests.infra.helpers import only
+from tests.infra.helpers import only, rules_by_role
 
 pytestmark = pytest.mark.infra
 
@@ -40,7 +40,7 @@ def _alarm_on(template, metric_name: str, dimension: dict) -> list[dict]:
 def test_given_every_alarm_then_it_notifies_the_alarm_topic_when_firing_and_recovering(main_template):
     topic_id = _alarm_topic_id(main_template)
 
-    assert len(_alarms(main_template)) == 6
+    assert len(_alarms(main_template)) == 7
     for alarm in _alarms(main_template):
         assert alarm["AlarmActions"] == [{"Ref": topic_id}]
         assert alarm["OKActions"] == [{"Ref": topic_id}]
@@ -61,12 +61,12 @@ def test_given_the_function_then_errors_alarm_at_once_and_throttles_after_fiftee
 
 
 def _events_queue_id(template) -> str:
-    _, rule = only(template.find_resources("AWS::Events::Rule"))
+    _, rule = rules_by_role(template.to_json())["state"]
     return rule["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0]
 
 
 def test_given_both_dead_letter_queues_then_each_alarms_when_it_holds_a_message(main_template):
-    _, rule = only(main_template.find_resources("AWS::Events::Rule"))
+    _, rule = rules_by_role(main_template.to_json())["state"]
     events_queue = main_template.to_json()["Resources"][_events_queue_id(main_template)]["Properties"]
     queues = {
         rule["Properties"]["Targets"][0]["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0],
@@ -80,13 +80,12 @@ def test_given_both_dead_letter_queues_then_each_alarms_when_it_holds_a_message(
         assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
 
 
-def test_given_the_rule_then_failed_invocations_alarm(main_template):
-    rule_id, _ = only(main_template.find_resources("AWS::Events::Rule"))
+def test_given_each_rule_then_failed_invocations_alarm(main_template):
+    for rule_id, _ in rules_by_role(main_template.to_json()).values():
+        (alarm,) = _alarm_on(main_template, "FailedInvocations", {"Name": "RuleName", "Value": {"Ref": rule_id}})
 
-    (alarm,) = _alarm_on(main_template, "FailedInvocations", {"Name": "RuleName", "Value": {"Ref": rule_id}})
-
-    assert alarm["Namespace"] == "AWS/Events"
-    assert (alarm["Statistic"], alarm["Threshold"]) == ("Sum", 1)
+        assert alarm["Namespace"] == "AWS/Events"
+        assert (alarm["Statistic"], alarm["Threshold"]) == ("Sum", 1)
 
 
 OWN_ALARMS = {

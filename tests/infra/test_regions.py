@@ -12,7 +12,7 @@ from infra.application import build
 from infra.config import DEFAULT_BRAKET_REGIONS
 from infra.stacks import MAIN_STACK_NAME, forwarder_stack_name
 from tests.infra.conftest import app_context
-from tests.infra.helpers import only
+from tests.infra.helpers import only, rules_by_role
 
 pytestmark = pytest.mark.infra
 
@@ -39,14 +39,23 @@ def test_given_each_forwarder_then_it_is_deployed_after_the_main_stack(synthesis
         assert MAIN_STACK_NAME in [dependency.id for dependency in forwarder.dependencies]
 
 
-def test_given_each_forwarder_then_its_rule_has_the_main_rules_pattern(main_template, forwarder_templates):
-    _, main_rule = only(main_template.find_resources("AWS::Events::Rule"))
+def test_given_each_forwarder_then_its_rule_takes_what_the_main_rules_take_together(main_template, forwarder_templates):
+    from infra.braket_events import braket_event_pattern
 
+    main = rules_by_role(main_template.to_json())
+    state, calls = (main[role][1]["Properties"]["EventPattern"] for role in ("state", "calls"))
+    account = {"Ref": "AWS::AccountId"}
     assert len(forwarder_templates) == 4
     for template in forwarder_templates.values():
         _, rule = only(template.find_resources("AWS::Events::Rule"))
         assert "EventBusName" not in rule["Properties"]
-        assert rule["Properties"]["EventPattern"] == main_rule["Properties"]["EventPattern"]
+        pattern = rule["Properties"]["EventPattern"]
+        assert pattern == braket_event_pattern(account)  # type: ignore[arg-type]
+        assert pattern["account"] == state["account"] == calls["account"] == [account]
+        assert [{"source": state["source"], "account": state["account"], **branch} for branch in pattern["$or"]] == [
+            {**state},
+            {**calls},
+        ]
 
 
 def test_given_each_forwarder_then_it_targets_the_main_default_bus_with_role_retries_and_dead_letter_queue(

@@ -63,3 +63,36 @@ def test_an_email_is_a_heading_aligned_facts_without_empty_ones_each_note_apart_
         "\n"
         "Event e-1 at 2026-11-20T11:43:40.000Z.\n"
     )
+
+
+def test_safe_text_escapes_controls_separators_and_bidi_marks_and_leaves_other_text_alone() -> None:
+    from task_monitor.domain.notification_model import safe_text
+
+    assert (
+        safe_text("\x1b[31mred\x07 \u2028next\u2029 \x85 \x7f \x00")
+        == "\\x1b[31mred\\x07 \\u2028next\\u2029 \\x85 \\x7f \\x00"
+    )
+    assert safe_text("a\u202eb\u2066c\u200fd\u061c") == "a\\u202eb\\u2066c\\u200fd\\u061c"
+    assert safe_text("line\nbreak\ttab\r") == "line\\x0abreak\\x09tab\\x0d"
+    assert safe_text("line\nbreak\t", keep_newlines=True) == "line\nbreak\\x09"
+    assert safe_text("été 🚀 ionq/Forte-1 C:\\path") == "été 🚀 ionq/Forte-1 C:\\path"
+
+
+def test_an_email_keeps_one_fact_a_line_and_a_subject_shows_controls_escaped() -> None:
+    from task_monitor.domain.notification_model import ascii_subject
+
+    text = compose_email(
+        "Heading \x1b[2J", [("Tags", "note=\x1b[31mred\x07"), ("Failure", "a\u2028Status  COMPLETED")], ["n\rx\ny"], "f"
+    )
+    assert text.splitlines() == [
+        "Heading \\x1b[2J",
+        "",
+        "Tags     note=\\x1b[31mred\\x07",
+        "Failure  a\\u2028Status  COMPLETED",
+        "",
+        "n\\x0dx",
+        "y",
+        "",
+        "f",
+    ]
+    assert ascii_subject("Braket task FAILED: \x1b[31m\x07") == "Braket task FAILED: \\x1b[31m\\x07"

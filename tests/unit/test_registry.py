@@ -37,7 +37,9 @@ def _resolve(reference: str) -> object:
 
 
 def _rule_detail_types() -> set[str]:
-    return {detail_type for branch in braket_event_pattern()["$or"] for detail_type in branch["detail-type"]}
+    return {
+        detail_type for branch in braket_event_pattern("123456789012")["$or"] for detail_type in branch["detail-type"]
+    }
 
 
 def _bad_input_detail_types() -> set[str]:

@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from task_monitor.domain import registry
 from task_monitor.domain.arns import parse_job_arn
+from task_monitor.domain.notification_model import safe_text
 from task_monitor_cli.render import (
     caller_text,
     device_label,
@@ -50,14 +51,16 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     try:
         return args.run(args, out)
     except UsageError as error:
-        err.write(f"error: {error}\n")
+        err.write(safe_text(f"error: {error}") + "\n")
         return 2
     except Exception as error:  # AWS refusing the call: credentials, permissions, a missing table
         from botocore.exceptions import BotoCoreError, ClientError
 
         if not isinstance(error, BotoCoreError | ClientError):
             raise
-        err.write(f"error: AWS said: {error} (check your credentials, --region and the table/topic names)\n")
+        err.write(
+            safe_text(f"error: AWS said: {error} (check your credentials, --region and the table/topic names)") + "\n"
+        )
         return 2
 
 
@@ -169,7 +172,7 @@ def _invoke_and_show(
     with contextlib.redirect_stdout(function_output):
         invocation = run(event)
     if os.environ.get("POWERTOOLS_LOG_LEVEL") != QUIET_POWERTOOLS["POWERTOOLS_LOG_LEVEL"]:
-        out.write(function_output.getvalue())
+        out.write(safe_text(function_output.getvalue(), keep_newlines=True))
     if invocation.succeeded:
         _print(out, event_line(event, _outcome_text(invocation.response, aws), note))
     else:
@@ -586,8 +589,10 @@ def _function_output(out: TextIO) -> Iterator[None]:
             yield
     finally:
         if os.environ.get("POWERTOOLS_LOG_LEVEL") != QUIET_POWERTOOLS["POWERTOOLS_LOG_LEVEL"]:
-            out.write(captured.getvalue())
+            out.write(safe_text(captured.getvalue(), keep_newlines=True))
 
 
 def _print(out: TextIO, text: str) -> None:
-    out.write(text + "\n")
+    """Everything the CLI prints goes through here: values from events or the table are shown with
+    their control characters escaped (the CLI's own line breaks stay)."""
+    out.write(safe_text(text, keep_newlines=True) + "\n")

@@ -13,7 +13,7 @@ from rich.table import Table
 from task_monitor.domain import registry
 from task_monitor.domain.arns import parse_device_arn
 from task_monitor.domain.kinds.job.name import job_label
-from task_monitor.domain.notification_model import format_duration
+from task_monitor.domain.notification_model import format_duration, safe_text
 
 _TABLE_WIDTH = 240  # wide enough that no row of ours wraps
 
@@ -47,7 +47,7 @@ def event_line(event: Any, outcome: str, note: str = "") -> str:
     when = str(event.get("time", "?")).replace("T", " ").rstrip("Z")
     what, about, target = _EVENT_LINE_PARTS[kind.name](event, detail)
     line = f"{when:<19}  {kind.label:<6}  {what!s:<17}  {about:<18}  {target:<8}  {outcome}"
-    return f"{line}  ({note})" if note else line
+    return safe_text(f"{line}  ({note})" if note else line)  # one event, one line, nothing a terminal acts on
 
 
 def _task_line(event: dict[str, Any], detail: dict[str, Any]) -> tuple[Any, str, str]:
@@ -155,7 +155,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     for header in headers:
         grid.add_column(str(header), no_wrap=True)
     for row in rows:
-        grid.add_row(*("" if cell is None else str(cell) for cell in row))
+        grid.add_row(*("" if cell is None else safe_text(str(cell)) for cell in row))
     buffer = io.StringIO()
     Console(file=buffer, width=_TABLE_WIDTH, color_system=None, force_terminal=False).print(grid)
     return "\n".join(line.rstrip() for line in buffer.getvalue().rstrip("\n").splitlines())

@@ -9,11 +9,17 @@ the ``kind`` attribute for filter policies.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 SUBJECT_LIMIT = 99  # SNS subjects are ASCII, under 100 characters
+# What a reader's terminal or mail client would act on rather than show: C0 controls, DEL, C1 controls,
+# the line and paragraph separators, and the bidirectional controls (which reorder what follows them).
+_OTHER_UNSAFE = "\\x7f-\\x9f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069"
+_UNSAFE = re.compile(f"[\\x00-\\x1f{_OTHER_UNSAFE}]")
+_UNSAFE_EXCEPT_NEWLINE = re.compile(f"[\\x00-\\x09\\x0b-\\x1f{_OTHER_UNSAFE}]")
 # The version of the published JSON's record format. Raised when a field is renamed, removed or changes
 # meaning (adding a field does not raise it), so a subscriber can tell which format it reads: see the
 # README's "Notifications" for the history.
@@ -55,23 +61,41 @@ def compose(
 
 
 def compose_email(heading: str, facts: Sequence[tuple[str, str | None]], notes: Sequence[str], footer: str) -> str:
-    """The plain-text email every kind sends: a heading, one fact a line, each note apart, the event."""
-    text = [heading, "", *fact_lines(facts)]
+    """The plain-text email every kind sends: a heading, one fact a line, each note apart, the event.
+    Every part is shown with ``safe_text``: one fact is one line, whatever its value holds (a note may
+    be laid out in lines of its own)."""
+    text = [safe_text(heading), "", *fact_lines(facts)]
     for note in notes:
-        text += ["", note]
-    text += ["", footer]
+        text += ["", safe_text(note, keep_newlines=True)]
+    text += ["", safe_text(footer)]
     return "\n".join(text) + "\n"
 
 
 def ascii_subject(subject: str) -> str:
-    """SNS subjects must be ASCII and under 100 characters."""
-    return subject.encode("ascii", "replace").decode("ascii")[:SUBJECT_LIMIT]
+    """SNS subjects must be ASCII and under 100 characters; controls are escaped first (ESC is ASCII)."""
+    return safe_text(subject).encode("ascii", "replace").decode("ascii")[:SUBJECT_LIMIT]
 
 
 def fact_lines(facts: Sequence[tuple[str, str | None]]) -> list[str]:
-    """One fact a line, labels aligned, only the facts that have something to say."""
+    """One fact a line, labels aligned, only the facts that have something to say (shown safely)."""
     width = max(len(label) for label, _ in facts)
-    return [f"{label.ljust(width)}  {value}" for label, value in facts if value]
+    return [f"{label.ljust(width)}  {safe_text(value)}" for label, value in facts if value]
+
+
+def safe_text(text: str, *, keep_newlines: bool = False) -> str:
+    """Text from an event or the table as a person may be shown it: every control character (C0, DEL,
+    C1), line or paragraph separator and bidirectional control escaped as ``\\x1b`` or ``\\u2028``, so
+    it cannot colour a terminal, ring its bell, start a line of its own or reorder what follows.
+
+    Only for display (emails, subjects, the CLI): stored and published JSON values stay as they came.
+    ``keep_newlines`` leaves ``\\n`` alone, for text whose lines the caller laid out itself."""
+    pattern = _UNSAFE_EXCEPT_NEWLINE if keep_newlines else _UNSAFE
+    return pattern.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def braket_console_url(region: str, page: str) -> str:

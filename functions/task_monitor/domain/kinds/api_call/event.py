@@ -6,6 +6,10 @@ What is kept of the caller is an allow-list: the identity (never an access key i
 or a credential), where the call came from, and a few request parameters that say what was asked
 (never the program, the device parameters, tokens or hyperparameter values). A call that failed
 (``errorCode``) created or cancelled nothing: it is valid input with nothing to join.
+
+The call arrives whole (a replay, a dead letter from before the main region's reduced rule) or reduced
+by that rule's input transformer (``infra/braket_events.py``) to the fields read here, where a field the
+call lacked may be absent, ``null`` or ``""``: all three read as "not given".
 """
 
 from __future__ import annotations
@@ -107,7 +111,8 @@ def parse_api_call(event: Any) -> ApiCall:
         raise InvalidEventError("detail.eventName", f"expected one of {expected}, got {quote_value(event_name)}")
     kind, arn_field, role = _TARGETS[event_name]
     # CloudTrail always dates the call; if a record ever lacks it, the delivery's time is close enough.
-    event_time = instant(detail.get("eventTime"), "detail.eventTime") or envelope.event_time
+    # (A call reduced by the rule's input transformer may say "" for a field it lacked: not given.)
+    event_time = instant(detail.get("eventTime") or None, "detail.eventTime") or envelope.event_time
     error_code = _error_code(detail)
     target = None if error_code is not None else _target_arn(detail, event_name, arn_field)
     return ApiCall(
@@ -141,7 +146,7 @@ def _target_arn(detail: dict[str, Any], event_name: str, arn_field: str) -> str:
     found: dict[str, str] = {}
     for source in sources:
         container = request if source == "requestParameters" else response
-        if container is not None and container.get(arn_field) is not None:
+        if container is not None and container.get(arn_field) not in (None, ""):
             found[source] = _checked_arn(container[arn_field], arn_field, f"detail.{source}.{arn_field}")
     if not found:
         raise InvalidEventError(f"detail.{sources[0]}.{arn_field}", "missing (a call that succeeded names its target)")
