@@ -22,6 +22,7 @@ import botocore
 import botocore.session
 
 from task_monitor.domain.arns import parse_device_arn
+from task_monitor.domain.retention import DEFAULT_CALLER_DETAILS_DAYS, DEFAULT_HISTORY_DAYS, MAX_RETENTION_DAYS
 from task_monitor.domain.status import DEFAULT_NOTIFY_STATUSES, STATUS_RANK
 
 # Regions where Amazon Braket runs quantum tasks. Braket sends a task's events only to the default
@@ -79,6 +80,9 @@ KNOWN_KEYS = (
     "createTrail",
     "trailRetentionDays",
     "redrivePrincipals",
+    "historyRetentionDays",
+    "callerDetailsRetentionDays",
+    "notifyCallerDetails",
 )
 # An IAM role's ARN (a path is allowed): the principals that may move dead letters back to the events queue.
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
@@ -133,6 +137,11 @@ class MonitorConfig:
     create_trail: bool = DEFAULT_CREATE_TRAIL
     trail_retention_days: int = DEFAULT_TRAIL_RETENTION_DAYS
     redrive_principals: tuple[str, ...] = ()
+    # How long the audit table keeps history and callers' details (domain/retention.py); None keeps it.
+    history_retention_days: int | None = DEFAULT_HISTORY_DAYS
+    caller_details_retention_days: int | None = DEFAULT_CALLER_DETAILS_DAYS
+    # Whether notifications name callers in full (session, user, source IP, user agent) or by principal.
+    notify_caller_details: bool = False
     # Regions whose events reach the main region through a forwarder stack.
     forwarded_regions: tuple[str, ...] = field(init=False)
 
@@ -164,6 +173,23 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
     create_trail = _boolean("createTrail", _value(lookup, "createTrail", DEFAULT_CREATE_TRAIL))
     trail_retention = _trail_retention(_value(lookup, "trailRetentionDays", DEFAULT_TRAIL_RETENTION_DAYS))
     redrivers = _redrive_principals(_value(lookup, "redrivePrincipals", []))
+    history_days = _item_retention("historyRetentionDays", _value(lookup, "historyRetentionDays", DEFAULT_HISTORY_DAYS))
+    caller_days = _item_retention(
+        "callerDetailsRetentionDays", _value(lookup, "callerDetailsRetentionDays", DEFAULT_CALLER_DETAILS_DAYS)
+    )
+    if caller_days is None and history_days is not None:
+        raise ConfigError(
+            "callerDetailsRetentionDays",
+            "0 (kept until deleted) would keep callers' details longer than the history they belong to "
+            f"({history_days} days); give a number of days up to historyRetentionDays",
+        )
+    if caller_days is not None and history_days is not None and caller_days > history_days:
+        raise ConfigError(
+            "callerDetailsRetentionDays",
+            f"{caller_days} days is longer than historyRetentionDays ({history_days}); callers' details are "
+            "kept at most as long as the history",
+        )
+    caller_details = _boolean("notifyCallerDetails", _value(lookup, "notifyCallerDetails", False))
     return MonitorConfig(
         main_region=main_region,
         braket_regions=braket_regions,
@@ -176,6 +202,9 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
         create_trail=create_trail,
         trail_retention_days=trail_retention,
         redrive_principals=redrivers,
+        history_retention_days=history_days,
+        caller_details_retention_days=caller_days,
+        notify_caller_details=caller_details,
     )
 
 
@@ -458,6 +487,18 @@ def _redrive_principals(value: Any) -> tuple[str, ...]:
     if len(set(roles)) != len(roles):
         raise ConfigError(key, "lists a role twice; name each role once")
     return tuple(roles)
+
+
+def _item_retention(key: str, value: Any) -> int | None:
+    """Days the audit table keeps an item (DynamoDB time to live), or 0 for kept until deleted."""
+    days = _integer(key, value)
+    if days == 0:
+        return None
+    if not 1 <= days <= MAX_RETENTION_DAYS:
+        raise ConfigError(
+            key, f"{value!r} is out of range; give 1..{MAX_RETENTION_DAYS} days, or 0 to keep items until deleted"
+        )
+    return days
 
 
 def _integer(key: str, value: Any) -> int:

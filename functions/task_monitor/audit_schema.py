@@ -24,6 +24,9 @@ SORT_KEY = "sk"
 # DEVICE_STATUS#) are declared with the kind, in task_monitor.domain.registry.
 EVENT_PREFIX = "EVENT#"
 LATEST_SORT_KEY = "LATEST"
+# Epoch seconds after which DynamoDB's time to live deletes the item (see domain/retention.py); the
+# table's TTL setting names this attribute.
+EXPIRY_ATTRIBUTE = "expiresAt"
 
 
 @dataclass(frozen=True)
@@ -87,4 +90,12 @@ def create_table_request(table_name: str) -> dict:
             }
             for index in INDEXES
         ],
+    }
+
+
+def time_to_live_request(table_name: str) -> dict:
+    """Arguments for DynamoDB ``UpdateTimeToLive``: items expire by ``EXPIRY_ATTRIBUTE`` (as deployed)."""
+    return {
+        "TableName": table_name,
+        "TimeToLiveSpecification": {"Enabled": True, "AttributeName": EXPIRY_ATTRIBUTE},
     }

@@ -7,6 +7,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from task_monitor.domain.retention import (
+    DEFAULT_CALLER_DETAILS_DAYS,
+    DEFAULT_HISTORY_DAYS,
+    DEFAULT_RETENTION,
+    MAX_RETENTION_DAYS,
+    Retention,
+)
 from task_monitor.domain.status import DEFAULT_NOTIFY_STATUSES, parse_status_list
 from task_monitor.errors import ConfigurationError
 
@@ -25,6 +32,9 @@ class Settings:
     dead_letter_queue_url: str | None = None
     # The events queue: a batch naming it arrived "queue"; any other (or all, unset) "otherQueue".
     events_queue_arn: str | None = None
+    # How long items are kept (the table's time to live), and whether emails name callers in full.
+    retention: Retention = DEFAULT_RETENTION
+    notify_caller_details: bool = False
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -57,10 +67,27 @@ class Settings:
                 "EVENTS_QUEUE_ARN must be an SQS queue ARN (arn:aws:sqs:<region>:<account>:<name>), "
                 f"got {events_queue!r}"
             )
+        retention = Retention(
+            history_days=_retention_days(env, "HISTORY_RETENTION_DAYS", DEFAULT_HISTORY_DAYS),
+            caller_details_days=_retention_days(env, "CALLER_DETAILS_RETENTION_DAYS", DEFAULT_CALLER_DETAILS_DAYS),
+        )
+        caller_details = env.get("NOTIFY_CALLER_DETAILS", "false").strip().lower()
+        if caller_details not in ("true", "false"):
+            raise ConfigurationError(f"NOTIFY_CALLER_DETAILS must be true or false, got {caller_details!r}")
         return cls(
             audit_table_name=table,
             notification_topic_arn=topic,
             notify_statuses=statuses,
             dead_letter_queue_url=dead_letters,
             events_queue_arn=events_queue,
+            retention=retention,
+            notify_caller_details=caller_details == "true",
         )
+
+
+def _retention_days(env: Mapping[str, str], name: str, default: int) -> int | None:
+    """Days an item is kept; 0 keeps it until deleted (None)."""
+    text = env.get(name, str(default)).strip()
+    if not text.isdigit() or int(text) > MAX_RETENTION_DAYS:
+        raise ConfigurationError(f"{name} must be 0 (kept) or 1..{MAX_RETENTION_DAYS} days, got {text!r}")
+    return int(text) or None

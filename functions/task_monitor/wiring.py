@@ -59,7 +59,13 @@ class Services:
 
     def store(self, kind: str) -> DynamoAuditStore:
         """The audit store of one kind's log (``registry.Kind.name``)."""
-        return DynamoAuditStore(self.dynamodb, self.settings.audit_table_name, kind=ITEM_KINDS[kind], now=seconds_clock)
+        return DynamoAuditStore(
+            self.dynamodb,
+            self.settings.audit_table_name,
+            kind=ITEM_KINDS[kind],
+            now=seconds_clock,
+            retention=self.settings.retention,
+        )
 
 
 # -- one builder per kind, each named by its registry entry (``registry.Kind.pipeline``) -------------
@@ -71,6 +77,7 @@ def build_task_pipeline(services: Services) -> Processor:
         announcer=services.announcer,
         notify_statuses=services.settings.notify_statuses,
         clock=utc_now,
+        notify_caller_details=services.settings.notify_caller_details,
     ).process
 
 
@@ -116,6 +123,7 @@ def build_job_pipeline(services: Services) -> Processor:
         announcer=services.announcer,
         notify_statuses=services.settings.notify_statuses,
         clock=utc_now,
+        notify_caller_details=services.settings.notify_caller_details,
     ).process
 
 

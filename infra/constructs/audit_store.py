@@ -38,6 +38,8 @@ class AuditStore(Construct):
                 point_in_time_recovery_enabled=True
             ),
             deletion_protection=retain,
+            # Items carry their own expiry (domain/retention.py); with none, an item is kept.
+            time_to_live_attribute=audit_schema.EXPIRY_ATTRIBUTE,
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
             removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
         )

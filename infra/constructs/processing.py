@@ -135,6 +135,10 @@ class Processing(Construct):
                 "AUDIT_TABLE_NAME": audit_store.table.table_name,
                 "NOTIFICATION_TOPIC_ARN": notifications.topic.topic_arn,
                 "NOTIFY_STATUSES": ",".join(config.notify_statuses),
+                # 0: kept until deleted (domain/retention.py; the table's time to live reads expiresAt)
+                "HISTORY_RETENTION_DAYS": str(config.history_retention_days or 0),
+                "CALLER_DETAILS_RETENTION_DAYS": str(config.caller_details_retention_days or 0),
+                "NOTIFY_CALLER_DETAILS": "true" if config.notify_caller_details else "false",
                 "POWERTOOLS_SERVICE_NAME": telemetry_names.SERVICE_NAME,
                 "POWERTOOLS_METRICS_NAMESPACE": telemetry_names.METRICS_NAMESPACE,
                 "POWERTOOLS_LOG_LEVEL": LOG_LEVEL,

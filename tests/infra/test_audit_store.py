@@ -7,7 +7,7 @@ from aws_cdk import App, Stack
 from aws_cdk.assertions import Template
 
 from infra.constructs.audit_store import AuditStore
-from task_monitor.audit_schema import create_table_request
+from task_monitor.audit_schema import create_table_request, time_to_live_request
 from tests.infra.helpers import only
 
 pytestmark = pytest.mark.infra
@@ -29,6 +29,12 @@ def test_given_the_table_then_its_keys_and_indexes_are_exactly_the_schema_module
     assert _sorted_by(properties["GlobalSecondaryIndexes"], "IndexName") == _sorted_by(
         schema["GlobalSecondaryIndexes"], "IndexName"
     )
+
+
+def test_given_the_table_then_items_expire_by_the_attribute_the_function_writes(main_template):
+    _, table = only(main_template.find_resources("AWS::DynamoDB::Table"))
+    ttl = time_to_live_request("ignored")["TimeToLiveSpecification"]
+    assert table["Properties"]["TimeToLiveSpecification"] == {"AttributeName": ttl["AttributeName"], "Enabled": True}
 
 
 def test_given_the_table_then_it_is_on_demand_recoverable_protected_and_encrypted(main_template):

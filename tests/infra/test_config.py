@@ -240,3 +240,31 @@ def test_given_a_bad_redrive_principal_then_the_error_names_the_setting_and_the_
     with pytest.raises(ConfigError, match="redrivePrincipals") as raised:
         load_config({"redrivePrincipals": value})
     assert problem in str(raised.value)
+
+
+def test_given_no_retention_settings_then_history_is_kept_400_days_and_callers_details_90():
+    for config in (load_config({}), load_config(cdk_json_context())):
+        assert (config.history_retention_days, config.caller_details_retention_days) == (400, 90)
+        assert config.notify_caller_details is False
+
+
+def test_given_retention_zero_then_items_are_kept_until_deleted():
+    config = load_config({"historyRetentionDays": 0, "callerDetailsRetentionDays": "0", "notifyCallerDetails": "true"})
+    assert (config.history_retention_days, config.caller_details_retention_days) == (None, None)
+    assert config.notify_caller_details is True
+
+
+@pytest.mark.parametrize(
+    ("context", "key", "problem"),
+    [
+        ({"historyRetentionDays": 3654}, "historyRetentionDays", "out of range"),
+        ({"historyRetentionDays": "a year"}, "historyRetentionDays", "not a whole number"),
+        ({"callerDetailsRetentionDays": 500}, "callerDetailsRetentionDays", "longer than historyRetentionDays (400)"),
+        ({"callerDetailsRetentionDays": 0}, "callerDetailsRetentionDays", "longer than the history"),
+        ({"notifyCallerDetails": "sometimes"}, "notifyCallerDetails", "not a boolean"),
+    ],
+)
+def test_given_a_bad_retention_setting_then_the_error_names_it_and_the_fix(context, key, problem):
+    with pytest.raises(ConfigError, match=key) as raised:
+        load_config(context)
+    assert problem in str(raised.value)

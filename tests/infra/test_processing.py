@@ -58,6 +58,9 @@ def test_given_the_function_then_its_environment_names_table_topic_statuses_and_
         "AUDIT_TABLE_NAME": {"Ref": table_id},
         "NOTIFICATION_TOPIC_ARN": {"Ref": topic_ids[0]},
         "NOTIFY_STATUSES": "COMPLETED,FAILED,CANCELLED",
+        "HISTORY_RETENTION_DAYS": "400",  # the safe defaults (domain/retention.py, docs/decisions.md)
+        "CALLER_DETAILS_RETENTION_DAYS": "90",
+        "NOTIFY_CALLER_DETAILS": "false",
         "POWERTOOLS_SERVICE_NAME": telemetry_names.SERVICE_NAME,
         "POWERTOOLS_METRICS_NAMESPACE": telemetry_names.METRICS_NAMESPACE,
         "POWERTOOLS_LOG_LEVEL": "INFO",

@@ -7,8 +7,10 @@ import pytest
 from task_monitor.domain.status import parse_status_list, rank
 from task_monitor.errors import ConfigurationError
 from task_monitor.settings import Settings
+from task_monitor.domain.retention import Retention
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:braket-task-notifications"
+BASE = {"AUDIT_TABLE_NAME": "audit", "NOTIFICATION_TOPIC_ARN": TOPIC}
 
 
 def test_lifecycle_ranks_rise_and_terminal_statuses_rank_highest() -> None:
@@ -32,6 +34,20 @@ def test_settings_default_to_notifying_terminal_statuses() -> None:
     assert settings.notify_statuses == {"COMPLETED", "FAILED", "CANCELLED"}
 
 
+def test_settings_default_to_the_safe_retention_and_callers_named_by_principal() -> None:
+    settings = Settings.from_environment(BASE)
+    assert settings.retention == Retention(history_days=400, caller_details_days=90)
+    assert settings.notify_caller_details is False
+
+
+def test_retention_zero_keeps_items_and_caller_details_can_be_notified() -> None:
+    settings = Settings.from_environment(
+        {**BASE, "HISTORY_RETENTION_DAYS": "0", "CALLER_DETAILS_RETENTION_DAYS": "30", "NOTIFY_CALLER_DETAILS": "true"}
+    )
+    assert settings.retention == Retention(history_days=None, caller_details_days=30)
+    assert settings.notify_caller_details is True
+
+
 @pytest.mark.parametrize(
     ("environment", "named"),
     [
@@ -39,6 +55,10 @@ def test_settings_default_to_notifying_terminal_statuses() -> None:
         ({"AUDIT_TABLE_NAME": "audit"}, "NOTIFICATION_TOPIC_ARN"),
         ({"AUDIT_TABLE_NAME": "audit", "NOTIFICATION_TOPIC_ARN": "my-topic"}, "NOTIFICATION_TOPIC_ARN"),
         ({"AUDIT_TABLE_NAME": "audit", "NOTIFICATION_TOPIC_ARN": TOPIC, "NOTIFY_STATUSES": "DONE"}, "NOTIFY_STATUSES"),
+        ({**BASE, "HISTORY_RETENTION_DAYS": "-1"}, "HISTORY_RETENTION_DAYS"),
+        ({**BASE, "HISTORY_RETENTION_DAYS": "forever"}, "HISTORY_RETENTION_DAYS"),
+        ({**BASE, "CALLER_DETAILS_RETENTION_DAYS": "3654"}, "CALLER_DETAILS_RETENTION_DAYS"),
+        ({**BASE, "NOTIFY_CALLER_DETAILS": "yes"}, "NOTIFY_CALLER_DETAILS"),
     ],
 )
 def test_bad_configuration_is_an_error_naming_the_variable(environment: dict, named: str) -> None:

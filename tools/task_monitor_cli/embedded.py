@@ -151,6 +151,7 @@ class EmbeddedAws:
         self.sns = session.create_client("sns", region_name=self.region)
         self.sqs = session.create_client("sqs", region_name=self.region)
         self.dynamodb.create_table(**audit_schema.create_table_request(TABLE_NAME))
+        self.dynamodb.update_time_to_live(**audit_schema.time_to_live_request(TABLE_NAME))
         self.topic_arn = self.sns.create_topic(Name=TOPIC_NAME)["TopicArn"]
         self.all_notifications_url = self.subscribe_queue("all-notifications")
         self.failed_only_url = self.subscribe_queue("failed-notifications-only", FAILED_ONLY_FILTER)

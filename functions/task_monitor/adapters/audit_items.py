@@ -33,6 +33,7 @@ STORAGE_ATTRIBUTES = frozenset(schema.key_attribute_names()) | {
     "notification",
     "claimId",
     "claimedAt",
+    schema.EXPIRY_ATTRIBUTE,
 }
 # Facts about one event that the latest state must not keep from an earlier event.
 PER_EVENT_ENRICHMENT = ("statusAtEnrichment", "enrichedAt", "enrichmentError", "ignoredFields")

@@ -36,9 +36,11 @@ from task_monitor.domain.callers import (
     UNKNOWN_CALLER,
     UNKNOWN_PRINCIPAL,
     Caller,
+    principal_only,
 )
 from task_monitor.domain.detail_types import JOINED_API_CALLS
 from task_monitor.domain.outcomes import HistoryFacts, SaveOutcome
+from task_monitor.domain.retention import DEFAULT_RETENTION, Retention
 from task_monitor.domain.status import UNKNOWN_STATUS_RANK
 
 __all__ = ["CLAIM_TIMEOUT_SECONDS", "DynamoAuditStore"]
@@ -77,7 +79,10 @@ class DynamoAuditStore:
 
     A request DynamoDB refuses for itself (``ValidationException``: a key or item too large; a
     transaction cancelled for a ``ValidationError``) raises ``RequestRefusedError``: a transaction
-    writes all or nothing, so such an event has written nothing."""
+    writes all or nothing, so such an event has written nothing.
+
+    Every item it writes carries its expiry (``retention``): an event item from its write, the latest
+    state from its last move; a caller joined onto the latest state is kept ``principal_only``."""
 
     def __init__(
         self,
@@ -87,11 +92,13 @@ class DynamoAuditStore:
         kind: ItemKind = TASK_ITEMS,
         now: Callable[[], float] = time.time,
         sleep: Callable[[float], None] | None = None,
+        retention: Retention = DEFAULT_RETENTION,
     ) -> None:
         self._client = client
         self._table = table_name
         self._kind = kind
         self._now = now
+        self._retention = retention
         self._sleep = sleep
         self._claims = NotificationClaims(client, table_name, kind=kind, now=now, sleep=sleep)
 
@@ -190,10 +197,16 @@ class DynamoAuditStore:
         self._claims.release(record, claim)
 
     # -- internals -------------------------------------------------------------------------
+    def _expiry(self, record: Record) -> dict[str, int]:
+        """The item's expiry attribute (none when the retention keeps it)."""
+        expires = self._retention.expires_at(record, self._now())
+        return {} if expires is None else {schema.EXPIRY_ATTRIBUTE: expires}
+
     def _put_event_request(self, record: Record, claim: str | None) -> dict[str, Any]:
+        item = {**self._kind.event_item(record, claim=claim, claimed_at=int(self._now())), **self._expiry(record)}
         return {
             "TableName": self._table,
-            "Item": to_item(self._kind.event_item(record, claim=claim, claimed_at=int(self._now()))),
+            "Item": to_item(item),
             "ConditionExpression": "attribute_not_exists(#pk)",
             "ExpressionAttributeNames": {"#pk": schema.PARTITION_KEY},
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
@@ -202,7 +215,7 @@ class DynamoAuditStore:
     def _update_latest_request(self, record: Record) -> dict[str, Any]:
         """An update, not a put: what this event does not know (its enrichment failed, say) keeps
         the value an earlier event recorded, so tags, job and reservation are never lost."""
-        item = self._kind.latest_item(record)
+        item = {**self._kind.latest_item(record), **self._expiry(record)}
         names = {
             "#rank": "statusRank",
             "#eventTime": "eventTime",
@@ -250,8 +263,15 @@ class DynamoAuditStore:
         """Name the caller under ``role`` unless a real caller that must stay is there already."""
         caller = record[role]
         condition = "attribute_not_exists(#role) OR #role.#principal = :unknown"
-        values = {":caller": to_attribute(caller), ":unknown": to_attribute(UNKNOWN_PRINCIPAL)}
+        kept = principal_only(caller)
+        values = {":caller": to_attribute(kept), ":unknown": to_attribute(UNKNOWN_PRINCIPAL)}
         names = {"#role": role, "#principal": "principal"}
+        update = "SET #role = :caller"
+        expiry = self._expiry({role: kept})
+        if expiry:  # a latest state made by the call alone expires like any other; a move refreshes it
+            names["#expires"] = schema.EXPIRY_ATTRIBUTE
+            values[":expires"] = to_attribute(expiry[schema.EXPIRY_ATTRIBUTE])
+            update += ", #expires = if_not_exists(#expires, :expires)"
         if role == CANCELLED_BY:  # of several cancels, the earliest is who cancelled it
             condition += " OR #role.#callTime > :callTime"
             names["#callTime"] = "eventTime"
@@ -259,7 +279,7 @@ class DynamoAuditStore:
         return {
             "TableName": self._table,
             "Key": self._kind.latest_key(self._kind.arn(record)),
-            "UpdateExpression": "SET #role = :caller",
+            "UpdateExpression": update,
             "ConditionExpression": condition,
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,

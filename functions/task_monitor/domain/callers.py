@@ -4,11 +4,17 @@ A task's or job's records carry ``createdBy`` (from CreateQuantumTask / CreateJo
 cancelled, ``cancelledBy`` (CancelQuantumTask / CancelJob). CloudTrail delivery is best effort and
 may come before or after the state events, or never: until it comes the record says unknown.
 Credentials (access key ids, session tokens) and whole request payloads are never kept.
+
+Two forms of a caller are kept (``docs/decisions.md``, "Callers' details expire"): the whole caller
+(session and user names, principal id, source IP, user agent) only on the call's own history item,
+which expires after the callers'-details retention; everywhere else (latest state, a state event's
+record, notifications unless configured) only who it was (``principal_only``).
 """
 
 from __future__ import annotations
 
-from typing import TypedDict
+from collections.abc import Mapping
+from typing import Any, TypedDict
 
 UNKNOWN_PRINCIPAL = "unknown"
 
@@ -48,6 +54,39 @@ class Caller(TypedDict, total=False):
 
 
 UNKNOWN_CALLER: Caller = {"principal": UNKNOWN_PRINCIPAL}
+
+# What identifies the caller without describing the person or their machine: the principal (a role,
+# a user's ARN, a service), its type and account, the service that called for it, and which call.
+PRINCIPAL_FIELDS = frozenset(
+    {"principal", "identityType", "accountId", "invokedBy", "eventName", "eventTime", "cloudTrailEventId"}
+)
+
+
+def principal_only(caller: Caller) -> Caller:
+    """The caller as kept beyond its call's own history item: no session or user name, principal id,
+    source IP, user agent or request parameters."""
+    return {key: value for key, value in caller.items() if key in PRINCIPAL_FIELDS}  # type: ignore[return-value]
+
+
+def carries_caller_details(record: Mapping[str, Any]) -> bool:
+    """Whether a record names a caller with more than ``principal_only`` keeps (it then expires with
+    the callers' details, not with the history)."""
+    return any(
+        isinstance(record.get(field), Mapping) and not PRINCIPAL_FIELDS.issuperset(record[field])
+        for field in CALLER_FIELDS
+    )
+
+
+def with_caller_details(
+    record: Mapping[str, Any], created_by: Caller | None, cancelled_by: Caller | None
+) -> dict[str, Any]:
+    """The record as a notification shows it when callers' details are to be notified: its callers
+    whole, where its history still holds them."""
+    shown = dict(record)
+    for field, caller in ((CREATED_BY, created_by), (CANCELLED_BY, cancelled_by)):
+        if field in shown and is_known(caller):
+            shown[field] = caller
+    return shown
 
 
 def is_known(caller: Caller | None) -> bool:

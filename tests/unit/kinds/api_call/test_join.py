@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from task_monitor.domain.announce import Announcer
-from task_monitor.domain.callers import UNKNOWN_CALLER, Caller
+from task_monitor.domain.callers import UNKNOWN_CALLER, Caller, principal_only, with_caller_details
 from task_monitor.domain.kinds.api_call.event import parse_api_call
 from task_monitor.domain.kinds.api_call.monitor import ApiCallMonitor
 from task_monitor.domain.kinds.task.event import parse_task_event
@@ -95,14 +95,29 @@ def _record(status: str, **callers: Any) -> dict[str, Any]:
 def test_known_callers_go_on_the_record_unknown_ones_do_not() -> None:
     creator = _caller(create_task_call(TASK_ARN))
     record = _record("CANCELLED", created_by=creator, cancelled_by=UNKNOWN_CALLER)
-    assert record["createdBy"] == creator and "cancelledBy" not in record
+    # who, not the person's details: those stay on the call's own history item (domain/callers.py)
+    assert record["createdBy"] == principal_only(creator) and "cancelledBy" not in record
+    assert record["createdBy"]["principal"] == creator["principal"]
+    assert not {"sessionName", "sourceIPAddress", "userAgent", "principalId", "arn"} & set(record["createdBy"])
     assert "createdBy" not in _record("COMPLETED")
 
 
-def test_notification_names_creator_and_canceller() -> None:
+def test_notification_names_creator_and_canceller_by_principal_and_no_more() -> None:
     creator = _caller(create_task_call(TASK_ARN, identity=assumed_role("QubitWrangler", "marisol")))
     canceller = _caller(cancel_task_call(TASK_ARN, identity=iam_user("tomasz")))
     notification = render_notification(_record("CANCELLED", created_by=creator, cancelled_by=canceller))
+    assert "Created by    arn:aws:iam::123456789012:role/QubitWrangler\n" in notification.email_text
+    assert "Cancelled by  arn:aws:iam::123456789012:user/tomasz\n" in notification.email_text
+    for detail in ("marisol", "203.0.113.58", "Boto3", "AROA"):
+        assert detail not in notification.email_text and detail not in notification.json_body
+    assert notification.attributes["createdBy"]["StringValue"] == "arn:aws:iam::123456789012:role/QubitWrangler"
+
+
+def test_notification_names_callers_in_full_when_configured() -> None:
+    creator = _caller(create_task_call(TASK_ARN, identity=assumed_role("QubitWrangler", "marisol")))
+    canceller = _caller(cancel_task_call(TASK_ARN, identity=iam_user("tomasz")))
+    record = _record("CANCELLED", created_by=creator, cancelled_by=canceller)
+    notification = render_notification(with_caller_details(record, creator, canceller))  # type: ignore[arg-type]
     assert (
         "Created by    arn:aws:iam::123456789012:role/QubitWrangler (session marisol) from 203.0.113.58"
         in notification.email_text
@@ -157,10 +172,31 @@ def test_ending_task_takes_its_callers_from_the_history(status: str) -> None:
         clock=lambda: "2026-11-20T12:00:00.000Z",
     )
     result = monitor.process(task_event(status), FROM_QUEUE)
-    assert result.record["createdBy"] == creator and result.record["cancelledBy"] == canceller
+    assert result.record["createdBy"] == principal_only(creator)
+    assert result.record["cancelledBy"] == principal_only(canceller)
     (sent,) = publisher.sent
     assert sent.attributes["createdBy"]["StringValue"] == creator["principal"]
     assert ("Cancelled by" in sent.email_text) is (status == "CANCELLED")
+    assert creator["sourceIPAddress"] not in sent.email_text and "sessionName" not in sent.json_body
+
+
+@pytest.mark.parametrize("details", [False, True])
+def test_callers_details_reach_the_notification_only_when_configured_and_never_the_record(details: bool) -> None:
+    creator = _caller(create_task_call(TASK_ARN, identity=assumed_role("QubitWrangler", "marisol")))
+    store, publisher = FactsStore(HistoryFacts(created_by=creator)), FakePublisher()
+    monitor = TaskMonitor(
+        FakeBraket(description("COMPLETED")),
+        store,
+        Announcer(publisher, claim_timeout_seconds=90, now=lambda: 1_000_000.0),
+        frozenset({"COMPLETED"}),
+        clock=lambda: "2026-11-20T12:00:00.000Z",
+        notify_caller_details=details,
+    )
+    result = monitor.process(task_event("COMPLETED"), FROM_QUEUE)
+    assert result.record["createdBy"] == principal_only(creator)  # stored: who, either way
+    (sent,) = publisher.sent
+    assert ("(session marisol) from 203.0.113.58" in sent.email_text) is details
+    assert ("marisol" in sent.json_body) is details
 
 
 # -- the burst tests' in-memory table understands what state events now send ------------------------

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from task_monitor.domain.callers import Caller
+from task_monitor.domain.callers import Caller, principal_only
 from task_monitor.domain.enrichment import EnrichmentFailure
 from task_monitor.domain.kinds.job.event import parse_job_event
 from task_monitor.domain.kinds.job.record import build_job_record, summarize_tasks
@@ -131,7 +131,9 @@ def test_the_event_s_device_and_name_are_used_when_getjob_has_none() -> None:
 
 def test_callers_come_from_the_history_when_present() -> None:
     record = _record("CANCELLED", history=HistoryFacts(created_by=ALICE, cancelled_by=BOB))
-    assert (record["createdBy"], record["cancelledBy"]) == (ALICE, BOB)
+    # who, not the person's details (domain/callers.py: those stay on the call's own history item)
+    assert (record["createdBy"], record["cancelledBy"]) == (principal_only(ALICE), principal_only(BOB))
+    assert "sessionName" not in record["createdBy"]
     unknown = _record("CANCELLED", history=HistoryFacts())
     assert "createdBy" not in unknown and "cancelledBy" not in unknown
 

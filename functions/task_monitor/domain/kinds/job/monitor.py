@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from task_monitor.domain.announce import Announcer
 from task_monitor.domain.arrival import Arrival
+from task_monitor.domain.callers import with_caller_details
 from task_monitor.domain.enrichment import EnrichmentFailure, enrich
 from task_monitor.domain.kinds.job.event import JobStateChange, parse_job_event
 from task_monitor.domain.kinds.job.record import JobRecord, build_job_record
@@ -36,7 +37,9 @@ class JobMonitor:
         *,
         notify_statuses: frozenset[str],
         clock: Callable[[], str],
+        notify_caller_details: bool = False,
     ) -> None:
+        self._notify_caller_details = notify_caller_details
         self._describer = describer
         self._store = store
         self._tasks = tasks
@@ -49,17 +52,24 @@ class JobMonitor:
         description, failure = self._describe(change)
         ending = JOB_LIFECYCLE.is_terminal(change.status)
         notify = ending and change.status in self._notify_statuses
+        history = self._store.history_facts(change.job.arn) if ending else None
         record = build_job_record(
             change,
             description,
             enrichment_failure=failure,
-            history=self._store.history_facts(change.job.arn) if ending else None,
+            history=history,
             tasks=self._tasks.tasks_of_job(change.job.arn) if ending else None,
             enriched_at=self._clock() if description is not None else None,
             arrival=arrival.field(),
         )
+        # The record keeps who called; the callers' details reach the notification only if configured.
+        shown = (
+            with_caller_details(record, history.created_by, history.cancelled_by)
+            if self._notify_caller_details and history
+            else record
+        )
         recorded = self._announcer.record_and_announce(
-            self._store, record, notify=notify, render=lambda: _render(record)
+            self._store, record, notify=notify, render=lambda: _render(cast(JobRecord, shown))
         )
         return ProcessingResult.of(JOB.name, record, recorded, enrichment_failure=failure)
 

@@ -14,7 +14,7 @@ from typing import Any, Required, TypedDict, cast
 
 from task_monitor.domain.arns import parse_device_arn
 from task_monitor.domain.arrival import ArrivalField
-from task_monitor.domain.callers import Caller
+from task_monitor.domain.callers import Caller, principal_only
 from task_monitor.domain.enrichment import EnrichmentErrorInfo, EnrichmentFailure, Timings, to_plain
 from task_monitor.domain.kinds.job.event import JobStateChange
 from task_monitor.domain.kinds.job.name import job_name
@@ -187,8 +187,9 @@ def build_job_record(
     if enrichment_failure is not None:
         record["enrichmentError"] = {"code": enrichment_failure.code, "message": enrichment_failure.message}
     if history is not None:
-        record["createdBy"] = history.created_by
-        record["cancelledBy"] = history.cancelled_by
+        # who, not the person's details (domain/callers.py)
+        record["createdBy"] = principal_only(history.created_by) if history.created_by else None
+        record["cancelledBy"] = principal_only(history.cancelled_by) if history.cancelled_by else None
     if tasks is not None:
         record["taskSummary"] = summarize_tasks(tasks)
     running_since = history.running_since if history else None

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from task_monitor.domain.announce import Announcer
 from task_monitor.domain.arrival import Arrival
+from task_monitor.domain.callers import with_caller_details
 from task_monitor.domain.enrichment import EnrichmentFailure, enrich
 from task_monitor.domain.kinds.task.event import TaskStateChange, parse_task_event
 from task_monitor.domain.kinds.task.record import TaskRecord, build_record
@@ -31,8 +32,11 @@ class TaskMonitor:
         announcer: Announcer,
         notify_statuses: frozenset[str],
         clock: Callable[[], str],
+        *,
+        notify_caller_details: bool = False,
     ) -> None:
         self._describer = describer
+        self._notify_caller_details = notify_caller_details
         self._store = store
         self._announcer = announcer
         self._notify_statuses = notify_statuses
@@ -53,8 +57,17 @@ class TaskMonitor:
             cancelled_by=history.cancelled_by if history else None,
             arrival=arrival.field(),
         )
+        # The record keeps who called; the callers' details reach the notification only if configured.
+        shown = (
+            with_caller_details(record, history.created_by, history.cancelled_by)
+            if self._notify_caller_details and history
+            else record
+        )
         recorded = self._announcer.record_and_announce(
-            self._store, record, notify=notify, render=lambda: _render(record)
+            self._store,
+            record,
+            notify=notify,
+            render=lambda: _render(cast(TaskRecord, shown)),
         )
         return ProcessingResult.of(
             TASK.name,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Required, TypedDict, cast
 
 from task_monitor.domain.arrival import ArrivalField
-from task_monitor.domain.callers import Caller, is_known
+from task_monitor.domain.callers import Caller, is_known, principal_only
 from task_monitor.domain.enrichment import EnrichmentErrorInfo, EnrichmentFailure, Timings, to_plain
 from task_monitor.domain.kinds.task.event import TaskStateChange
 from task_monitor.domain.status import is_terminal
@@ -139,10 +139,10 @@ def build_record(
     timings = derive_timings(change, record["createdAt"], record["endedAt"], running_since)
     if timings:
         record["timings"] = timings
-    if is_known(created_by):
-        record["createdBy"] = created_by
+    if is_known(created_by):  # who, not the person's details (domain/callers.py)
+        record["createdBy"] = principal_only(created_by)  # type: ignore[arg-type]
     if is_known(cancelled_by):
-        record["cancelledBy"] = cancelled_by
+        record["cancelledBy"] = principal_only(cancelled_by)  # type: ignore[arg-type]
     return cast(TaskRecord, {key: value for key, value in record.items() if value is not None})
 
 
