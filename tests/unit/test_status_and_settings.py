@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from task_monitor.domain.retention import Retention
 from task_monitor.domain.status import parse_status_list, rank
 from task_monitor.errors import ConfigurationError
 from task_monitor.settings import Settings
-from task_monitor.domain.retention import Retention
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:braket-task-notifications"
 BASE = {"AUDIT_TABLE_NAME": "audit", "NOTIFICATION_TOPIC_ARN": TOPIC}
