@@ -28,8 +28,9 @@ TASKS = 40
 ENDINGS = ("COMPLETED", "FAILED", "CANCELLED")
 DUPLICATE_SHARE = 0.1
 CHUNK = 25  # events put on the queue, then drained, at a time
-# Written from the wall clock or a fresh UUID at processing time: equal in kind, never in value.
-VOLATILE = frozenset({"claimId", "claimedAt", "enrichedAt"})
+# Written from the wall clock or a fresh UUID at processing time: equal in kind, never in value
+# (present on both sides: _typed keeps their names).
+VOLATILE = frozenset({"claimId", "claimedAt", "enrichedAt", "expiresAt"})
 
 
 def _world() -> tuple[list[dict[str, Any]], list[tuple[str, Any]]]:
@@ -61,8 +62,15 @@ def _world() -> tuple[list[dict[str, Any]], list[tuple[str, Any]]]:
 
 
 def _typed(value: Any) -> Any:
-    """An item as DynamoDB holds it, volatile attributes dropped, for comparison."""
-    return {name: attribute for name, attribute in value.items() if name not in VOLATILE}
+    """An item as DynamoDB holds it, volatile values blanked, for comparison: the SQS message id in
+    ``arrival`` is each run's own (the queue's), how the event arrived is not."""
+    typed = {name: ("volatile" if name in VOLATILE else attribute) for name, attribute in value.items()}
+    if isinstance(typed.get("arrival"), dict):
+        typed_map = "M" in typed["arrival"]  # an item's attribute, or a notification's plain JSON
+        arrival = dict(typed["arrival"]["M"] if typed_map else typed["arrival"])
+        arrival.pop("messageId", None)
+        typed["arrival"] = {"M": arrival} if typed_map else arrival
+    return typed
 
 
 def _run(deliveries: list[dict[str, Any]], described: list[tuple[str, Any]], table: FakeAuditTable | None):
