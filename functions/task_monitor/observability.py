@@ -17,6 +17,7 @@ from aws_lambda_powertools.metrics import Metrics, MetricUnit, single_metric
 from task_monitor import telemetry_names as names
 from task_monitor.domain import registry
 from task_monitor.domain.arns import record_device_label
+from task_monitor.domain.arrival import ARRIVAL_FIELD
 from task_monitor.domain.outcomes import Rejection, SaveOutcome
 from task_monitor.domain.results import ProcessingResult
 from task_monitor.domain.status import KNOWN_STATUSES
@@ -64,12 +65,8 @@ _EVENTS_BY_KIND = {kind.name: kind.events_metric for kind in registry.STORED_KIN
 def record_result(result: ProcessingResult) -> None:
     """Metrics and the log line for one processed event; dimensioned metrics go out as their own EMF documents."""
     status = result.record.get("status")
-    if result.source == "apiCall" and result.outcome is SaveOutcome.NOT_RECORDED:
-        record_unjoined_call(str(result.record.get("eventName", "unknown")), _unjoined_reason(result.record))
-    elif result.source == "apiCall":
-        call = str(result.record.get("eventName", "unknown"))
-        metrics.add_metric(name=registry.API_CALL.events_metric, unit=MetricUnit.Count, value=1)
-        _dimensioned(registry.API_CALL.events_metric, MetricUnit.Count, 1, names.CALL_DIMENSION, call)
+    if result.source == "apiCall":
+        _record_api_call(result)
     elif result.kind in _EVENTS_BY_KIND:
         events_metric = _EVENTS_BY_KIND[result.kind]
         metrics.add_metric(name=events_metric, unit=MetricUnit.Count, value=1)  # all statuses together
@@ -101,6 +98,18 @@ def record_result(result: ProcessingResult) -> None:
     logger.info(f"Processed {result.kind} event", extra=result.summary())
 
 
+def _record_api_call(result: ProcessingResult) -> None:
+    """A CloudTrail call: joined (by call name), not joined (it failed), or kept unjoined (by arrival)."""
+    if result.outcome is SaveOutcome.NOT_RECORDED:
+        record_unjoined_call(str(result.record.get("eventName", "unknown")), _unjoined_reason(result.record))
+    elif result.outcome is SaveOutcome.KEPT_UNJOINED:
+        record_kept_unjoined_call(result.record)
+    else:
+        call = str(result.record.get("eventName", "unknown"))
+        metrics.add_metric(name=registry.API_CALL.events_metric, unit=MetricUnit.Count, value=1)
+        _dimensioned(registry.API_CALL.events_metric, MetricUnit.Count, 1, names.CALL_DIMENSION, call)
+
+
 def record_ignored_fields(result: ProcessingResult) -> None:
     """Fields a job or device event carried that could not be read (``ignoredFields``): their shape
     is unpublished, so this is how a change of it is seen. One count per field, by kind."""
@@ -115,6 +124,18 @@ def record_unjoined_call(event_name: str, reason: str) -> None:
     """A CloudTrail call with nothing to join (it failed, so it created or cancelled nothing)."""
     metrics.add_metric(name=names.UNJOINED_API_CALLS, unit=MetricUnit.Count, value=1)
     logger.info("API call not joined", extra={"eventName": event_name, "reason": reason})
+
+
+def record_kept_unjoined_call(record: Any) -> None:
+    """A call kept in its target's history but never joined: its arrival cannot vouch for it
+    (README, "Trust model"). Counted by how it came, and logged as a warning: it should not happen."""
+    arrival = record.get(ARRIVAL_FIELD)
+    via = str(arrival.get("via", "unknown")) if isinstance(arrival, dict) else "unknown"
+    _dimensioned(names.KEPT_UNJOINED_API_CALLS, MetricUnit.Count, 1, names.ARRIVAL_DIMENSION, via)
+    logger.warning(
+        "API call kept unjoined: its arrival cannot vouch for the caller",
+        extra={"eventName": record.get("eventName"), "arrival": arrival},
+    )
 
 
 def _unjoined_reason(record: Any) -> str:

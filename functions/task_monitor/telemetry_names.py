@@ -26,6 +26,10 @@ DEVICE_EVENTS = "DeviceEvents"  # Count; once with only `service`, once more wit
 API_CALLS = "ApiCallsJoined"  # Count; extra dimension: `call` (CreateQuantumTask, CreateJob, ...)
 # Count: CloudTrail calls with nothing to join (the call failed, so no task or job was created or cancelled)
 UNJOINED_API_CALLS = "ApiCallsNotJoined"
+# Count: calls kept in their target's history but never joined, because their arrival cannot vouch for
+# them (a direct invocation, another queue, a replayed file); extra dimension: arrival (its `via`).
+# Expected to stay at zero: a rise is someone invoking the function by hand, or a forgery.
+KEPT_UNJOINED_API_CALLS = "ApiCallsKeptUnjoined"
 DEVICE_NOTIFICATIONS = "DeviceAvailabilityNotifications"  # Count: a device with tasks waiting went offline/online
 QUEUE_WAIT_SECONDS = "QueueWaitSeconds"  # Seconds; extra dimension: device ("<provider>/<name>")
 # Count of optional detail fields dropped for an unexpected type or form (the record's ignoredFields);
@@ -36,3 +40,4 @@ STATUS_DIMENSION = "status"
 DEVICE_DIMENSION = "device"
 CALL_DIMENSION = "call"
 KIND_DIMENSION = "kind"
+ARRIVAL_DIMENSION = "arrival"

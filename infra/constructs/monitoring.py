@@ -24,6 +24,7 @@ from constructs import Construct
 from infra.config import STATUSES
 from infra.nag import acknowledge
 from task_monitor import telemetry_names as names
+from task_monitor.domain.arrival import UNVOUCHED_ARRIVALS
 from task_monitor.domain.detail_types import JOINED_API_CALLS
 from task_monitor.domain.registry import JOB
 
@@ -398,7 +399,15 @@ class Monitoring(Construct):
                     _service_metric(names.API_CALLS, **{names.CALL_DIMENSION: call}).with_(label=f"{call} joined")
                     for call in JOINED_API_CALLS
                 ],
-                right=[_service_metric(names.UNJOINED_API_CALLS).with_(label="not joined (the call failed)")],
+                right=[
+                    _service_metric(names.UNJOINED_API_CALLS).with_(label="not joined (the call failed)"),
+                    *(
+                        _service_metric(names.KEPT_UNJOINED_API_CALLS, **{names.ARRIVAL_DIMENSION: via}).with_(
+                            label=f"kept unjoined ({via}: not from the events queue)"
+                        )
+                        for via in UNVOUCHED_ARRIVALS
+                    ),
+                ],
                 stacked=True,
                 width=8,
             ),

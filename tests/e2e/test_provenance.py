@@ -62,6 +62,7 @@ def test_a_direct_invocation_is_processed_and_marked_direct(embedded) -> None:
     embedded.braket.put_task(description("QUEUED"))
     invocation = embedded.invoke(task_event("QUEUED"))
     assert invocation.succeeded and invocation.response["outcome"] == "recorded"
+    assert invocation.response["arrival"] == "direct"  # the answer and the log line say so too
     log = embedded.audit_log()
     assert [item["arrival"] for item in log.history(TASK_ARN)] == [{"via": "direct"}]
     assert log.latest(TASK_ARN)["arrival"] == {"via": "direct"}

@@ -27,6 +27,8 @@ VIA_OTHER_QUEUE = "otherQueue"
 VIA_DIRECT = "direct"
 VIA_REPLAY = "replay"
 VIAS = (VIA_QUEUE, VIA_OTHER_QUEUE, VIA_DIRECT, VIA_REPLAY)
+# How a call may come that cannot name a caller (a replay can, of a dead letter; the metric by `via`).
+UNVOUCHED_ARRIVALS = (VIA_OTHER_QUEUE, VIA_DIRECT, VIA_REPLAY)
 ARRIVAL_FIELD = "arrival"
 
 

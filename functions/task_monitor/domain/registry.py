@@ -145,7 +145,7 @@ API_CALL = Kind(
     parts={"parser": "event:parse_api_call", "monitor": "monitor:ApiCallMonitor"},
     pipeline="task_monitor.wiring:build_api_call_pipeline",
     events_metric=names.API_CALLS,
-    metrics=(names.API_CALLS, names.UNJOINED_API_CALLS),
+    metrics=(names.API_CALLS, names.UNJOINED_API_CALLS, names.KEPT_UNJOINED_API_CALLS),
     docs_page="who-ran-it.md",
 )
 

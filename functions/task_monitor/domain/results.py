@@ -74,4 +74,7 @@ class ProcessingResult:
                 "notificationUnmarked": self.unmarked_notification is not None,
             }
         )
+        arrival = self.record.get("arrival")
+        if isinstance(arrival, dict) and arrival.get("via") != "queue":  # the usual way goes unsaid
+            summary["arrival"] = arrival.get("via")
         return summary

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from task_monitor.domain.announce import Announcer
+from task_monitor.domain.arrival import Arrival
 from task_monitor.domain.callers import UNKNOWN_CALLER, Caller, principal_only, with_caller_details
 from task_monitor.domain.kinds.api_call.event import parse_api_call
 from task_monitor.domain.kinds.api_call.monitor import ApiCallMonitor
@@ -218,3 +219,19 @@ def test_the_fake_audit_table_writes_unknown_callers_only_where_none_is() -> Non
     assert partition["LATEST"]["createdBy"] == {"M": {"principal": {"S": "unknown"}}}
     assert partition["LATEST"]["cancelledBy"] == {"M": {"principal": {"S": "unknown"}}}
     assert partition["LATEST"]["status"] == {"S": "CANCELLING"}
+
+
+@pytest.mark.parametrize(
+    ("arrival", "via"),
+    [(Arrival.direct(), "direct"), (Arrival.replay("arn:aws:iam::123456789012:role/Operator"), "replay")],
+)
+def test_a_call_kept_unjoined_counts_by_its_arrival_never_as_joined(capsys, arrival: Arrival, via: str) -> None:
+    result = ApiCallMonitor({"task": FakeJoinStore(), "job": FakeJoinStore()}).process(
+        create_task_call(TASK_ARN), arrival
+    )
+    seen = telemetry_of(result, capsys)
+    kept = [line for line in seen.lines if "ApiCallsKeptUnjoined" in line]
+    assert len(kept) == 1 and kept[0]["arrival"] == via
+    assert not any("ApiCallsJoined" in line for line in seen.lines)
+    (warning,) = [line for line in seen.lines if str(line.get("message", "")).startswith("API call kept unjoined")]
+    assert warning["level"] == "WARNING" and warning["arrival"]["via"] == via
