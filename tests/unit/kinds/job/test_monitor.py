@@ -98,3 +98,27 @@ def test_an_invalid_event_calls_and_writes_nothing() -> None:
     with pytest.raises(InvalidEventError):
         monitor.process(job_event(status="done!"), FROM_QUEUE)
     assert braket.asked == [] and store.saved == [] and tasks.asked == [] and publisher.sent == []
+
+
+class DetailedCreatorStore(FakeStore):
+    def history_facts(self, arn: str) -> HistoryFacts:
+        return HistoryFacts(created_by={**CREATOR, "sessionName": "alice", "sourceIPAddress": "198.51.100.23"})
+
+
+@pytest.mark.parametrize("details", [False, True])
+def test_callers_details_reach_the_job_email_only_when_configured_and_never_the_record(details: bool) -> None:
+    store, publisher = DetailedCreatorStore(), FakePublisher()
+    monitor = JobMonitor(
+        FakeGetJob(),
+        store,
+        FakeJobTasks([]),
+        Announcer(publisher, claim_timeout_seconds=90, now=lambda: 1_000_000.0),
+        notify_statuses=frozenset({"COMPLETED"}),
+        clock=lambda: "2026-11-23T16:02:12.000Z",
+        notify_caller_details=details,
+    )
+    result = monitor.process(job_event("COMPLETED"), FROM_QUEUE)
+    assert result.record["createdBy"] == CREATOR  # stored: the principal, either way
+    (sent,) = publisher.sent
+    assert ("(session alice) from 198.51.100.23" in sent.email_text) is details
+    assert ("198.51.100.23" in sent.json_body) is details
