@@ -239,7 +239,8 @@ def _check_calls(run: FaultRun, calls_first: bool) -> Verdict:
     items = verdict.items
     latest = _latest(items, f"TASK#{CALL_TASK}")
     assert latest["status"] == "CANCELLED"
-    assert (latest["createdBy"]["principal"], latest["createdBy"]["sessionName"]) == (ROLE, "marisol")
+    assert (latest["createdBy"]["principal"], latest["createdBy"]["eventName"]) == (ROLE, "CreateQuantumTask")
+    assert "sessionName" not in latest["createdBy"]  # who; the session stays on the call's own item
     assert (latest["cancelledBy"]["principal"], latest["cancelledBy"]["eventName"]) == (USER, "CancelQuantumTask")
     if calls_first:  # the end read both callers from the history: its record and its notification name them
         end = _event_item(items, CALL_END["id"])

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from infra.stacks import MAIN_STACK_NAME
+from task_monitor.domain.callers import principal_only
 from task_monitor.domain.kinds.api_call.event import parse_api_call
 from task_monitor_devkit.builders.api_call import (
     JOB_ARN,
@@ -109,17 +110,29 @@ def test_reduced_calls_through_the_real_handler_store_the_same_callers_and_nothi
     assert embedded.dead_letters() == []
 
     log = embedded.audit_log()
-    task, job = log.latest(TASK_ARN), log.latest(JOB_ARN)
+    # the calls' own items keep the whole caller: the same caller records as from the whole calls
+    task_calls = {item["eventName"]: item for item in log.history(TASK_ARN) if "eventName" in item}
+    (job_call,) = [item for item in log.history(JOB_ARN) if item.get("eventName") == "CreateJob"]
     whole = [_without_hyperparameter_names(parse_api_call(call).record()) for call in calls[:3]]
-    assert task["createdBy"] == whole[0]["createdBy"]  # the same caller records as from the whole calls
-    assert task["cancelledBy"] == whole[1]["cancelledBy"]
-    assert _without_hyperparameter_names({"createdBy": job["createdBy"]}) == {"createdBy": whole[2]["createdBy"]}
+    assert task_calls["CreateQuantumTask"]["createdBy"] == whole[0]["createdBy"]
+    assert task_calls["CancelQuantumTask"]["cancelledBy"] == whole[1]["cancelledBy"]
+    assert _without_hyperparameter_names({"createdBy": job_call["createdBy"]}) == {"createdBy": whole[2]["createdBy"]}
+    # the latest states name who, as from the whole calls
+    task, job = log.latest(TASK_ARN), log.latest(JOB_ARN)
+    assert task["createdBy"] == principal_only(whole[0]["createdBy"])
+    assert task["cancelledBy"] == principal_only(whole[1]["cancelledBy"])
+    assert job["createdBy"] == principal_only(whole[2]["createdBy"])
     stored = json.dumps(embedded.dynamodb.scan(TableName="braket-task-audit")["Items"])
     published = json.dumps(embedded.subscriber_messages()) + json.dumps([vars(m) for m in embedded.published])
     logged = capsys.readouterr().out
     for where, text in (("queue", queued), ("table", stored), ("notifications", published), ("logs", logged)):
         for secret in NEVER_STORED:
             assert secret not in text, (where, secret)
+    # emails name callers by principal: no source IP, user agent or session by default (README, Privacy)
+    assert embedded.published, "the CANCELLED task was announced"
+    for message in embedded.published:
+        for detail in (whole[0]["createdBy"]["sourceIPAddress"], "marisol", whole[0]["createdBy"]["userAgent"]):
+            assert detail not in message.email_text and detail not in message.json_body, detail
 
 
 def test_the_template_is_json_with_every_placeholder_bare_and_every_variable_used(transformer):
