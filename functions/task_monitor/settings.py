@@ -14,6 +14,9 @@ _TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 _QUEUE_URL = re.compile(r"^https://[A-Za-z0-9.-]+/\d{12}/[A-Za-z0-9_-]{1,80}$")
 _QUEUE_ARN = re.compile(r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}$")
+# How long a container prices with the stored price table before reading it again (docs/prices.md).
+DEFAULT_PRICE_TABLE_REREAD_SECONDS = 6 * 3600
+PRICE_TABLE_REREAD_RANGE = (60, 7 * 24 * 3600)
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,8 @@ class Settings:
     dead_letter_queue_url: str | None = None
     # The events queue: a batch naming it arrived "queue"; any other (or all, unset) "otherQueue".
     events_queue_arn: str | None = None
+    # Seconds a container keeps the stored price table before reading it again.
+    price_table_reread_seconds: int = DEFAULT_PRICE_TABLE_REREAD_SECONDS
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -57,10 +62,18 @@ class Settings:
                 "EVENTS_QUEUE_ARN must be an SQS queue ARN (arn:aws:sqs:<region>:<account>:<name>), "
                 f"got {events_queue!r}"
             )
+        reread_text = env.get("PRICE_TABLE_REREAD_SECONDS", "").strip() or str(DEFAULT_PRICE_TABLE_REREAD_SECONDS)
+        low, high = PRICE_TABLE_REREAD_RANGE
+        if not reread_text.isdigit() or not low <= int(reread_text) <= high:
+            raise ConfigurationError(
+                f"PRICE_TABLE_REREAD_SECONDS must be a whole number of seconds from {low} to {high}, "
+                f"got {reread_text!r}"
+            )
         return cls(
             audit_table_name=table,
             notification_topic_arn=topic,
             notify_statuses=statuses,
             dead_letter_queue_url=dead_letters,
             events_queue_arn=events_queue,
+            price_table_reread_seconds=int(reread_text),
         )
