@@ -59,6 +59,15 @@ DEFAULT_TRAIL_RETENTION_DAYS = 90
 MIN_TRAIL_RETENTION_DAYS = 1
 MAX_TRAIL_RETENTION_DAYS = 3653  # ten years, CloudWatch Logs' longest retention too
 
+# The price refresh (infra/constructs/price_refresh.py): an EventBridge schedule expression, weekly by
+# default; "off" (or false) deploys no refresh at all (the function then prices with the shipped table).
+# Not null: CDK drops null context values, so a null reads as "not set", the default.
+DEFAULT_PRICE_REFRESH_SCHEDULE = "rate(7 days)"
+PRICE_REFRESH_OFF = "off"
+# At most hourly: the Price List changes a few times a year, and each run reads every Braket product.
+_RATE = re.compile(r"^rate\((?P<value>[1-9]\d*) (?P<unit>minutes?|hours?|days?)\)$")
+_CRON = re.compile(r"^cron\((?P<fields>[^()]+)\)$")
+
 # SNS limits a subscription filter policy to 150 value combinations across its attributes.
 MAX_FILTER_COMBINATIONS = 150
 
@@ -79,6 +88,7 @@ KNOWN_KEYS = (
     "createTrail",
     "trailRetentionDays",
     "redrivePrincipals",
+    "priceRefreshSchedule",
 )
 # An IAM role's ARN (a path is allowed): the principals that may move dead letters back to the events queue.
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
@@ -133,6 +143,8 @@ class MonitorConfig:
     create_trail: bool = DEFAULT_CREATE_TRAIL
     trail_retention_days: int = DEFAULT_TRAIL_RETENTION_DAYS
     redrive_principals: tuple[str, ...] = ()
+    # The price refresh's schedule expression, or None: no refresh function, no rule.
+    price_refresh_schedule: str | None = DEFAULT_PRICE_REFRESH_SCHEDULE
     # Regions whose events reach the main region through a forwarder stack.
     forwarded_regions: tuple[str, ...] = field(init=False)
 
@@ -164,6 +176,7 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
     create_trail = _boolean("createTrail", _value(lookup, "createTrail", DEFAULT_CREATE_TRAIL))
     trail_retention = _trail_retention(_value(lookup, "trailRetentionDays", DEFAULT_TRAIL_RETENTION_DAYS))
     redrivers = _redrive_principals(_value(lookup, "redrivePrincipals", []))
+    refresh_schedule = _price_refresh_schedule(_value(lookup, "priceRefreshSchedule", DEFAULT_PRICE_REFRESH_SCHEDULE))
     return MonitorConfig(
         main_region=main_region,
         braket_regions=braket_regions,
@@ -176,6 +189,7 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
         create_trail=create_trail,
         trail_retention_days=trail_retention,
         redrive_principals=redrivers,
+        price_refresh_schedule=refresh_schedule,
     )
 
 
@@ -458,6 +472,28 @@ def _redrive_principals(value: Any) -> tuple[str, ...]:
     if len(set(roles)) != len(roles):
         raise ConfigError(key, "lists a role twice; name each role once")
     return tuple(roles)
+
+
+def _price_refresh_schedule(value: Any) -> str | None:
+    """An EventBridge schedule expression (``rate(7 days)``, ``cron(0 3 ? * MON *)``), or "off" / false."""
+    key = "priceRefreshSchedule"
+    if value is False or (isinstance(value, str) and value.strip().lower() in (PRICE_REFRESH_OFF, "false")):
+        return None
+    hint = 'write "rate(7 days)", "cron(0 3 ? * MON *)" or "off"'
+    if not isinstance(value, str):
+        raise ConfigError(key, f"{value!r} is not a schedule expression; {hint}")
+    text = value.strip()
+    rate, cron = _RATE.match(text), _CRON.match(text)
+    if rate:
+        number, unit = int(rate["value"]), rate["unit"]
+        if (number == 1) != (not unit.endswith("s")):
+            raise ConfigError(key, f"{text!r}: EventBridge wants the singular unit for 1 and the plural otherwise")
+        if unit.startswith("minute") and number < 60:
+            raise ConfigError(key, f"{text!r} is more often than hourly; the Price List changes a few times a year")
+        return text
+    if cron and len(cron["fields"].split()) == 6:
+        return text
+    raise ConfigError(key, f"{value!r} is not an EventBridge schedule expression; {hint}")
 
 
 def _integer(key: str, value: Any) -> int:
