@@ -3,10 +3,13 @@ the shipped table as the fallback."""
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
 from botocore.exceptions import ClientError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from task_monitor.adapters.price_tables import (
     DynamoPriceTables,
@@ -197,3 +200,25 @@ def test_given_the_shipped_file_then_it_is_checked_like_a_stored_one(tmp_path):
     path.write_text(json.dumps({**SHIPPED, "date": "soon"}))
     with pytest.raises(ValueError, match=r"prices\.json is not a price table document: date 'soon'"):
         load_shipped_document(path)
+
+
+# -- reordering and duplicates: whatever order refreshes finish in, the latest date stays ---------------
+_DATES = st.dates(min_value=datetime.date(2026, 1, 1), max_value=datetime.date(2027, 12, 31)).map(str)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(saves=st.lists(st.tuples(_DATES, st.sampled_from(["0.08", "0.09", "0.10"])), min_size=1, max_size=6))
+def test_property_any_order_of_saves_leaves_the_latest_date_and_a_document_saved_for_it(tables, dynamodb, saves):
+    dynamodb.delete_item(TableName=TABLE, Key={"pk": {"S": "PRICES"}, "sk": {"S": "CURRENT"}})
+    results = [tables.save(document(date, per_shot), f"t{i}") for i, (date, per_shot) in enumerate(saves)]
+
+    stored = tables.load()
+    latest = max(date for date, _ in saves)
+    assert stored["date"] == latest
+    # the last save of the latest date wins (a same-day re-run corrects), and no earlier date ever did
+    assert stored["entries"][0]["perShotUsd"] == [p for d, p in saves if d == latest][-1]
+    running_max = ""
+    for (date, _), result in zip(saves, results, strict=True):
+        assert result.written == (date >= running_max)
+        running_max = max(running_max, date)
+        assert result.stored_date == running_max
