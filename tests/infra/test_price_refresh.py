@@ -136,3 +136,57 @@ def test_given_no_setting_then_the_refresh_is_weekly_and_cdk_json_says_so():
     context = cdk_json_context()
     assert context["priceRefreshSchedule"] == "rate(7 days)"
     assert any(line.startswith("priceRefreshSchedule:") for line in context["//"])
+
+
+REFRESH_FROM_ASSET = """
+import json, os, sys
+asset, tools = sys.argv[1], sys.argv[2]
+sys.path.append(tools)  # the emulated Price List and moto come from the checkout, never from the asset
+import botocore.session
+from moto import mock_aws
+from task_monitor import audit_schema
+from task_monitor_cli.price_list_emulator import PriceListEmulator
+with mock_aws(), PriceListEmulator().running():
+    dynamodb = botocore.session.get_session().create_client("dynamodb", region_name="us-east-1")
+    dynamodb.create_table(**audit_schema.create_table_request(os.environ["AUDIT_TABLE_NAME"]))
+    from task_monitor import price_refresh
+    summary = price_refresh.lambda_handler({"source": "aws.events"}, None)
+watched = ("aws_lambda_powertools", "task_monitor")
+elsewhere = sorted(
+    name for name, module in list(sys.modules.items())
+    if name.split(".")[0] in watched and getattr(module, "__file__", None) and not module.__file__.startswith(asset)
+)
+print(json.dumps({"summary": summary, "elsewhere": elsewhere}))
+"""
+
+
+def test_given_the_refresh_run_from_the_asset_then_it_stores_a_table_and_loads_nothing_from_elsewhere(
+    function_asset_dir,
+):
+    import os
+    import subprocess
+    import sys
+
+    from tests.infra.conftest import ROOT
+
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(function_asset_dir),
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AUDIT_TABLE_NAME": "audit",
+        "PRICING_REGION": "us-east-1",
+        "POWERTOOLS_SERVICE_NAME": "braket-task-monitor",
+        "POWERTOOLS_METRICS_NAMESPACE": "BraketTaskMonitor",
+    }
+    result = subprocess.run(
+        [sys.executable, "-s", "-B", "-c", REFRESH_FROM_ASSET, str(function_asset_dir), str(ROOT / "tools")],
+        capture_output=True, text=True, env=environment, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-4000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+
+    assert report["summary"]["stored"] is True and report["summary"]["entries"] == 8
+    assert report["elsewhere"] == []
