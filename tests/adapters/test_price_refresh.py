@@ -48,6 +48,19 @@ def test_given_throttling_then_botocore_retries_the_page_and_the_read_completes(
     assert len(emulator.requests) == 3 and len(sleeps) == 2  # two throttled, then the page
 
 
+def test_given_a_5xx_mid_way_then_botocore_retries_that_page_and_no_entry_is_lost_or_repeated(sleeps):
+    emulator = PriceListEmulator(page_size=4)
+    with emulator.running():
+        client = _pricing_client()
+        first = client.get_products(ServiceCode="AmazonBraket", MaxResults=100)
+        emulator.server_errors = 2  # the second page fails twice, then is answered
+        entries = list(first["PriceList"])
+        page = client.get_products(ServiceCode="AmazonBraket", MaxResults=100, NextToken=first["NextToken"])
+        entries += page["PriceList"]
+    skus = [json.loads(e)["product"]["sku"] for e in entries]
+    assert skus == [p["product"]["sku"] for p in sample_products()[:8]] and len(sleeps) == 2
+
+
 def test_given_throttling_past_the_retries_then_the_read_fails_and_says_so(sleeps):
     with PriceListEmulator(throttle=10).running(), pytest.raises(ClientError, match="ThrottlingException"):
         read_price_list(_pricing_client(attempts=3))

@@ -117,11 +117,13 @@ def sample_products() -> list[dict[str, Any]]:
 @dataclass
 class PriceListEmulator:
     """GetProducts over ``products`` (dicts, sent as JSON strings, or raw strings sent as they are), in
-    pages of ``page_size``; the first ``throttle`` requests are refused with ThrottlingException."""
+    pages of ``page_size``; the first ``throttle`` requests are refused with ThrottlingException, the
+    next ``server_errors`` with a 500 InternalErrorException (both retried by botocore)."""
 
     products: Sequence[Mapping[str, Any] | str] = field(default_factory=sample_products)
     page_size: int = 4
     throttle: int = 0
+    server_errors: int = 0
     requests: list[dict[str, Any]] = field(default_factory=list)  # each request's body and region
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -135,6 +137,9 @@ class PriceListEmulator:
             if self.throttle > 0:
                 self.throttle -= 1
                 return _error(request.url, "ThrottlingException", "Rate exceeded")
+            if self.server_errors > 0:
+                self.server_errors -= 1
+                return _error(request.url, "InternalErrorException", "Internal error", status=500)
         if body.get("ServiceCode") != "AmazonBraket":
             return _error(request.url, "NotFoundException", f"Service {body.get('ServiceCode')} not found")
         size = min(int(body.get("MaxResults") or 100), self.page_size)
@@ -167,5 +172,5 @@ def _offset(token: Any) -> int:
     return int(text.removeprefix("offset:"))
 
 
-def _error(url: str, code: str, message: str) -> AWSResponse:
-    return json_response(url, {"__type": code, "Message": message}, status=400, content_type=_JSON_11)
+def _error(url: str, code: str, message: str, status: int = 400) -> AWSResponse:
+    return json_response(url, {"__type": code, "Message": message}, status=status, content_type=_JSON_11)
