@@ -60,6 +60,15 @@ DEFAULT_TRAIL_RETENTION_DAYS = 90
 MIN_TRAIL_RETENTION_DAYS = 1
 MAX_TRAIL_RETENTION_DAYS = 3653  # ten years, CloudWatch Logs' longest retention too
 
+# The price refresh (infra/constructs/price_refresh.py): an EventBridge schedule expression, weekly by
+# default; "off" (or false) deploys no refresh at all (the function then prices with the shipped table).
+# Not null: CDK drops null context values, so a null reads as "not set", the default.
+DEFAULT_PRICE_REFRESH_SCHEDULE = "rate(7 days)"
+PRICE_REFRESH_OFF = "off"
+# At most hourly: the Price List changes a few times a year, and each run reads every Braket product.
+_RATE = re.compile(r"^rate\((?P<value>[1-9]\d*) (?P<unit>minutes?|hours?|days?)\)$")
+_CRON = re.compile(r"^cron\((?P<fields>[^()]+)\)$")
+
 # SNS limits a subscription filter policy to 150 value combinations across its attributes.
 MAX_FILTER_COMBINATIONS = 150
 
@@ -83,6 +92,7 @@ KNOWN_KEYS = (
     "historyRetentionDays",
     "callerDetailsRetentionDays",
     "notifyCallerDetails",
+    "priceRefreshSchedule",
 )
 # An IAM role's ARN (a path is allowed): the principals that may move dead letters back to the events queue.
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
@@ -142,6 +152,8 @@ class MonitorConfig:
     caller_details_retention_days: int | None = DEFAULT_CALLER_DETAILS_DAYS
     # Whether notifications name callers in full (session, user, source IP, user agent) or by principal.
     notify_caller_details: bool = False
+    # The price refresh's schedule expression, or None: no refresh function, no rule.
+    price_refresh_schedule: str | None = DEFAULT_PRICE_REFRESH_SCHEDULE
     # Regions whose events reach the main region through a forwarder stack.
     forwarded_regions: tuple[str, ...] = field(init=False)
 
@@ -190,6 +202,7 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
             "kept at most as long as the history",
         )
     caller_details = _boolean("notifyCallerDetails", _value(lookup, "notifyCallerDetails", False))
+    refresh_schedule = _price_refresh_schedule(_value(lookup, "priceRefreshSchedule", DEFAULT_PRICE_REFRESH_SCHEDULE))
     return MonitorConfig(
         main_region=main_region,
         braket_regions=braket_regions,
@@ -205,6 +218,7 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
         history_retention_days=history_days,
         caller_details_retention_days=caller_days,
         notify_caller_details=caller_details,
+        price_refresh_schedule=refresh_schedule,
     )
 
 
@@ -499,6 +513,28 @@ def _item_retention(key: str, value: Any) -> int | None:
             key, f"{value!r} is out of range; give 1..{MAX_RETENTION_DAYS} days, or 0 to keep items until deleted"
         )
     return days
+
+
+def _price_refresh_schedule(value: Any) -> str | None:
+    """An EventBridge schedule expression (``rate(7 days)``, ``cron(0 3 ? * MON *)``), or "off" / false."""
+    key = "priceRefreshSchedule"
+    if value is False or (isinstance(value, str) and value.strip().lower() in (PRICE_REFRESH_OFF, "false")):
+        return None
+    hint = 'write "rate(7 days)", "cron(0 3 ? * MON *)" or "off"'
+    if not isinstance(value, str):
+        raise ConfigError(key, f"{value!r} is not a schedule expression; {hint}")
+    text = value.strip()
+    rate, cron = _RATE.match(text), _CRON.match(text)
+    if rate:
+        number, unit = int(rate["value"]), rate["unit"]
+        if (number == 1) != (not unit.endswith("s")):
+            raise ConfigError(key, f"{text!r}: EventBridge wants the singular unit for 1 and the plural otherwise")
+        if unit.startswith("minute") and number < 60:
+            raise ConfigError(key, f"{text!r} is more often than hourly; the Price List changes a few times a year")
+        return text
+    if cron and len(cron["fields"].split()) == 6:
+        return text
+    raise ConfigError(key, f"{value!r} is not an EventBridge schedule expression; {hint}")
 
 
 def _integer(key: str, value: Any) -> int:

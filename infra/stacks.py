@@ -16,6 +16,7 @@ from infra.constructs.forwarder import Forwarder
 from infra.constructs.ingest import Ingest
 from infra.constructs.monitoring import Monitoring, RegionalAlarms
 from infra.constructs.notifications import Notifications
+from infra.constructs.price_refresh import PriceRefresh
 from infra.constructs.processing import Processing
 from infra.constructs.trail import Trail
 
@@ -60,6 +61,20 @@ class MonitorStack(Stack):
             alarm_email=config.alarm_email,
             key=self.notifications.key,
         )
+        # Optional: the price table read from the AWS Price List on a schedule (docs/prices.md).
+        self.price_refresh = (
+            PriceRefresh(
+                self,
+                "PriceRefresh",
+                schedule=config.price_refresh_schedule,
+                audit_store=self.audit_store,
+                log_retention_days=config.log_retention_days,
+            )
+            if config.price_refresh_schedule
+            else None
+        )
+        if self.price_refresh is not None:
+            self.price_refresh.watch_with(self.monitoring)
         # Optional: only for accounts with no trail logging management write events (see trail.py).
         self.trail = Trail(self, "Trail", retention_days=config.trail_retention_days) if config.create_trail else None
         outputs = {

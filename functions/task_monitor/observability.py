@@ -143,6 +143,12 @@ def _unjoined_reason(record: Any) -> str:
     return f"the call failed ({error}): nothing was created or cancelled" if error else "no target to join"
 
 
+def record_price_table_fallback(reason: str) -> None:
+    """The stored price table could not be used (absent or unreadable): one log line and one metric."""
+    metrics.add_metric(name=names.PRICE_TABLE_FALLBACKS, unit=MetricUnit.Count, value=1)
+    logger.warning("Stored price table not used", extra={"reason": reason})
+
+
 class QueueTelemetry:
     """Logs and metrics for each message of an SQS batch (the intake's observer)."""
 

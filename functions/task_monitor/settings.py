@@ -21,6 +21,9 @@ _TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 _QUEUE_URL = re.compile(r"^https://[A-Za-z0-9.-]+/\d{12}/[A-Za-z0-9_-]{1,80}$")
 _QUEUE_ARN = re.compile(r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}$")
+# How long a container prices with the stored price table before reading it again (docs/prices.md).
+DEFAULT_PRICE_TABLE_REREAD_SECONDS = 6 * 3600
+PRICE_TABLE_REREAD_RANGE = (60, 7 * 24 * 3600)
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Settings:
     # How long items are kept (the table's time to live), and whether emails name callers in full.
     retention: Retention = DEFAULT_RETENTION
     notify_caller_details: bool = False
+    # Seconds a container keeps the stored price table before reading it again.
+    price_table_reread_seconds: int = DEFAULT_PRICE_TABLE_REREAD_SECONDS
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -74,6 +79,13 @@ class Settings:
         caller_details = env.get("NOTIFY_CALLER_DETAILS", "false").strip().lower()
         if caller_details not in ("true", "false"):
             raise ConfigurationError(f"NOTIFY_CALLER_DETAILS must be true or false, got {caller_details!r}")
+        reread_text = env.get("PRICE_TABLE_REREAD_SECONDS", "").strip() or str(DEFAULT_PRICE_TABLE_REREAD_SECONDS)
+        low, high = PRICE_TABLE_REREAD_RANGE
+        if not reread_text.isdigit() or not low <= int(reread_text) <= high:
+            raise ConfigurationError(
+                f"PRICE_TABLE_REREAD_SECONDS must be a whole number of seconds from {low} to {high}, "
+                f"got {reread_text!r}"
+            )
         return cls(
             audit_table_name=table,
             notification_topic_arn=topic,
@@ -82,6 +94,7 @@ class Settings:
             events_queue_arn=events_queue,
             retention=retention,
             notify_caller_details=caller_details == "true",
+            price_table_reread_seconds=int(reread_text),
         )
 
 

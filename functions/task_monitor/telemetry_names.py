@@ -35,6 +35,12 @@ QUEUE_WAIT_SECONDS = "QueueWaitSeconds"  # Seconds; extra dimension: device ("<p
 # Count of optional detail fields dropped for an unexpected type or form (the record's ignoredFields);
 # extra dimension: kind (job, device). Events of unpublished shape: a rise means the shape changed.
 IGNORED_EVENT_FIELDS = "IgnoredEventFields"
+# Count: the stored price table (pk PRICES) was absent or unreadable when read, so the shipped one (or
+# the one read earlier) priced instead (adapters/price_tables.py).
+PRICE_TABLE_FALLBACKS = "PriceTableFallbacks"
+# Count, by the price refresh: Price List products skipped (unreadable, unknown device or unit); a rise
+# means the Price List's shape or Braket's devices changed (docs/prices.md).
+PRICE_LIST_SKIPPED_PRODUCTS = "PriceListSkippedProducts"
 
 STATUS_DIMENSION = "status"
 DEVICE_DIMENSION = "device"

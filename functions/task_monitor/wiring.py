@@ -8,7 +8,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import botocore.session
 from botocore.config import Config
@@ -26,6 +26,9 @@ from task_monitor.domain.kinds.task.monitor import TaskMonitor
 from task_monitor.domain.timefmt import format_instant
 from task_monitor.observability import QueueTelemetry
 from task_monitor.settings import Settings
+
+if TYPE_CHECKING:
+    from task_monitor.adapters.price_tables import StoredPrices
 
 # The wall clock the claims are timed by (their claimedAt, and the deadline before publishing).
 seconds_clock: Callable[[], float] = time.time
@@ -56,6 +59,23 @@ class Services:
             session.create_client("sns", config=AWS_CLIENT_CONFIG), settings.notification_topic_arn
         )
         self.announcer = Announcer(self.publisher, claim_timeout_seconds=CLAIM_TIMEOUT_SECONDS, now=seconds_clock)
+
+    @functools.cached_property
+    def prices(self) -> StoredPrices:
+        """The price table document to price with (``prices.current()``): the refresh's stored one, read
+        once per container and again after ``price_table_reread_seconds``, else the shipped one. Made on
+        first use, so a cold start that prices nothing imports none of it. The seam for the cost model:
+        ``PriceTable.from_document(services.prices.current())``."""
+        from task_monitor.adapters.price_tables import DynamoPriceTables, StoredPrices, load_shipped_document
+        from task_monitor.observability import record_price_table_fallback
+
+        return StoredPrices(
+            DynamoPriceTables(self.dynamodb, self.settings.audit_table_name),
+            load_shipped_document,
+            clock=seconds_clock,
+            on_fallback=record_price_table_fallback,
+            reread_seconds=self.settings.price_table_reread_seconds,
+        )
 
     def store(self, kind: str) -> DynamoAuditStore:
         """The audit store of one kind's log (``registry.Kind.name``)."""

@@ -357,7 +357,20 @@ class Monitoring(Construct):
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=12),
         )
         self._add_job_device_and_api_call_widgets(dashboard)
+        self._add_price_table_widget(dashboard)
         return dashboard
+
+    @staticmethod
+    def _add_price_table_widget(dashboard: cloudwatch.Dashboard) -> None:
+        """The price table: the function pricing without the stored table, and what the refresh skipped."""
+        dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Price table",
+                left=[_service_metric(names.PRICE_TABLE_FALLBACKS).with_(label="stored table not used (fallbacks)")],
+                right=[_service_metric(names.PRICE_LIST_SKIPPED_PRODUCTS).with_(label="Price List products skipped")],
+                width=8,
+            )
+        )
 
     @staticmethod
     def _add_job_device_and_api_call_widgets(dashboard: cloudwatch.Dashboard) -> None:

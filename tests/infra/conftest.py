@@ -20,7 +20,7 @@ from aws_cdk.cx_api import CloudAssembly
 
 from infra.application import MonitorApp, build
 from infra.stacks import MAIN_STACK_NAME, forwarder_stack_name
-from tests.infra.helpers import DEVICE_ARN
+from tests.infra.helpers import DEVICE_ARN, MONITOR_FUNCTION
 
 ROOT = Path(__file__).resolve().parents[2]
 REDRIVER = "arn:aws:iam::123456789012:role/TaskMonitorOperator"
@@ -92,6 +92,6 @@ def forwarder_templates(synthesis: Synthesis) -> dict[str, Template]:
 @pytest.fixture(scope="session")
 def function_asset_dir(synthesis: Synthesis, main_template: Template) -> Path:
     """The bundled function code, as CDK uploads it (zipped) to the assets bucket."""
-    (function,) = main_template.find_resources("AWS::Lambda::Function").values()
+    (function,) = main_template.find_resources("AWS::Lambda::Function", MONITOR_FUNCTION).values()
     asset_hash = function["Properties"]["Code"]["S3Key"].removesuffix(".zip")
     return synthesis.outdir / f"asset.{asset_hash}"

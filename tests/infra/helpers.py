@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 DEVICE_ARN = "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1"
+# The monitor function, told apart from the price refresh (same asset, another handler) by its handler.
+MONITOR_FUNCTION = {"Properties": {"Handler": "task_monitor.handler.lambda_handler"}}
+
+
+def monitor_log_groups(template) -> dict:
+    """A ``Template``'s log groups but the price refresh's (``PriceRefresh...``: its own function's)."""
+    groups = template.find_resources("AWS::Logs::LogGroup")
+    return {logical_id: group for logical_id, group in groups.items() if not logical_id.startswith("PriceRefresh")}
 
 
 def only(resources: dict) -> tuple[str, dict]:
@@ -37,7 +45,7 @@ def rules_by_role(template: dict) -> dict[str, tuple[str, dict]]:
     reduced): each (logical id, resource)."""
     found = {}
     for logical_id, resource in template["Resources"].items():
-        if resource["Type"] == "AWS::Events::Rule":
+        if resource["Type"] == "AWS::Events::Rule" and "EventPattern" in resource["Properties"]:
             role = "calls" if "detail" in resource["Properties"]["EventPattern"] else "state"
             assert role not in found, f"two {role} rules"
             found[role] = (logical_id, resource)

@@ -160,7 +160,7 @@ def _rule_patterns(synthesis, region: str, account: str = ACCOUNT) -> list[dict]
     rules = [
         resource
         for resource in synthesis.template_dict(stack)["Resources"].values()
-        if resource["Type"] == "AWS::Events::Rule"
+        if resource["Type"] == "AWS::Events::Rule" and "EventPattern" in resource["Properties"]
     ]
     patterns = [rule["Properties"]["EventPattern"] for rule in rules]
     assert all(pattern["account"] == [ACCOUNT_TOKEN] for pattern in patterns), "every rule pins this account"

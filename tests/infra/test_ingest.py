@@ -8,7 +8,7 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from infra.braket_events import api_call_pattern, reduced_call_transformer, state_change_pattern
-from tests.infra.helpers import as_list, get_att_arn, only, rules_by_role
+from tests.infra.helpers import MONITOR_FUNCTION, as_list, get_att_arn, only, rules_by_role
 
 pytestmark = pytest.mark.infra
 
@@ -57,7 +57,7 @@ def _mapping(template: Template) -> dict:
 
 
 def _function(template: Template) -> tuple[str, dict]:
-    function_id, function = only(template.find_resources("AWS::Lambda::Function"))
+    function_id, function = only(template.find_resources("AWS::Lambda::Function", MONITOR_FUNCTION))
     return function_id, function["Properties"]
 
 
@@ -165,7 +165,9 @@ def test_given_the_function_then_it_may_send_only_to_the_dead_letter_queue_whose
 
 
 def test_given_the_main_stack_then_eventbridge_never_invokes_the_function_directly(main_template):
-    assert main_template.find_resources("AWS::Lambda::Permission") == {}
+    monitor_id, _ = only(main_template.find_resources("AWS::Lambda::Function", MONITOR_FUNCTION))
+    permissions = main_template.find_resources("AWS::Lambda::Permission").values()
+    assert [p for p in permissions if p["Properties"]["FunctionName"]["Fn::GetAtt"][0] == monitor_id] == []
     assert main_template.find_resources("AWS::Lambda::EventInvokeConfig") == {}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.infra.helpers import as_list, get_att_arn, only, policy_statements
+from tests.infra.helpers import MONITOR_FUNCTION, as_list, get_att_arn, monitor_log_groups, only, policy_statements
 
 pytestmark = pytest.mark.infra
 
@@ -33,7 +33,7 @@ EXPECTED_ACTIONS = {
 
 
 def _function_role(main_template) -> tuple[str, dict]:
-    _, function = only(main_template.find_resources("AWS::Lambda::Function"))
+    _, function = only(main_template.find_resources("AWS::Lambda::Function", MONITOR_FUNCTION))
     role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
     return role_id, main_template.to_json()["Resources"][role_id]
 
@@ -142,7 +142,7 @@ def test_given_the_indexes_the_role_may_query_then_the_table_has_each_of_them(ma
 
 
 def test_given_logs_then_only_the_functions_own_log_group(main_template):
-    log_group_id, _ = only(main_template.find_resources("AWS::Logs::LogGroup"))
+    log_group_id, _ = only(monitor_log_groups(main_template))
     (statement,) = _statements_for(main_template, "logs:PutLogEvents")
 
     assert sorted(as_list(statement["Action"])) == ["logs:CreateLogStream", "logs:PutLogEvents"]

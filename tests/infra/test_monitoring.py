@@ -11,7 +11,7 @@ from aws_cdk.assertions import Match
 from infra.config import STATUSES
 from task_monitor import telemetry_names as names
 from task_monitor.domain import registry
-from tests.infra.helpers import only, rules_by_role
+from tests.infra.helpers import MONITOR_FUNCTION, only, rules_by_role
 
 pytestmark = pytest.mark.infra
 
@@ -40,7 +40,7 @@ def _alarm_on(template, metric_name: str, dimension: dict) -> list[dict]:
 def test_given_every_alarm_then_it_notifies_the_alarm_topic_when_firing_and_recovering(main_template):
     topic_id = _alarm_topic_id(main_template)
 
-    assert len(_alarms(main_template)) == 7
+    assert len(_alarms(main_template)) == 7 + 2  # and the price refresh's errors and rule
     for alarm in _alarms(main_template):
         assert alarm["AlarmActions"] == [{"Ref": topic_id}]
         assert alarm["OKActions"] == [{"Ref": topic_id}]
@@ -48,7 +48,7 @@ def test_given_every_alarm_then_it_notifies_the_alarm_topic_when_firing_and_reco
 
 
 def test_given_the_function_then_errors_alarm_at_once_and_throttles_after_fifteen_minutes(main_template):
-    function_id, _ = only(main_template.find_resources("AWS::Lambda::Function"))
+    function_id, _ = only(main_template.find_resources("AWS::Lambda::Function", MONITOR_FUNCTION))
     dimension = {"Name": "FunctionName", "Value": {"Ref": function_id}}
 
     (errors,) = _alarm_on(main_template, "Errors", dimension)

@@ -106,6 +106,7 @@ def test_given_the_findings_then_only_the_expected_kinds_are_acknowledged(unackn
         "AwsSolutions-SQS3",  # the rule's dead-letter queues themselves
         "Serverless-SQSRedrivePolicy",  # the same queues
         "Serverless-LambdaDLQ",  # the function is invoked synchronously by its SQS event source mapping
+        "Serverless-EventBusDLQ",  # the price refresh's schedule: a lost run is replaced by the next one
         "Serverless-LambdaEventSourceMappingDestination",  # SQS mappings take none; the queue redrives
         "Serverless-SNSRedrivePolicy",  # email subscriptions
     }

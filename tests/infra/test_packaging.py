@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from infra import packaging
-from infra.constructs.processing import ARCHITECTURE, RUNTIME
+from infra.constructs.processing import ARCHITECTURE, HANDLER, RUNTIME
 from infra.packaging import (
     LAMBDA_DATA_PATH,
     LAMBDA_TASK_ROOT,
@@ -327,7 +327,11 @@ def test_given_pyodide_python_3_14_then_it_imports_the_asset_from_bytecode_witho
 
 def test_given_the_template_then_aws_data_path_names_the_asset_models_directory(synthesis, function_asset_dir):
     template = synthesis.template_dict(MAIN_STACK_NAME)
-    (function,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    (function,) = [
+        r
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::Lambda::Function" and r["Properties"]["Handler"] == HANDLER
+    ]
     model = function_asset_dir / MODELS_DIR / "braket" / "2019-09-01" / "service-2.json"
 
     assert function["Properties"]["Environment"]["Variables"]["AWS_DATA_PATH"] == LAMBDA_DATA_PATH

@@ -8,13 +8,13 @@ import pytest
 from aws_cdk import aws_lambda as lambda_
 
 from task_monitor import telemetry_names
-from tests.infra.helpers import only
+from tests.infra.helpers import MONITOR_FUNCTION, monitor_log_groups, only
 
 pytestmark = pytest.mark.infra
 
 
 def _function(template) -> tuple[str, dict]:
-    logical_id, resource = only(template.find_resources("AWS::Lambda::Function"))
+    logical_id, resource = only(template.find_resources("AWS::Lambda::Function", MONITOR_FUNCTION))
     return logical_id, resource["Properties"]
 
 
@@ -72,7 +72,7 @@ def test_given_the_function_then_its_environment_names_table_topic_statuses_and_
 
 def test_given_the_function_then_it_is_traced_and_logs_json_to_its_own_group_with_retention(main_template):
     _, function = _function(main_template)
-    log_group_id, log_group = only(main_template.find_resources("AWS::Logs::LogGroup"))
+    log_group_id, log_group = only(monitor_log_groups(main_template))
 
     assert function["TracingConfig"] == {"Mode": "Active"}
     assert function["LoggingConfig"] == {

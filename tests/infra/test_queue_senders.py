@@ -13,7 +13,7 @@ from aws_cdk.assertions import Template
 
 from infra.constructs.ingest import Ingest
 from tests.infra.conftest import REDRIVER, TEST_SETTINGS
-from tests.infra.helpers import as_list, get_att_arn, only
+from tests.infra.helpers import MONITOR_FUNCTION, as_list, get_att_arn, only
 
 pytestmark = pytest.mark.infra
 
@@ -64,7 +64,7 @@ def test_given_the_events_queue_then_senders_other_than_the_rules_and_redrivers_
 
 def test_given_the_dead_letter_queue_then_only_the_function_redrive_and_redrivers_may_send(main_template):
     queue_id, dead_letters_id = _queues(main_template)
-    (_, function) = only(main_template.find_resources("AWS::Lambda::Function"))
+    (_, function) = only(main_template.find_resources("AWS::Lambda::Function", MONITOR_FUNCTION))
     role_arn = function["Properties"]["Role"]
     (deny,) = [s for s in _statements(main_template, dead_letters_id) if s.get("Sid", "").startswith("OnlyThe")]
 
@@ -79,7 +79,7 @@ def test_given_the_dead_letter_queue_then_only_the_function_redrive_and_redriver
 
 def test_given_the_function_then_it_knows_the_events_queue_arn(main_template):
     queue_id, _ = _queues(main_template)
-    (_, function) = only(main_template.find_resources("AWS::Lambda::Function"))
+    (_, function) = only(main_template.find_resources("AWS::Lambda::Function", MONITOR_FUNCTION))
     assert function["Properties"]["Environment"]["Variables"]["EVENTS_QUEUE_ARN"] == get_att_arn(queue_id)
 
 

@@ -17,7 +17,7 @@ from task_monitor_devkit.builders.device import device_event
 from task_monitor_devkit.builders.job import JOB_ARN, job_description, job_event, job_task_description, job_task_events
 from task_monitor_devkit.builders.task import FORTE, TASK_ARN, description, lifecycle, task_arn, task_event
 from tests.e2e.conftest import cold_start_with
-from tests.infra.helpers import as_list, only, policy_statements
+from tests.infra.helpers import MONITOR_FUNCTION, as_list, only, policy_statements
 
 pytestmark = pytest.mark.infra
 
@@ -27,7 +27,7 @@ _IMPLIED = {"dynamodb:TransactWriteItems": {"dynamodb:PutItem", "dynamodb:Update
 
 def _role_actions(main_template) -> tuple[set[str], set[str]]:
     """The role's allowed actions, and the index names it may query."""
-    _, function = only(main_template.find_resources("AWS::Lambda::Function"))
+    _, function = only(main_template.find_resources("AWS::Lambda::Function", MONITOR_FUNCTION))
     role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
     statements = policy_statements(main_template.to_json(), role_id)
     actions = {action for statement in statements for action in as_list(statement["Action"])}

@@ -1,4 +1,4 @@
-"""``python -m task_monitor_cli``: demo, replay and history, on the embedded AWS or on real AWS."""
+"""``python -m task_monitor_cli``: demo, replay, history and prices, on the embedded AWS or on real AWS."""
 
 from __future__ import annotations
 
@@ -91,6 +91,10 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument("--events", nargs="*", metavar="FILE", help="embedded: replay these first (default: demo)")
     _add_aws_options(history)
     history.set_defaults(run=run_history)
+
+    from task_monitor_cli.prices import add_prices_commands
+
+    add_prices_commands(commands, UsageError)
     return parser
 
 
