@@ -29,19 +29,22 @@ def _statements(template: Template, queue_id: str) -> list[dict]:
     return statements
 
 
+def _pattern_rules(template: Template) -> dict[str, dict]:
+    """The rules that match events (a schedule, such as the price refresh's, sends to no queue)."""
+    rules = template.find_resources("AWS::Events::Rule")
+    return {logical_id: rule for logical_id, rule in rules.items() if "EventPattern" in rule["Properties"]}
+
+
 def _queues(template: Template) -> tuple[str, str]:
     """The events queue's and its dead-letter queue's logical ids."""
-    targets = {
-        rule["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0]
-        for rule in template.find_resources("AWS::Events::Rule").values()
-    }
+    targets = {rule["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0] for rule in _pattern_rules(template).values()}
     (queue_id,) = targets  # every rule (state changes, reduced calls) targets the one events queue
     queue = template.to_json()["Resources"][queue_id]["Properties"]
     return queue_id, queue["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
 
 
 def test_given_the_events_queue_then_senders_other_than_the_rules_and_redrivers_are_denied(main_template):
-    rule_ids = sorted(main_template.find_resources("AWS::Events::Rule"))
+    rule_ids = sorted(_pattern_rules(main_template))
     assert len(rule_ids) == 2  # state changes whole, CloudTrail calls reduced (infra/braket_events.py)
     queue_id, _ = _queues(main_template)
     statements = _statements(main_template, queue_id)
@@ -111,7 +114,7 @@ def _small_stack(*, list_second_rule: bool) -> Stack:
 
 def test_given_a_second_rule_targeting_the_queue_then_the_deny_lets_every_listed_rule_through():
     template = Template.from_stack(_small_stack(list_second_rule=True))
-    rule_ids = sorted(template.find_resources("AWS::Events::Rule"))
+    rule_ids = sorted(_pattern_rules(template))
     queue_id, _ = _queues_of_small(template)
     (deny,) = [s for s in _statements(template, queue_id) if s.get("Sid") == "OnlyTheRulesAndRedriversSend"]
     assert sorted(arn["Fn::GetAtt"][0] for arn in deny["Condition"]["ArnNotEquals"]["aws:SourceArn"]) == rule_ids
