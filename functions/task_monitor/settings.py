@@ -6,9 +6,13 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from task_monitor.domain.status import DEFAULT_NOTIFY_STATUSES, parse_status_list
 from task_monitor.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from task_monitor.domain.budgets.model import Budget
 
 _TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
@@ -25,6 +29,8 @@ class Settings:
     dead_letter_queue_url: str | None = None
     # The events queue: a batch naming it arrived "queue"; any other (or all, unset) "otherQueue".
     events_queue_arn: str | None = None
+    # Budgets from cdk.json (``BUDGETS``, JSON); none: the budget step is not even imported.
+    budgets: tuple[Budget, ...] = ()
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -63,4 +69,17 @@ class Settings:
             notify_statuses=statuses,
             dead_letter_queue_url=dead_letters,
             events_queue_arn=events_queue,
+            budgets=_budgets(env.get("BUDGETS", "").strip()),
         )
+
+
+def _budgets(text: str) -> tuple[Budget, ...]:
+    """The budgets the stack passed, checked as ``infra/config.py`` checked them; parsed only if any."""
+    if not text or text == "[]":
+        return ()
+    from task_monitor.domain.budgets.model import BudgetConfigError, parse_budgets
+
+    try:
+        return parse_budgets(text)
+    except BudgetConfigError as error:
+        raise ConfigurationError(f"BUDGETS: {error}") from error

@@ -31,6 +31,11 @@ QUEUE_WAIT_SECONDS = "QueueWaitSeconds"  # Seconds; extra dimension: device ("<p
 # Count of optional detail fields dropped for an unexpected type or form (the record's ignoredFields);
 # extra dimension: kind (job, device). Events of unpublished shape: a rise means the shape changed.
 IGNORED_EVENT_FIELDS = "IgnoredEventFields"
+# Budgets (only when cdk.json declares some): month totals changed by a task's difference; threshold
+# crossings announced; tasks newly counted in a budget with an unknown price (they add nothing).
+BUDGET_UPDATES = "BudgetUpdates"  # Count
+BUDGET_THRESHOLDS_CROSSED = "BudgetThresholdsCrossed"  # Count
+UNPRICED_TASKS_IN_BUDGETS = "UnpricedTasksInBudgets"  # Count
 
 STATUS_DIMENSION = "status"
 DEVICE_DIMENSION = "device"

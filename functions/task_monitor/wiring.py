@@ -71,7 +71,20 @@ def build_task_pipeline(services: Services) -> Processor:
         announcer=services.announcer,
         notify_statuses=services.settings.notify_statuses,
         clock=utc_now,
+        budgets=build_budgets(services),
     ).process
+
+
+def build_budgets(services: Services) -> Any:
+    """The budget step, only when cdk.json declares budgets: otherwise nothing of it is imported."""
+    if not services.settings.budgets:
+        return None
+    from task_monitor.adapters.budget_ledger import DynamoBudgetLedger
+    from task_monitor.domain.budgets.accounting import BudgetAccounting
+
+    tasks = services.store(registry.TASK.name)
+    ledger = DynamoBudgetLedger(services.dynamodb, services.settings.audit_table_name, tasks.latest, now=seconds_clock)
+    return BudgetAccounting(services.settings.budgets, ledger, services.announcer, clock=utc_now)
 
 
 def on_first_use(build: Callable[[], Processor]) -> Processor:
@@ -124,7 +137,8 @@ def build_api_call_pipeline(services: Services) -> Processor:
     Its modules are imported here, on the first API call event, not at cold start."""
     from task_monitor.domain.kinds.api_call.monitor import ApiCallMonitor
 
-    return ApiCallMonitor({kind.name: services.store(kind.name) for kind in registry.KINDS if kind.has_callers}).process
+    stores = {kind.name: services.store(kind.name) for kind in registry.KINDS if kind.has_callers}
+    return ApiCallMonitor(stores, budgets=build_budgets(services)).process
 
 
 def build_pipelines(settings: Settings, session: Any) -> dict[str, Processor]:

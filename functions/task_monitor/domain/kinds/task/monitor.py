@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ from task_monitor.domain.results import ProcessingResult
 from task_monitor.domain.status import is_terminal
 
 if TYPE_CHECKING:
-    from task_monitor.domain.ports import AuditStore, TaskDescriber
+    from task_monitor.domain.ports import AuditStore, Budgets, TaskDescriber
 
 __all__ = ["ProcessingResult", "TaskMonitor"]
 
@@ -31,8 +32,11 @@ class TaskMonitor:
         announcer: Announcer,
         notify_statuses: frozenset[str],
         clock: Callable[[], str],
+        *,
+        budgets: Budgets | None = None,
     ) -> None:
         self._describer = describer
+        self._budgets = budgets
         self._store = store
         self._announcer = announcer
         self._notify_statuses = notify_statuses
@@ -56,7 +60,7 @@ class TaskMonitor:
         recorded = self._announcer.record_and_announce(
             self._store, record, notify=notify, render=lambda: _render(record)
         )
-        return ProcessingResult.of(
+        result = ProcessingResult.of(
             TASK.name,
             record,
             recorded,
@@ -67,6 +71,11 @@ class TaskMonitor:
                 else None
             ),
         )
+        if self._budgets is None:
+            return result
+        # After the save, on every delivery (a duplicate too: the one before may have died before this
+        # step); the step reads the latest state itself, so the order of events does not matter.
+        return dataclasses.replace(result, budgets=self._budgets.account(change.task.arn))
 
     def _describe(self, change: TaskStateChange) -> tuple[dict[str, Any] | None, EnrichmentFailure | None]:
         return enrich(lambda: self._describer.describe(change.task, change.status))
