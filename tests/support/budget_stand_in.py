@@ -30,8 +30,9 @@ def stand_in_cost(record: dict[str, Any]) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def budgets_configured(aws: Any, budgets: tuple[Budget, ...]) -> Iterator[None]:
-    """The embedded function's cold start with ``BUDGETS`` set and records carrying the stand-in estimate."""
+def stand_in_estimates(budgets: tuple[Budget, ...]) -> Iterator[None]:
+    """While active: ``BUDGETS`` set for the next cold start, and task records carrying the stand-in
+    estimate (unless the record has one of its own)."""
     from task_monitor.domain.kinds.task import monitor
 
     original = monitor.build_record
@@ -45,6 +46,13 @@ def budgets_configured(aws: Any, budgets: tuple[Budget, ...]) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(monitor, "build_record", build_record)
         patch.setenv("BUDGETS", budgets_json(budgets))
+        yield
+
+
+@contextlib.contextmanager
+def budgets_configured(aws: Any, budgets: tuple[Budget, ...]) -> Iterator[None]:
+    """The embedded function's cold start with ``BUDGETS`` set and records carrying the stand-in estimate."""
+    with stand_in_estimates(budgets):
         aws.load_handler()
         yield
     aws.load_handler()
