@@ -22,6 +22,7 @@ import botocore
 import botocore.session
 
 from task_monitor.domain.arns import parse_device_arn
+from task_monitor.domain.budgets.model import Budget, BudgetConfigError, parse_budgets
 from task_monitor.domain.status import DEFAULT_NOTIFY_STATUSES, STATUS_RANK
 
 # Regions where Amazon Braket runs quantum tasks. Braket sends a task's events only to the default
@@ -79,6 +80,7 @@ KNOWN_KEYS = (
     "createTrail",
     "trailRetentionDays",
     "redrivePrincipals",
+    "budgets",
 )
 # An IAM role's ARN (a path is allowed): the principals that may move dead letters back to the events queue.
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
@@ -133,6 +135,8 @@ class MonitorConfig:
     create_trail: bool = DEFAULT_CREATE_TRAIL
     trail_retention_days: int = DEFAULT_TRAIL_RETENTION_DAYS
     redrive_principals: tuple[str, ...] = ()
+    # Monthly budgets by creator, tag or device (docs/budgets.md); passed to the function as BUDGETS.
+    budgets: tuple[Budget, ...] = ()
     # Regions whose events reach the main region through a forwarder stack.
     forwarded_regions: tuple[str, ...] = field(init=False)
 
@@ -164,6 +168,7 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
     create_trail = _boolean("createTrail", _value(lookup, "createTrail", DEFAULT_CREATE_TRAIL))
     trail_retention = _trail_retention(_value(lookup, "trailRetentionDays", DEFAULT_TRAIL_RETENTION_DAYS))
     redrivers = _redrive_principals(_value(lookup, "redrivePrincipals", []))
+    budgets = _budgets(_value(lookup, "budgets", []))
     return MonitorConfig(
         main_region=main_region,
         braket_regions=braket_regions,
@@ -176,7 +181,16 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
         create_trail=create_trail,
         trail_retention_days=trail_retention,
         redrive_principals=redrivers,
+        budgets=budgets,
     )
+
+
+def _budgets(value: Any) -> tuple[Budget, ...]:
+    """The budgets, checked by the function's own parser so both refuse the same values alike."""
+    try:
+        return parse_budgets(value)
+    except BudgetConfigError as error:
+        raise ConfigError("budgets", str(error)) from None
 
 
 # Settings are camelCase words; CDK's own context keys carry ":", "/", "@" or "-" and are left alone.

@@ -356,7 +356,23 @@ class Monitoring(Construct):
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=12),
         )
         self._add_job_device_and_api_call_widgets(dashboard)
+        self._add_budget_widgets(dashboard)
         return dashboard
+
+    @staticmethod
+    def _add_budget_widgets(dashboard: cloudwatch.Dashboard) -> None:
+        """Budgets (docs/budgets.md): totals changed, thresholds announced, tasks of unknown price."""
+        dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Budgets (estimated spend)",
+                left=[
+                    _service_metric(names.BUDGET_UPDATES).with_(label="month totals changed"),
+                    _service_metric(names.BUDGET_THRESHOLDS_CROSSED).with_(label="thresholds announced"),
+                ],
+                right=[_service_metric(names.UNPRICED_TASKS_IN_BUDGETS).with_(label="tasks of unknown price")],
+                width=12,
+            ),
+        )
 
     @staticmethod
     def _add_job_device_and_api_call_widgets(dashboard: cloudwatch.Dashboard) -> None:
