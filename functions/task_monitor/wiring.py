@@ -8,7 +8,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import botocore.session
 from botocore.config import Config
@@ -26,6 +26,9 @@ from task_monitor.domain.kinds.task.monitor import TaskMonitor
 from task_monitor.domain.timefmt import format_instant
 from task_monitor.observability import QueueTelemetry
 from task_monitor.settings import Settings
+
+if TYPE_CHECKING:
+    from task_monitor.domain.ports import Budgets
 
 # The wall clock the claims are timed by (their claimedAt, and the deadline before publishing).
 seconds_clock: Callable[[], float] = time.time
@@ -75,7 +78,7 @@ def build_task_pipeline(services: Services) -> Processor:
     ).process
 
 
-def build_budgets(services: Services) -> Any:
+def build_budgets(services: Services) -> Budgets | None:
     """The budget step, only when cdk.json declares budgets: otherwise nothing of it is imported."""
     if not services.settings.budgets:
         return None
