@@ -19,6 +19,7 @@ later never re-announces it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -71,16 +72,12 @@ class BudgetAccounting:
         self._clock = clock
 
     def account(self, task_arn: str) -> BudgetReport:
-        report = self._apply(task_arn)
+        applied, adding_to = self._apply(task_arn)
+        # Checked on every delivery, written or not: the delivery that wrote may have died before this.
         crossings: list[str] = []
-        for name, month in report[1]:
+        for name, month in adding_to:
             crossings += self._announce_crossings(self._by_name[name], month)
-        return BudgetReport(
-            totals_updated=report[0].totals_updated,
-            newly_unpriced=report[0].newly_unpriced,
-            thresholds_announced=tuple(crossings),
-            retries=report[0].retries,
-        )
+        return dataclasses.replace(applied, thresholds_announced=tuple(crossings))
 
     # -- the totals ------------------------------------------------------------------------
     def _apply(self, task_arn: str) -> tuple[BudgetReport, list[tuple[str, str]]]:
