@@ -22,6 +22,7 @@ import botocore
 import botocore.session
 
 from task_monitor.domain.arns import parse_device_arn
+from task_monitor.domain.budgets.model import Budget, BudgetConfigError, parse_budgets
 from task_monitor.domain.retention import DEFAULT_CALLER_DETAILS_DAYS, DEFAULT_HISTORY_DAYS, MAX_RETENTION_DAYS
 from task_monitor.domain.status import DEFAULT_NOTIFY_STATUSES, STATUS_RANK
 
@@ -93,6 +94,7 @@ KNOWN_KEYS = (
     "callerDetailsRetentionDays",
     "notifyCallerDetails",
     "priceRefreshSchedule",
+    "budgets",
 )
 # An IAM role's ARN (a path is allowed): the principals that may move dead letters back to the events queue.
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
@@ -154,6 +156,8 @@ class MonitorConfig:
     notify_caller_details: bool = False
     # The price refresh's schedule expression, or None: no refresh function, no rule.
     price_refresh_schedule: str | None = DEFAULT_PRICE_REFRESH_SCHEDULE
+    # Monthly budgets by creator, tag or device (docs/budgets.md); passed to the function as BUDGETS.
+    budgets: tuple[Budget, ...] = ()
     # Regions whose events reach the main region through a forwarder stack.
     forwarded_regions: tuple[str, ...] = field(init=False)
 
@@ -203,6 +207,7 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
         )
     caller_details = _boolean("notifyCallerDetails", _value(lookup, "notifyCallerDetails", False))
     refresh_schedule = _price_refresh_schedule(_value(lookup, "priceRefreshSchedule", DEFAULT_PRICE_REFRESH_SCHEDULE))
+    budgets = _budgets(_value(lookup, "budgets", []))
     return MonitorConfig(
         main_region=main_region,
         braket_regions=braket_regions,
@@ -219,7 +224,16 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
         caller_details_retention_days=caller_days,
         notify_caller_details=caller_details,
         price_refresh_schedule=refresh_schedule,
+        budgets=budgets,
     )
+
+
+def _budgets(value: Any) -> tuple[Budget, ...]:
+    """The budgets, checked by the function's own parser so both refuse the same values alike."""
+    try:
+        return parse_budgets(value)
+    except BudgetConfigError as error:
+        raise ConfigError("budgets", str(error)) from None
 
 
 # Settings are camelCase words; CDK's own context keys carry ":", "/", "@" or "-" and are left alone.

@@ -124,6 +124,22 @@ def _failed_publish_sent(patch: pytest.MonkeyPatch) -> None:
     patch.setattr(SnsPublisher, "publish", publish)
 
 
+def _budget_version_ignored(patch: pytest.MonkeyPatch) -> None:
+    """A task's applied budget item is rewritten without checking the version it was read at."""
+    from task_monitor.adapters.budget_ledger import DynamoBudgetLedger
+
+    original = DynamoBudgetLedger._applied_put
+
+    def applied_put(self: DynamoBudgetLedger, *args: Any) -> dict[str, Any]:
+        request = original(self, *args)
+        if "ExpressionAttributeValues" in request:  # MUTATION: was "#version = :version"
+            request["ConditionExpression"] = "attribute_exists(#version)"
+            del request["ExpressionAttributeValues"]
+        return request
+
+    patch.setattr(DynamoBudgetLedger, "_applied_put", applied_put)
+
+
 _PLANTED = (
     ("transient-error-dead-lettered", "the intake sets a failed event aside", _transient_error_dead_lettered),
     ("queued-never-processed", "every QUEUED event fails until SQS redrives it", _queued_never_processed),
@@ -131,6 +147,7 @@ _PLANTED = (
     ("claim-ignored", "a duplicate publishes without checking or taking the claim", _claim_ignored),
     ("latest-unconditional", "the latest state moves without its condition expression", _latest_unconditional),
     ("failed-publish-sent", "a failed publish is treated as sent (and marked SENT)", _failed_publish_sent),
+    ("budget-version-ignored", "a budget write ignores the version it read", _budget_version_ignored),
 )
 MUTATIONS: dict[str, Mutation] = {name: Mutation(name, bug, apply) for name, bug, apply in _PLANTED}
 

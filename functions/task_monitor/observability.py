@@ -91,6 +91,7 @@ def record_result(result: ProcessingResult) -> None:
     if result.kind == registry.TASK.name and result.source == "stateChange" and status not in KNOWN_STATUSES:
         metrics.add_metric(name=names.UNKNOWN_STATUS_EVENTS, unit=MetricUnit.Count, value=1)
     record_ignored_fields(result)
+    record_budgets(result)
     if result.queued_seconds is not None:
         device = record_device_label(result.record)
         seconds = result.queued_seconds
@@ -118,6 +119,20 @@ def record_ignored_fields(result: ProcessingResult) -> None:
         return
     _dimensioned(names.IGNORED_EVENT_FIELDS, MetricUnit.Count, len(ignored), names.KIND_DIMENSION, result.kind)
     logger.warning("Event fields ignored", extra={"kind": result.kind, "ignoredFields": list(ignored)})
+
+
+def record_budgets(result: ProcessingResult) -> None:
+    """What the budget step did for this event (nothing is emitted when it changed nothing)."""
+    report = result.budgets
+    if report is None:
+        return
+    if report.totals_updated:
+        metrics.add_metric(name=names.BUDGET_UPDATES, unit=MetricUnit.Count, value=report.totals_updated)
+    if report.thresholds_announced:
+        count = len(report.thresholds_announced)
+        metrics.add_metric(name=names.BUDGET_THRESHOLDS_CROSSED, unit=MetricUnit.Count, value=count)
+    if report.newly_unpriced:
+        metrics.add_metric(name=names.UNPRICED_TASKS_IN_BUDGETS, unit=MetricUnit.Count, value=report.newly_unpriced)
 
 
 def record_unjoined_call(event_name: str, reason: str) -> None:

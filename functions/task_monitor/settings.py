@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from task_monitor.domain.retention import (
     DEFAULT_CALLER_DETAILS_DAYS,
@@ -16,6 +17,9 @@ from task_monitor.domain.retention import (
 )
 from task_monitor.domain.status import DEFAULT_NOTIFY_STATUSES, parse_status_list
 from task_monitor.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from task_monitor.domain.budgets.model import Budget
 
 _TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
@@ -40,6 +44,8 @@ class Settings:
     notify_caller_details: bool = False
     # Seconds a container keeps the stored price table before reading it again.
     price_table_reread_seconds: int = DEFAULT_PRICE_TABLE_REREAD_SECONDS
+    # Budgets from cdk.json (``BUDGETS``, JSON); none: the budget step is not even imported.
+    budgets: tuple[Budget, ...] = ()
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -95,6 +101,7 @@ class Settings:
             retention=retention,
             notify_caller_details=caller_details == "true",
             price_table_reread_seconds=int(reread_text),
+            budgets=_budgets(env.get("BUDGETS", "").strip()),
         )
 
 
@@ -104,3 +111,15 @@ def _retention_days(env: Mapping[str, str], name: str, default: int) -> int | No
     if not text.isdigit() or int(text) > MAX_RETENTION_DAYS:
         raise ConfigurationError(f"{name} must be 0 (kept) or 1..{MAX_RETENTION_DAYS} days, got {text!r}")
     return int(text) or None
+
+
+def _budgets(text: str) -> tuple[Budget, ...]:
+    """The budgets the stack passed, checked as ``infra/config.py`` checked them; parsed only if any."""
+    if not text or text == "[]":
+        return ()
+    from task_monitor.domain.budgets.model import BudgetConfigError, parse_budgets
+
+    try:
+        return parse_budgets(text)
+    except BudgetConfigError as error:
+        raise ConfigurationError(f"BUDGETS: {error}") from error

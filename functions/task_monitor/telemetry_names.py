@@ -41,6 +41,11 @@ PRICE_TABLE_FALLBACKS = "PriceTableFallbacks"
 # Count, by the price refresh: Price List products skipped (unreadable, unknown device or unit); a rise
 # means the Price List's shape or Braket's devices changed (docs/prices.md).
 PRICE_LIST_SKIPPED_PRODUCTS = "PriceListSkippedProducts"
+# Budgets (only when cdk.json declares some): month totals changed by a task's difference; threshold
+# crossings announced; tasks newly counted in a budget with an unknown price (they add nothing).
+BUDGET_UPDATES = "BudgetUpdates"  # Count
+BUDGET_THRESHOLDS_CROSSED = "BudgetThresholdsCrossed"  # Count
+UNPRICED_TASKS_IN_BUDGETS = "UnpricedTasksInBudgets"  # Count
 
 STATUS_DIMENSION = "status"
 DEVICE_DIMENSION = "device"

@@ -29,6 +29,7 @@ from task_monitor.settings import Settings
 
 if TYPE_CHECKING:
     from task_monitor.adapters.price_tables import StoredPrices
+    from task_monitor.domain.ports import Budgets
 
 # The wall clock the claims are timed by (their claimedAt, and the deadline before publishing).
 seconds_clock: Callable[[], float] = time.time
@@ -98,7 +99,20 @@ def build_task_pipeline(services: Services) -> Processor:
         notify_statuses=services.settings.notify_statuses,
         clock=utc_now,
         notify_caller_details=services.settings.notify_caller_details,
+        budgets=build_budgets(services),
     ).process
+
+
+def build_budgets(services: Services) -> Budgets | None:
+    """The budget step, only when cdk.json declares budgets: otherwise nothing of it is imported."""
+    if not services.settings.budgets:
+        return None
+    from task_monitor.adapters.budget_ledger import DynamoBudgetLedger
+    from task_monitor.domain.budgets.accounting import BudgetAccounting
+
+    tasks = services.store(registry.TASK.name)
+    ledger = DynamoBudgetLedger(services.dynamodb, services.settings.audit_table_name, tasks.latest, now=seconds_clock)
+    return BudgetAccounting(services.settings.budgets, ledger, services.announcer, clock=utc_now)
 
 
 def on_first_use(build: Callable[[], Processor]) -> Processor:
@@ -152,7 +166,8 @@ def build_api_call_pipeline(services: Services) -> Processor:
     Its modules are imported here, on the first API call event, not at cold start."""
     from task_monitor.domain.kinds.api_call.monitor import ApiCallMonitor
 
-    return ApiCallMonitor({kind.name: services.store(kind.name) for kind in registry.KINDS if kind.has_callers}).process
+    stores = {kind.name: services.store(kind.name) for kind in registry.KINDS if kind.has_callers}
+    return ApiCallMonitor(stores, budgets=build_budgets(services)).process
 
 
 def build_pipelines(settings: Settings, session: Any) -> dict[str, Processor]:

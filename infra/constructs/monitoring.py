@@ -358,6 +358,7 @@ class Monitoring(Construct):
         )
         self._add_job_device_and_api_call_widgets(dashboard)
         self._add_price_table_widget(dashboard)
+        self._add_budget_widgets(dashboard)
         return dashboard
 
     @staticmethod
@@ -370,6 +371,21 @@ class Monitoring(Construct):
                 right=[_service_metric(names.PRICE_LIST_SKIPPED_PRODUCTS).with_(label="Price List products skipped")],
                 width=8,
             )
+        )
+
+    @staticmethod
+    def _add_budget_widgets(dashboard: cloudwatch.Dashboard) -> None:
+        """Budgets (docs/budgets.md): totals changed, thresholds announced, tasks of unknown price."""
+        dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Budgets (estimated spend)",
+                left=[
+                    _service_metric(names.BUDGET_UPDATES).with_(label="month totals changed"),
+                    _service_metric(names.BUDGET_THRESHOLDS_CROSSED).with_(label="thresholds announced"),
+                ],
+                right=[_service_metric(names.UNPRICED_TASKS_IN_BUDGETS).with_(label="tasks of unknown price")],
+                width=12,
+            ),
         )
 
     @staticmethod

@@ -42,6 +42,7 @@ from infra.constructs.notifications import Notifications
 from infra.nag import acknowledge
 from infra.packaging import LAMBDA_DATA_PATH, function_code
 from task_monitor import telemetry_names
+from task_monitor.domain.budgets.model import budgets_json
 
 HANDLER = "task_monitor.handler.lambda_handler"
 RUNTIME = lambda_.Runtime.PYTHON_3_14
@@ -143,6 +144,7 @@ class Processing(Construct):
                 "POWERTOOLS_METRICS_NAMESPACE": telemetry_names.METRICS_NAMESPACE,
                 "POWERTOOLS_LOG_LEVEL": LOG_LEVEL,
                 "AWS_DATA_PATH": LAMBDA_DATA_PATH,  # the asset's newer Braket model (infra/packaging.py)
+                **({"BUDGETS": budgets_json(config.budgets)} if config.budgets else {}),
             },
         )
         self._acknowledge_findings(config)

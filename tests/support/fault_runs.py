@@ -221,6 +221,7 @@ class Verdict:
     allowed: dict[str, str]  # eventId -> the reason(s) excusing its repeats
     published: int = 0
     items: list[dict[str, Any]] = field(default_factory=list)  # the table as checked
+    budget_envelopes: list[dict[str, Any]] = field(default_factory=list)  # budget crossings published
 
 
 TASK_STATE_CHANGE = "Braket Task State Change"
@@ -269,7 +270,12 @@ def check_guarantee(
         if event_id not in planned and (event_id not in events_by_id or event_id in dead_valid)
     )
     as_planned = sorted(set(dead_valid) & set(planned))
-    published = collections.Counter(envelope["Record"]["eventId"] for envelope in aws.subscriber_messages())
+    envelopes = aws.subscriber_messages()
+    # Budget crossings are announced for no event of their own: ``check_budget_crossings`` checks them.
+    budget_envelopes = [envelope for envelope in envelopes if envelope["Record"].get("kind") == "budget"]
+    published = collections.Counter(
+        envelope["Record"]["eventId"] for envelope in envelopes if envelope["Record"].get("kind") != "budget"
+    )
     STATS.checks += 1
     STATS.lost += len(lost)
     STATS.dead_lettered_valid += len(dead_valid)
@@ -309,7 +315,15 @@ def check_guarantee(
     except AssertionError:
         STATS.failed_checks += 1
         raise
-    return Verdict(lost, as_planned, duplicates, allowed, published=sum(published.values()), items=items)
+    return Verdict(
+        lost,
+        as_planned,
+        duplicates,
+        allowed,
+        published=sum(published.values()),
+        items=items,
+        budget_envelopes=budget_envelopes,
+    )
 
 
 def _what(event: dict[str, Any]) -> str:
@@ -389,3 +403,54 @@ def record_stats(run: FaultRun, verdict: Verdict, valid: Sequence[dict[str, Any]
 
 def fault_run(environment: FaultEnvironment, plan: FaultPlan) -> FaultRun:
     return FaultRun(environment, plan)
+
+
+def check_budget_crossings(
+    run: FaultRun,
+    verdict: Verdict,
+    totals: dict[tuple[str, str], str],
+    crossings: set[str],
+    *,
+    possible: set[str] | frozenset[str] = frozenset(),
+) -> None:
+    """Budgets after a run (see docs/budgets.md): each month total exactly the sum of its tasks' final
+    estimates, the creators' sub-totals adding up to it; each crossing in ``crossings`` published at
+    least once and more only once per fault on its own publish or SENT mark, never after its mark;
+    no other crossing published but those ``possible`` (reached by a total only some interleavings see).
+    Raises AssertionError on a breach (counted in ``STATS``)."""
+    from decimal import Decimal
+
+    plan = run.plan
+    STATS.checks += 1
+    try:
+        found: dict[tuple[str, str], Decimal] = {}
+        subtotals: dict[tuple[str, str], Decimal] = collections.defaultdict(Decimal)
+        for item in verdict.items:
+            if not item["pk"].startswith("BUDGET#"):
+                continue
+            key = (item["budget"], item["month"])
+            if item["sk"] == "TOTAL":
+                found[key] = Decimal(str(item["amountUsd"]))
+                assert item["tasks"] >= 0 and item["unpricedTasks"] >= 0, f"{key}: a count went negative"
+            elif item["sk"].startswith("CREATOR#"):
+                subtotals[key] += Decimal(str(item["amountUsd"]))
+        for key, expected in totals.items():
+            assert found.get(key, Decimal(0)) == Decimal(expected), f"{key}: total {found.get(key)}, not {expected}"
+            assert subtotals.get(key, Decimal(0)) == Decimal(expected), f"{key}: sub-totals {subtotals.get(key)}"
+        published = collections.Counter(envelope["Record"]["eventId"] for envelope in verdict.budget_envelopes)
+        assert crossings <= set(published) <= crossings | possible, (
+            f"crossings published {sorted(published)}, expected {sorted(crossings)} (or also {sorted(possible)})"
+        )
+        assert not set(plan.published_after_mark) & crossings, "a crossing was published after its SENT mark"
+        for crossing, count in published.items():
+            assert count <= plan.allowed_publishes(crossing), (
+                f"{crossing} published {count} times; {plan.allowed_publishes(crossing)} allowed "
+                f"({', '.join(plan.excused.get(crossing, [])) or 'no fault on its own publish or mark'})"
+            )
+            if count > 1:
+                STATS.allowed_duplicates[", ".join(sorted(set(plan.excused[crossing])))] += count - 1
+                STATS.duplicates += count - 1
+        STATS.notifications += sum(published.values())
+    except AssertionError:
+        STATS.failed_checks += 1
+        raise

@@ -12,7 +12,7 @@ import contextlib
 import random
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
@@ -22,7 +22,6 @@ from task_monitor.adapters.audit_items import (
     NOTIFICATION_PENDING,
     NOTIFICATION_PUBLISHING,
     NOTIFICATION_SENT,
-    ItemKind,
     Record,
 )
 from task_monitor.adapters.dynamodb_codec import from_item, to_attribute
@@ -50,6 +49,12 @@ _TRANSIENT_CODES = frozenset(
 )
 
 
+class EventKeys(Protocol):
+    """Where an announced record's item is (an ``ItemKind``'s event items; a budget's threshold items)."""
+
+    def event_key(self, record: Record) -> dict[str, Any]: ...
+
+
 class NotificationClaims:
     """The claim on one event's notification, kept on its event item."""
 
@@ -58,7 +63,7 @@ class NotificationClaims:
         client: Any,
         table_name: str,
         *,
-        kind: ItemKind,
+        kind: EventKeys,
         now: Callable[[], float],
         sleep: Callable[[float], None] | None,
     ) -> None:

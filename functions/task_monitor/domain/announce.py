@@ -17,7 +17,7 @@ from task_monitor.domain.outcomes import Recorded, SaveOutcome
 from task_monitor.errors import ClaimExpiredError
 
 if TYPE_CHECKING:
-    from task_monitor.domain.ports import AuditStore, Publisher
+    from task_monitor.domain.ports import NotificationStore, Publisher
 
 # DynamoDB stores a claim's time in whole seconds (rounded down), so another attempt may see it as
 # up to this much older than it is.
@@ -34,7 +34,7 @@ class Announcer:
 
     def record_and_announce(
         self,
-        store: AuditStore,
+        store: NotificationStore,
         record: Mapping[str, Any],
         *,
         notify: bool,
@@ -58,7 +58,7 @@ class Announcer:
 
     def announce(
         self,
-        store: AuditStore,
+        store: NotificationStore,
         record: Mapping[str, Any],
         claim: str,
         claimed_from: float,
@@ -78,7 +78,7 @@ class Announcer:
         return message_id, self._mark_notified(store, record)
 
     def _check_claim_outlasts_a_publish(
-        self, store: AuditStore, record: Mapping[str, Any], claim: str, claimed_from: float
+        self, store: NotificationStore, record: Mapping[str, Any], claim: str, claimed_from: float
     ) -> None:
         """Publish only while the claim is sure to outlive the publish call; otherwise give it back.
 
@@ -95,7 +95,7 @@ class Announcer:
             )
 
     @staticmethod
-    def _mark_notified(store: AuditStore, record: Mapping[str, Any]) -> str | None:
+    def _mark_notified(store: NotificationStore, record: Mapping[str, Any]) -> str | None:
         """Mark the event SENT; never fail the event for it, since SNS already accepted the message.
 
         The store retries transient refusals itself. If it still cannot, the event stays claimed

@@ -9,18 +9,22 @@ Protocols cost no cold start.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 from task_monitor.domain.outcomes import HistoryFacts, Rejection, SaveOutcome
 
 __all__ = [
     "AuditStore",
+    "BudgetLedger",
+    "Budgets",
     "CallJoinStore",
     "DeadLetters",
     "HistoryFacts",
     "IntakeObserver",
     "JobDescriber",
     "JobTasks",
+    "NotificationStore",
     "Publisher",
     "Rejection",
     "SaveOutcome",
@@ -30,6 +34,8 @@ __all__ = [
 
 if TYPE_CHECKING:
     from task_monitor.domain.arns import JobArn, TaskArn
+    from task_monitor.domain.budgets.rules import Contribution, TotalChange
+    from task_monitor.domain.budgets.standing import Applied, BudgetReport, MonthStanding
     from task_monitor.domain.notification_model import Notification
     from task_monitor.domain.results import ProcessingResult
 
@@ -41,16 +47,8 @@ class TaskDescriber(Protocol):
         ...
 
 
-class AuditStore(Protocol):
-    """One kind's audit log: write-once event items, and a latest state that never moves backwards."""
-
-    def history_facts(self, arn: str) -> HistoryFacts:
-        """What the resource's recorded history says about it (see ``HistoryFacts``)."""
-        ...
-
-    def latest(self, arn: str) -> dict[str, Any] | None:
-        """The resource's latest state as stored, or None."""
-        ...
+class NotificationStore(Protocol):
+    """Where what is announced is recorded once, with the claim on its notification (see ``Announcer``)."""
 
     def save(self, record: Mapping[str, Any], *, claim: str | None) -> SaveOutcome:
         """Record the event and advance the latest state, atomically; detect duplicates.
@@ -66,6 +64,18 @@ class AuditStore(Protocol):
 
     def release_claim(self, record: Mapping[str, Any], claim: str) -> None:
         """Give the notification back after a failed publish, for the redelivery to send."""
+        ...
+
+
+class AuditStore(NotificationStore, Protocol):
+    """One kind's audit log: write-once event items, and a latest state that never moves backwards."""
+
+    def history_facts(self, arn: str) -> HistoryFacts:
+        """What the resource's recorded history says about it (see ``HistoryFacts``)."""
+        ...
+
+    def latest(self, arn: str) -> dict[str, Any] | None:
+        """The resource's latest state as stored, or None."""
         ...
 
 
@@ -134,4 +144,46 @@ class CallJoinStore(Protocol):
     def keep_call(self, record: Mapping[str, Any]) -> SaveOutcome:
         """Record the call once in the target's history without naming its caller on the latest state
         (a call whose arrival cannot vouch for it): RECORDED_LATE, or DUPLICATE for one recorded before."""
+        ...
+
+
+class Budgets(Protocol):
+    """The budget step: a task's latest state counted in its budgets' monthly totals, exactly once."""
+
+    def account(self, task_arn: str) -> BudgetReport:
+        """Bring the task's contributions to its budgets in line with its latest state (only the
+        difference is applied) and announce any threshold the totals reached, once each."""
+        ...
+
+
+class BudgetLedger(Protocol):
+    """The budgets' storage: each task's applied contributions, the monthly totals and sub-totals, and
+    the threshold crossings (``crossings``, whose notifications are claimed like events')."""
+
+    @property
+    def crossings(self) -> NotificationStore:
+        """Where each threshold crossing is recorded once, with the claim on its notification."""
+        ...
+
+    def applied(self, task_arn: str) -> Applied:
+        """What was applied for the task so far (read consistently), with the version it was written at."""
+        ...
+
+    def latest_state(self, task_arn: str) -> dict[str, Any] | None:
+        """The task's latest state, read consistently (after ``applied``: see ``BudgetAccounting``)."""
+        ...
+
+    def apply(
+        self, task_arn: str, applied: Applied, contributions: Mapping[str, Contribution], changes: Sequence[TotalChange]
+    ) -> bool:
+        """Write the task's new contributions and add ``changes`` to the totals, all or nothing, only if
+        the task's applied item is still at ``applied.version``; False if another write came first."""
+        ...
+
+    def month_standing(self, budget: str, month: str) -> MonthStanding:
+        """A budget's month: its total and which thresholds were announced or are being announced."""
+        ...
+
+    def creator_subtotals(self, budget: str, month: str) -> dict[str, Decimal]:
+        """Each creator's spend in a budget's month."""
         ...

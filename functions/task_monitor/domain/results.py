@@ -10,6 +10,7 @@ from task_monitor.domain.outcomes import Recorded, SaveOutcome
 from task_monitor.domain.registry import ARN_FIELDS
 
 if TYPE_CHECKING:
+    from task_monitor.domain.budgets.standing import BudgetReport
     from task_monitor.domain.enrichment import EnrichmentFailure
 
 
@@ -30,6 +31,8 @@ class ProcessingResult:
     # Published, but the "sent" mark could not be written (the error's name): see Announcer.
     unmarked_notification: str | None = None
     queued_seconds: float | None = field(default=None)
+    # What the budget step did after the save (only when budgets are configured).
+    budgets: BudgetReport | None = None
 
     @classmethod
     def of(
@@ -77,4 +80,9 @@ class ProcessingResult:
         arrival = self.record.get("arrival")
         if isinstance(arrival, dict) and arrival.get("via") != "queue":  # the usual way goes unsaid
             summary["arrival"] = arrival.get("via")
+        if self.budgets is not None and self.budgets.did_something:
+            summary["budgets"] = {
+                "totalsUpdated": self.budgets.totals_updated,
+                "thresholdsAnnounced": list(self.budgets.thresholds_announced),
+            }
         return summary

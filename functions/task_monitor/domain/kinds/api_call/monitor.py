@@ -13,16 +13,18 @@ it came, and never joined: whoever may invoke the function cannot make themselve
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from task_monitor.domain.arrival import Arrival
+from task_monitor.domain.callers import CREATED_BY
 from task_monitor.domain.kinds.api_call.event import parse_api_call
 from task_monitor.domain.outcomes import Recorded, SaveOutcome
 from task_monitor.domain.results import ProcessingResult
 
 if TYPE_CHECKING:
-    from task_monitor.domain.ports import CallJoinStore
+    from task_monitor.domain.ports import Budgets, CallJoinStore
 
 API_CALL_SOURCE = "apiCall"
 
@@ -30,8 +32,9 @@ API_CALL_SOURCE = "apiCall"
 class ApiCallMonitor:
     """Turns one CloudTrail-borne call into a joined caller on its task's or job's audit log."""
 
-    def __init__(self, stores: Mapping[str, CallJoinStore]) -> None:
+    def __init__(self, stores: Mapping[str, CallJoinStore], budgets: Budgets | None = None) -> None:
         self._stores = dict(stores)  # by target kind: "task", "job"
+        self._budgets = budgets
 
     def process(self, event: Any, arrival: Arrival) -> ProcessingResult:
         call = parse_api_call(event)  # InvalidEventError: nothing called, nothing written
@@ -45,4 +48,8 @@ class ApiCallMonitor:
             unjoined = SaveOutcome.KEPT_UNJOINED if kept is SaveOutcome.RECORDED_LATE else kept
             return ProcessingResult.of(call.kind, record, Recorded(unjoined), source=API_CALL_SOURCE)
         outcome = store.join_call(record, call.role)
-        return ProcessingResult.of(call.kind, record, Recorded(outcome), source=API_CALL_SOURCE)
+        result = ProcessingResult.of(call.kind, record, Recorded(outcome), source=API_CALL_SOURCE)
+        if self._budgets is None or call.kind != "task" or call.role != CREATED_BY or call.target_arn is None:
+            return result
+        # A creator learned late (even after the task ended) still counts the task in its budgets.
+        return dataclasses.replace(result, budgets=self._budgets.account(call.target_arn))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -17,7 +18,7 @@ from task_monitor.domain.results import ProcessingResult
 from task_monitor.domain.status import is_terminal
 
 if TYPE_CHECKING:
-    from task_monitor.domain.ports import AuditStore, TaskDescriber
+    from task_monitor.domain.ports import AuditStore, Budgets, TaskDescriber
 
 __all__ = ["ProcessingResult", "TaskMonitor"]
 
@@ -34,9 +35,11 @@ class TaskMonitor:
         clock: Callable[[], str],
         *,
         notify_caller_details: bool = False,
+        budgets: Budgets | None = None,
     ) -> None:
         self._describer = describer
         self._notify_caller_details = notify_caller_details
+        self._budgets = budgets
         self._store = store
         self._announcer = announcer
         self._notify_statuses = notify_statuses
@@ -69,7 +72,7 @@ class TaskMonitor:
             notify=notify,
             render=lambda: _render(cast(TaskRecord, shown)),
         )
-        return ProcessingResult.of(
+        result = ProcessingResult.of(
             TASK.name,
             record,
             recorded,
@@ -80,6 +83,11 @@ class TaskMonitor:
                 else None
             ),
         )
+        if self._budgets is None:
+            return result
+        # After the save, on every delivery (a duplicate too: the one before may have died before this
+        # step); the step reads the latest state itself, so the order of events does not matter.
+        return dataclasses.replace(result, budgets=self._budgets.account(change.task.arn))
 
     def _describe(self, change: TaskStateChange) -> tuple[dict[str, Any] | None, EnrichmentFailure | None]:
         return enrich(lambda: self._describer.describe(change.task, change.status))
