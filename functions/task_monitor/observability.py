@@ -59,6 +59,11 @@ def record_refused_request(error: RequestRefusedError, message_id: str | None = 
 
 # Each state kind's event count (once with only `service`, once more by status), from the registry.
 _EVENTS_BY_KIND = {kind.name: kind.events_metric for kind in registry.STORED_KINDS}
+# The kinds whose notifications are also counted on their own.
+_NOTIFICATIONS_BY_KIND = {
+    registry.DEVICE.name: names.DEVICE_NOTIFICATIONS,
+    registry.SPENDING_LIMIT.name: names.SPENDING_THRESHOLDS_CROSSED,
+}
 
 
 def record_result(result: ProcessingResult) -> None:
@@ -81,8 +86,8 @@ def record_result(result: ProcessingResult) -> None:
         metrics.add_metric(name=names.STALE_EVENTS, unit=MetricUnit.Count, value=1)
     if result.notified:
         metrics.add_metric(name=names.NOTIFICATIONS, unit=MetricUnit.Count, value=1)
-        if result.kind == registry.DEVICE.name:
-            metrics.add_metric(name=names.DEVICE_NOTIFICATIONS, unit=MetricUnit.Count, value=1)
+        if result.kind in _NOTIFICATIONS_BY_KIND:
+            metrics.add_metric(name=_NOTIFICATIONS_BY_KIND[result.kind], unit=MetricUnit.Count, value=1)
     if result.unmarked_notification:
         metrics.add_metric(name=names.UNMARKED_NOTIFICATIONS, unit=MetricUnit.Count, value=1)
         logger.warning(

@@ -13,6 +13,7 @@ from task_monitor.errors import ConfigurationError
 _TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 _QUEUE_URL = re.compile(r"^https://[A-Za-z0-9.-]+/\d{12}/[A-Za-z0-9_-]{1,80}$")
+DEFAULT_SPENDING_LIMIT_THRESHOLDS = (50, 80, 100)
 _QUEUE_ARN = re.compile(r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}$")
 
 
@@ -25,6 +26,8 @@ class Settings:
     dead_letter_queue_url: str | None = None
     # The events queue: a batch naming it arrived "queue"; any other (or all, unset) "otherQueue".
     events_queue_arn: str | None = None
+    # Percentages of a spending limit whose crossing by total spend is announced (SPENDING_LIMIT_THRESHOLDS).
+    spending_limit_thresholds: tuple[int, ...] = DEFAULT_SPENDING_LIMIT_THRESHOLDS
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -57,10 +60,27 @@ class Settings:
                 "EVENTS_QUEUE_ARN must be an SQS queue ARN (arn:aws:sqs:<region>:<account>:<name>), "
                 f"got {events_queue!r}"
             )
+        thresholds = parse_thresholds(env.get("SPENDING_LIMIT_THRESHOLDS", ""))
         return cls(
             audit_table_name=table,
             notification_topic_arn=topic,
             notify_statuses=statuses,
             dead_letter_queue_url=dead_letters,
             events_queue_arn=events_queue,
+            spending_limit_thresholds=thresholds,
         )
+
+
+def parse_thresholds(text: str) -> tuple[int, ...]:
+    """SPENDING_LIMIT_THRESHOLDS: a comma list of whole percentages, 1 to 100 (default 50,80,100)."""
+    if not text.strip():
+        return DEFAULT_SPENDING_LIMIT_THRESHOLDS
+    values = []
+    for part in text.split(","):
+        item = part.strip()
+        if not (item.isascii() and item.isdigit() and 1 <= int(item) <= 100):
+            raise ConfigurationError(
+                f"SPENDING_LIMIT_THRESHOLDS must be whole percentages from 1 to 100, comma-separated, got {item!r}"
+            )
+        values.append(int(item))
+    return tuple(sorted(set(values)))

@@ -31,6 +31,11 @@ QUEUE_WAIT_SECONDS = "QueueWaitSeconds"  # Seconds; extra dimension: device ("<p
 # Count of optional detail fields dropped for an unexpected type or form (the record's ignoredFields);
 # extra dimension: kind (job, device). Events of unpublished shape: a rise means the shape changed.
 IGNORED_EVENT_FIELDS = "IgnoredEventFields"
+SPENDING_LIMIT_EVENTS = "SpendingLimitEvents"  # Count; once with only `service`, once more with `status`
+# Count: spending-limit threshold notifications published (one per newly crossed highest threshold)
+SPENDING_THRESHOLDS_CROSSED = "SpendingThresholdsCrossed"
+# Count: CreateQuantumTask calls a spending limit refused (recorded and announced; see docs/kinds/spending-limits.md)
+REFUSED_TASKS = "RefusedTasks"
 
 STATUS_DIMENSION = "status"
 DEVICE_DIMENSION = "device"

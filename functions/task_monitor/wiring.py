@@ -127,6 +127,21 @@ def build_api_call_pipeline(services: Services) -> Processor:
     return ApiCallMonitor({kind.name: services.store(kind.name) for kind in registry.KINDS if kind.has_callers}).process
 
 
+def build_spending_limit_pipeline(services: Services) -> Processor:
+    """Spend events: each limit's timeline and its threshold marks, in the audit table.
+    Its modules are imported here, on the first spend event, not at cold start."""
+    from task_monitor.adapters.spend_thresholds import DynamoThresholdMarks
+    from task_monitor.domain.kinds.spending_limit.monitor import SpendingLimitMonitor
+
+    return SpendingLimitMonitor(
+        store=services.store(registry.SPENDING_LIMIT.name),
+        marks=DynamoThresholdMarks(services.dynamodb, services.settings.audit_table_name, now=seconds_clock),
+        announcer=services.announcer,
+        thresholds=services.settings.spending_limit_thresholds,
+        now=seconds_clock,
+    ).process
+
+
 def build_pipelines(settings: Settings, session: Any) -> dict[str, Processor]:
     """Each kind of Braket event, by detail-type, with the pipeline that processes it (from the registry):
     the kinds marked ``at_cold_start`` built now, the rare ones on their first event."""
