@@ -107,7 +107,7 @@ def _run(environment: FaultEnvironment, faults: list[Fault], steps: list[tuple],
 # Faults are scoped to the limit's partition (its event writes, marks, claims and threshold marks) or to
 # the kind's notifications, and land on the first few such calls: nearly every one meets its call.
 MATRIX = [
-    (operation, index, kind)
+    Fault(operation, index, kind, times=2 if kind in ("throttle", "server_error") else 1, scope=scope)
     for operation, scope in (
         ("TransactWriteItems", "SPENDING_LIMIT"),
         ("UpdateItem", "SPENDING_LIMIT"),
@@ -117,13 +117,10 @@ MATRIX = [
     for index in (0, 2, 4)
     for kind in kinds_for(operation)
 ]
-_SCOPES = {"Publish": "spending_limit"}
 
 
-@pytest.mark.parametrize(("operation", "index", "kind"), MATRIX, ids=lambda value: str(value))
-def test_thresholds_are_announced_once_under_each_fault(environment, operation, index, kind) -> None:
-    fault = Fault(operation, index, kind, times=2 if kind in ("throttle", "server_error") else 1)
-    fault = Fault(fault.operation, fault.index, fault.kind, fault.times, scope=_SCOPES.get(operation, "SPENDING_LIMIT"))
+@pytest.mark.parametrize("fault", MATRIX, ids=lambda fault: f"{fault.operation}-{fault.index}-{fault.kind}")
+def test_thresholds_are_announced_once_under_each_fault(environment, fault: Fault) -> None:
     steps = [("queue", [*STORY, HALF, EIGHTY, FULL], 3)]
     _run(environment, [fault], steps, "spend matrix")
 
