@@ -18,7 +18,7 @@ from task_monitor import telemetry_names as names
 from task_monitor.domain import registry
 from task_monitor.domain.arns import record_device_label
 from task_monitor.domain.outcomes import Rejection, SaveOutcome
-from task_monitor.domain.results import ProcessingResult
+from task_monitor.domain.results import REFUSED_TASK_SOURCE, ProcessingResult
 from task_monitor.domain.status import KNOWN_STATUSES
 from task_monitor.domain.validation import is_event_id
 from task_monitor.errors import InvalidEventError, NotificationInProgressError, RequestRefusedError
@@ -68,6 +68,13 @@ _NOTIFICATIONS_BY_KIND = {
 
 def record_result(result: ProcessingResult) -> None:
     """Metrics and the log line for one processed event; dimensioned metrics go out as their own EMF documents."""
+    if result.source == REFUSED_TASK_SOURCE:
+        record_refused_task(result)
+    else:
+        _record_event_result(result)
+
+
+def _record_event_result(result: ProcessingResult) -> None:
     status = result.record.get("status")
     if result.source == "apiCall" and result.outcome is SaveOutcome.NOT_RECORDED:
         record_unjoined_call(str(result.record.get("eventName", "unknown")), _unjoined_reason(result.record))
@@ -104,6 +111,19 @@ def record_result(result: ProcessingResult) -> None:
         seconds = result.queued_seconds
         _dimensioned(names.QUEUE_WAIT_SECONDS, MetricUnit.Seconds, seconds, names.DEVICE_DIMENSION, device)
     logger.info(f"Processed {result.kind} event", extra=result.summary())
+
+
+def record_refused_task(result: ProcessingResult) -> None:
+    """A task a spending limit refused: counted (once per distinct event), and its notification."""
+    if not result.outcome.is_duplicate:
+        metrics.add_metric(name=names.REFUSED_TASKS, unit=MetricUnit.Count, value=1)
+    else:
+        metrics.add_metric(name=names.DUPLICATE_EVENTS, unit=MetricUnit.Count, value=1)
+    if result.notified:
+        metrics.add_metric(name=names.NOTIFICATIONS, unit=MetricUnit.Count, value=1)
+    if result.unmarked_notification:
+        metrics.add_metric(name=names.UNMARKED_NOTIFICATIONS, unit=MetricUnit.Count, value=1)
+    logger.info("Refused task recorded", extra=result.summary())
 
 
 def record_ignored_fields(result: ProcessingResult) -> None:

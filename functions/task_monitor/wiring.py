@@ -122,9 +122,17 @@ def build_job_pipeline(services: Services) -> Processor:
 def build_api_call_pipeline(services: Services) -> Processor:
     """CloudTrail-borne Create/Cancel calls, joined onto the task's or the job's audit log.
     Its modules are imported here, on the first API call event, not at cold start."""
+    from task_monitor.adapters.audit_items import REFUSED_TASK_ITEMS
     from task_monitor.domain.kinds.api_call.monitor import ApiCallMonitor
+    from task_monitor.domain.kinds.api_call.refused import RefusedTaskRecorder
 
-    return ApiCallMonitor({kind.name: services.store(kind.name) for kind in registry.KINDS if kind.has_callers}).process
+    refused_tasks = DynamoAuditStore(
+        services.dynamodb, services.settings.audit_table_name, kind=REFUSED_TASK_ITEMS, now=seconds_clock
+    )
+    return ApiCallMonitor(
+        {kind.name: services.store(kind.name) for kind in registry.KINDS if kind.has_callers},
+        refused=RefusedTaskRecorder(refused_tasks, services.announcer),
+    ).process
 
 
 def build_spending_limit_pipeline(services: Services) -> Processor:

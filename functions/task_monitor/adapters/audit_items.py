@@ -10,6 +10,7 @@ history, ``LATEST`` for the latest state.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -187,6 +188,21 @@ SPENDING_LIMIT_ITEMS = ItemKind(registry.SPENDING_LIMIT, index_keys=_status_only
 ITEM_KINDS: Mapping[str, ItemKind] = {
     items.name: items for items in (TASK_ITEMS, JOB_ITEMS, DEVICE_ITEMS, SPENDING_LIMIT_ITEMS)
 }
+
+
+# Tasks a spending limit refused (``domain/kinds/api_call/refused.py``): write-once items under
+# REFUSED_TASK#<deviceArn>, with no status (so no latest state) and a notification claim each. Not a kind
+# of event of its own (the call is an API call), so not in ITEM_KINDS.
+REFUSED_TASK_ITEMS = ItemKind(
+    dataclasses.replace(
+        registry.API_CALL,
+        name="refused_task",
+        key_prefix="REFUSED_TASK#",
+        arn_field="deviceArn",
+        lifecycle=Lifecycle("refused_task", {}, frozenset()),
+    ),
+    index_keys=_status_only,
+)
 
 
 def item_kind_for_arn(arn: str) -> ItemKind:

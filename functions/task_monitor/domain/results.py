@@ -12,6 +12,9 @@ from task_monitor.domain.registry import ARN_FIELDS
 if TYPE_CHECKING:
     from task_monitor.domain.enrichment import EnrichmentFailure
 
+# The ``source`` of a task a spending limit refused (a CloudTrail call recorded on its own: api_call/refused.py).
+REFUSED_TASK_SOURCE = "refusedTask"
+
 
 @dataclass(frozen=True)
 class ProcessingResult:
