@@ -135,6 +135,7 @@ class Processing(Construct):
                 "AUDIT_TABLE_NAME": audit_store.table.table_name,
                 "NOTIFICATION_TOPIC_ARN": notifications.topic.topic_arn,
                 "NOTIFY_STATUSES": ",".join(config.notify_statuses),
+                "SPENDING_LIMIT_THRESHOLDS": ",".join(str(value) for value in config.spending_limit_thresholds),
                 "POWERTOOLS_SERVICE_NAME": telemetry_names.SERVICE_NAME,
                 "POWERTOOLS_METRICS_NAMESPACE": telemetry_names.METRICS_NAMESPACE,
                 "POWERTOOLS_LOG_LEVEL": LOG_LEVEL,
