@@ -58,6 +58,7 @@ def test_given_the_function_then_its_environment_names_table_topic_statuses_and_
         "AUDIT_TABLE_NAME": {"Ref": table_id},
         "NOTIFICATION_TOPIC_ARN": {"Ref": topic_ids[0]},
         "NOTIFY_STATUSES": "COMPLETED,FAILED,CANCELLED",
+        "SPENDING_LIMIT_THRESHOLDS": "25,75,100",  # tests/infra/conftest.py's
         "POWERTOOLS_SERVICE_NAME": telemetry_names.SERVICE_NAME,
         "POWERTOOLS_METRICS_NAMESPACE": telemetry_names.METRICS_NAMESPACE,
         "POWERTOOLS_LOG_LEVEL": "INFO",
