@@ -14,7 +14,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any, Required, TypedDict, cast
 
 from task_monitor.domain.arrival import ArrivalField
-from task_monitor.domain.kinds.spending_limit.event import MOST_USD, SpendChange
+from task_monitor.domain.kinds.spending_limit.event import MOST_USD, SPEND_CHANGE, SpendChange
 
 DEFAULT_THRESHOLDS: tuple[int, ...] = (50, 80, 100)
 WITHIN_LIMIT, LIMIT_REACHED = "WITHIN_LIMIT", "LIMIT_REACHED"
@@ -77,7 +77,7 @@ def build_spend_record(
     record: dict[str, Any] = {
         "eventId": change.event_id,
         "eventTime": change.event_time,
-        "detailType": "Braket Spending Limit Spend Change",
+        "detailType": SPEND_CHANGE,
         "spendingLimitArn": change.spending_limit_arn,
         "status": LIMIT_REACHED if change.total_spend >= change.spending_limit else WITHIN_LIMIT,
         "currency": "USD",
