@@ -117,6 +117,7 @@ CALL_PATHS: dict[str, str] = {
             "sourceIPAddress",
             "userAgent",
             "errorCode",
+            "errorMessage",  # a refused CreateQuantumTask's: a spending limit's amounts (kinds/api_call/refused.py)
         )
     },
     **{
@@ -171,6 +172,7 @@ _CALL_TEMPLATE: dict[str, Any] = {
                 "sourceIPAddress",
                 "userAgent",
                 "errorCode",
+                "errorMessage",
             )
         },
         "userIdentity": {

@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import botocore
@@ -95,6 +96,8 @@ KNOWN_KEYS = (
     "notifyCallerDetails",
     "priceRefreshSchedule",
     "budgets",
+    "spendingLimits",
+    "spendingLimitThresholds",
 )
 # An IAM role's ARN (a path is allowed): the principals that may move dead letters back to the events queue.
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
@@ -137,6 +140,23 @@ class EmailSubscription:
 
 
 @dataclass(frozen=True)
+class SpendingLimitSetting:
+    """One ``AWS::Braket::SpendingLimit`` to create: a QPU, an amount in USD (a decimal string) and an
+    optional time window (ISO-8601 instants, as CloudFormation takes them)."""
+
+    device_arn: str
+    amount_usd: str
+    region: str
+    start_at: str | None = None
+    end_at: str | None = None
+
+
+DEFAULT_SPENDING_LIMIT_THRESHOLDS = (50, 80, 100)
+_SPENDING_LIMIT_KEYS = frozenset({"deviceArn", "amountUsd", "timeWindow"})
+_AMOUNT_USD = re.compile(r"^\d{1,12}(?:\.\d{1,2})?$")
+
+
+@dataclass(frozen=True)
 class MonitorConfig:
     main_region: str = DEFAULT_MAIN_REGION
     braket_regions: tuple[str, ...] = DEFAULT_BRAKET_REGIONS
@@ -158,6 +178,8 @@ class MonitorConfig:
     price_refresh_schedule: str | None = DEFAULT_PRICE_REFRESH_SCHEDULE
     # Monthly budgets by creator, tag or device (docs/budgets.md); passed to the function as BUDGETS.
     budgets: tuple[Budget, ...] = ()
+    spending_limits: tuple[SpendingLimitSetting, ...] = ()
+    spending_limit_thresholds: tuple[int, ...] = DEFAULT_SPENDING_LIMIT_THRESHOLDS
     # Regions whose events reach the main region through a forwarder stack.
     forwarded_regions: tuple[str, ...] = field(init=False)
 
@@ -208,6 +230,8 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
     caller_details = _boolean("notifyCallerDetails", _value(lookup, "notifyCallerDetails", False))
     refresh_schedule = _price_refresh_schedule(_value(lookup, "priceRefreshSchedule", DEFAULT_PRICE_REFRESH_SCHEDULE))
     budgets = _budgets(_value(lookup, "budgets", []))
+    limits = _spending_limits(_value(lookup, "spendingLimits", []), braket_regions)
+    thresholds = _thresholds(_value(lookup, "spendingLimitThresholds", list(DEFAULT_SPENDING_LIMIT_THRESHOLDS)))
     return MonitorConfig(
         main_region=main_region,
         braket_regions=braket_regions,
@@ -225,6 +249,8 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
         notify_caller_details=caller_details,
         price_refresh_schedule=refresh_schedule,
         budgets=budgets,
+        spending_limits=limits,
+        spending_limit_thresholds=thresholds,
     )
 
 
@@ -549,6 +575,114 @@ def _price_refresh_schedule(value: Any) -> str | None:
     if cron and len(cron["fields"].split()) == 6:
         return text
     raise ConfigError(key, f"{value!r} is not an EventBridge schedule expression; {hint}")
+
+
+def _spending_limits(value: Any, braket_regions: tuple[str, ...]) -> tuple[SpendingLimitSetting, ...]:
+    """Each limit: a QPU in one of braketRegions (where the limit's events can be watched), an amount
+    over 0, an optional window whose start is before its end; one limit per device (Braket's rule)."""
+    key = "spendingLimits"
+    limits = []
+    for i, entry in enumerate(_list(key, value)):
+        entry_key = f"{key}[{i}]"
+        if not isinstance(entry, dict):
+            raise ConfigError(entry_key, f'expected {{"deviceArn": ..., "amountUsd": "100.00"}}, got {entry!r}')
+        unknown = sorted(set(entry) - _SPENDING_LIMIT_KEYS)
+        if unknown:
+            raise ConfigError(
+                f"{entry_key}.{unknown[0]}", f"unknown field; allowed: {', '.join(sorted(_SPENDING_LIMIT_KEYS))}"
+            )
+        device, region = _qpu(f"{entry_key}.deviceArn", entry.get("deviceArn"), braket_regions)
+        start, end = _time_window(f"{entry_key}.timeWindow", entry.get("timeWindow"))
+        limits.append(
+            SpendingLimitSetting(
+                device_arn=device,
+                amount_usd=_amount_usd(f"{entry_key}.amountUsd", entry.get("amountUsd")),
+                region=region,
+                start_at=start,
+                end_at=end,
+            )
+        )
+    devices = [limit.device_arn for limit in limits]
+    twice = sorted({device for device in devices if devices.count(device) > 1})
+    if twice:
+        raise ConfigError(key, f"{twice[0]} has more than one limit; Braket allows one spending limit per device")
+    return tuple(limits)
+
+
+def _qpu(key: str, value: Any, braket_regions: tuple[str, ...]) -> tuple[str, str]:
+    device = parse_device_arn(value) if isinstance(value, str) else None
+    if device is None or device.kind != "qpu" or device.region is None:
+        raise ConfigError(
+            key,
+            f"{value!r} is not a QPU's device ARN such as arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1 "
+            "(spending limits cover QPUs only: simulators are not limited)",
+        )
+    if device.region not in braket_regions:
+        raise ConfigError(
+            key,
+            f"{value} is in {device.region}, which is not in braketRegions ({', '.join(braket_regions)}): "
+            "its limit could be created but its spend events would not be watched; add the region",
+        )
+    return device.arn, device.region
+
+
+def _amount_usd(key: str, value: Any) -> str:
+    """A decimal string of dollars and cents over 0 (money never as a float)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not _AMOUNT_USD.fullmatch(value.strip()):
+        raise ConfigError(key, f'{value!r} is not an amount in USD; write a decimal string such as "100.00"')
+    if Decimal(value) <= 0:
+        raise ConfigError(key, f"{value!r} must be more than 0")
+    return value.strip()
+
+
+def _time_window(key: str, value: Any) -> tuple[str | None, str | None]:
+    if value is None:
+        return None, None
+    if not isinstance(value, dict) or set(value) != {"startAt", "endAt"}:
+        raise ConfigError(key, f'expected {{"startAt": ISO-8601, "endAt": ISO-8601}}, got {value!r}')
+    instants = {}
+    for name in ("startAt", "endAt"):
+        text = value[name]
+        parsed = _instant(text)
+        if parsed is None:
+            raise ConfigError(
+                f"{key}.{name}", f"{text!r} is not an ISO-8601 time with a zone, such as 2027-01-01T00:00:00Z"
+            )
+        instants[name] = parsed
+    if instants["startAt"] >= instants["endAt"]:
+        raise ConfigError(key, f"startAt {value['startAt']} is not before endAt {value['endAt']}")
+    return value["startAt"], value["endAt"]
+
+
+def _instant(text: Any) -> Any:
+    from datetime import datetime
+
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _thresholds(value: Any) -> tuple[int, ...]:
+    """Whole percentages of a limit, 1..100, each once: when total spend reaches one it is announced."""
+    key = "spendingLimitThresholds"
+    values = _list(key, value)
+    if not values:
+        raise ConfigError(key, "needs at least one percentage (default 50, 80, 100)")
+    thresholds = []
+    for i, item in enumerate(values):
+        number = _integer(f"{key}[{i}]", item)
+        if not 1 <= number <= 100:
+            raise ConfigError(f"{key}[{i}]", f"{item!r} is not a percentage of the limit from 1 to 100")
+        thresholds.append(number)
+    if len(set(thresholds)) != len(thresholds):
+        raise ConfigError(key, "lists a percentage twice")
+    return tuple(sorted(thresholds))
 
 
 def _integer(key: str, value: Any) -> int:

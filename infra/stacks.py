@@ -18,6 +18,7 @@ from infra.constructs.monitoring import Monitoring, RegionalAlarms
 from infra.constructs.notifications import Notifications
 from infra.constructs.price_refresh import PriceRefresh
 from infra.constructs.processing import Processing
+from infra.constructs.spending_limits import SpendingLimits
 from infra.constructs.trail import Trail
 
 MAIN_STACK_NAME = "BraketTaskMonitor"
@@ -75,6 +76,8 @@ class MonitorStack(Stack):
         )
         if self.price_refresh is not None:
             self.price_refresh.watch_with(self.monitoring)
+        # Spending limits as code: those of devices in the main region (the others' in their forwarders).
+        self.spending_limits = _spending_limits_of(self, config, config.main_region)
         # Optional: only for accounts with no trail logging management write events (see trail.py).
         self.trail = Trail(self, "Trail", retention_days=config.trail_retention_days) if config.create_trail else None
         outputs = {
@@ -134,9 +137,16 @@ class ForwarderStack(Stack):
             undelivered=self.forwarder.undelivered.queue,
             alarm_email=config.alarm_email,
         )
+        self.spending_limits = _spending_limits_of(self, config, region)
         CfnOutput(
             self,
             "UndeliveredEventsQueueUrl",
             value=self.forwarder.undelivered.queue.queue_url,
             description="Events this region could not forward to the main region",
         )
+
+
+def _spending_limits_of(stack: Stack, config: MonitorConfig, region: str) -> SpendingLimits | None:
+    """The declared spending limits of devices in ``region``, if any (``cdk.json`` spendingLimits)."""
+    limits = [limit for limit in config.spending_limits if limit.region == region]
+    return SpendingLimits(stack, "SpendingLimits", limits=limits) if limits else None

@@ -140,6 +140,45 @@ def _budget_version_ignored(patch: pytest.MonkeyPatch) -> None:
     patch.setattr(DynamoBudgetLedger, "_applied_put", applied_put)
 
 
+def _threshold_announcer_ignored(patch: pytest.MonkeyPatch) -> None:
+    """A spend event announces every threshold it reached, whichever event the mark names for them."""
+    from task_monitor.adapters import spend_thresholds
+
+    def owned(mark: dict[str, Any], covered: Any, event_id: str) -> tuple[int, ...]:
+        return tuple(covered)  # MUTATION: was "only those the mark names event_id for"
+
+    patch.setattr(spend_thresholds, "owned_thresholds", owned)
+
+
+def _threshold_mark_unconditional(patch: pytest.MonkeyPatch) -> None:
+    """The threshold mark is overwritten by an event as high as it, its announcers replaced."""
+    import re
+
+    from task_monitor.adapters import spend_thresholds
+
+    original = spend_thresholds.DynamoThresholdMarks.advance
+
+    def advance(self: Any, *args: Any) -> Any:
+        client = self._client
+
+        class _Unconditional:
+            def update_item(self, **request: Any) -> Any:
+                # MUTATION: was "only if lower (<), keeping earlier announcers (if_not_exists)"
+                request["ConditionExpression"] = "attribute_not_exists(#highest) OR #highest <= :reached"
+                request["UpdateExpression"] = re.sub(
+                    r"if_not_exists\((#by\d+), :event\)", ":event", request["UpdateExpression"]
+                )
+                return client.update_item(**request)
+
+        self._client = _Unconditional()
+        try:
+            return original(self, *args)
+        finally:
+            self._client = client
+
+    patch.setattr(spend_thresholds.DynamoThresholdMarks, "advance", advance)
+
+
 _PLANTED = (
     ("transient-error-dead-lettered", "the intake sets a failed event aside", _transient_error_dead_lettered),
     ("queued-never-processed", "every QUEUED event fails until SQS redrives it", _queued_never_processed),
@@ -148,6 +187,16 @@ _PLANTED = (
     ("latest-unconditional", "the latest state moves without its condition expression", _latest_unconditional),
     ("failed-publish-sent", "a failed publish is treated as sent (and marked SENT)", _failed_publish_sent),
     ("budget-version-ignored", "a budget write ignores the version it read", _budget_version_ignored),
+    (
+        "threshold-announcer-ignored",
+        "a spend event announces every threshold it reached, whoever the mark names",
+        _threshold_announcer_ignored,
+    ),
+    (
+        "threshold-mark-unconditional",
+        "the threshold mark is overwritten by an event as high as it, announcers included",
+        _threshold_mark_unconditional,
+    ),
 )
 MUTATIONS: dict[str, Mutation] = {name: Mutation(name, bug, apply) for name, bug, apply in _PLANTED}
 

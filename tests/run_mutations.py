@@ -30,6 +30,7 @@ SUITE = (
     "tests/e2e/test_fault_injection.py",
     "tests/e2e/test_fault_injection_kinds.py",
     "tests/e2e/test_fault_injection_budgets.py",
+    "tests/e2e/test_fault_injection_spend.py",
     "tests/adapters/test_audit_store.py",
 )
 _FAILED = re.compile(r"^FAILED (\S+)(?: - (.*))?$", re.MULTILINE)

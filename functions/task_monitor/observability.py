@@ -19,7 +19,7 @@ from task_monitor.domain import registry
 from task_monitor.domain.arns import record_device_label
 from task_monitor.domain.arrival import ARRIVAL_FIELD
 from task_monitor.domain.outcomes import Rejection, SaveOutcome
-from task_monitor.domain.results import ProcessingResult
+from task_monitor.domain.results import REFUSED_TASK_SOURCE, ProcessingResult
 from task_monitor.domain.status import KNOWN_STATUSES
 from task_monitor.domain.validation import is_event_id
 from task_monitor.errors import InvalidEventError, NotificationInProgressError, RequestRefusedError
@@ -60,10 +60,22 @@ def record_refused_request(error: RequestRefusedError, message_id: str | None = 
 
 # Each state kind's event count (once with only `service`, once more by status), from the registry.
 _EVENTS_BY_KIND = {kind.name: kind.events_metric for kind in registry.STORED_KINDS}
+# The kinds whose notifications are also counted on their own.
+_NOTIFICATIONS_BY_KIND = {
+    registry.DEVICE.name: names.DEVICE_NOTIFICATIONS,
+    registry.SPENDING_LIMIT.name: names.SPENDING_THRESHOLDS_CROSSED,
+}
 
 
 def record_result(result: ProcessingResult) -> None:
     """Metrics and the log line for one processed event; dimensioned metrics go out as their own EMF documents."""
+    if result.source == REFUSED_TASK_SOURCE:
+        record_refused_task(result)
+    else:
+        _record_event_result(result)
+
+
+def _record_event_result(result: ProcessingResult) -> None:
     status = result.record.get("status")
     if result.source == "apiCall":
         _record_api_call(result)
@@ -78,8 +90,8 @@ def record_result(result: ProcessingResult) -> None:
         metrics.add_metric(name=names.STALE_EVENTS, unit=MetricUnit.Count, value=1)
     if result.notified:
         metrics.add_metric(name=names.NOTIFICATIONS, unit=MetricUnit.Count, value=1)
-        if result.kind == registry.DEVICE.name:
-            metrics.add_metric(name=names.DEVICE_NOTIFICATIONS, unit=MetricUnit.Count, value=1)
+        if result.kind in _NOTIFICATIONS_BY_KIND:
+            metrics.add_metric(name=_NOTIFICATIONS_BY_KIND[result.kind], unit=MetricUnit.Count, value=1)
     if result.unmarked_notification:
         metrics.add_metric(name=names.UNMARKED_NOTIFICATIONS, unit=MetricUnit.Count, value=1)
         logger.warning(
@@ -109,6 +121,19 @@ def _record_api_call(result: ProcessingResult) -> None:
         call = str(result.record.get("eventName", "unknown"))
         metrics.add_metric(name=registry.API_CALL.events_metric, unit=MetricUnit.Count, value=1)
         _dimensioned(registry.API_CALL.events_metric, MetricUnit.Count, 1, names.CALL_DIMENSION, call)
+
+
+def record_refused_task(result: ProcessingResult) -> None:
+    """A task a spending limit refused: counted (once per distinct event), and its notification."""
+    if not result.outcome.is_duplicate:
+        metrics.add_metric(name=names.REFUSED_TASKS, unit=MetricUnit.Count, value=1)
+    else:
+        metrics.add_metric(name=names.DUPLICATE_EVENTS, unit=MetricUnit.Count, value=1)
+    if result.notified:
+        metrics.add_metric(name=names.NOTIFICATIONS, unit=MetricUnit.Count, value=1)
+    if result.unmarked_notification:
+        metrics.add_metric(name=names.UNMARKED_NOTIFICATIONS, unit=MetricUnit.Count, value=1)
+    logger.info("Refused task recorded", extra=result.summary())
 
 
 def record_ignored_fields(result: ProcessingResult) -> None:

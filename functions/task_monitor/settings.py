@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 _TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 _QUEUE_URL = re.compile(r"^https://[A-Za-z0-9.-]+/\d{12}/[A-Za-z0-9_-]{1,80}$")
+DEFAULT_SPENDING_LIMIT_THRESHOLDS = (50, 80, 100)
 _QUEUE_ARN = re.compile(r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}$")
 # How long a container prices with the stored price table before reading it again (docs/prices.md).
 DEFAULT_PRICE_TABLE_REREAD_SECONDS = 6 * 3600
@@ -46,6 +47,8 @@ class Settings:
     price_table_reread_seconds: int = DEFAULT_PRICE_TABLE_REREAD_SECONDS
     # Budgets from cdk.json (``BUDGETS``, JSON); none: the budget step is not even imported.
     budgets: tuple[Budget, ...] = ()
+    # Percentages of a spending limit whose crossing by total spend is announced (SPENDING_LIMIT_THRESHOLDS).
+    spending_limit_thresholds: tuple[int, ...] = DEFAULT_SPENDING_LIMIT_THRESHOLDS
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -92,6 +95,7 @@ class Settings:
                 f"PRICE_TABLE_REREAD_SECONDS must be a whole number of seconds from {low} to {high}, "
                 f"got {reread_text!r}"
             )
+        thresholds = parse_thresholds(env.get("SPENDING_LIMIT_THRESHOLDS", ""))
         return cls(
             audit_table_name=table,
             notification_topic_arn=topic,
@@ -102,6 +106,7 @@ class Settings:
             notify_caller_details=caller_details == "true",
             price_table_reread_seconds=int(reread_text),
             budgets=_budgets(env.get("BUDGETS", "").strip()),
+            spending_limit_thresholds=thresholds,
         )
 
 
@@ -123,3 +128,18 @@ def _budgets(text: str) -> tuple[Budget, ...]:
         return parse_budgets(text)
     except BudgetConfigError as error:
         raise ConfigurationError(f"BUDGETS: {error}") from error
+
+
+def parse_thresholds(text: str) -> tuple[int, ...]:
+    """SPENDING_LIMIT_THRESHOLDS: a comma list of whole percentages, 1 to 100 (default 50,80,100)."""
+    if not text.strip():
+        return DEFAULT_SPENDING_LIMIT_THRESHOLDS
+    values = []
+    for part in text.split(","):
+        item = part.strip()
+        if not (item.isascii() and item.isdigit() and 1 <= int(item) <= 100):
+            raise ConfigurationError(
+                f"SPENDING_LIMIT_THRESHOLDS must be whole percentages from 1 to 100, comma-separated, got {item!r}"
+            )
+        values.append(int(item))
+    return tuple(sorted(set(values)))

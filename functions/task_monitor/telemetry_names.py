@@ -46,6 +46,11 @@ PRICE_LIST_SKIPPED_PRODUCTS = "PriceListSkippedProducts"
 BUDGET_UPDATES = "BudgetUpdates"  # Count
 BUDGET_THRESHOLDS_CROSSED = "BudgetThresholdsCrossed"  # Count
 UNPRICED_TASKS_IN_BUDGETS = "UnpricedTasksInBudgets"  # Count
+SPENDING_LIMIT_EVENTS = "SpendingLimitEvents"  # Count; once with only `service`, once more with `status`
+# Count: spending-limit threshold notifications published (one per newly crossed highest threshold)
+SPENDING_THRESHOLDS_CROSSED = "SpendingThresholdsCrossed"
+# Count: CreateQuantumTask calls a spending limit refused (recorded and announced; see docs/kinds/spending-limits.md)
+REFUSED_TASKS = "RefusedTasks"
 
 STATUS_DIMENSION = "status"
 DEVICE_DIMENSION = "device"

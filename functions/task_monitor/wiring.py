@@ -164,10 +164,40 @@ def build_job_pipeline(services: Services) -> Processor:
 def build_api_call_pipeline(services: Services) -> Processor:
     """CloudTrail-borne Create/Cancel calls, joined onto the task's or the job's audit log.
     Its modules are imported here, on the first API call event, not at cold start."""
+    from task_monitor.adapters.audit_items import REFUSED_TASK_ITEMS
     from task_monitor.domain.kinds.api_call.monitor import ApiCallMonitor
+    from task_monitor.domain.kinds.api_call.refused import RefusedTaskRecorder
 
+    refused_tasks = DynamoAuditStore(
+        services.dynamodb,
+        services.settings.audit_table_name,
+        kind=REFUSED_TASK_ITEMS,
+        now=seconds_clock,
+        retention=services.settings.retention,  # who tried, in full: kept like any call's details
+    )
     stores = {kind.name: services.store(kind.name) for kind in registry.KINDS if kind.has_callers}
-    return ApiCallMonitor(stores, budgets=build_budgets(services)).process
+    return ApiCallMonitor(
+        stores,
+        budgets=build_budgets(services),
+        refused=RefusedTaskRecorder(
+            refused_tasks, services.announcer, notify_caller_details=services.settings.notify_caller_details
+        ),
+    ).process
+
+
+def build_spending_limit_pipeline(services: Services) -> Processor:
+    """Spend events: each limit's timeline and its threshold marks, in the audit table.
+    Its modules are imported here, on the first spend event, not at cold start."""
+    from task_monitor.adapters.spend_thresholds import DynamoThresholdMarks
+    from task_monitor.domain.kinds.spending_limit.monitor import SpendingLimitMonitor
+
+    return SpendingLimitMonitor(
+        store=services.store(registry.SPENDING_LIMIT.name),
+        marks=DynamoThresholdMarks(services.dynamodb, services.settings.audit_table_name, now=seconds_clock),
+        announcer=services.announcer,
+        thresholds=services.settings.spending_limit_thresholds,
+        now=seconds_clock,
+    ).process
 
 
 def build_pipelines(settings: Settings, session: Any) -> dict[str, Processor]:

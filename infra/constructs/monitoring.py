@@ -359,6 +359,7 @@ class Monitoring(Construct):
         self._add_job_device_and_api_call_widgets(dashboard)
         self._add_price_table_widget(dashboard)
         self._add_budget_widgets(dashboard)
+        self._add_spending_widgets(dashboard)
         return dashboard
 
     @staticmethod
@@ -384,6 +385,21 @@ class Monitoring(Construct):
                     _service_metric(names.BUDGET_THRESHOLDS_CROSSED).with_(label="thresholds announced"),
                 ],
                 right=[_service_metric(names.UNPRICED_TASKS_IN_BUDGETS).with_(label="tasks of unknown price")],
+                width=12,
+            ),
+        )
+
+    @staticmethod
+    def _add_spending_widgets(dashboard: cloudwatch.Dashboard) -> None:
+        """Spending limits: spend events, thresholds announced, and tasks a limit refused."""
+        dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Spending limits: spend events, thresholds crossed, tasks refused",
+                left=[_service_metric(names.SPENDING_LIMIT_EVENTS).with_(label="spend events")],
+                right=[
+                    _service_metric(names.SPENDING_THRESHOLDS_CROSSED).with_(label="threshold notifications"),
+                    _service_metric(names.REFUSED_TASKS).with_(label="tasks refused by a limit"),
+                ],
                 width=12,
             ),
         )

@@ -140,6 +140,7 @@ class Processing(Construct):
                 "HISTORY_RETENTION_DAYS": str(config.history_retention_days or 0),
                 "CALLER_DETAILS_RETENTION_DAYS": str(config.caller_details_retention_days or 0),
                 "NOTIFY_CALLER_DETAILS": "true" if config.notify_caller_details else "false",
+                "SPENDING_LIMIT_THRESHOLDS": ",".join(str(value) for value in config.spending_limit_thresholds),
                 "POWERTOOLS_SERVICE_NAME": telemetry_names.SERVICE_NAME,
                 "POWERTOOLS_METRICS_NAMESPACE": telemetry_names.METRICS_NAMESPACE,
                 "POWERTOOLS_LOG_LEVEL": LOG_LEVEL,

@@ -182,6 +182,8 @@ def _arn_and_kind(body: dict[str, Any]) -> tuple[str, str]:
         return detail["jobArn"], "job"
     if detail_type in {"Braket Device Status Change", "Braket QPU Status Change"}:
         return detail["deviceArn"], "device"
+    if detail_type == "Braket Spending Limit Spend Change":
+        return detail["spendingLimitArn"], "spending_limit"
     return TASK_ARN, "task"
 
 

@@ -39,6 +39,16 @@ TEST_SETTINGS = {
     "createTrail": True,
     "trailRetentionDays": 400,
     "redrivePrincipals": [REDRIVER, "arn:aws:iam::123456789012:role/ops/DeadLetterRedriver"],
+    # One limit in the main region, one (with a time window) in a forwarder's: tests/infra/test_spending_limits.py
+    "spendingLimits": [
+        {"deviceArn": DEVICE_ARN, "amountUsd": "250.00"},
+        {
+            "deviceArn": "arn:aws:braket:us-west-1::device/qpu/rigetti/Ankaa-3",
+            "amountUsd": "40",
+            "timeWindow": {"startAt": "2027-01-01T00:00:00Z", "endAt": "2027-04-01T00:00:00Z"},
+        },
+    ],
+    "spendingLimitThresholds": [25, 75, 100],
 }
 
 

@@ -16,6 +16,7 @@ import pytest
 from infra.stacks import MAIN_STACK_NAME
 from task_monitor.domain.callers import principal_only
 from task_monitor.domain.kinds.api_call.event import parse_api_call
+from task_monitor.domain.kinds.api_call.refused import is_spending_limit_refusal, refusal_amounts
 from task_monitor_devkit.builders.api_call import (
     JOB_ARN,
     NEVER_STORED,
@@ -27,6 +28,7 @@ from task_monitor_devkit.builders.api_call import (
     create_task_call,
     failed_create_task_call,
     iam_user,
+    refused_create_task_call,
 )
 from task_monitor_devkit.builders.task import TASK_ARN, description, task_event
 from tests.infra.helpers import rules_by_role
@@ -48,6 +50,7 @@ def _calls(identity: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "CreateJob": create_job_call(JOB_ARN, identity=identity),
         "CancelJob": cancel_job_call(JOB_ARN, identity=identity),
         "failed CreateQuantumTask": failed_create_task_call(identity=identity),
+        "CreateQuantumTask refused by a spending limit": refused_create_task_call(identity=identity),
     }
 
 
@@ -89,6 +92,23 @@ def test_a_failed_call_keeps_its_error_code_and_a_call_without_a_time_takes_the_
     del call["detail"]["eventTime"]
     for missing in MISSING_READINGS:
         assert parse_api_call(transform(transformer, call, missing)).event_time == parse_api_call(call).event_time
+
+
+@pytest.mark.parametrize("missing", MISSING_READINGS)
+def test_a_task_refused_by_a_spending_limit_keeps_its_message_device_and_shots_reduced(transformer, missing):
+    """What a refused task's record and notification read (kinds/api_call/refused.py) passes the rule."""
+    call = refused_create_task_call()
+    whole, reduced = parse_api_call(call), parse_api_call(transform(transformer, call, missing))
+    assert is_spending_limit_refusal(reduced)
+    assert (reduced.error_code, reduced.error_message) == (whole.error_code, whole.error_message)
+    assert reduced.request_parameters == whole.request_parameters
+    assert reduced.request_parameters is not None
+    assert {"deviceArn", "shots"} <= set(reduced.request_parameters)
+    assert refusal_amounts(reduced.error_message or "") == {
+        "spendingLimitUsd": "3",
+        "currentSpendUsd": "0",
+        "estimatedCostUsd": "9.3000000000",
+    }
 
 
 @pytest.mark.parametrize("missing", MISSING_READINGS)

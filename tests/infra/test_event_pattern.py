@@ -114,6 +114,12 @@ def _accepted(region: str) -> dict[str, dict]:
         for status in ("ONLINE", "OFFLINE")
     }
     kinds |= {f"call {name}": _api_call(region, name) for name in detail_types.JOINED_API_CALLS}
+    task = _task_event(region, "COMPLETED")
+    kinds["spend change"] = {
+        **task,
+        "DetailType": detail_types.SPENDING_LIMIT_SPEND_CHANGE,
+        "Detail": json.dumps({"spendingLimitArn": f"arn:aws:braket:{region}:{ACCOUNT}:spending-limit/x"}),
+    }
     return kinds
 
 
@@ -136,8 +142,9 @@ def _look_alikes(region: str) -> dict[str, dict]:
         "call via CloudTrail's own source": {**call, "Source": "aws.cloudtrail"},
         "console action, not an API call": {**call, "DetailType": "AWS Console Action via CloudTrail"},
         "service event via CloudTrail": {**call, "DetailType": "AWS Service Event via CloudTrail"},
-        "spending limit event": {
+        "spending limit event from a custom source": {
             **task,
+            "Source": "custom.braket",
             "DetailType": "Braket Spending Limit Spend Change",
             "Detail": json.dumps({"deviceArn": DEVICE_ARN}),
         },

@@ -61,6 +61,7 @@ def test_given_the_function_then_its_environment_names_table_topic_statuses_and_
         "HISTORY_RETENTION_DAYS": "400",  # the safe defaults (domain/retention.py, docs/decisions.md)
         "CALLER_DETAILS_RETENTION_DAYS": "90",
         "NOTIFY_CALLER_DETAILS": "false",
+        "SPENDING_LIMIT_THRESHOLDS": "25,75,100",  # tests/infra/conftest.py's
         "POWERTOOLS_SERVICE_NAME": telemetry_names.SERVICE_NAME,
         "POWERTOOLS_METRICS_NAMESPACE": telemetry_names.METRICS_NAMESPACE,
         "POWERTOOLS_LOG_LEVEL": "INFO",

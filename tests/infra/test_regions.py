@@ -200,7 +200,8 @@ def test_given_each_forwarder_then_it_deploys_with_the_main_regions_bootstrap_ro
 @pytest.mark.parametrize(
     ("settings", "forwarded"),
     [
-        ({"braketRegions": ["us-east-1"]}, []),
+        # (the test settings' us-west-1 spending limit needs its region watched: none here)
+        ({"braketRegions": ["us-east-1"], "spendingLimits": []}, []),
         ({"mainRegion": "eu-west-1"}, list(DEFAULT_BRAKET_REGIONS)),
     ],
 )

@@ -5,6 +5,7 @@ Each records what it was asked, so a test can assert on the calls as well as on 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from task_monitor.domain.arns import JobArn, TaskArn
@@ -147,3 +148,51 @@ class FakeDeadLetters:
         if self.fail:
             raise ConnectionError("SQS unreachable")
         self.sent.append((body, rejection))
+
+
+class FakeSpendStore:
+    def __init__(self, outcome: SaveOutcome = SaveOutcome.RECORDED) -> None:
+        self.outcome = outcome
+        self.saved: list[tuple[dict[str, Any], str | None]] = []
+        self.notified: list[str] = []
+        self.released: list[str] = []
+        self.dropped: list[str] = []
+
+    def history_facts(self, arn: str) -> Any:
+        raise AssertionError("not asked")
+
+    def latest(self, arn: str) -> dict[str, Any] | None:
+        raise AssertionError("not asked")
+
+    def save(self, record: dict[str, Any], *, claim: str | None) -> SaveOutcome:
+        self.saved.append((dict(record), claim))
+        return self.outcome
+
+    def mark_notified(self, record: dict[str, Any]) -> None:
+        self.notified.append(record["eventId"])
+
+    def release_claim(self, record: dict[str, Any], claim: str) -> None:
+        self.released.append(record["eventId"])
+
+    def drop_claim(self, record: dict[str, Any], claim: str) -> None:
+        self.dropped.append(record["eventId"])
+
+
+class FakeMarks:
+    """``ThresholdMarks`` by the adapter's rule: raise only if lower; name the event the announcer of each
+    threshold up to it that has none."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.marks: dict[tuple[str, str], dict[str, Any]] = {}
+        self.fail = fail
+
+    def advance(self, limit_arn: str, period_key: str, reached: int, thresholds: Sequence[int], event_id: str):
+        if self.fail:
+            raise ConnectionError("injected")
+        mark = self.marks.setdefault((limit_arn, period_key), {})
+        covered = sorted({t for t in thresholds if t <= reached} | {reached})
+        if mark.get("highest", 0) < reached:
+            mark["highest"] = reached
+            for threshold in covered:
+                mark.setdefault(threshold, event_id)
+        return tuple(t for t in covered if mark.get(t) == event_id)

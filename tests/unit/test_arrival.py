@@ -12,12 +12,14 @@ from task_monitor.domain.dispatch import EventDispatcher
 from task_monitor.domain.kinds.api_call.monitor import ApiCallMonitor
 from task_monitor.domain.kinds.device.monitor import DeviceMonitor
 from task_monitor.domain.kinds.job.monitor import JobMonitor
+from task_monitor.domain.kinds.spending_limit.monitor import SpendingLimitMonitor
 from task_monitor.domain.kinds.task.monitor import TaskMonitor
 from task_monitor.domain.outcomes import SaveOutcome
 from task_monitor.domain.registry import KINDS
 from task_monitor_devkit.builders.api_call import cancel_job_call, create_task_call
 from task_monitor_devkit.builders.device import device_event
 from task_monitor_devkit.builders.job import JOB_ARN, job_event
+from task_monitor_devkit.builders.spending_limit import spend_event
 from task_monitor_devkit.builders.task import TASK_ARN, task_event
 from tests.support.fakes import (
     EVENTS_QUEUE_ARN,
@@ -26,7 +28,9 @@ from tests.support.fakes import (
     FakeGetJob,
     FakeJobTasks,
     FakeJoinStore,
+    FakeMarks,
     FakePublisher,
+    FakeSpendStore,
     FakeStore,
     FakeWaitingTasks,
 )
@@ -47,6 +51,7 @@ class _Stores:
     def __init__(self) -> None:
         self.task, self.job, self.device = FakeStore(), FakeStore(), FakeDeviceStore()
         self.calls = {"task": FakeJoinStore(), "job": FakeJoinStore()}
+        self.spend = FakeSpendStore()
 
     def dispatcher(self) -> EventDispatcher:
         announcer = Announcer(FakePublisher(), claim_timeout_seconds=90, now=lambda: 1_000_000.0)
@@ -63,6 +68,7 @@ class _Stores:
             ),
             "device": DeviceMonitor(self.device, FakeWaitingTasks(0), announcer),
             "api_call": ApiCallMonitor(self.calls),
+            "spending_limit": SpendingLimitMonitor(self.spend, FakeMarks(), announcer),
         }
         return EventDispatcher(
             {detail_type: monitors[kind.name].process for kind in KINDS for detail_type in kind.detail_types}
@@ -81,6 +87,7 @@ def test_every_kind_records_the_arrival_it_was_dispatched_with(name: str) -> Non
             job_event("RUNNING"),
             device_event("OFFLINE"),
             create_task_call(TASK_ARN),
+            spend_event("1.00"),
         )
     ]
     written: list[dict[str, Any]] = [
@@ -88,10 +95,11 @@ def test_every_kind_records_the_arrival_it_was_dispatched_with(name: str) -> Non
         stores.job.saved[0][0],
         stores.device.saved[0][0],
         (stores.calls["task"].joined[0][0] if arrival.joins_callers else stores.calls["task"].kept[0]),
+        stores.spend.saved[0][0],
     ]
-    assert [record["arrival"] for record in written] == [arrival.field()] * 4
-    assert [result.record["arrival"] for result in results] == [arrival.field()] * 4
-    assert {result.kind for result in results} == {"task", "job", "device"}  # the call is about a task
+    assert [record["arrival"] for record in written] == [arrival.field()] * 5
+    assert [result.record["arrival"] for result in results] == [arrival.field()] * 5
+    assert {result.kind for result in results} == {"task", "job", "device", "spending_limit"}
 
 
 def test_arrival_fields_are_small_and_say_only_how_the_event_came() -> None:

@@ -127,13 +127,13 @@ def test_every_registered_kind_has_every_part(kind: registry.Kind) -> None:
 def test_a_kind_with_nothing_is_told_everything_it_lacks() -> None:
     bare = dataclasses.replace(
         registry.JOB,
-        name="spending_limit",
-        detail_types=("Braket Spending Limit Spend Change",),
+        name="reservation",
+        detail_types=("Braket Reservation State Change",),
         parts={},
-        pipeline="task_monitor.wiring:build_spending_limit_pipeline",
-        metrics=("SpendEvents",),
-        events_metric="SpendEvents",
-        docs_page="spending-limits.md",
+        pipeline="task_monitor.wiring:build_reservation_pipeline",
+        metrics=("ReservationEvents",),
+        events_metric="ReservationEvents",
+        docs_page="reservations.md",
     )
     missing = missing_parts(bare)
     for phrase in (
@@ -141,13 +141,13 @@ def test_a_kind_with_nothing_is_told_everything_it_lacks() -> None:
         "no monitor declared",
         "no record declared",
         "no renderer declared",
-        "pipeline builder task_monitor.wiring:build_spending_limit_pipeline not found",
-        "no rule takes 'Braket Spending Limit Spend Change'",
-        "no bad-input case of 'Braket Spending Limit Spend Change'",
+        "pipeline builder task_monitor.wiring:build_reservation_pipeline not found",
+        "no rule takes 'Braket Reservation State Change'",
+        "no bad-input case of 'Braket Reservation State Change'",
         "no item kind",
-        "metric 'SpendEvents' not in telemetry_names",
-        "no docs/kinds/spending-limits.md",
-        "no tests in tests/unit/kinds/spending_limit/",
+        "metric 'ReservationEvents' not in telemetry_names",
+        "no docs/kinds/reservations.md",
+        "no tests in tests/unit/kinds/reservation/",
     ):
         assert any(line.startswith(phrase) for line in missing), (phrase, missing)
 
@@ -174,6 +174,7 @@ def test_exactly_the_task_kind_is_built_at_cold_start() -> None:
         ("arn:aws:braket:us-east-1:123456789012:job/acc51817-2b7a-48ed-8dee-fffc87703b10", "job"),
         ("arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1", "device"),
         ("arn:aws:braket:::device/quantum-simulator/amazon/sv1", "device"),
+        ("arn:aws:braket:us-west-2:123456789012:spending-limit/b6951b86-8222-45b1-9908-2df6c3ac717d", "spending_limit"),
         ("arn:aws:s3:::bucket/key", None),
         ("not an arn", None),
     ],
@@ -186,7 +187,12 @@ def test_the_kind_of_an_arn_comes_from_its_resource_type(arn: str, kind: str | N
 
 
 def test_maps_elsewhere_are_derived_from_the_registry() -> None:
-    assert ARN_FIELDS == {"task": "quantumTaskArn", "job": "jobArn", "device": "deviceArn"}
+    assert ARN_FIELDS == {
+        "task": "quantumTaskArn",
+        "job": "jobArn",
+        "device": "deviceArn",
+        "spending_limit": "spendingLimitArn",
+    }
     assert set(ITEM_KINDS) == {kind.name for kind in registry.STORED_KINDS}
     for name, items in ITEM_KINDS.items():
         kind = registry.BY_NAME[name]

@@ -10,6 +10,7 @@ history, ``LATEST`` for the latest state.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +52,9 @@ class ItemKind:
     # latest state when it lacks them, never moving it.
     facts: tuple[str, ...] = ()
     fill_extra: Callable[[Record, dict[str, Any], dict[str, Any]], None] | None = None
+    # The latest state's order (its ``statusRank``) when it is not the status's rank in the lifecycle:
+    # a spending limit's is its period and total spend.
+    order: Callable[[Record], int] | None = None
 
     @property
     def name(self) -> str:
@@ -107,7 +111,7 @@ class ItemKind:
         return {
             **record,
             "itemType": "LATEST",
-            "statusRank": self.rank(record),
+            "statusRank": self.order(record) if self.order else self.rank(record),
             **self.status_keys(record),
             **self.index_keys(record),
         }
@@ -171,8 +175,35 @@ JOB_FACTS: tuple[str, ...] = ("jobName", "tags", "associations", "instanceConfig
 TASK_ITEMS = ItemKind(registry.TASK, index_keys=_task_index_keys, facts=TASK_FACTS, fill_extra=_fill_task_extra)
 JOB_ITEMS = ItemKind(registry.JOB, index_keys=_status_only, facts=JOB_FACTS)
 DEVICE_ITEMS = ItemKind(registry.DEVICE, index_keys=_status_only)
+
+
+def _spend_order(record: Record) -> int:
+    from task_monitor.domain.kinds.spending_limit.record import spend_rank  # a rare kind: on first use
+
+    return spend_rank(record)
+
+
+# A limit's latest state moves to a later period, or to a higher total spend within one (never back).
+SPENDING_LIMIT_ITEMS = ItemKind(registry.SPENDING_LIMIT, index_keys=_status_only, order=_spend_order)
 # Every kind that keeps a log, by name; a test checks it covers the registry's stored kinds.
-ITEM_KINDS: Mapping[str, ItemKind] = {items.name: items for items in (TASK_ITEMS, JOB_ITEMS, DEVICE_ITEMS)}
+ITEM_KINDS: Mapping[str, ItemKind] = {
+    items.name: items for items in (TASK_ITEMS, JOB_ITEMS, DEVICE_ITEMS, SPENDING_LIMIT_ITEMS)
+}
+
+
+# Tasks a spending limit refused (``domain/kinds/api_call/refused.py``): write-once items under
+# REFUSED_TASK#<deviceArn>, with no status (so no latest state) and a notification claim each. Not a kind
+# of event of its own (the call is an API call), so not in ITEM_KINDS.
+REFUSED_TASK_ITEMS = ItemKind(
+    dataclasses.replace(
+        registry.API_CALL,
+        name="refused_task",
+        key_prefix="REFUSED_TASK#",
+        arn_field="deviceArn",
+        lifecycle=Lifecycle("refused_task", {}, frozenset()),
+    ),
+    index_keys=_status_only,
+)
 
 
 def item_kind_for_arn(arn: str) -> ItemKind:

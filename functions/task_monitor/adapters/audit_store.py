@@ -196,6 +196,10 @@ class DynamoAuditStore:
         """After a failed publish: let the next delivery publish without waiting for the timeout."""
         self._claims.release(record, claim)
 
+    def drop_claim(self, record: Record, claim: str) -> None:
+        """Another event announces what this one would have: settle its claim as NOT_WANTED."""
+        self._claims.drop(record, claim)
+
     # -- internals -------------------------------------------------------------------------
     def _expiry(self, record: Record) -> dict[str, int]:
         """The item's expiry attribute (none when the retention keeps it)."""

@@ -19,6 +19,7 @@ from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from task_monitor import audit_schema as schema
 from task_monitor.adapters.audit_items import (
+    NOTIFICATION_NOT_WANTED,
     NOTIFICATION_PENDING,
     NOTIFICATION_PUBLISHING,
     NOTIFICATION_SENT,
@@ -141,6 +142,14 @@ class NotificationClaims:
         with contextlib.suppress(ClientError):  # best effort: the claim times out anyway
             self._settle_notification(
                 record, NOTIFICATION_PENDING, "attribute_exists(#pk) AND #claimId = :claim", {":claim": {"S": claim}}
+            )
+
+    def drop(self, record: Record, claim: str) -> None:
+        """Nothing to announce after all: NOT_WANTED, if ``claim`` still holds the event. Best effort: a
+        claim left in place times out, and the delivery that takes it finds nothing to announce either."""
+        with contextlib.suppress(ClientError):
+            self._settle_notification(
+                record, NOTIFICATION_NOT_WANTED, "attribute_exists(#pk) AND #claimId = :claim", {":claim": {"S": claim}}
             )
 
     def _settle_notification(self, record: Record, state: str, condition: str, values: dict[str, Any]) -> None:

@@ -22,6 +22,9 @@ UNKNOWN_PRINCIPAL = "unknown"
 CREATED_BY = "createdBy"  # CreateQuantumTask / CreateJob
 CANCELLED_BY = "cancelledBy"  # CancelQuantumTask / CancelJob
 CALLER_FIELDS = (CREATED_BY, CANCELLED_BY)
+ATTEMPTED_BY = "attemptedBy"  # who tried a call Braket refused (a task over a spending limit)
+# Every field a record may name a caller under (their details decide the record's retention).
+NAMED_CALLER_FIELDS = (*CALLER_FIELDS, ATTEMPTED_BY)
 # Statuses whose record names who cancelled (``unknown`` until the CloudTrail call is received).
 CANCEL_STATUSES = frozenset({"CANCELLING", "CANCELLED"})
 
@@ -73,7 +76,7 @@ def carries_caller_details(record: Mapping[str, Any]) -> bool:
     the callers' details, not with the history)."""
     return any(
         isinstance(record.get(field), Mapping) and not PRINCIPAL_FIELDS.issuperset(record[field])
-        for field in CALLER_FIELDS
+        for field in NAMED_CALLER_FIELDS
     )
 
 

@@ -13,6 +13,7 @@ TASK_STATE_CHANGE = "Braket Task State Change"
 JOB_STATE_CHANGE = "Braket Job State Change"
 DEVICE_STATUS_CHANGE = "Braket Device Status Change"
 QPU_STATUS_CHANGE = "Braket QPU Status Change"
+SPENDING_LIMIT_SPEND_CHANGE = "Braket Spending Limit Spend Change"
 # (The four above are sent directly by Braket: durable, at least once, possibly out of order.)
 
 # Braket API calls, through CloudTrail (best effort; needs a trail logging management write events).

@@ -28,7 +28,9 @@ __all__ = [
     "Publisher",
     "Rejection",
     "SaveOutcome",
+    "SpendStore",
     "TaskDescriber",
+    "ThresholdMarks",
     "WaitingTasks",
 ]
 
@@ -186,4 +188,25 @@ class BudgetLedger(Protocol):
 
     def creator_subtotals(self, budget: str, month: str) -> dict[str, Decimal]:
         """Each creator's spend in a budget's month."""
+        ...
+
+
+class SpendStore(AuditStore, Protocol):
+    """A spending limit's log: an audit store that can also settle a claim as "nothing to announce"."""
+
+    def drop_claim(self, record: Mapping[str, Any], claim: str) -> None:
+        """The event's notification is not wanted after all (another event announces its crossing):
+        set it NOT_WANTED if ``claim`` still holds it, so no redelivery publishes it."""
+        ...
+
+
+class ThresholdMarks(Protocol):
+    """Which thresholds of a spending limit were announced in a period, and by which event."""
+
+    def advance(
+        self, limit_arn: str, period_key: str, reached: int, thresholds: Sequence[int], event_id: str
+    ) -> tuple[int, ...]:
+        """Raise the period's highest announced threshold to ``reached`` if it is lower, naming ``event_id``
+        the announcer of every threshold up to ``reached`` that no other event announces; return the
+        thresholds ``event_id`` announces (the same on a repeat, empty when other events announce them)."""
         ...

@@ -22,7 +22,13 @@ from dataclasses import dataclass, field
 
 from task_monitor import telemetry_names as names
 from task_monitor.domain import detail_types
-from task_monitor.domain.status import DEVICE_LIFECYCLE, JOB_LIFECYCLE, TASK_LIFECYCLE, Lifecycle
+from task_monitor.domain.status import (
+    DEVICE_LIFECYCLE,
+    JOB_LIFECYCLE,
+    SPENDING_LIMIT_LIFECYCLE,
+    TASK_LIFECYCLE,
+    Lifecycle,
+)
 
 KINDS_PACKAGE = "task_monitor.domain.kinds"
 # The parts a kind may have, each a "module:attribute" in its package.
@@ -149,7 +155,29 @@ API_CALL = Kind(
     docs_page="who-ran-it.md",
 )
 
-KINDS: tuple[Kind, ...] = (TASK, JOB, DEVICE, API_CALL)
+SPENDING_LIMIT = Kind(
+    name="spending_limit",
+    label="spend",
+    detail_types=(detail_types.SPENDING_LIMIT_SPEND_CHANGE,),
+    parts={
+        "parser": "event:parse_spend_change",
+        "record": "record:build_spend_record",
+        "monitor": "monitor:SpendingLimitMonitor",
+        "renderer": "notification:render_threshold_notification",
+    },
+    pipeline="task_monitor.wiring:build_spending_limit_pipeline",
+    events_metric=names.SPENDING_LIMIT_EVENTS,
+    metrics=(names.SPENDING_LIMIT_EVENTS, names.SPENDING_THRESHOLDS_CROSSED, names.REFUSED_TASKS),
+    docs_page="spending-limits.md",
+    arn_resource="spending-limit",
+    arn_field="spendingLimitArn",
+    lifecycle=SPENDING_LIMIT_LIFECYCLE,
+    key_prefix="SPENDING_LIMIT#",
+    status_prefix="SPENDING_LIMIT_STATUS#",
+    adapters=("task_monitor.adapters.spend_thresholds",),
+)
+
+KINDS: tuple[Kind, ...] = (TASK, JOB, DEVICE, API_CALL, SPENDING_LIMIT)
 BY_NAME: Mapping[str, Kind] = {kind.name: kind for kind in KINDS}
 BY_DETAIL_TYPE: Mapping[str, Kind] = {detail_type: kind for kind in KINDS for detail_type in kind.detail_types}
 ALL_DETAIL_TYPES: tuple[str, ...] = tuple(BY_DETAIL_TYPE)

@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from task_monitor.domain.budgets.standing import BudgetReport
     from task_monitor.domain.enrichment import EnrichmentFailure
 
+# The ``source`` of a task a spending limit refused (a CloudTrail call recorded on its own: api_call/refused.py).
+REFUSED_TASK_SOURCE = "refusedTask"
+
 
 @dataclass(frozen=True)
 class ProcessingResult:

@@ -72,6 +72,9 @@ JOB_LIFECYCLE = Lifecycle(
 # A device's availability swings both ways (ONLINE, OFFLINE, ONLINE...): every status ranks the same,
 # so its latest state is simply its latest event; RETIRED is not final in that sense either.
 DEVICE_LIFECYCLE = Lifecycle("device", {"ONLINE": 1, "OFFLINE": 1, "RETIRED": 1}, frozenset())
+# A spending limit's "status" says whether its total spend has reached the limit. Its latest state is
+# ordered by period and total spend instead (``domain/kinds/spending_limit/record.spend_rank``).
+SPENDING_LIMIT_LIFECYCLE = Lifecycle("spending_limit", {"WITHIN_LIMIT": 1, "LIMIT_REACHED": 1}, frozenset())
 
 
 def parse_status_list(text: str) -> frozenset[str]:

@@ -260,3 +260,30 @@ def failed_create_task_call(
         error_message="shots must be between 1 and 100000 for this device",
         event_id=event_id,
     )
+
+
+SPENDING_LIMIT_REFUSAL_MESSAGE = (
+    "Attempted to spend over the spending limit or outside the spending limit time window. "
+    "Spending limit: 3, current spend: 0, estimated cost: 9.3000000000, time window: "
+    "2026-11-01T00:00:00Z to 2026-12-01T00:00:00Z"
+)
+
+
+def refused_create_task_call(
+    *,
+    identity: dict[str, Any] | None = None,
+    message: str = SPENDING_LIMIT_REFUSAL_MESSAGE,
+    event_id: str | None = None,
+    device_arn: str = FORTE,
+) -> dict[str, Any]:
+    """A CreateQuantumTask a spending limit refused (its message as AWS's spending-limits notebook shows it;
+    that CloudTrail records it so is inferred)."""
+    return api_call(
+        "CreateQuantumTask",
+        identity=identity,
+        request_parameters=create_task_parameters(device_arn),
+        response_elements=None,
+        error_code="ValidationException",
+        error_message=message,
+        event_id=event_id,
+    )

@@ -38,6 +38,7 @@ assert set(_TARGETS) == set(JOINED_API_CALLS)
 IDENTITY_TEXT_LIMIT = 1024  # an ARN, id or name longer than this is not one
 USER_AGENT_LIMIT = 256  # enough for the SDK's name and version; the rest is noise
 ERROR_CODE_LIMIT = 64
+ERROR_MESSAGE_LIMIT = 512  # Braket's messages are a sentence or two; a longer one is cut, never rejected
 PARAMETER_TEXT_LIMIT = 1024
 MOST_TAGS = 50  # Braket's own limit per resource
 MOST_HYPERPARAMETER_KEYS = 100
@@ -73,6 +74,8 @@ class ApiCall:
     error_code: str | None
     region: str | None
     caller: Caller
+    error_message: str | None = None  # a failed call's errorMessage, cut to ERROR_MESSAGE_LIMIT
+    request_parameters: dict[str, Any] | None = None  # what was asked (allow-listed), for a failed call too
 
     @property
     def joinable(self) -> bool:
@@ -126,6 +129,8 @@ def parse_api_call(event: Any) -> ApiCall:
         error_code=error_code,
         region=optional_text(detail, "awsRegion", "detail.awsRegion") or envelope.region,
         caller=build_caller(detail, event_name, event_time),
+        error_message=_error_message(detail) if error_code is not None else None,
+        request_parameters=allowed_request_parameters(event_name, detail.get("requestParameters")) or None,
     )
 
 
@@ -137,6 +142,14 @@ def _error_code(detail: dict[str, Any]) -> str | None:
     if not isinstance(code, str | int):
         raise InvalidEventError("detail.errorCode", f"expected a string, got {type(code).__name__}")
     return str(code)[:ERROR_CODE_LIMIT]
+
+
+def _error_message(detail: dict[str, Any]) -> str | None:
+    """Free text from the service: kept short, never a reason to reject the call."""
+    message = detail.get("errorMessage")
+    if not isinstance(message, str) or not message:
+        return None
+    return message.encode("utf-8", "replace").decode("utf-8")[:ERROR_MESSAGE_LIMIT]
 
 
 def _target_arn(detail: dict[str, Any], event_name: str, arn_field: str) -> str:

@@ -9,6 +9,9 @@ Only a call whose arrival vouches for it (``Arrival.joins_callers``: through the
 operator's replay of a dead letter) names a caller. Any other (a direct invocation, a batch from
 another queue, a replay of an event file) is kept in the target's history, its ``arrival`` saying how
 it came, and never joined: whoever may invoke the function cannot make themselves a task's creator.
+
+A CreateQuantumTask a spending limit refused is recorded and announced (``refused.py``); any other
+failed call is counted and not written.
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ from typing import TYPE_CHECKING, Any
 from task_monitor.domain.arrival import Arrival
 from task_monitor.domain.callers import CREATED_BY
 from task_monitor.domain.kinds.api_call.event import parse_api_call
+from task_monitor.domain.kinds.api_call.refused import is_spending_limit_refusal
 from task_monitor.domain.outcomes import Recorded, SaveOutcome
 from task_monitor.domain.results import ProcessingResult
 
 if TYPE_CHECKING:
+    from task_monitor.domain.kinds.api_call.refused import RefusedTaskRecorder
     from task_monitor.domain.ports import Budgets, CallJoinStore
 
 API_CALL_SOURCE = "apiCall"
@@ -32,13 +37,21 @@ API_CALL_SOURCE = "apiCall"
 class ApiCallMonitor:
     """Turns one CloudTrail-borne call into a joined caller on its task's or job's audit log."""
 
-    def __init__(self, stores: Mapping[str, CallJoinStore], budgets: Budgets | None = None) -> None:
+    def __init__(
+        self,
+        stores: Mapping[str, CallJoinStore],
+        budgets: Budgets | None = None,
+        refused: RefusedTaskRecorder | None = None,
+    ) -> None:
         self._stores = dict(stores)  # by target kind: "task", "job"
         self._budgets = budgets
+        self._refused = refused  # tasks a spending limit refused (``refused.py``)
 
     def process(self, event: Any, arrival: Arrival) -> ProcessingResult:
         call = parse_api_call(event)  # InvalidEventError: nothing called, nothing written
         record = call.record(arrival.field())
+        if not call.joinable and self._refused is not None and is_spending_limit_refusal(call):
+            return self._refused.process(call, arrival)  # recorded, and announced if the arrival vouches
         if not call.joinable:
             # A failed call created or cancelled nothing: valid input, nothing to join or keep.
             return ProcessingResult.of(call.kind, record, Recorded(SaveOutcome.NOT_RECORDED), source=API_CALL_SOURCE)
