@@ -22,6 +22,7 @@ import botocore
 import botocore.session
 
 from task_monitor.domain.arns import parse_device_arn
+from task_monitor.domain.cost.price_table import InvalidPriceTable, parse_entries
 from task_monitor.domain.status import DEFAULT_NOTIFY_STATUSES, STATUS_RANK
 
 # Regions where Amazon Braket runs quantum tasks. Braket sends a task's events only to the default
@@ -79,7 +80,10 @@ KNOWN_KEYS = (
     "createTrail",
     "trailRetentionDays",
     "redrivePrincipals",
+    "prices",
 )
+# Lambda allows 4 KB of environment variables in all; the price overrides travel as one of them.
+MAX_PRICE_OVERRIDES_CHARACTERS = 2500
 # An IAM role's ARN (a path is allowed): the principals that may move dead letters back to the events queue.
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
 
@@ -133,6 +137,9 @@ class MonitorConfig:
     create_trail: bool = DEFAULT_CREATE_TRAIL
     trail_retention_days: int = DEFAULT_TRAIL_RETENTION_DAYS
     redrive_principals: tuple[str, ...] = ()
+    # cdk.json's ``prices`` (price table entries overriding or adding to the shipped table), as compact
+    # JSON for the function's PRICE_OVERRIDES; empty when there are none.
+    price_overrides: str = ""
     # Regions whose events reach the main region through a forwarder stack.
     forwarded_regions: tuple[str, ...] = field(init=False)
 
@@ -164,6 +171,7 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
     create_trail = _boolean("createTrail", _value(lookup, "createTrail", DEFAULT_CREATE_TRAIL))
     trail_retention = _trail_retention(_value(lookup, "trailRetentionDays", DEFAULT_TRAIL_RETENTION_DAYS))
     redrivers = _redrive_principals(_value(lookup, "redrivePrincipals", []))
+    price_overrides = _price_overrides(_value(lookup, "prices", []))
     return MonitorConfig(
         main_region=main_region,
         braket_regions=braket_regions,
@@ -176,6 +184,7 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
         create_trail=create_trail,
         trail_retention_days=trail_retention,
         redrive_principals=redrivers,
+        price_overrides=price_overrides,
     )
 
 
@@ -470,3 +479,22 @@ def _integer(key: str, value: Any) -> int:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     raise ConfigError(key, f"{value!r} is not a whole number")
+
+
+def _price_overrides(value: Any) -> str:
+    """Price table entries (docs/costs.md), checked as the function will check them, as compact JSON."""
+    entries = _list("prices", value)
+    try:
+        parse_entries(entries, "prices")
+    except InvalidPriceTable as error:
+        raise ConfigError("prices", str(error)) from error
+    if not entries:
+        return ""
+    text = json.dumps(entries, separators=(",", ":"), sort_keys=True)
+    if len(text) > MAX_PRICE_OVERRIDES_CHARACTERS:
+        raise ConfigError(
+            "prices",
+            f"{len(text)} characters of JSON, more than the {MAX_PRICE_OVERRIDES_CHARACTERS} an environment "
+            "variable can carry here (Lambda allows 4 KB in all): override fewer entries",
+        )
+    return text

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from task_monitor.domain.cost.price_table import InvalidPriceTable, PriceEntry, parse_entries
 from task_monitor.domain.status import DEFAULT_NOTIFY_STATUSES, parse_status_list
 from task_monitor.errors import ConfigurationError
 
@@ -25,6 +27,8 @@ class Settings:
     dead_letter_queue_url: str | None = None
     # The events queue: a batch naming it arrived "queue"; any other (or all, unset) "otherQueue".
     events_queue_arn: str | None = None
+    # cdk.json's ``prices``: entries replacing or adding to the shipped price table (docs/costs.md).
+    price_overrides: tuple[PriceEntry, ...] = ()
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -57,10 +61,28 @@ class Settings:
                 "EVENTS_QUEUE_ARN must be an SQS queue ARN (arn:aws:sqs:<region>:<account>:<name>), "
                 f"got {events_queue!r}"
             )
+        price_overrides = _price_overrides(env.get("PRICE_OVERRIDES", "").strip())
         return cls(
             audit_table_name=table,
             notification_topic_arn=topic,
             notify_statuses=statuses,
             dead_letter_queue_url=dead_letters,
             events_queue_arn=events_queue,
+            price_overrides=price_overrides,
         )
+
+
+def _price_overrides(text: str) -> tuple[PriceEntry, ...]:
+    """PRICE_OVERRIDES: a JSON list of price table entries (infra/config.py checked them already)."""
+    if not text:
+        return ()
+    try:
+        entries = json.loads(text)
+    except ValueError as error:
+        raise ConfigurationError(f"PRICE_OVERRIDES must be a JSON list of price entries: {error}") from error
+    if not isinstance(entries, list):
+        raise ConfigurationError("PRICE_OVERRIDES must be a JSON list of price entries")
+    try:
+        return tuple(parse_entries(entries, "PRICE_OVERRIDES"))
+    except InvalidPriceTable as error:
+        raise ConfigurationError(str(error)) from error

@@ -20,6 +20,7 @@ from task_monitor.adapters.dead_letters import SqsDeadLetters
 from task_monitor.adapters.notifier import SnsPublisher
 from task_monitor.domain import registry
 from task_monitor.domain.announce import Announcer
+from task_monitor.domain.cost.source import ShippedPrices
 from task_monitor.domain.dispatch import EventDispatcher, Processor
 from task_monitor.domain.intake import SqsIntake
 from task_monitor.domain.kinds.task.monitor import TaskMonitor
@@ -56,6 +57,8 @@ class Services:
             session.create_client("sns", config=AWS_CLIENT_CONFIG), settings.notification_topic_arn
         )
         self.announcer = Announcer(self.publisher, claim_timeout_seconds=CLAIM_TIMEOUT_SECONDS, now=seconds_clock)
+        # The price source (the ``Prices`` port): the seam where a refreshed table replaces the shipped one.
+        self.prices = ShippedPrices(settings.price_overrides)
 
     def store(self, kind: str) -> DynamoAuditStore:
         """The audit store of one kind's log (``registry.Kind.name``)."""
@@ -71,6 +74,7 @@ def build_task_pipeline(services: Services) -> Processor:
         announcer=services.announcer,
         notify_statuses=services.settings.notify_statuses,
         clock=utc_now,
+        prices=services.prices,
     ).process
 
 

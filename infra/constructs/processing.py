@@ -141,6 +141,8 @@ class Processing(Construct):
                 "AWS_DATA_PATH": LAMBDA_DATA_PATH,  # the asset's newer Braket model (infra/packaging.py)
             },
         )
+        if config.price_overrides:  # cdk.json "prices": entries over the shipped price table (docs/costs.md)
+            self.function.add_environment("PRICE_OVERRIDES", config.price_overrides)
         self._acknowledge_findings(config)
 
     def _acknowledge_findings(self, config: MonitorConfig) -> None:

@@ -21,6 +21,7 @@ __all__ = [
     "IntakeObserver",
     "JobDescriber",
     "JobTasks",
+    "Prices",
     "Publisher",
     "Rejection",
     "SaveOutcome",
@@ -30,6 +31,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from task_monitor.domain.arns import JobArn, TaskArn
+    from task_monitor.domain.cost.price_table import PriceTable
     from task_monitor.domain.notification_model import Notification
     from task_monitor.domain.results import ProcessingResult
 
@@ -134,4 +136,12 @@ class CallJoinStore(Protocol):
     def keep_call(self, record: Mapping[str, Any]) -> SaveOutcome:
         """Record the call once in the target's history without naming its caller on the latest state
         (a call whose arrival cannot vouch for it): RECORDED_LATE, or DUPLICATE for one recorded before."""
+        ...
+
+
+class Prices(Protocol):
+    """The price table the cost estimates use (``domain.cost``): shipped, overridden, or refreshed."""
+
+    def current(self) -> PriceTable:
+        """The table to price with now (read once and kept, or re-read after a while: the adapter's choice)."""
         ...

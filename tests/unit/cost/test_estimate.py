@@ -84,6 +84,14 @@ def test_another_association_is_not_a_reservation() -> None:
     assert estimate_task_cost(record, PRICES)["amountUsd"] == "8.30"
 
 
+def test_a_successful_count_read_before_the_task_completed_is_not_final() -> None:
+    running = estimate_task_cost(qpu_record("RUNNING", numSuccessfulShots=0), PRICES)
+    assert (running["amountUsd"], running["shotsBasis"]) == ("8.30", "requested")
+    # A late event of a task GetQuantumTask already reports COMPLETED: its count is final.
+    late = estimate_task_cost(qpu_record("RUNNING", numSuccessfulShots=50, statusAtEnrichment="COMPLETED"), PRICES)
+    assert (late["amountUsd"], late["shotsBasis"]) == ("4.30", "successful")
+
+
 def test_a_program_set_pays_one_task_fee_and_its_total_shots() -> None:
     record = qpu_record(
         shots=1200,
@@ -133,7 +141,10 @@ def test_an_unknown_device_has_no_amount_and_says_why() -> None:
     device = "arn:aws:braket:us-east-1::device/qpu/nobody/Nothing"
     estimate = estimate_task_cost(qpu_record(deviceArn=device, deviceProvider="nobody", deviceName="Nothing"), PRICES)
     assert "amountUsd" not in estimate and "maxAmountUsd" not in estimate
-    assert estimate["basis"] == f"price unknown: no qpuTask price for {device} in us-east-1 in the price table of 2026-11-15"
+    assert (
+        estimate["basis"]
+        == f"price unknown: no qpuTask price for {device} in us-east-1 in the price table of 2026-11-15"
+    )
     assert estimate["priceTableDate"] == "2026-11-15"
 
 
@@ -155,7 +166,7 @@ def test_money_is_rounded_half_up_to_a_millionth_with_two_decimals_at_least() ->
 def test_the_amount_never_exceeds_the_maximum_and_is_zero_when_failed(
     requested: int, successful_share: float, status: str, device: str, known: bool
 ) -> None:
-    fields: dict[str, Any] = {"deviceArn": device, "region": device.split(":")[3]}
+    fields: dict[str, Any] = {"deviceArn": device, "region": device.split(":")[3], "statusAtEnrichment": "COMPLETED"}
     if known:
         fields["numSuccessfulShots"] = int(requested * successful_share)
     estimate = estimate_task_cost(qpu_record(status, requested, **fields), PRICES)

@@ -24,12 +24,33 @@ DOCUMENT: dict[str, Any] = {
     "date": "2026-11-15",
     "source": "test",
     "entries": [
-        {"family": "qpuTask", "device": FORTE, "region": "us-east-1", "perTaskUsd": "0.30", "perShotUsd": "0.08",
-         "source": "page", "confidence": "A"},
-        {"family": "simulator", "device": SV1, "region": "*", "perMinuteUsd": "0.075", "minimumSeconds": 3,
-         "source": "third party", "confidence": "C", "someFutureKey": {"ignored": True}},
-        {"family": "jobInstance", "instanceType": "ml.m5.large", "region": "us-east-1", "perMinuteUsd": "0.00192",
-         "source": "page", "confidence": "B"},
+        {
+            "family": "qpuTask",
+            "device": FORTE,
+            "region": "us-east-1",
+            "perTaskUsd": "0.30",
+            "perShotUsd": "0.08",
+            "source": "page",
+            "confidence": "A",
+        },
+        {
+            "family": "simulator",
+            "device": SV1,
+            "region": "*",
+            "perMinuteUsd": "0.075",
+            "minimumSeconds": 3,
+            "source": "third party",
+            "confidence": "C",
+            "someFutureKey": {"ignored": True},
+        },
+        {
+            "family": "jobInstance",
+            "instanceType": "ml.m5.large",
+            "region": "us-east-1",
+            "perMinuteUsd": "0.00192",
+            "source": "page",
+            "confidence": "B",
+        },
     ],
 }
 
@@ -45,8 +66,14 @@ def test_a_document_parses_into_exact_decimals() -> None:
 def test_lookup_prefers_the_region_then_falls_back_to_any_region() -> None:
     document = copy.deepcopy(DOCUMENT)
     document["entries"].append(
-        {"family": "simulator", "device": SV1, "region": "eu-west-2", "perMinuteUsd": "0.09",
-         "source": "regional", "confidence": "I"}
+        {
+            "family": "simulator",
+            "device": SV1,
+            "region": "eu-west-2",
+            "perMinuteUsd": "0.09",
+            "source": "regional",
+            "confidence": "I",
+        }
     )
     table = PriceTable.from_document(document)
     assert table.lookup("simulator", SV1, "eu-west-2").per_minute_usd == Decimal("0.09")  # type: ignore[union-attr]
@@ -103,10 +130,23 @@ def test_overrides_replace_entries_of_the_same_key_and_add_new_ones() -> None:
     table = PriceTable.from_document(DOCUMENT)
     overrides = parse_entries(
         [
-            {"family": "qpuTask", "device": FORTE, "region": "us-east-1", "perTaskUsd": "0.30",
-             "perShotUsd": "0.07", "source": "negotiated", "confidence": "I"},
-            {"family": "jobInstance", "instanceType": "ml.c5.xlarge", "region": "*", "perMinuteUsd": "0.004",
-             "source": "mine", "confidence": "I"},
+            {
+                "family": "qpuTask",
+                "device": FORTE,
+                "region": "us-east-1",
+                "perTaskUsd": "0.30",
+                "perShotUsd": "0.07",
+                "source": "negotiated",
+                "confidence": "I",
+            },
+            {
+                "family": "jobInstance",
+                "instanceType": "ml.c5.xlarge",
+                "region": "*",
+                "perMinuteUsd": "0.004",
+                "source": "mine",
+                "confidence": "I",
+            },
         ],
         "prices",
     )
@@ -120,8 +160,19 @@ def test_overrides_replace_entries_of_the_same_key_and_add_new_ones() -> None:
 
 def test_a_bad_override_names_its_place_in_the_list() -> None:
     with pytest.raises(InvalidPriceTable, match=r"^prices\[0\]\.perMinuteUsd: "):
-        parse_entries([{"family": "jobInstance", "instanceType": "ml.m5.large", "region": "*",
-                        "perMinuteUsd": "x", "source": "s", "confidence": "A"}], "prices")
+        parse_entries(
+            [
+                {
+                    "family": "jobInstance",
+                    "instanceType": "ml.m5.large",
+                    "region": "*",
+                    "perMinuteUsd": "x",
+                    "source": "s",
+                    "confidence": "A",
+                }
+            ],
+            "prices",
+        )
 
 
 def test_the_shipped_table_holds_every_price_of_the_billing_facts_with_its_confidence() -> None:
@@ -142,7 +193,9 @@ def test_the_shipped_table_holds_every_price_of_the_billing_facts_with_its_confi
         entry = table.lookup("qpuTask", device, region)
         assert entry is not None, device
         assert (entry.per_task_usd, entry.per_shot_usd, entry.confidence) == (
-            Decimal("0.30"), Decimal(per_shot), confidence
+            Decimal("0.30"),
+            Decimal(per_shot),
+            confidence,
         )
         job_entry = table.lookup("jobQpuTask", device, region)
         assert job_entry is not None and job_entry.confidence == "I"  # inferred: same as on demand

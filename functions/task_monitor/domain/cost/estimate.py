@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from task_monitor.domain.arns import record_device_label
 from task_monitor.domain.cost.price_table import (
@@ -35,6 +35,18 @@ ENDED_STATUSES = frozenset({"COMPLETED", "FAILED", "CANCELLED"})
 SIMULATOR_DEVICE_KIND = "quantum-simulator"
 _MILLISECOND = Decimal("0.001")
 _SECONDS_PER_MINUTE = Decimal(60)
+
+
+class EstimatedCost(TypedDict):
+    """A record's ``estimatedCost`` (the issue 14 contract): money as decimal strings in USD."""
+
+    amountUsd: NotRequired[str]  # absent when the device or its price is unknown (the basis says why)
+    maxAmountUsd: NotRequired[str]  # requested shots: what a spending limit holds
+    shots: int
+    shotsBasis: str  # "successful" once numSuccessfulShots is known, else "requested"
+    basis: str
+    priceTableDate: str
+    approximate: bool
 
 
 def money(amount: Decimal) -> str:
@@ -62,9 +74,11 @@ def estimate_task_cost(record: Mapping[str, Any], prices: PriceTable) -> dict[st
 
 
 def billed_shots(record: Mapping[str, Any]) -> tuple[int, str]:
-    """Successful shots once GetQuantumTask reports them [I: the bill follows them], else requested."""
+    """Successful shots once GetQuantumTask reports them for a completed task [I: the bill follows
+    them], else requested. A count read before the task completed (if Braket gave one) is not final."""
     successful = record.get("numSuccessfulShots")
-    if isinstance(successful, int) and not isinstance(successful, bool) and successful >= 0:
+    completed = "COMPLETED" in (record.get("status"), record.get("statusAtEnrichment"))
+    if completed and isinstance(successful, int) and not isinstance(successful, bool) and successful >= 0:
         return successful, "successful"
     return int(record.get("shots", 0)), "requested"
 

@@ -38,7 +38,7 @@ _DECIMAL = re.compile(r"^\d{1,9}(\.\d{1,12})?$")  # non-negative, plain notation
 _REGION = re.compile(r"^([a-z]{2}(-[a-z]+)+-\d|\*)$")
 
 
-class InvalidPriceTable(ValueError):
+class InvalidPriceTable(ValueError):  # noqa: N818 - the name issue 14's contract gives it
     """A price table document that cannot be used, naming the entry and field at fault."""
 
     def __init__(self, where: str, problem: str) -> None:
@@ -80,7 +80,9 @@ class PriceTable:
         if not isinstance(document, Mapping):
             raise InvalidPriceTable("document", "expected a JSON object")
         if document.get("schemaVersion") != SCHEMA_VERSION:
-            raise InvalidPriceTable("schemaVersion", f"expected {SCHEMA_VERSION}, got {document.get('schemaVersion')!r}")
+            raise InvalidPriceTable(
+                "schemaVersion", f"expected {SCHEMA_VERSION}, got {document.get('schemaVersion')!r}"
+            )
         date = document.get("date")
         if not isinstance(date, str) or not _DATE.fullmatch(date):
             raise InvalidPriceTable("date", f"expected an ISO date (YYYY-MM-DD), got {date!r}")

@@ -138,3 +138,53 @@ def test_a_claim_with_time_for_the_longest_publish_is_used() -> None:
     monitor, _, store, publisher = _monitor(store=StallingStore(clock, stall=49), now=lambda: clock[0])
     assert monitor.process(task_event("COMPLETED"), FROM_QUEUE).notified
     assert len(publisher.sent) == 1 and store.released == []
+
+
+def test_every_record_carries_its_estimated_cost_from_the_price_source() -> None:
+    """The shipped table by default; a price source given (the ``Prices`` port) replaces it."""
+    from task_monitor.domain.cost.price_table import PriceTable, parse_entries
+    from task_monitor.domain.cost.source import ShippedPrices
+    from task_monitor_devkit.builders.task import description
+
+    monitor, _, store, _ = _monitor(braket=FakeBraket(description("COMPLETED", numSuccessfulShots=900)))
+    completed = monitor.process(task_event("COMPLETED"), FROM_QUEUE).record
+    assert completed["estimatedCost"]["amountUsd"] == "72.30"  # 0.30 + 0.08 x 900 successful
+    assert completed["estimatedCost"]["maxAmountUsd"] == "80.30"  # 1,000 requested
+    assert store.saved[-1][0]["estimatedCost"] == completed["estimatedCost"]  # what is stored
+
+    queued = _monitor(braket=FakeBraket(description("QUEUED")))[0].process(task_event("QUEUED"), FROM_QUEUE).record
+    assert queued["estimatedCost"]["shotsBasis"] == "requested" and queued["estimatedCost"]["amountUsd"] == "80.30"
+
+    cheaper = parse_entries(
+        [
+            {
+                "family": "qpuTask",
+                "device": "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1",
+                "region": "us-east-1",
+                "perTaskUsd": "0.30",
+                "perShotUsd": "0.01",
+                "source": "negotiated",
+                "confidence": "I",
+            }
+        ],
+        "prices",
+    )
+    braket, store, publisher = (
+        FakeBraket(description("COMPLETED", numSuccessfulShots=900)),
+        FakeStore(),
+        FakePublisher(),
+    )
+    overridden = (
+        TaskMonitor(
+            braket,
+            store,
+            Announcer(publisher, claim_timeout_seconds=90, now=lambda: 1.0),
+            frozenset(),
+            clock=lambda: "2026-11-20T12:00:00.000Z",
+            prices=ShippedPrices(cheaper),
+        )
+        .process(task_event("COMPLETED"), FROM_QUEUE)
+        .record
+    )
+    assert overridden["estimatedCost"]["amountUsd"] == "9.30"
+    assert isinstance(PriceTable.shipped(), PriceTable)

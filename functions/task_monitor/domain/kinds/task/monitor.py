@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from task_monitor.domain.announce import Announcer
 from task_monitor.domain.arrival import Arrival
+from task_monitor.domain.cost.source import ShippedPrices
 from task_monitor.domain.enrichment import EnrichmentFailure, enrich
 from task_monitor.domain.kinds.task.event import TaskStateChange, parse_task_event
 from task_monitor.domain.kinds.task.record import TaskRecord, build_record
@@ -16,7 +17,7 @@ from task_monitor.domain.results import ProcessingResult
 from task_monitor.domain.status import is_terminal
 
 if TYPE_CHECKING:
-    from task_monitor.domain.ports import AuditStore, TaskDescriber
+    from task_monitor.domain.ports import AuditStore, Prices, TaskDescriber
 
 __all__ = ["ProcessingResult", "TaskMonitor"]
 
@@ -31,8 +32,12 @@ class TaskMonitor:
         announcer: Announcer,
         notify_statuses: frozenset[str],
         clock: Callable[[], str],
+        *,
+        prices: Prices | None = None,
     ) -> None:
         self._describer = describer
+        # Every record carries its estimatedCost; without a source given, the shipped table prices it.
+        self._prices: Prices = prices if prices is not None else ShippedPrices()
         self._store = store
         self._announcer = announcer
         self._notify_statuses = notify_statuses
@@ -52,6 +57,7 @@ class TaskMonitor:
             created_by=history.created_by if history else None,
             cancelled_by=history.cancelled_by if history else None,
             arrival=arrival.field(),
+            prices=self._prices.current(),
         )
         recorded = self._announcer.record_and_announce(
             self._store, record, notify=notify, render=lambda: _render(record)

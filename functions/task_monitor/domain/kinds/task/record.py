@@ -10,6 +10,8 @@ from typing import Any, Required, TypedDict, cast
 
 from task_monitor.domain.arrival import ArrivalField
 from task_monitor.domain.callers import Caller, is_known
+from task_monitor.domain.cost.estimate import EstimatedCost, estimate_task_cost
+from task_monitor.domain.cost.price_table import PriceTable
 from task_monitor.domain.enrichment import EnrichmentErrorInfo, EnrichmentFailure, Timings, to_plain
 from task_monitor.domain.kinds.task.event import TaskStateChange
 from task_monitor.domain.status import is_terminal
@@ -74,6 +76,8 @@ class TaskRecord(TypedDict, total=False):
     # Derived
     enrichmentError: EnrichmentErrorInfo
     timings: Timings
+    # What the task costs at list price, as far as this event tells (domain.cost, docs/costs.md)
+    estimatedCost: EstimatedCost
     # Joined from CloudTrail calls, when received (the latest state says "unknown" until then)
     createdBy: Caller
     cancelledBy: Caller
@@ -91,13 +95,15 @@ def build_record(
     created_by: Caller | None = None,
     cancelled_by: Caller | None = None,
     arrival: ArrivalField | None = None,
+    prices: PriceTable | None = None,
 ) -> TaskRecord:
     """Merge one event with the task's description into the record that is stored and announced.
 
     ``running_since`` is the time of the task's RUNNING event if one was seen; it splits a
     finished task's total time into time queued and time running. ``created_by`` and
     ``cancelled_by`` are the callers joined from CloudTrail so far, kept when known. ``arrival``
-    says how the event reached the function (``domain.arrival``).
+    says how the event reached the function (``domain.arrival``). With ``prices`` the record carries its
+    ``estimatedCost`` (``domain.cost.estimate``), worked out from the record as built.
     """
     record: dict[str, Any] = {
         "eventId": change.event_id,
@@ -143,7 +149,10 @@ def build_record(
         record["createdBy"] = created_by
     if is_known(cancelled_by):
         record["cancelledBy"] = cancelled_by
-    return cast(TaskRecord, {key: value for key, value in record.items() if value is not None})
+    built = {key: value for key, value in record.items() if value is not None}
+    if prices is not None:
+        built["estimatedCost"] = estimate_task_cost(built, prices)
+    return cast(TaskRecord, built)
 
 
 def derive_timings(
