@@ -120,6 +120,7 @@ def build_job_pipeline(services: Services) -> Processor:
         announcer=services.announcer,
         notify_statuses=services.settings.notify_statuses,
         clock=utc_now,
+        prices=services.prices,
     ).process
 
 

@@ -16,7 +16,7 @@ from task_monitor.domain.results import ProcessingResult
 from task_monitor.domain.status import JOB_LIFECYCLE
 
 if TYPE_CHECKING:
-    from task_monitor.domain.ports import AuditStore, JobDescriber, JobTasks
+    from task_monitor.domain.ports import AuditStore, JobDescriber, JobTasks, Prices
 
 
 class JobMonitor:
@@ -36,6 +36,7 @@ class JobMonitor:
         *,
         notify_statuses: frozenset[str],
         clock: Callable[[], str],
+        prices: Prices | None = None,
     ) -> None:
         self._describer = describer
         self._store = store
@@ -43,6 +44,7 @@ class JobMonitor:
         self._announcer = announcer
         self._notify_statuses = notify_statuses
         self._clock = clock
+        self._prices = prices  # without one, the job's record has no estimatedCost
 
     def process(self, event: Any, arrival: Arrival) -> ProcessingResult:
         change = parse_job_event(event)  # InvalidEventError: nothing called, nothing written
@@ -57,6 +59,7 @@ class JobMonitor:
             tasks=self._tasks.tasks_of_job(change.job.arn) if ending else None,
             enriched_at=self._clock() if description is not None else None,
             arrival=arrival.field(),
+            prices=self._prices.current() if self._prices is not None and ending else None,
         )
         recorded = self._announcer.record_and_announce(
             self._store, record, notify=notify, render=lambda: _render(record)

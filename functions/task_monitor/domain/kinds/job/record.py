@@ -15,6 +15,7 @@ from typing import Any, Required, TypedDict, cast
 from task_monitor.domain.arns import parse_device_arn
 from task_monitor.domain.arrival import ArrivalField
 from task_monitor.domain.callers import Caller
+from task_monitor.domain.cost.price_table import PriceTable
 from task_monitor.domain.enrichment import EnrichmentErrorInfo, EnrichmentFailure, Timings, to_plain
 from task_monitor.domain.kinds.job.event import JobStateChange
 from task_monitor.domain.kinds.job.name import job_name
@@ -126,6 +127,8 @@ class JobRecord(TypedDict, total=False):
     # Derived
     taskSummary: TaskSummary
     timings: Timings
+    # What the job cost at list price: instances + its tasks, when it ended (domain.cost.job)
+    estimatedCost: dict[str, Any]
     # How the event reached the function (domain.arrival)
     arrival: ArrivalField
 
@@ -139,10 +142,12 @@ def build_job_record(
     tasks: Sequence[Mapping[str, Any]] | None = None,
     enriched_at: str | None = None,
     arrival: ArrivalField | None = None,
+    prices: PriceTable | None = None,
 ) -> JobRecord:
     """Merge one job event with GetJob's answer, the job's history and its tasks into its record.
 
-    ``history`` and ``tasks`` are read for ending events only; ``tasks`` is the roll-up's source."""
+    ``history`` and ``tasks`` are read for ending events only; ``tasks`` is the roll-up's source, and with
+    ``prices`` that of the job's ``estimatedCost`` too."""
     terminal = JOB_LIFECYCLE.is_terminal(change.status)
     record: dict[str, Any] = {
         "eventId": change.event_id,
@@ -195,6 +200,10 @@ def build_job_record(
     timings = derive_job_timings(change, record, running_since)
     if timings:
         record["timings"] = timings
+    if tasks is not None and prices is not None:
+        from task_monitor.domain.cost.job import estimate_job_cost  # job pipelines only, built on first use
+
+        record["estimatedCost"] = estimate_job_cost(record, tasks, prices)
     return cast(JobRecord, {key: value for key, value in record.items() if value is not None})
 
 
