@@ -31,8 +31,15 @@ QUEUE_WAIT_SECONDS = "QueueWaitSeconds"  # Seconds; extra dimension: device ("<p
 # Count of optional detail fields dropped for an unexpected type or form (the record's ignoredFields);
 # extra dimension: kind (job, device). Events of unpublished shape: a rise means the shape changed.
 IGNORED_EVENT_FIELDS = "IgnoredEventFields"
+# None (USD): each ended task's estimatedCost.amountUsd, once at its ending event; two documents, one by
+# `device` ("<provider>/<name>") and one by `creator` (the IAM principal, roles not sessions; "unknown"
+# until CloudTrail's call is joined). See docs/costs.md for the cardinality this allows.
+ESTIMATED_SPEND = "EstimatedSpendUsd"
+# Count: ended tasks whose device or price is not in the price table (estimatedCost without amountUsd)
+UNPRICED_TASKS = "UnpricedTasks"
 
 STATUS_DIMENSION = "status"
 DEVICE_DIMENSION = "device"
 CALL_DIMENSION = "call"
 KIND_DIMENSION = "kind"
+CREATOR_DIMENSION = "creator"
