@@ -7,10 +7,13 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from task_monitor.domain.cost.price_table import InvalidPriceTable, PriceEntry, parse_entries
 from task_monitor.domain.status import DEFAULT_NOTIFY_STATUSES, parse_status_list
 from task_monitor.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from task_monitor.domain.cost.price_table import PriceEntry
 
 _TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
@@ -73,9 +76,12 @@ class Settings:
 
 
 def _price_overrides(text: str) -> tuple[PriceEntry, ...]:
-    """PRICE_OVERRIDES: a JSON list of price table entries (infra/config.py checked them already)."""
+    """PRICE_OVERRIDES: a JSON list of price table entries (infra/config.py checked them already).
+    The price table's module is imported only when there are overrides: none costs no cold start."""
     if not text:
         return ()
+    from task_monitor.domain.cost.price_table import InvalidPriceTable, parse_entries
+
     try:
         entries = json.loads(text)
     except ValueError as error:

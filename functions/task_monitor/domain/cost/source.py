@@ -8,8 +8,10 @@ stored in the audit table and falls back to this one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from task_monitor.domain.cost.price_table import PriceEntry, PriceTable
+if TYPE_CHECKING:
+    from task_monitor.domain.cost.price_table import PriceEntry, PriceTable
 
 
 class ShippedPrices:
@@ -22,5 +24,7 @@ class ShippedPrices:
 
     def current(self) -> PriceTable:
         if self._table is None:
+            from task_monitor.domain.cost.price_table import PriceTable  # the first task event, not the cold start
+
             self._table = PriceTable.shipped().with_overrides(self._overrides)
         return self._table

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Any, Required, TypedDict, cast
+from typing import TYPE_CHECKING, Any, Required, TypedDict, cast
 
 from task_monitor.domain.arns import parse_device_arn
 from task_monitor.domain.arrival import ArrivalField
 from task_monitor.domain.callers import Caller
-from task_monitor.domain.cost.price_table import PriceTable
 from task_monitor.domain.enrichment import EnrichmentErrorInfo, EnrichmentFailure, Timings, to_plain
 from task_monitor.domain.kinds.job.event import JobStateChange
 from task_monitor.domain.kinds.job.name import job_name
 from task_monitor.domain.outcomes import HistoryFacts
 from task_monitor.domain.status import JOB_LIFECYCLE
 from task_monitor.domain.timefmt import seconds_between
+
+if TYPE_CHECKING:
+    from task_monitor.domain.cost.price_table import PriceTable
 
 # Copied from GetJob as they are (after making times plain strings): none holds free-form user data
 # beyond what the tags already are.

@@ -6,16 +6,18 @@ what DynamoDB stores, what the read API returns and what machine subscribers rec
 
 from __future__ import annotations
 
-from typing import Any, Required, TypedDict, cast
+from typing import TYPE_CHECKING, Any, Required, TypedDict, cast
 
 from task_monitor.domain.arrival import ArrivalField
 from task_monitor.domain.callers import Caller, is_known
-from task_monitor.domain.cost.estimate import EstimatedCost, estimate_task_cost
-from task_monitor.domain.cost.price_table import PriceTable
 from task_monitor.domain.enrichment import EnrichmentErrorInfo, EnrichmentFailure, Timings, to_plain
 from task_monitor.domain.kinds.task.event import TaskStateChange
 from task_monitor.domain.status import is_terminal
 from task_monitor.domain.timefmt import seconds_between
+
+if TYPE_CHECKING:
+    from task_monitor.domain.cost.estimate import EstimatedCost
+    from task_monitor.domain.cost.price_table import PriceTable
 
 # Fields copied from GetQuantumTask as they are (after making times plain strings).
 ENRICHMENT_FIELDS = (
@@ -151,6 +153,8 @@ def build_record(
         record["cancelledBy"] = cancelled_by
     built = {key: value for key, value in record.items() if value is not None}
     if prices is not None:
+        from task_monitor.domain.cost.estimate import estimate_task_cost  # with the prices, on the first event
+
         built["estimatedCost"] = estimate_task_cost(built, prices)
     return cast(TaskRecord, built)
 
