@@ -81,6 +81,7 @@ KNOWN_KEYS = (
     "trailRetentionDays",
     "redrivePrincipals",
     "prices",
+    "simulatorExactDuration",
 )
 # Lambda allows 4 KB of environment variables in all; the price overrides travel as one of them.
 MAX_PRICE_OVERRIDES_CHARACTERS = 2500
@@ -140,6 +141,8 @@ class MonitorConfig:
     # cdk.json's ``prices`` (price table entries overriding or adding to the shipped table), as compact
     # JSON for the function's PRICE_OVERRIDES; empty when there are none.
     price_overrides: str = ""
+    # Read simulators' executionDuration from their result objects (S3 read access to the results).
+    simulator_exact_duration: bool = False
     # Regions whose events reach the main region through a forwarder stack.
     forwarded_regions: tuple[str, ...] = field(init=False)
 
@@ -172,6 +175,7 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
     trail_retention = _trail_retention(_value(lookup, "trailRetentionDays", DEFAULT_TRAIL_RETENTION_DAYS))
     redrivers = _redrive_principals(_value(lookup, "redrivePrincipals", []))
     price_overrides = _price_overrides(_value(lookup, "prices", []))
+    simulator_exact = _boolean("simulatorExactDuration", _value(lookup, "simulatorExactDuration", False))
     return MonitorConfig(
         main_region=main_region,
         braket_regions=braket_regions,
@@ -185,6 +189,7 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
         trail_retention_days=trail_retention,
         redrive_principals=redrivers,
         price_overrides=price_overrides,
+        simulator_exact_duration=simulator_exact,
     )
 
 

@@ -32,6 +32,8 @@ class Settings:
     events_queue_arn: str | None = None
     # cdk.json's ``prices``: entries replacing or adding to the shipped price table (docs/costs.md).
     price_overrides: tuple[PriceEntry, ...] = ()
+    # Read a completed simulator task's executionDuration from its result object in S3 (docs/costs.md).
+    simulator_exact_duration: bool = False
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -65,6 +67,9 @@ class Settings:
                 f"got {events_queue!r}"
             )
         price_overrides = _price_overrides(env.get("PRICE_OVERRIDES", "").strip())
+        exact = env.get("SIMULATOR_EXACT_DURATION", "false").strip().lower()
+        if exact not in {"true", "false"}:
+            raise ConfigurationError(f"SIMULATOR_EXACT_DURATION must be true or false, got {exact!r}")
         return cls(
             audit_table_name=table,
             notification_topic_arn=topic,
@@ -72,6 +77,7 @@ class Settings:
             dead_letter_queue_url=dead_letters,
             events_queue_arn=events_queue,
             price_overrides=price_overrides,
+            simulator_exact_duration=exact == "true",
         )
 
 

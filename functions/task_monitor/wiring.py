@@ -48,6 +48,7 @@ class Services:
 
     def __init__(self, settings: Settings, session: Any) -> None:
         self.settings = settings
+        self.session = session
         self.braket = BraketClients(
             lambda region: session.create_client("braket", region_name=region, config=BRAKET_CLIENT_CONFIG),
             home_region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
@@ -75,7 +76,18 @@ def build_task_pipeline(services: Services) -> Processor:
         notify_statuses=services.settings.notify_statuses,
         clock=utc_now,
         prices=services.prices,
+        simulator_durations=_simulator_durations(services),
     ).process
+
+
+def _simulator_durations(services: Services) -> Any:
+    """With SIMULATOR_EXACT_DURATION on, the S3 reader of simulators' executionDuration (its client made
+    on the first completed simulator task); off (the default), nothing is imported or made."""
+    if not services.settings.simulator_exact_duration:
+        return None
+    from task_monitor.adapters.simulator_results import S3SimulatorDurations
+
+    return S3SimulatorDurations(lambda: services.session.create_client("s3", config=AWS_CLIENT_CONFIG))
 
 
 def on_first_use(build: Callable[[], Processor]) -> Processor:

@@ -102,3 +102,31 @@ def test_an_unknown_device_has_no_amount_and_no_cost_attribute(embedded) -> None
     envelope, published = _published(embedded)
     assert "estimatedCostUsd" not in envelope["MessageAttributes"]
     assert "Estimated cost: unknown — price unknown" in published.email_text
+
+
+def test_with_the_option_on_a_simulator_is_priced_on_its_result_objects_execution_duration(
+    embedded, monkeypatch
+) -> None:
+    import json
+
+    import boto3
+
+    arn = task_arn(6)
+    task_id = arn.rsplit("/", 1)[1]
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="amazon-braket-us-east-1-123456789012")
+    result = {"additionalMetadata": {"simulatorMetadata": {"executionDuration": 42000}}}
+    s3.put_object(
+        Bucket="amazon-braket-us-east-1-123456789012", Key=f"tasks/{task_id}/results.json", Body=json.dumps(result)
+    )
+    monkeypatch.setenv("SIMULATOR_EXACT_DURATION", "true")
+    embedded.load_handler()  # a cold start with the option on
+    _run(embedded, arn, SV1)
+    latest = embedded.audit_log().latest(arn)
+    assert latest["simulatorExecution"] == {"durationMs": 42000}
+    cost = latest["estimatedCost"]
+    assert (cost["amountUsd"], cost["approximate"]) == ("0.0525", False)  # 0.075 x 42 s / 60
+    _, published = _published(embedded)
+    assert "Estimated cost: $0.0525 — amazon/sv1: $0.075 per minute x 42 s (executionDuration of the result" in (
+        published.email_text
+    )

@@ -81,3 +81,11 @@ def test_bad_price_overrides_are_a_configuration_error_naming_them(text: str, na
     with pytest.raises(ConfigurationError) as raised:
         Settings.from_environment({**_SETTINGS_BASE, "PRICE_OVERRIDES": text})
     assert str(raised.value).startswith(named)
+
+
+def test_the_simulator_exact_duration_is_off_unless_set_true() -> None:
+    assert Settings.from_environment(_SETTINGS_BASE).simulator_exact_duration is False
+    on = Settings.from_environment({**_SETTINGS_BASE, "SIMULATOR_EXACT_DURATION": "TRUE"})
+    assert on.simulator_exact_duration is True
+    with pytest.raises(ConfigurationError, match="SIMULATOR_EXACT_DURATION must be true or false, got 'yes'"):
+        Settings.from_environment({**_SETTINGS_BASE, "SIMULATOR_EXACT_DURATION": "yes"})

@@ -25,6 +25,7 @@ __all__ = [
     "Publisher",
     "Rejection",
     "SaveOutcome",
+    "SimulatorDurations",
     "TaskDescriber",
     "WaitingTasks",
 ]
@@ -144,4 +145,13 @@ class Prices(Protocol):
 
     def current(self) -> PriceTable:
         """The table to price with now (read once and kept, or re-read after a while: the adapter's choice)."""
+        ...
+
+
+class SimulatorDurations(Protocol):
+    """A completed simulator task's billed execution time, from its result object (an option)."""
+
+    def execution_ms(self, bucket: str, directory: str) -> tuple[int | None, str | None]:
+        """(milliseconds, None), or (None, why it could not be read): never raises for a missing or
+        unreadable result, which only makes the cost fall back to the running time."""
         ...

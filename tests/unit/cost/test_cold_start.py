@@ -9,6 +9,7 @@ COST_MODULES = {
     "task_monitor.domain.cost.estimate",
     "task_monitor.domain.cost.job",
     "task_monitor.domain.cost.display",
+    "task_monitor.adapters.simulator_results",  # only with SIMULATOR_EXACT_DURATION on
 }
 
 

@@ -34,6 +34,7 @@ FREE_STATUSES = frozenset({"FAILED", "CANCELLED"})  # not charged: Tracker [B], 
 ENDED_STATUSES = frozenset({"COMPLETED", "FAILED", "CANCELLED"})
 SIMULATOR_DEVICE_KIND = "quantum-simulator"
 _MILLISECOND = Decimal("0.001")
+EXACT_DURATION_WORDS = "executionDuration of the result object"
 _SECONDS_PER_MINUTE = Decimal(60)
 
 
@@ -149,8 +150,9 @@ def qpu_task(record: Mapping[str, Any], shots: int, shots_basis: str, prices: Pr
 
 
 def simulator_task(record: Mapping[str, Any], prices: PriceTable) -> dict[str, Any]:
-    """Per minute of running time, at least the minimum (3 s), prorated by the millisecond [B][C]:
-    always approximate, the running time being the time between the RUNNING and ending events."""
+    """Per minute of running time, at least the minimum (3 s), prorated by the millisecond [B][C].
+    Approximate unless the result object's executionDuration was read: the running time between the
+    RUNNING and ending events includes loading and writing results."""
     family = JOB_SIMULATOR if record.get("jobArn") else SIMULATOR
     shots, shots_basis = billed_shots(record)
     entry = prices.lookup(family, str(record.get("deviceArn", "")), str(record.get("region", "")))
@@ -161,7 +163,9 @@ def simulator_task(record: Mapping[str, Any], prices: PriceTable) -> dict[str, A
     billed = max(seconds, minimum) if seconds is not None else minimum
     amount = entry.per_minute_usd * billed / _SECONDS_PER_MINUTE
     if seconds is None:
-        measured = "not ended yet: the minimum so far"
+        ended = record.get("status") in ENDED_STATUSES
+        why = "running time unknown: the minimum" if ended else "not ended yet: the minimum so far"
+        measured = "; ".join(filter(None, [why, measured]))
     job = " (a hybrid job's task)" if family == JOB_SIMULATOR else ""
     basis = (
         f"{_device(record)}{job}: ${_usd(entry.per_minute_usd)} per minute x {_plain(billed)} s "
@@ -174,17 +178,23 @@ def simulator_task(record: Mapping[str, Any], prices: PriceTable) -> dict[str, A
         shots_basis=shots_basis,
         basis=basis,
         prices=prices,
-        approximate=True,
+        approximate=measured != EXACT_DURATION_WORDS,
     )
 
 
 def simulator_seconds(record: Mapping[str, Any]) -> tuple[Decimal | None, str]:
     """The task's running seconds to the millisecond, and what they are measured from.
 
-    RUNNING -> end when the history had the RUNNING event; else creation -> end (queueing included,
-    so an upper bound); None while the task has not ended."""
+    The result object's executionDuration when it was read (SIMULATOR_EXACT_DURATION); else RUNNING ->
+    end when the history had the RUNNING event; else creation -> end (queueing included, so an upper
+    bound); None while the task has not ended or when no time is known."""
     if record.get("status") not in ENDED_STATUSES:
         return None, ""
+    execution = record.get("simulatorExecution") or {}
+    duration_ms = execution.get("durationMs")
+    if isinstance(duration_ms, int) and not isinstance(duration_ms, bool) and duration_ms >= 0:
+        return Decimal(duration_ms) / 1000, EXACT_DURATION_WORDS
+    unread = f"; executionDuration unread: {execution['unreadable']}" if execution.get("unreadable") else ""
     timings = record.get("timings") or {}
     for field, words in (
         ("runningSeconds", "running time, RUNNING to end"),
@@ -192,8 +202,8 @@ def simulator_seconds(record: Mapping[str, Any]) -> tuple[Decimal | None, str]:
     ):
         value = timings.get(field)
         if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-            return Decimal(str(value)).quantize(_MILLISECOND, rounding=ROUND_HALF_UP), words
-    return None, ""
+            return Decimal(str(value)).quantize(_MILLISECOND, rounding=ROUND_HALF_UP), words + unread
+    return None, unread.lstrip("; ")
 
 
 def unpriced(

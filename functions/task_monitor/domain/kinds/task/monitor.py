@@ -17,9 +17,11 @@ from task_monitor.domain.results import ProcessingResult
 from task_monitor.domain.status import is_terminal
 
 if TYPE_CHECKING:
-    from task_monitor.domain.ports import AuditStore, Prices, TaskDescriber
+    from task_monitor.domain.ports import AuditStore, Prices, SimulatorDurations, TaskDescriber
 
 __all__ = ["ProcessingResult", "TaskMonitor"]
+
+SIMULATOR_DEVICE_KIND = "quantum-simulator"  # a device ARN's kind (domain.arns.DeviceArn.kind)
 
 
 class TaskMonitor:
@@ -34,10 +36,13 @@ class TaskMonitor:
         clock: Callable[[], str],
         *,
         prices: Prices | None = None,
+        simulator_durations: SimulatorDurations | None = None,
     ) -> None:
         self._describer = describer
         # Every record carries its estimatedCost; without a source given, the shipped table prices it.
         self._prices: Prices = prices if prices is not None else ShippedPrices()
+        # With SIMULATOR_EXACT_DURATION on: a completed simulator task's executionDuration from S3.
+        self._simulator_durations = simulator_durations
         self._store = store
         self._announcer = announcer
         self._notify_statuses = notify_statuses
@@ -58,6 +63,7 @@ class TaskMonitor:
             cancelled_by=history.cancelled_by if history else None,
             arrival=arrival.field(),
             prices=self._prices.current(),
+            simulator_execution=self._simulator_execution(change),
         )
         recorded = self._announcer.record_and_announce(
             self._store, record, notify=notify, render=lambda: _render(record)
@@ -73,6 +79,20 @@ class TaskMonitor:
                 else None
             ),
         )
+
+    def _simulator_execution(self, change: TaskStateChange) -> dict[str, Any] | None:
+        """One GetObject per completed simulator task, only with the option on (docs/costs.md)."""
+        if (
+            self._simulator_durations is None
+            or change.status != "COMPLETED"
+            or change.device.kind != SIMULATOR_DEVICE_KIND
+            or not change.output_s3_bucket
+        ):
+            return None
+        duration, why = self._simulator_durations.execution_ms(
+            change.output_s3_bucket, change.output_s3_directory or ""
+        )
+        return {"durationMs": duration} if duration is not None else {"unreadable": why}
 
     def _describe(self, change: TaskStateChange) -> tuple[dict[str, Any] | None, EnrichmentFailure | None]:
         return enrich(lambda: self._describer.describe(change.task, change.status))

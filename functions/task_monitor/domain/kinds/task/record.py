@@ -78,6 +78,9 @@ class TaskRecord(TypedDict, total=False):
     # Derived
     enrichmentError: EnrichmentErrorInfo
     timings: Timings
+    # A completed simulator task's executionDuration from its result object, with the option on:
+    # {"durationMs": 1234} or {"unreadable": "why"}
+    simulatorExecution: dict[str, Any]
     # What the task costs at list price, as far as this event tells (domain.cost, docs/costs.md)
     estimatedCost: EstimatedCost
     # Joined from CloudTrail calls, when received (the latest state says "unknown" until then)
@@ -98,6 +101,7 @@ def build_record(
     cancelled_by: Caller | None = None,
     arrival: ArrivalField | None = None,
     prices: PriceTable | None = None,
+    simulator_execution: dict[str, Any] | None = None,
 ) -> TaskRecord:
     """Merge one event with the task's description into the record that is stored and announced.
 
@@ -105,7 +109,8 @@ def build_record(
     finished task's total time into time queued and time running. ``created_by`` and
     ``cancelled_by`` are the callers joined from CloudTrail so far, kept when known. ``arrival``
     says how the event reached the function (``domain.arrival``). With ``prices`` the record carries its
-    ``estimatedCost`` (``domain.cost.estimate``), worked out from the record as built.
+    ``estimatedCost`` (``domain.cost.estimate``), worked out from the record as built;
+    ``simulator_execution`` is what the result object said of a simulator's execution time (an option).
     """
     record: dict[str, Any] = {
         "eventId": change.event_id,
@@ -127,6 +132,7 @@ def build_record(
         "deviceType": change.device.kind,
         "resultsUri": _results_uri(change.output_s3_bucket, change.output_s3_directory),
         "arrival": arrival,
+        "simulatorExecution": simulator_execution,
     }
     if description is not None:
         plain = to_plain(description)
