@@ -24,6 +24,7 @@ import botocore.session
 
 from task_monitor.domain.arns import parse_device_arn
 from task_monitor.domain.budgets.model import Budget, BudgetConfigError, parse_budgets
+from task_monitor.domain.cost.price_table import InvalidPriceTable, parse_entries
 from task_monitor.domain.retention import DEFAULT_CALLER_DETAILS_DAYS, DEFAULT_HISTORY_DAYS, MAX_RETENTION_DAYS
 from task_monitor.domain.status import DEFAULT_NOTIFY_STATUSES, STATUS_RANK
 
@@ -98,7 +99,11 @@ KNOWN_KEYS = (
     "budgets",
     "spendingLimits",
     "spendingLimitThresholds",
+    "prices",
+    "simulatorExactDuration",
 )
+# Lambda allows 4 KB of environment variables in all; the price overrides travel as one of them.
+MAX_PRICE_OVERRIDES_CHARACTERS = 2500
 # An IAM role's ARN (a path is allowed): the principals that may move dead letters back to the events queue.
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
 
@@ -180,6 +185,11 @@ class MonitorConfig:
     budgets: tuple[Budget, ...] = ()
     spending_limits: tuple[SpendingLimitSetting, ...] = ()
     spending_limit_thresholds: tuple[int, ...] = DEFAULT_SPENDING_LIMIT_THRESHOLDS
+    # cdk.json's ``prices`` (price table entries overriding or adding to the shipped table), as compact
+    # JSON for the function's PRICE_OVERRIDES; empty when there are none.
+    price_overrides: str = ""
+    # Read simulators' executionDuration from their result objects (S3 read access to the results).
+    simulator_exact_duration: bool = False
     # Regions whose events reach the main region through a forwarder stack.
     forwarded_regions: tuple[str, ...] = field(init=False)
 
@@ -232,6 +242,8 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
     budgets = _budgets(_value(lookup, "budgets", []))
     limits = _spending_limits(_value(lookup, "spendingLimits", []), braket_regions)
     thresholds = _thresholds(_value(lookup, "spendingLimitThresholds", list(DEFAULT_SPENDING_LIMIT_THRESHOLDS)))
+    price_overrides = _price_overrides(_value(lookup, "prices", []))
+    simulator_exact = _boolean("simulatorExactDuration", _value(lookup, "simulatorExactDuration", False))
     return MonitorConfig(
         main_region=main_region,
         braket_regions=braket_regions,
@@ -251,6 +263,8 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
         budgets=budgets,
         spending_limits=limits,
         spending_limit_thresholds=thresholds,
+        price_overrides=price_overrides,
+        simulator_exact_duration=simulator_exact,
     )
 
 
@@ -695,3 +709,22 @@ def _integer(key: str, value: Any) -> int:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     raise ConfigError(key, f"{value!r} is not a whole number")
+
+
+def _price_overrides(value: Any) -> str:
+    """Price table entries (docs/costs.md), checked as the function will check them, as compact JSON."""
+    entries = _list("prices", value)
+    try:
+        parse_entries(entries, "prices")
+    except InvalidPriceTable as error:
+        raise ConfigError("prices", str(error)) from error
+    if not entries:
+        return ""
+    text = json.dumps(entries, separators=(",", ":"), sort_keys=True)
+    if len(text) > MAX_PRICE_OVERRIDES_CHARACTERS:
+        raise ConfigError(
+            "prices",
+            f"{len(text)} characters of JSON, more than the {MAX_PRICE_OVERRIDES_CHARACTERS} an environment "
+            "variable can carry here (Lambda allows 4 KB in all): override fewer entries",
+        )
+    return text

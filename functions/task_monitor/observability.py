@@ -104,6 +104,7 @@ def _record_event_result(result: ProcessingResult) -> None:
         metrics.add_metric(name=names.UNKNOWN_STATUS_EVENTS, unit=MetricUnit.Count, value=1)
     record_ignored_fields(result)
     record_budgets(result)
+    record_task_spend(result)
     if result.queued_seconds is not None:
         device = record_device_label(result.record)
         seconds = result.queued_seconds
@@ -158,6 +159,31 @@ def record_budgets(result: ProcessingResult) -> None:
         metrics.add_metric(name=names.BUDGET_THRESHOLDS_CROSSED, unit=MetricUnit.Count, value=count)
     if report.newly_unpriced:
         metrics.add_metric(name=names.UNPRICED_TASKS_IN_BUDGETS, unit=MetricUnit.Count, value=report.newly_unpriced)
+
+
+_ENDED_TASK_STATUSES = frozenset({"COMPLETED", "FAILED", "CANCELLED"})
+
+
+def record_task_spend(result: ProcessingResult) -> None:
+    """An ended task's estimated cost, once (its ending event, not a duplicate), by device and by creator;
+    or, when its price is unknown, one count of UnpricedTasks. The metric is a float; records keep strings."""
+    record = result.record
+    if (
+        result.kind != registry.TASK.name
+        or result.source != "stateChange"
+        or result.outcome.is_duplicate
+        or record.get("status") not in _ENDED_TASK_STATUSES
+        or not isinstance(record.get("estimatedCost"), dict)
+    ):
+        return
+    amount = record["estimatedCost"].get("amountUsd")
+    if amount is None:
+        metrics.add_metric(name=names.UNPRICED_TASKS, unit=MetricUnit.Count, value=1)
+        return
+    creator = str((record.get("createdBy") or {}).get("principal") or "unknown")
+    spend = float(amount)
+    _dimensioned(names.ESTIMATED_SPEND, MetricUnit.NoUnit, spend, names.DEVICE_DIMENSION, record_device_label(record))
+    _dimensioned(names.ESTIMATED_SPEND, MetricUnit.NoUnit, spend, names.CREATOR_DIMENSION, creator)
 
 
 def record_unjoined_call(event_name: str, reason: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ from task_monitor.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from task_monitor.domain.budgets.model import Budget
+    from task_monitor.domain.cost.price_table import PriceEntry
 
 _TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
@@ -49,6 +51,10 @@ class Settings:
     budgets: tuple[Budget, ...] = ()
     # Percentages of a spending limit whose crossing by total spend is announced (SPENDING_LIMIT_THRESHOLDS).
     spending_limit_thresholds: tuple[int, ...] = DEFAULT_SPENDING_LIMIT_THRESHOLDS
+    # cdk.json's ``prices``: entries replacing or adding to the shipped price table (docs/costs.md).
+    price_overrides: tuple[PriceEntry, ...] = ()
+    # Read a completed simulator task's executionDuration from its result object in S3 (docs/costs.md).
+    simulator_exact_duration: bool = False
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -96,6 +102,10 @@ class Settings:
                 f"got {reread_text!r}"
             )
         thresholds = parse_thresholds(env.get("SPENDING_LIMIT_THRESHOLDS", ""))
+        price_overrides = _price_overrides(env.get("PRICE_OVERRIDES", "").strip())
+        exact = env.get("SIMULATOR_EXACT_DURATION", "false").strip().lower()
+        if exact not in {"true", "false"}:
+            raise ConfigurationError(f"SIMULATOR_EXACT_DURATION must be true or false, got {exact!r}")
         return cls(
             audit_table_name=table,
             notification_topic_arn=topic,
@@ -107,6 +117,8 @@ class Settings:
             price_table_reread_seconds=int(reread_text),
             budgets=_budgets(env.get("BUDGETS", "").strip()),
             spending_limit_thresholds=thresholds,
+            price_overrides=price_overrides,
+            simulator_exact_duration=exact == "true",
         )
 
 
@@ -143,3 +155,22 @@ def parse_thresholds(text: str) -> tuple[int, ...]:
             )
         values.append(int(item))
     return tuple(sorted(set(values)))
+
+
+def _price_overrides(text: str) -> tuple[PriceEntry, ...]:
+    """PRICE_OVERRIDES: a JSON list of price table entries (infra/config.py checked them already).
+    The price table's module is imported only when there are overrides: none costs no cold start."""
+    if not text:
+        return ()
+    from task_monitor.domain.cost.price_table import InvalidPriceTable, parse_entries
+
+    try:
+        entries = json.loads(text)
+    except ValueError as error:
+        raise ConfigurationError(f"PRICE_OVERRIDES must be a JSON list of price entries: {error}") from error
+    if not isinstance(entries, list):
+        raise ConfigurationError("PRICE_OVERRIDES must be a JSON list of price entries")
+    try:
+        return tuple(parse_entries(entries, "PRICE_OVERRIDES"))
+    except InvalidPriceTable as error:
+        raise ConfigurationError(str(error)) from error

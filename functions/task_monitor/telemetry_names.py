@@ -51,9 +51,16 @@ SPENDING_LIMIT_EVENTS = "SpendingLimitEvents"  # Count; once with only `service`
 SPENDING_THRESHOLDS_CROSSED = "SpendingThresholdsCrossed"
 # Count: CreateQuantumTask calls a spending limit refused (recorded and announced; see docs/kinds/spending-limits.md)
 REFUSED_TASKS = "RefusedTasks"
+# None (USD): each ended task's estimatedCost.amountUsd, once at its ending event; two documents, one by
+# `device` ("<provider>/<name>") and one by `creator` (the IAM principal, roles not sessions; "unknown"
+# until CloudTrail's call is joined). See docs/costs.md for the cardinality this allows.
+ESTIMATED_SPEND = "EstimatedSpendUsd"
+# Count: ended tasks whose device or price is not in the price table (estimatedCost without amountUsd)
+UNPRICED_TASKS = "UnpricedTasks"
 
 STATUS_DIMENSION = "status"
 DEVICE_DIMENSION = "device"
 CALL_DIMENSION = "call"
 KIND_DIMENSION = "kind"
 ARRIVAL_DIMENSION = "arrival"
+CREATOR_DIMENSION = "creator"

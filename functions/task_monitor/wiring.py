@@ -20,6 +20,7 @@ from task_monitor.adapters.dead_letters import SqsDeadLetters
 from task_monitor.adapters.notifier import SnsPublisher
 from task_monitor.domain import registry
 from task_monitor.domain.announce import Announcer
+from task_monitor.domain.cost.source import RefreshedPrices
 from task_monitor.domain.dispatch import EventDispatcher, Processor
 from task_monitor.domain.intake import SqsIntake
 from task_monitor.domain.kinds.task.monitor import TaskMonitor
@@ -51,6 +52,7 @@ class Services:
 
     def __init__(self, settings: Settings, session: Any) -> None:
         self.settings = settings
+        self.session = session
         self.braket = BraketClients(
             lambda region: session.create_client("braket", region_name=region, config=BRAKET_CLIENT_CONFIG),
             home_region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
@@ -62,11 +64,21 @@ class Services:
         self.announcer = Announcer(self.publisher, claim_timeout_seconds=CLAIM_TIMEOUT_SECONDS, now=seconds_clock)
 
     @functools.cached_property
-    def prices(self) -> StoredPrices:
+    def prices(self) -> RefreshedPrices:
+        """The price source (the ``Prices`` port): the refreshed table when one is stored, else the shipped
+        one, with cdk.json's overrides; made on the first task event, not at the cold start."""
+        from task_monitor.observability import record_price_table_fallback
+
+        return RefreshedPrices(
+            self.price_documents.current, self.settings.price_overrides, on_invalid=record_price_table_fallback
+        )
+
+    @functools.cached_property
+    def price_documents(self) -> StoredPrices:
         """The price table document to price with (``prices.current()``): the refresh's stored one, read
         once per container and again after ``price_table_reread_seconds``, else the shipped one. Made on
         first use, so a cold start that prices nothing imports none of it. The seam for the cost model:
-        ``PriceTable.from_document(services.prices.current())``."""
+        ``RefreshedPrices`` parses it."""
         from task_monitor.adapters.price_tables import DynamoPriceTables, StoredPrices, load_shipped_document
         from task_monitor.observability import record_price_table_fallback
 
@@ -100,6 +112,8 @@ def build_task_pipeline(services: Services) -> Processor:
         clock=utc_now,
         notify_caller_details=services.settings.notify_caller_details,
         budgets=build_budgets(services),
+        prices=services.prices,
+        simulator_durations=_simulator_durations(services),
     ).process
 
 
@@ -113,6 +127,16 @@ def build_budgets(services: Services) -> Budgets | None:
     tasks = services.store(registry.TASK.name)
     ledger = DynamoBudgetLedger(services.dynamodb, services.settings.audit_table_name, tasks.latest, now=seconds_clock)
     return BudgetAccounting(services.settings.budgets, ledger, services.announcer, clock=utc_now)
+
+
+def _simulator_durations(services: Services) -> Any:
+    """With SIMULATOR_EXACT_DURATION on, the S3 reader of simulators' executionDuration (its client made
+    on the first completed simulator task); off (the default), nothing is imported or made."""
+    if not services.settings.simulator_exact_duration:
+        return None
+    from task_monitor.adapters.simulator_results import S3SimulatorDurations
+
+    return S3SimulatorDurations(lambda: services.session.create_client("s3", config=AWS_CLIENT_CONFIG))
 
 
 def on_first_use(build: Callable[[], Processor]) -> Processor:
@@ -158,6 +182,7 @@ def build_job_pipeline(services: Services) -> Processor:
         notify_statuses=services.settings.notify_statuses,
         clock=utc_now,
         notify_caller_details=services.settings.notify_caller_details,
+        prices=services.prices,
     ).process
 
 

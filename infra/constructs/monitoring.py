@@ -360,6 +360,7 @@ class Monitoring(Construct):
         self._add_price_table_widget(dashboard)
         self._add_budget_widgets(dashboard)
         self._add_spending_widgets(dashboard)
+        self._add_cost_widgets(dashboard)
         return dashboard
 
     @staticmethod
@@ -400,6 +401,42 @@ class Monitoring(Construct):
                     _service_metric(names.SPENDING_THRESHOLDS_CROSSED).with_(label="threshold notifications"),
                     _service_metric(names.REFUSED_TASKS).with_(label="tasks refused by a limit"),
                 ],
+                width=12,
+            ),
+        )
+
+    @staticmethod
+    def _add_cost_widgets(dashboard: cloudwatch.Dashboard) -> None:
+        """Estimated spend (list price, docs/costs.md) of ended tasks by device and by creator, found by
+        search (whatever devices and principals the function reports), and the tasks no price covered."""
+
+        def spend_search(dimension: str) -> str:
+            return (
+                f"SEARCH('{{{names.METRICS_NAMESPACE},{dimension},service}} "
+                f'MetricName="{names.ESTIMATED_SPEND}" service="{names.SERVICE_NAME}"\', \'Sum\', '
+                f"{int(PERIOD.to_seconds())})"
+            )
+
+        dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Estimated spend by device (USD, list price)",
+                left=[
+                    cloudwatch.MathExpression(
+                        expression=spend_search(names.DEVICE_DIMENSION), using_metrics={}, label="", period=PERIOD
+                    )
+                ],
+                right=[_service_metric(names.UNPRICED_TASKS).with_(label="ended tasks without a price")],
+                stacked=True,
+                width=12,
+            ),
+            cloudwatch.GraphWidget(
+                title="Estimated spend by creator (USD, list price)",
+                left=[
+                    cloudwatch.MathExpression(
+                        expression=spend_search(names.CREATOR_DIMENSION), using_metrics={}, label="", period=PERIOD
+                    )
+                ],
+                stacked=True,
                 width=12,
             ),
         )

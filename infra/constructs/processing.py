@@ -148,7 +148,32 @@ class Processing(Construct):
                 **({"BUDGETS": budgets_json(config.budgets)} if config.budgets else {}),
             },
         )
+        if config.price_overrides:  # cdk.json "prices": entries over the shipped price table (docs/costs.md)
+            self.function.add_environment("PRICE_OVERRIDES", config.price_overrides)
+        if config.simulator_exact_duration:
+            self._read_simulator_results(stack)
         self._acknowledge_findings(config)
+
+    def _read_simulator_results(self, stack: Stack) -> None:
+        """simulatorExactDuration: one GetObject of a completed simulator task's results.json, in the
+        SDK's default result buckets (amazon-braket-<region>-<account>; other buckets are not granted)."""
+        self.function.add_environment("SIMULATOR_EXACT_DURATION", "true")
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="ReadSimulatorResults",
+                actions=["s3:GetObject"],
+                resources=[f"arn:{stack.partition}:s3:::{SIMULATOR_RESULT_BUCKETS}-{stack.account}/*"],
+            )
+        )
+        policy = self.role.node.find_child("DefaultPolicy").node.default_child
+        assert policy is not None
+        partition = "<AWS::Partition>" if Token.is_unresolved(stack.partition) else stack.partition
+        acknowledge(
+            policy,
+            f"AwsSolutions-IAM5[Resource::arn:{partition}:s3:::{SIMULATOR_RESULT_BUCKETS}-<AWS::AccountId>/*]",
+            "simulatorExactDuration reads results.json of the simulator task named in each event: any task's "
+            "output directory in the account's default Braket result buckets (one per region), read only.",
+        )
 
     def _acknowledge_findings(self, config: MonitorConfig) -> None:
         policy = self.role.node.find_child("DefaultPolicy").node.default_child
@@ -189,6 +214,9 @@ def _task_regions(config: MonitorConfig) -> tuple[str, ...]:
     it is one of them; otherwise no task lives there)."""
     return config.braket_regions
 
+
+# The Braket SDK's default result buckets, amazon-braket-<region>-<account> (the account is appended).
+SIMULATOR_RESULT_BUCKETS = "amazon-braket-*"
 
 # Braket resource types the function reads, as their ARNs spell them.
 QUANTUM_TASK = "quantum-task"

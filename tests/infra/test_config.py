@@ -268,3 +268,33 @@ def test_given_a_bad_retention_setting_then_the_error_names_it_and_the_fix(conte
     with pytest.raises(ConfigError, match=key) as raised:
         load_config(context)
     assert problem in str(raised.value)
+
+
+def test_given_price_overrides_when_loading_then_they_are_checked_and_passed_on_as_compact_json():
+    entry = {
+        "family": "jobInstance",
+        "instanceType": "ml.m5.large",
+        "region": "*",
+        "perMinuteUsd": "0.0031",
+        "source": "my price list",
+        "confidence": "I",
+    }
+    config = load_config({"prices": [entry]})
+    assert json.loads(config.price_overrides) == [entry]
+    assert load_config({}).price_overrides == ""
+
+
+def test_given_a_bad_price_override_when_loading_then_the_error_names_the_entry_and_field():
+    entry = {
+        "family": "qpuTask",
+        "device": DEVICE_ARN,
+        "region": "us-east-1",
+        "perTaskUsd": "0.30",
+        "perShotUsd": 0.08,
+        "source": "s",
+        "confidence": "A",
+    }
+    with pytest.raises(
+        ConfigError, match=r"context 'prices': prices\[0\]\.perShotUsd: expected a non-negative decimal"
+    ):
+        load_config({"prices": [entry]})

@@ -352,3 +352,18 @@ def test_given_the_registry_then_every_kind_has_a_widget_of_its_events_and_shows
     assert any(kind.events_metric in plotted(widget) for widget in widgets.values()), kind.events_metric
     for metric in kind.metrics:
         assert re.search(rf"\b{metric}\b", body), metric
+
+
+def test_given_the_cost_metrics_then_the_dashboard_shows_spend_by_device_and_creator_and_unpriced_tasks(main_template):
+    widgets = _widgets(main_template)
+    by_device = widgets["Estimated spend by device (USD, list price)"]["metrics"]
+    by_creator = widgets["Estimated spend by creator (USD, list price)"]["metrics"]
+
+    def searches(metrics: list) -> list[str]:
+        return [metric[0]["expression"] for metric in metrics if isinstance(metric[0], dict)]
+
+    for metrics, dimension in ((by_device, names.DEVICE_DIMENSION), (by_creator, names.CREATOR_DIMENSION)):
+        (search,) = searches(metrics)
+        assert f"{{{names.METRICS_NAMESPACE},{dimension},service}}" in search
+        assert f'MetricName="{names.ESTIMATED_SPEND}"' in search and "'Sum'" in search
+    assert [names.METRICS_NAMESPACE, names.UNPRICED_TASKS, "service", names.SERVICE_NAME] in [m[:4] for m in by_device]

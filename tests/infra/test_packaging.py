@@ -85,6 +85,15 @@ def test_given_the_asset_then_it_has_our_code_and_what_the_runtime_lacks_but_no_
     assert not {"task_monitor_cli", "task_monitor_devkit", "tests"} & present
 
 
+def test_given_the_asset_then_it_ships_the_price_table_as_it_is_in_the_checkout(function_asset_dir):
+    """prices.json is data, not a module: the asset must carry it (docs/costs.md), byte for byte."""
+    shipped = function_asset_dir / "task_monitor" / "domain" / "cost" / "prices.json"
+    source = ROOT / "functions" / "task_monitor" / "domain" / "cost" / "prices.json"
+
+    assert shipped.is_file()
+    assert shipped.read_bytes() == source.read_bytes()
+
+
 def test_given_the_asset_then_it_is_under_the_5_mib_goal(function_asset_dir, record_property):
     unzipped, zipped = asset_size(function_asset_dir)
     record_property("asset_unzipped_mb", round(unzipped / MB, 2))

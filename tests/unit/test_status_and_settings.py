@@ -71,3 +71,41 @@ def test_a_trailing_newline_is_not_status_shaped() -> None:
     from task_monitor.domain.status import is_status_shaped
 
     assert is_status_shaped("RUNNING") and not is_status_shaped("RUNNING\n")
+
+
+_SETTINGS_BASE = {
+    "AUDIT_TABLE_NAME": "audit",
+    "NOTIFICATION_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:notifications",
+}
+_OVERRIDE = (
+    '[{"family":"qpuTask","device":"arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1","region":"us-east-1",'
+    '"perTaskUsd":"0.30","perShotUsd":"0.07","source":"negotiated","confidence":"I"}]'
+)
+
+
+def test_price_overrides_are_read_as_price_entries() -> None:
+    settings = Settings.from_environment({**_SETTINGS_BASE, "PRICE_OVERRIDES": _OVERRIDE})
+    assert [(e.family, str(e.per_shot_usd)) for e in settings.price_overrides] == [("qpuTask", "0.07")]
+    assert Settings.from_environment(_SETTINGS_BASE).price_overrides == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("{", "PRICE_OVERRIDES must be a JSON list"),
+        ("{}", "PRICE_OVERRIDES must be a JSON list"),
+        (_OVERRIDE.replace('"0.07"', '"cheap"'), "PRICE_OVERRIDES[0].perShotUsd: "),
+    ],
+)
+def test_bad_price_overrides_are_a_configuration_error_naming_them(text: str, named: str) -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        Settings.from_environment({**_SETTINGS_BASE, "PRICE_OVERRIDES": text})
+    assert str(raised.value).startswith(named)
+
+
+def test_the_simulator_exact_duration_is_off_unless_set_true() -> None:
+    assert Settings.from_environment(_SETTINGS_BASE).simulator_exact_duration is False
+    on = Settings.from_environment({**_SETTINGS_BASE, "SIMULATOR_EXACT_DURATION": "TRUE"})
+    assert on.simulator_exact_duration is True
+    with pytest.raises(ConfigurationError, match="SIMULATOR_EXACT_DURATION must be true or false, got 'yes'"):
+        Settings.from_environment({**_SETTINGS_BASE, "SIMULATOR_EXACT_DURATION": "yes"})

@@ -25,9 +25,11 @@ __all__ = [
     "JobDescriber",
     "JobTasks",
     "NotificationStore",
+    "Prices",
     "Publisher",
     "Rejection",
     "SaveOutcome",
+    "SimulatorDurations",
     "SpendStore",
     "TaskDescriber",
     "ThresholdMarks",
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from task_monitor.domain.arns import JobArn, TaskArn
     from task_monitor.domain.budgets.rules import Contribution, TotalChange
     from task_monitor.domain.budgets.standing import Applied, BudgetReport, MonthStanding
+    from task_monitor.domain.cost.price_table import PriceTable
     from task_monitor.domain.notification_model import Notification
     from task_monitor.domain.results import ProcessingResult
 
@@ -209,4 +212,21 @@ class ThresholdMarks(Protocol):
         """Raise the period's highest announced threshold to ``reached`` if it is lower, naming ``event_id``
         the announcer of every threshold up to ``reached`` that no other event announces; return the
         thresholds ``event_id`` announces (the same on a repeat, empty when other events announce them)."""
+        ...
+
+
+class Prices(Protocol):
+    """The price table the cost estimates use (``domain.cost``): shipped, overridden, or refreshed."""
+
+    def current(self) -> PriceTable:
+        """The table to price with now (read once and kept, or re-read after a while: the adapter's choice)."""
+        ...
+
+
+class SimulatorDurations(Protocol):
+    """A completed simulator task's billed execution time, from its result object (an option)."""
+
+    def execution_ms(self, bucket: str, directory: str) -> tuple[int | None, str | None]:
+        """(milliseconds, None), or (None, why it could not be read): never raises for a missing or
+        unreadable result, which only makes the cost fall back to the running time."""
         ...

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from task_monitor.domain.announce import Announcer
@@ -122,3 +124,52 @@ def test_callers_details_reach_the_job_email_only_when_configured_and_never_the_
     (sent,) = publisher.sent
     assert ("(session alice) from 198.51.100.23" in sent.email_text) is details
     assert ("198.51.100.23" in sent.json_body) is details
+
+
+def test_an_ending_job_carries_its_estimated_cost_and_a_running_one_none() -> None:
+    from task_monitor.domain.cost.price_table import parse_entries
+    from task_monitor.domain.cost.source import ShippedPrices
+
+    instance_price = parse_entries(
+        [
+            {
+                "family": "jobInstance",
+                "instanceType": "ml.m5.large",
+                "region": "*",
+                "perMinuteUsd": "0.002",
+                "source": "test",
+                "confidence": "I",
+            }
+        ],
+        "prices",
+    )
+    tasks = FakeJobTasks(
+        [
+            {
+                "status": "COMPLETED",
+                "estimatedCost": {
+                    "amountUsd": "8.30",
+                    "maxAmountUsd": "8.30",
+                    "shots": 100,
+                    "shotsBasis": "successful",
+                },
+            }
+        ]
+    )
+    publisher = FakePublisher()
+    monitor = JobMonitor(
+        FakeGetJob(),
+        JobStore(),
+        tasks,
+        Announcer(publisher, claim_timeout_seconds=90, now=lambda: 1.0),
+        notify_statuses=frozenset({"COMPLETED"}),
+        clock=lambda: "2026-11-23T16:02:12.000Z",
+        prices=ShippedPrices(instance_price),
+    )
+    ended = monitor.process(job_event("COMPLETED"), FROM_QUEUE).record
+    cost = ended["estimatedCost"]
+    assert cost["parts"]["tasksUsd"] == "8.30" and "instancesUsd" in cost["parts"]
+    assert Decimal(cost["amountUsd"]) == Decimal("8.30") + Decimal(cost["parts"]["instancesUsd"])
+    assert "ml.m5.large" in cost["basis"]
+    assert "estimatedCost" not in monitor.process(job_event("RUNNING"), FROM_QUEUE).record
+    assert "estimatedCost" not in _monitor()[0].process(job_event("COMPLETED"), FROM_QUEUE).record  # no prices given

@@ -138,3 +138,108 @@ def test_a_claim_with_time_for_the_longest_publish_is_used() -> None:
     monitor, _, store, publisher = _monitor(store=StallingStore(clock, stall=49), now=lambda: clock[0])
     assert monitor.process(task_event("COMPLETED"), FROM_QUEUE).notified
     assert len(publisher.sent) == 1 and store.released == []
+
+
+def test_every_record_carries_its_estimated_cost_from_the_price_source() -> None:
+    """The shipped table by default; a price source given (the ``Prices`` port) replaces it."""
+    from task_monitor.domain.cost.price_table import PriceTable, parse_entries
+    from task_monitor.domain.cost.source import ShippedPrices
+    from task_monitor_devkit.builders.task import description
+
+    monitor, _, store, _ = _monitor(braket=FakeBraket(description("COMPLETED", numSuccessfulShots=900)))
+    completed = monitor.process(task_event("COMPLETED"), FROM_QUEUE).record
+    assert completed["estimatedCost"]["amountUsd"] == "72.30"  # 0.30 + 0.08 x 900 successful
+    assert completed["estimatedCost"]["maxAmountUsd"] == "80.30"  # 1,000 requested
+    assert store.saved[-1][0]["estimatedCost"] == completed["estimatedCost"]  # what is stored
+
+    queued = _monitor(braket=FakeBraket(description("QUEUED")))[0].process(task_event("QUEUED"), FROM_QUEUE).record
+    assert queued["estimatedCost"]["shotsBasis"] == "requested" and queued["estimatedCost"]["amountUsd"] == "80.30"
+
+    cheaper = parse_entries(
+        [
+            {
+                "family": "qpuTask",
+                "device": "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1",
+                "region": "us-east-1",
+                "perTaskUsd": "0.30",
+                "perShotUsd": "0.01",
+                "source": "negotiated",
+                "confidence": "I",
+            }
+        ],
+        "prices",
+    )
+    braket, store, publisher = (
+        FakeBraket(description("COMPLETED", numSuccessfulShots=900)),
+        FakeStore(),
+        FakePublisher(),
+    )
+    overridden = (
+        TaskMonitor(
+            braket,
+            store,
+            Announcer(publisher, claim_timeout_seconds=90, now=lambda: 1.0),
+            frozenset(),
+            clock=lambda: "2026-11-20T12:00:00.000Z",
+            prices=ShippedPrices(cheaper),
+        )
+        .process(task_event("COMPLETED"), FROM_QUEUE)
+        .record
+    )
+    assert overridden["estimatedCost"]["amountUsd"] == "9.30"
+    assert isinstance(PriceTable.shipped(), PriceTable)
+
+
+class _Durations:
+    def __init__(self, answer: tuple[int | None, str | None]) -> None:
+        self.answer, self.asked = answer, []
+
+    def execution_ms(self, bucket: str, directory: str) -> tuple[int | None, str | None]:
+        self.asked.append((bucket, directory))
+        return self.answer
+
+
+def _simulator_monitor(durations: _Durations) -> TaskMonitor:
+    from task_monitor_devkit.builders.task import SV1, description
+
+    return TaskMonitor(
+        FakeBraket(description("COMPLETED", device=SV1)),
+        FakeStore(),
+        Announcer(FakePublisher(), claim_timeout_seconds=90, now=lambda: 1.0),
+        frozenset(),
+        clock=lambda: "2026-11-20T12:00:00.000Z",
+        simulator_durations=durations,
+    )
+
+
+def test_with_the_option_a_completed_simulator_is_priced_on_its_exact_execution_time() -> None:
+    from task_monitor_devkit.builders.task import SV1
+
+    durations = _Durations((6000, None))
+    record = _simulator_monitor(durations).process(task_event("COMPLETED", device=SV1), FROM_QUEUE).record
+    assert durations.asked == [(record["outputS3Bucket"], record["outputS3Directory"])]
+    assert record["simulatorExecution"] == {"durationMs": 6000}
+    cost = record["estimatedCost"]
+    assert (cost["amountUsd"], cost["approximate"]) == ("0.0075", False)  # 0.075 x 6 s / 60
+    assert "executionDuration of the result object" in cost["basis"]
+
+
+def test_an_unreadable_result_falls_back_to_the_running_time_and_says_why() -> None:
+    from task_monitor_devkit.builders.task import SV1
+
+    durations = _Durations((None, "s3://b/tasks/x/results.json: AccessDenied"))
+    record = _simulator_monitor(durations).process(task_event("COMPLETED", device=SV1), FROM_QUEUE).record
+    cost = record["estimatedCost"]
+    assert cost["approximate"] is True and "running time" in cost["basis"]
+    assert "executionDuration unread: s3://b/tasks/x/results.json: AccessDenied" in cost["basis"]
+
+
+def test_only_completed_simulator_tasks_read_their_result() -> None:
+    from task_monitor_devkit.builders.task import SV1
+
+    durations = _Durations((6000, None))
+    monitor = _simulator_monitor(durations)
+    monitor.process(task_event("RUNNING", device=SV1), FROM_QUEUE)
+    monitor.process(task_event("FAILED", device=SV1), FROM_QUEUE)
+    monitor.process(task_event("COMPLETED"), FROM_QUEUE)  # a QPU task
+    assert durations.asked == []

@@ -17,7 +17,7 @@ from task_monitor.domain.results import ProcessingResult
 from task_monitor.domain.status import JOB_LIFECYCLE
 
 if TYPE_CHECKING:
-    from task_monitor.domain.ports import AuditStore, JobDescriber, JobTasks
+    from task_monitor.domain.ports import AuditStore, JobDescriber, JobTasks, Prices
 
 
 class JobMonitor:
@@ -38,6 +38,7 @@ class JobMonitor:
         notify_statuses: frozenset[str],
         clock: Callable[[], str],
         notify_caller_details: bool = False,
+        prices: Prices | None = None,
     ) -> None:
         self._notify_caller_details = notify_caller_details
         self._describer = describer
@@ -46,6 +47,7 @@ class JobMonitor:
         self._announcer = announcer
         self._notify_statuses = notify_statuses
         self._clock = clock
+        self._prices = prices  # without one, the job's record has no estimatedCost
 
     def process(self, event: Any, arrival: Arrival) -> ProcessingResult:
         change = parse_job_event(event)  # InvalidEventError: nothing called, nothing written
@@ -61,6 +63,7 @@ class JobMonitor:
             tasks=self._tasks.tasks_of_job(change.job.arn) if ending else None,
             enriched_at=self._clock() if description is not None else None,
             arrival=arrival.field(),
+            prices=self._prices.current() if self._prices is not None and ending else None,
         )
         # The record keeps who called; the callers' details reach the notification only if configured.
         shown = (

@@ -6,6 +6,7 @@ from typing import Any
 
 from task_monitor.domain.arns import parse_device_arn
 from task_monitor.domain.callers import describe_caller
+from task_monitor.domain.cost.display import cost_attributes, cost_line
 from task_monitor.domain.kinds.job.name import job_label
 from task_monitor.domain.kinds.job.record import JobRecord, SecondsSummary, TaskSummary
 from task_monitor.domain.notification_model import (
@@ -72,7 +73,7 @@ def render_job_email(record: JobRecord) -> str:
         ("Region", record["region"]),
         ("Console", job_console_url(record["jobArn"], record["region"])),
     ]
-    notes = []
+    notes = [line] if (line := cost_line(record.get("estimatedCost"))) else []
     if "enrichmentError" in record:
         error = record["enrichmentError"]
         notes.append(f"Note: details from GetJob are missing ({error['code']}: {error['message']}).")
@@ -92,6 +93,7 @@ def job_message_attributes(record: JobRecord) -> dict[str, dict[str, str]]:
         attributes["deviceArn"] = string_attribute(record["deviceArn"])
     if record.get("tags"):
         attributes["tags"] = tags_attribute(record["tags"])
+    attributes.update(cost_attributes(record.get("estimatedCost")))
     return attributes
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Any, Required, TypedDict, cast
+from typing import TYPE_CHECKING, Any, Required, TypedDict, cast
 
 from task_monitor.domain.arns import parse_device_arn
 from task_monitor.domain.arrival import ArrivalField
@@ -21,6 +21,9 @@ from task_monitor.domain.kinds.job.name import job_name
 from task_monitor.domain.outcomes import HistoryFacts
 from task_monitor.domain.status import JOB_LIFECYCLE
 from task_monitor.domain.timefmt import seconds_between
+
+if TYPE_CHECKING:
+    from task_monitor.domain.cost.price_table import PriceTable
 
 # Copied from GetJob as they are (after making times plain strings): none holds free-form user data
 # beyond what the tags already are.
@@ -126,6 +129,8 @@ class JobRecord(TypedDict, total=False):
     # Derived
     taskSummary: TaskSummary
     timings: Timings
+    # What the job cost at list price: instances + its tasks, when it ended (domain.cost.job)
+    estimatedCost: dict[str, Any]
     # How the event reached the function (domain.arrival)
     arrival: ArrivalField
 
@@ -139,10 +144,12 @@ def build_job_record(
     tasks: Sequence[Mapping[str, Any]] | None = None,
     enriched_at: str | None = None,
     arrival: ArrivalField | None = None,
+    prices: PriceTable | None = None,
 ) -> JobRecord:
     """Merge one job event with GetJob's answer, the job's history and its tasks into its record.
 
-    ``history`` and ``tasks`` are read for ending events only; ``tasks`` is the roll-up's source."""
+    ``history`` and ``tasks`` are read for ending events only; ``tasks`` is the roll-up's source, and with
+    ``prices`` that of the job's ``estimatedCost`` too."""
     terminal = JOB_LIFECYCLE.is_terminal(change.status)
     record: dict[str, Any] = {
         "eventId": change.event_id,
@@ -196,6 +203,10 @@ def build_job_record(
     timings = derive_job_timings(change, record, running_since)
     if timings:
         record["timings"] = timings
+    if tasks is not None and prices is not None:
+        from task_monitor.domain.cost.job import estimate_job_cost  # job pipelines only, built on first use
+
+        record["estimatedCost"] = estimate_job_cost(record, tasks, prices)
     return cast(JobRecord, {key: value for key, value in record.items() if value is not None})
 
 

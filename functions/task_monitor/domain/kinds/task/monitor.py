@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 from task_monitor.domain.announce import Announcer
 from task_monitor.domain.arrival import Arrival
 from task_monitor.domain.callers import with_caller_details
+from task_monitor.domain.cost.source import ShippedPrices
 from task_monitor.domain.enrichment import EnrichmentFailure, enrich
 from task_monitor.domain.kinds.task.event import TaskStateChange, parse_task_event
 from task_monitor.domain.kinds.task.record import TaskRecord, build_record
@@ -18,9 +19,11 @@ from task_monitor.domain.results import ProcessingResult
 from task_monitor.domain.status import is_terminal
 
 if TYPE_CHECKING:
-    from task_monitor.domain.ports import AuditStore, Budgets, TaskDescriber
+    from task_monitor.domain.ports import AuditStore, Budgets, Prices, SimulatorDurations, TaskDescriber
 
 __all__ = ["ProcessingResult", "TaskMonitor"]
+
+SIMULATOR_DEVICE_KIND = "quantum-simulator"  # a device ARN's kind (domain.arns.DeviceArn.kind)
 
 
 class TaskMonitor:
@@ -36,10 +39,16 @@ class TaskMonitor:
         *,
         notify_caller_details: bool = False,
         budgets: Budgets | None = None,
+        prices: Prices | None = None,
+        simulator_durations: SimulatorDurations | None = None,
     ) -> None:
         self._describer = describer
         self._notify_caller_details = notify_caller_details
         self._budgets = budgets
+        # Every record carries its estimatedCost; without a source given, the shipped table prices it.
+        self._prices: Prices = prices if prices is not None else ShippedPrices()
+        # With SIMULATOR_EXACT_DURATION on: a completed simulator task's executionDuration from S3.
+        self._simulator_durations = simulator_durations
         self._store = store
         self._announcer = announcer
         self._notify_statuses = notify_statuses
@@ -59,6 +68,8 @@ class TaskMonitor:
             created_by=history.created_by if history else None,
             cancelled_by=history.cancelled_by if history else None,
             arrival=arrival.field(),
+            prices=self._prices.current(),
+            simulator_execution=self._simulator_execution(change),
         )
         # The record keeps who called; the callers' details reach the notification only if configured.
         shown = (
@@ -88,6 +99,20 @@ class TaskMonitor:
         # After the save, on every delivery (a duplicate too: the one before may have died before this
         # step); the step reads the latest state itself, so the order of events does not matter.
         return dataclasses.replace(result, budgets=self._budgets.account(change.task.arn))
+
+    def _simulator_execution(self, change: TaskStateChange) -> dict[str, Any] | None:
+        """One GetObject per completed simulator task, only with the option on (docs/costs.md)."""
+        if (
+            self._simulator_durations is None
+            or change.status != "COMPLETED"
+            or change.device.kind != SIMULATOR_DEVICE_KIND
+            or not change.output_s3_bucket
+        ):
+            return None
+        duration, why = self._simulator_durations.execution_ms(
+            change.output_s3_bucket, change.output_s3_directory or ""
+        )
+        return {"durationMs": duration} if duration is not None else {"unreadable": why}
 
     def _describe(self, change: TaskStateChange) -> tuple[dict[str, Any] | None, EnrichmentFailure | None]:
         return enrich(lambda: self._describer.describe(change.task, change.status))

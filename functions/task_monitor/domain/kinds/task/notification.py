@@ -6,6 +6,7 @@ from typing import Any
 
 from task_monitor.domain.arns import record_device_label
 from task_monitor.domain.callers import CANCEL_STATUSES, describe_caller, principal_of
+from task_monitor.domain.cost.display import cost_attributes, cost_line
 from task_monitor.domain.kinds.task.record import QueueInfo, TaskRecord
 from task_monitor.domain.notification_model import (
     Notification,
@@ -63,7 +64,7 @@ def render_email(record: TaskRecord) -> str:
         ("Results", record.get("resultsUri")),
         ("Console", console_url(record["quantumTaskArn"], record["region"])),
     ]
-    notes = []
+    notes = [line] if (line := cost_line(record.get("estimatedCost"))) else []
     if "enrichmentError" in record:
         error = record["enrichmentError"]
         notes.append(f"Note: details from GetQuantumTask are missing ({error['code']}: {error['message']}).")
@@ -73,7 +74,8 @@ def render_email(record: TaskRecord) -> str:
 
 def message_attributes(record: TaskRecord) -> dict[str, dict[str, str]]:
     """Attributes for subscription filter policies (after ``kind``): status, device, provider, job, tags and
-    who created (and cancelled) the task, by principal (``unknown`` until CloudTrail's call is received)."""
+    who created (and cancelled) the task, by principal (``unknown`` until CloudTrail's call is received), and
+    the estimated cost in USD as a Number (``estimatedCostUsd``, when the price is known)."""
     attributes = {
         "status": string_attribute(record["status"]),
         "deviceArn": string_attribute(record["deviceArn"]),
@@ -86,6 +88,7 @@ def message_attributes(record: TaskRecord) -> dict[str, dict[str, str]]:
     attributes["createdBy"] = string_attribute(principal_of(record.get("createdBy")))
     if record["status"] in CANCEL_STATUSES:
         attributes["cancelledBy"] = string_attribute(principal_of(record.get("cancelledBy")))
+    attributes.update(cost_attributes(record.get("estimatedCost")))
     return attributes
 
 

@@ -6,7 +6,7 @@ what DynamoDB stores, what the read API returns and what machine subscribers rec
 
 from __future__ import annotations
 
-from typing import Any, Required, TypedDict, cast
+from typing import TYPE_CHECKING, Any, Required, TypedDict, cast
 
 from task_monitor.domain.arrival import ArrivalField
 from task_monitor.domain.callers import Caller, is_known, principal_only
@@ -14,6 +14,10 @@ from task_monitor.domain.enrichment import EnrichmentErrorInfo, EnrichmentFailur
 from task_monitor.domain.kinds.task.event import TaskStateChange
 from task_monitor.domain.status import is_terminal
 from task_monitor.domain.timefmt import seconds_between
+
+if TYPE_CHECKING:
+    from task_monitor.domain.cost.estimate import EstimatedCost
+    from task_monitor.domain.cost.price_table import PriceTable
 
 # Fields copied from GetQuantumTask as they are (after making times plain strings).
 ENRICHMENT_FIELDS = (
@@ -74,6 +78,11 @@ class TaskRecord(TypedDict, total=False):
     # Derived
     enrichmentError: EnrichmentErrorInfo
     timings: Timings
+    # A completed simulator task's executionDuration from its result object, with the option on:
+    # {"durationMs": 1234} or {"unreadable": "why"}
+    simulatorExecution: dict[str, Any]
+    # What the task costs at list price, as far as this event tells (domain.cost, docs/costs.md)
+    estimatedCost: EstimatedCost
     # Joined from CloudTrail calls, when received (the latest state says "unknown" until then)
     createdBy: Caller
     cancelledBy: Caller
@@ -91,13 +100,17 @@ def build_record(
     created_by: Caller | None = None,
     cancelled_by: Caller | None = None,
     arrival: ArrivalField | None = None,
+    prices: PriceTable | None = None,
+    simulator_execution: dict[str, Any] | None = None,
 ) -> TaskRecord:
     """Merge one event with the task's description into the record that is stored and announced.
 
     ``running_since`` is the time of the task's RUNNING event if one was seen; it splits a
     finished task's total time into time queued and time running. ``created_by`` and
     ``cancelled_by`` are the callers joined from CloudTrail so far, kept when known. ``arrival``
-    says how the event reached the function (``domain.arrival``).
+    says how the event reached the function (``domain.arrival``). With ``prices`` the record carries its
+    ``estimatedCost`` (``domain.cost.estimate``), worked out from the record as built;
+    ``simulator_execution`` is what the result object said of a simulator's execution time (an option).
     """
     record: dict[str, Any] = {
         "eventId": change.event_id,
@@ -119,6 +132,7 @@ def build_record(
         "deviceType": change.device.kind,
         "resultsUri": _results_uri(change.output_s3_bucket, change.output_s3_directory),
         "arrival": arrival,
+        "simulatorExecution": simulator_execution,
     }
     if description is not None:
         plain = to_plain(description)
@@ -143,7 +157,12 @@ def build_record(
         record["createdBy"] = principal_only(created_by)  # type: ignore[arg-type]
     if is_known(cancelled_by):
         record["cancelledBy"] = principal_only(cancelled_by)  # type: ignore[arg-type]
-    return cast(TaskRecord, {key: value for key, value in record.items() if value is not None})
+    built = {key: value for key, value in record.items() if value is not None}
+    if prices is not None:
+        from task_monitor.domain.cost.estimate import estimate_task_cost  # with the prices, on the first event
+
+        built["estimatedCost"] = estimate_task_cost(built, prices)
+    return cast(TaskRecord, built)
 
 
 def derive_timings(
