@@ -70,7 +70,9 @@ class Services:
         from task_monitor.observability import record_price_table_fallback
 
         return RefreshedPrices(
-            self.price_documents.current, self.settings.price_overrides, on_invalid=record_price_table_fallback
+            lambda: self.price_documents.current(),  # noqa: PLW0108 (read late: the adapter is made on first use)
+            self.settings.price_overrides,
+            on_invalid=record_price_table_fallback,
         )
 
     @functools.cached_property

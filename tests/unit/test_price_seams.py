@@ -47,7 +47,10 @@ def test_given_the_seam_then_services_prices_reads_the_stored_table_once_made():
         services = Services(Settings.from_environment(BASE), session)
 
         assert services.prices is services.prices  # one per container
-        assert services.prices.current() == document
+        assert services.price_documents.current() == document
+        table = services.prices.current()  # what the cost rules price with: the stored table, parsed
+        assert (table.date, table.source) == ("2026-12-02", "test")
+        assert services.prices.current() is table  # parsed once while the document stays
 
 
 def test_a_cold_start_imports_nothing_of_the_prices():

@@ -206,3 +206,26 @@ def test_the_shipped_table_holds_every_price_of_the_billing_facts_with_its_confi
     assert table.date == "2026-11-15"
     document = json.loads(SHIPPED_TABLE.read_text())
     assert all(entry["source"] and entry["family"] in FAMILIES for entry in document["entries"])
+
+
+def test_a_stored_table_that_is_not_valid_prices_with_the_shipped_one_and_says_why() -> None:
+    from task_monitor.domain.cost.source import RefreshedPrices
+
+    reasons: list[str] = []
+    prices = RefreshedPrices(lambda: {"schemaVersion": 99}, on_invalid=reasons.append)
+    assert prices.current().date == PriceTable.shipped().date
+    assert len(reasons) == 1 and "schemaVersion" in reasons[0]
+
+
+def test_documents_the_refresh_writes_are_tables_the_cost_rules_read() -> None:
+    """The refresh's parser (domain/cost/price_list.py) and the model agree on the document."""
+    from pathlib import Path
+
+    from task_monitor.domain.cost.price_list import document_from_index_csv, known_devices
+
+    sample = Path(__file__).resolve().parents[3] / "tools/task_monitor_cli/sample_price_list/index.csv"
+    built = document_from_index_csv(
+        sample.read_text(encoding="utf-8"), file_name="index.csv", today="2026-12-02", devices=known_devices()
+    )
+    table = PriceTable.from_document(built.document)
+    assert len(table.entries) == len(built.document["entries"]) > 0 and table.date == "2026-12-02"
