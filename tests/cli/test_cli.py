@@ -86,7 +86,8 @@ def test_demo_tells_the_whole_story(demo) -> None:
         "Hybrid job    arn:aws:braket:us-east-1:123456789012:job/95677e5d-bb22-5ec9-85df-62f9e124ade3",
         "subscriber filtered on status = FAILED:  1 notification(s)",
         "subscriber filtered on kind = device:    2 notification(s)",
-        "JSON subscriber (no filter):             11 notifications (2 device, 1 job, 8 task)",
+        "JSON subscriber (no filter):             15 notifications "
+        "(2 budget, 2 device, 1 job, 1 refused_task, 1 spending_limit, 8 task)",
         "batch of 3: 3 done, 0 to retry",
         "Dead-letter queue: 2 message(s)",
         "InvalidEventError: invalid Braket event: detail.shots",
@@ -412,3 +413,25 @@ def test_a_cancel_job_call_line_shows_the_job_s_short_id_and_a_create_job_line_i
     create = create_job_call(UUID_JOB_ARN)
     create["detail"]["requestParameters"]["jobName"] = "run-ghz-hybrid"
     assert "run-ghz-hybrid" in event_line(create, "joined") and "2b7a" not in event_line(create, "joined")
+
+
+def test_demo_shows_costs_a_spending_limit_crossing_a_refused_task_and_a_budget_alert(demo) -> None:
+    code, demo = demo
+    assert code == 0
+    # the cost on a task's email, with its basis and the price table's date
+    forte = _email(demo, "Braket task COMPLETED: ionq/Forte-1, task d6dbdceb")
+    assert "Estimated cost: $80.30 — ionq/Forte-1 us-east-1: $0.30 per task + $0.08 x 1000 successful shots" in forte
+    assert "table of 2026-11-15" in forte
+    # Forte-1's limit: one message for the highest threshold crossed; the late, lower event says nothing
+    crossing = _email(demo, "Braket spending limit crossed 80 % (and 50 %): $128.90 of $150.00 on ionq/Forte-1")
+    assert "85.9 % of the limit" in crossing
+    assert _line(demo, r"\$48\.60 of \$150\.00 .* recorded late")
+    assert demo.count("Subject: Braket spending limit crossed") == 1
+    # the refused task: who tried (by principal), the device, Braket's amounts
+    refused = _email(demo, "Braket task refused by a spending limit on ionq/Forte-1: estimate $160.3000000000")
+    assert "Who tried       arn:aws:iam::123456789012:role/QuantumResearcher\n" in refused
+    assert "Current spend   $128.9 USD" in refused and "198.51.100.23" not in refused
+    # the budget: 50 % and 80 % of $180 announced once each, never 100 % (the tasks add up to $153.20 at most)
+    assert demo.count("Subject: Budget vqe-h2: 50% of $180.00 reached in 2026-11 (estimated)") == 1
+    assert demo.count("Subject: Budget vqe-h2: 80% of $180.00 reached in 2026-11 (estimated)") == 1
+    assert "Subject: Budget vqe-h2: 100%" not in demo

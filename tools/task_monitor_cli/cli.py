@@ -111,15 +111,25 @@ DEVICE_ONLY_FILTER = {"kind": ["device"]}  # a subscriber who wants only device 
 
 def run_demo(args: argparse.Namespace, out: TextIO) -> int:
     from task_monitor_cli.embedded import EmbeddedAws
-    from task_monitor_cli.scenario import ALICE_QAOA, FORTE, FORTE_1, JOB_ARN, JOB_NAME, demo_timeline
+    from task_monitor_cli.scenario import (
+        ALICE_QAOA,
+        FORTE,
+        FORTE_1,
+        JOB_ARN,
+        JOB_NAME,
+        SPENDING_LIMIT_ARN,
+        demo_settings,
+        demo_timeline,
+    )
 
     failures = 0
-    with EmbeddedAws() as aws:
+    with EmbeddedAws(settings=demo_settings()) as aws:
         aws.load_handler()
         devices_only = aws.subscribe_queue("device-notifications-only", DEVICE_ONLY_FILTER)
         _print(out, "braket-task-monitor demo: the real handler, on an embedded AWS (moto + Braket emulator)")
         _print(out, "notify statuses: COMPLETED, FAILED, CANCELLED; device news when tasks wait")
-        _print(out, "kinds: task and job state changes, device status changes, Braket API calls from CloudTrail\n")
+        _print(out, "kinds: task and job state changes, device status changes, Braket API calls from CloudTrail,")
+        _print(out, "spending limits' spend changes; a monthly budget for project=vqe-h2 ($180, at 50/80/100 %)\n")
         for step in demo_timeline():  # each through the events queue, as deployed
             step.prepare(aws.braket)
             failures += not _invoke_and_show(aws.send, aws, step.event(), out, step.note, brief=step.brief)
@@ -150,6 +160,9 @@ def run_demo(args: argparse.Namespace, out: TextIO) -> int:
         _print(out, history_table(log.history(FORTE_1)))
         device = log.latest(FORTE_1) or {}
         _print(out, f"Latest state: {device.get('status')} (last event {device.get('eventTime')})")
+
+        _print(out, f"\nTimeline of Forte-1's spending limit ({short_id(SPENDING_LIMIT_ARN)}):")
+        _print(out, history_table(log.history(SPENDING_LIMIT_ARN)))
 
         every = aws.subscriber_messages()
         failed_only = aws.subscriber_messages(aws.failed_only_url)
@@ -201,7 +214,9 @@ def _failure_text(error: BaseException) -> str:
 def _outcome_text(response: dict[str, Any], aws: Any | None = None) -> str:
     kind = str(response.get("kind", "task"))
     arn = response.get(registry.ARN_FIELDS.get(kind, registry.ARN_FIELDS[registry.TASK.name]))
-    if response.get("source") == "apiCall":
+    if kind == "refused_task":
+        text = "refused by a spending limit: recorded" if response["outcome"] != "duplicate" else "duplicate"
+    elif response.get("source") == "apiCall":
         text = _call_outcome_text(response["outcome"], kind)
     elif response["outcome"] == "duplicate":
         text = "duplicate: nothing written, nothing sent"
@@ -516,9 +531,9 @@ def run_history(args: argparse.Namespace, out: TextIO) -> int:
         history, latest = log.history(args.arn), log.latest(args.arn)
     else:
         from task_monitor_cli.embedded import EmbeddedAws
-        from task_monitor_cli.scenario import demo_timeline
+        from task_monitor_cli.scenario import demo_settings, demo_timeline
 
-        with EmbeddedAws() as aws:
+        with EmbeddedAws(settings=demo_settings()) as aws:
             aws.load_handler()
             # The events as the deployed stack would take them: through the events queue
             if args.events:

@@ -118,9 +118,14 @@ class EmbeddedAws:
     """Start with ``with EmbeddedAws() as aws:``; ``aws.invoke(event)`` runs the real handler."""
 
     def __init__(
-        self, region: str = "us-east-1", notify_statuses: str | None = None, max_receives: int = EMBEDDED_MAX_RECEIVES
+        self,
+        region: str = "us-east-1",
+        notify_statuses: str | None = None,
+        max_receives: int = EMBEDDED_MAX_RECEIVES,
+        settings: dict[str, str] | None = None,
     ) -> None:
         self.region = region
+        self._extra_settings = dict(settings or {})  # more of the function's environment (BUDGETS, ...)
         self.max_receives = max_receives
         self.braket = BraketEmulator()
         self.published: list[PublishedMessage] = []
@@ -169,7 +174,7 @@ class EmbeddedAws:
         }
         if self._notify_statuses is not None:
             settings["NOTIFY_STATUSES"] = self._notify_statuses
-        self._set_environment(settings)
+        self._set_environment({**settings, **self._extra_settings})
 
     def stop(self) -> None:
         if self._publish_hook in botocore.handlers.BUILTIN_HANDLERS:

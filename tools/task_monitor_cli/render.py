@@ -68,12 +68,19 @@ def _call_line(event: dict[str, Any], detail: dict[str, Any]) -> tuple[Any, str,
     return detail.get("eventName", "?"), caller_name(detail.get("userIdentity")), _call_target(detail)
 
 
+def _spend_line(event: dict[str, Any], detail: dict[str, Any]) -> tuple[Any, str, str]:
+    what = f"${detail.get('totalSpend', '?')} of ${detail.get('spendingLimit', '?')}"
+    device = device_label(str(detail.get("deviceArn", "?")))
+    return what, device, short_id(_arn_of(event, detail, "spendingLimitArn"))
+
+
 # What an event line says of each kind in the registry (what, about whom, which resource).
 _EVENT_LINE_PARTS: dict[str, Callable[[dict[str, Any], dict[str, Any]], tuple[Any, str, str]]] = {
     registry.TASK.name: _task_line,
     registry.JOB.name: _job_line,
     registry.DEVICE.name: _device_line,
     registry.API_CALL.name: _call_line,
+    registry.SPENDING_LIMIT.name: _spend_line,
 }
 
 

@@ -11,8 +11,10 @@ moved on. ``demo_timeline()`` is every delivery in order; ``demo_steps()`` its t
 from __future__ import annotations
 
 import copy
+import json
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Protocol
 
 from task_monitor_cli.braket_emulator import BraketEmulator
@@ -22,10 +24,12 @@ from task_monitor_devkit.builders.api_call import (
     cancel_task_call,
     create_task_call,
     iam_user,
+    refused_create_task_call,
 )
 from task_monitor_devkit.builders.device import ANKAA as ANKAA_ARN
 from task_monitor_devkit.builders.device import DEVICE_STATUS, QPU_STATUS, device_event
 from task_monitor_devkit.builders.job import job_description, job_event
+from task_monitor_devkit.builders.spending_limit import spend_event
 from task_monitor_devkit.builders.task import ACCOUNT, description, task_event
 from task_monitor_devkit.builders.task import FORTE as FORTE_ARN
 from task_monitor_devkit.builders.task import GARNET as GARNET_ARN
@@ -393,6 +397,66 @@ def job_created(identity: dict[str, Any], at: str, note: str = "") -> CallStep:
     return CallStep(_from(identity, call), note)
 
 
+@dataclass(frozen=True)
+class EventStep:
+    """An event Braket sends that asks nothing of the emulator (a spending limit's spend change)."""
+
+    raw: dict[str, Any]
+    note: str = ""
+    brief: bool = False
+
+    def prepare(self, braket: BraketEmulator) -> None:
+        pass
+
+    def event(self) -> dict[str, Any]:
+        return copy.deepcopy(self.raw)
+
+
+# The demo's spending limit on Forte-1 (November 2026, epoch milliseconds as Braket sends them), and a
+# monthly budget for the vqe-h2 project: what `make demo` shows crossing, refusing and alerting.
+SPENDING_LIMIT_ARN = f"arn:aws:braket:us-east-1:{ACCOUNT}:spending-limit/3f0c2a9e-5b7d-4e61-8a2f-9c4d1e6b7a50"
+SPENDING_LIMIT_USD = "150.00"
+NOVEMBER_2026_MS = (1_793_491_200_000, 1_796_083_200_000)
+DEMO_BUDGETS = [
+    {"name": "vqe-h2", "by": "tag", "match": "project=vqe-h2", "monthlyUsd": "180", "thresholds": [50, 80, 100]}
+]
+
+
+def demo_settings() -> dict[str, str]:
+    """The function's settings the demo adds to the defaults: its budget."""
+    return {"BUDGETS": json.dumps(DEMO_BUDGETS)}
+
+
+def spend(total: str, queued: str, task: DemoTask, at: str, note: str = "") -> EventStep:
+    """Braket's ``Spending Limit Spend Change`` for the demo's Forte-1 limit, moved by ``task``."""
+    event = spend_event(
+        total,
+        limit=SPENDING_LIMIT_USD,
+        queued=queued,
+        arn=SPENDING_LIMIT_ARN,
+        period=NOVEMBER_2026_MS,
+        task=task.arn,
+        device=task.device_arn,
+        time=at,
+    )
+    return EventStep(event, note)
+
+
+def refused(identity: dict[str, Any], shots: int, current_spend: str, at: str, note: str = "") -> CallStep:
+    """A CreateQuantumTask on Forte-1 that the spending limit refused (Braket's message, as AWS shows it)."""
+    estimate = Decimal("0.30") + Decimal("0.08") * shots
+    message = (
+        "Attempted to spend over the spending limit or outside the spending limit time window. "
+        f"Spending limit: {int(Decimal(SPENDING_LIMIT_USD))}, current spend: {current_spend}, "
+        f"estimated cost: {estimate:.10f}, time window: 2026-11-01T00:00:00Z to 2026-12-01T00:00:00Z"
+    )
+    call = refused_create_task_call(identity=identity, message=message, device_arn=FORTE_1)
+    call["detail"]["requestParameters"]["shots"] = shots
+    call["detail"]["eventTime"] = at
+    call["time"] = at
+    return CallStep(_from(identity, call), note)
+
+
 def _job_task_steps(
     task: DemoTask, queued: str, running: str, completed: str, ended_at: str, *, note: str = ""
 ) -> list[Delivery]:
@@ -505,6 +569,23 @@ def demo_timeline() -> list[Delivery]:
     timeline.append(
         Step(FORTE, "COMPLETED", completed.time, "the same event delivered twice", braket_now=completed.braket_now)
     )
+    timeline += [
+        spend(
+            "128.90",
+            "0.00",
+            FORTE,
+            "2026-11-20T11:43:41Z",
+            "Forte-1's spending limit: total spend reaches 86 % of $150: one message for 80 % (and 50 %)",
+        ),
+        spend("48.60", "80.30", JOB_TASK_2, "2026-11-20T09:29:53Z", "a late spend event: lower, announces nothing"),
+        refused(
+            ALICE,
+            2000,
+            "128.9",
+            "2026-11-20T11:50:00Z",
+            "alice asks Forte-1 for 2000 shots: the spending limit refuses it, and we say so",
+        ),
+    ]
     return timeline
 
 

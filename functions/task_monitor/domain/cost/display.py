@@ -25,7 +25,9 @@ def cost_line(estimate: Mapping[str, Any] | None) -> str | None:
         shown = f"≈ ${amount} (approximate)"
     else:
         shown = f"${amount}"
-    return f"Estimated cost: {shown} — {estimate.get('basis')}, prices of {estimate.get('priceTableDate')}."
+    basis, date = str(estimate.get("basis")), estimate.get("priceTableDate")
+    dated = f", prices of {date}" if date and str(date) not in basis else ""  # the basis may date itself
+    return f"Estimated cost: {shown} — {basis}{dated}."
 
 
 def cost_attributes(estimate: Mapping[str, Any] | None) -> dict[str, dict[str, str]]:
