@@ -146,7 +146,11 @@ class StoredPrices:
                 self._document, self._from_store = stored, True
                 self._read_again_at = now + self._reread_seconds
                 return
-            reason = "no price table is stored yet (the refresh has not run)"
+            if not self._from_store:  # none stored yet (no refresh ran, or it is off): the usual start
+                self._document = self._document or self._shipped()
+                self._read_again_at = now + self._retry_seconds
+                return
+            reason = "the stored price table is gone"
         # A table read earlier stays in use when a later read fails: it is newer than the shipped one.
         if self._from_store and self._document is not None:
             reason += f"; keeping the stored table of {self._document.get('date')} read earlier"
