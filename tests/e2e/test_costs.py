@@ -55,7 +55,8 @@ def test_a_qpu_task_with_fewer_successful_shots_costs_them_and_keeps_the_request
     envelope, published = _published(embedded)
     assert envelope["Record"]["estimatedCost"] == latest
     assert envelope["MessageAttributes"]["estimatedCostUsd"] == {"Type": "Number", "Value": "72.30"}
-    assert f"Estimated cost: $72.30 — {latest['basis']}, prices of 2026-11-15." in published.email_text
+    assert "table of 2026-11-15" in latest["basis"]  # dated in the basis, so said once
+    assert f"Estimated cost: $72.30 — {latest['basis']}." in published.email_text
 
 
 def test_a_failed_task_costs_nothing(embedded) -> None:

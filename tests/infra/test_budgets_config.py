@@ -14,10 +14,13 @@ from infra.config import ConfigError, load_config
 from task_monitor import telemetry_names as names
 from task_monitor.settings import Settings
 from tests.infra.conftest import app_context, cdk_json_context
+from tests.infra.helpers import MONITOR_FUNCTION
 
 pytestmark = pytest.mark.infra
 
 BUDGET = {"name": "qc-team", "by": "tag", "match": "project=qc", "monthlyUsd": "500", "thresholds": [50, 80, 100]}
+
+MONITOR_HANDLER = MONITOR_FUNCTION["Properties"]["Handler"]
 
 
 def test_given_cdk_json_then_there_are_no_budgets_and_the_help_line_names_the_setting() -> None:
@@ -48,7 +51,11 @@ def test_given_a_bad_budget_then_the_error_names_the_key_and_the_budget(budget, 
 def test_given_budgets_then_the_function_gets_them_and_the_dashboard_shows_their_metrics() -> None:
     app = App(context=app_context(budgets=[BUDGET], **{"aws:cdk:bundling-stacks": []}))
     template = Template.from_stack(build(app).main).to_json()
-    (function,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    (function,) = [
+        r
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("Handler") == MONITOR_HANDLER
+    ]
     environment = function["Properties"]["Environment"]["Variables"]
     settings = Settings.from_environment(
         {

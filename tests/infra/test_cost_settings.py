@@ -10,6 +10,9 @@ from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
 from infra.application import build
 from tests.infra.conftest import app_context
+from tests.infra.helpers import MONITOR_FUNCTION
+
+MONITOR_HANDLER = MONITOR_FUNCTION["Properties"]["Handler"]
 
 OVERRIDE = {
     "family": "jobInstance",
@@ -28,7 +31,7 @@ def _function_and_policies(settings: dict) -> tuple[dict, str, App]:
     (function,) = [
         r
         for r in template["Resources"].values()
-        if r["Type"] == "AWS::Lambda::Function" and "AUDIT_TABLE_NAME" in str(r["Properties"].get("Environment"))
+        if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("Handler") == MONITOR_HANDLER
     ]
     policies = str([r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Policy"])
     return function["Properties"]["Environment"]["Variables"], policies, app

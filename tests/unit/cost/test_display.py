@@ -29,7 +29,7 @@ def test_the_email_says_the_estimate_its_basis_and_the_table_date() -> None:
     assert record["estimatedCost"]["amountUsd"] == "8.30"
     line = (
         "Estimated cost: $8.30 — ionq/Forte-1 us-east-1: $0.30 per task + $0.08 x 100 successful shots "
-        "(list price [A], table of 2026-11-15), prices of 2026-11-15."
+        "(list price [A], table of 2026-11-15)."  # the basis dates itself: the date is said once
     )
     assert line in notification.email_text.splitlines()
     assert json.loads(notification.json_body)["estimatedCost"] == record["estimatedCost"]
