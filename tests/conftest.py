@@ -64,7 +64,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 @pytest.fixture
 def embedded(sleeps: list[float]):
     """The embedded AWS with the real handler loaded (a cold start per test)."""
-    from task_monitor_cli.embedded import EmbeddedAws
+    from task_monitor_devkit.embedded import EmbeddedAws
 
     with EmbeddedAws() as aws:
         aws.load_handler()

@@ -436,8 +436,8 @@ import task_monitor
 assert task_monitor.__file__.startswith(asset), task_monitor.__file__
 # The embedded AWS (moto + Braket emulator) is not shipped: task_monitor_cli comes from the checkout's tools/.
 sys.path.append(tools)
-from task_monitor_cli.embedded import EmbeddedAws
-from task_monitor_cli.scenario import demo_steps, demo_timeline, invalid_event
+from task_monitor_devkit.embedded import EmbeddedAws
+from task_monitor_devkit.scenario import demo_steps, demo_timeline, invalid_event
 outcomes = []
 with EmbeddedAws() as aws:
     aws.load_handler()

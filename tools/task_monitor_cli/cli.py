@@ -108,8 +108,8 @@ DEVICE_ONLY_FILTER = {"kind": ["device"]}  # a subscriber who wants only device 
 
 
 def run_demo(args: argparse.Namespace, out: TextIO) -> int:
-    from task_monitor_cli.embedded import EmbeddedAws
-    from task_monitor_cli.scenario import (
+    from task_monitor_devkit.embedded import EmbeddedAws
+    from task_monitor_devkit.scenario import (
         ALICE_QAOA,
         FORTE,
         FORTE_1,
@@ -246,7 +246,7 @@ def _call_outcome_text(outcome: str, kind: str) -> str:
 
 def _show_queue(aws: Any, out: TextIO) -> None:
     """The deployed path: events wait on the queue, the function takes them in batches."""
-    from task_monitor_cli.scenario import FORTE, Step, invalid_event
+    from task_monitor_devkit.scenario import FORTE, Step, invalid_event
 
     late_duplicate = Step(FORTE, "COMPLETED", "2026-11-20T11:43:40Z").event()
     events = [invalid_event(), late_duplicate, "not json at all"]
@@ -286,7 +286,7 @@ def run_replay(args: argparse.Namespace, out: TextIO) -> int:
     if args.aws:
         return _replay_on_aws(args, out)
 
-    from task_monitor_cli.embedded import EmbeddedAws
+    from task_monitor_devkit.embedded import EmbeddedAws
 
     replays = load_replays(args.files)
     with EmbeddedAws() as aws:
@@ -528,8 +528,8 @@ def run_history(args: argparse.Namespace, out: TextIO) -> int:
         log = AuditLog(args.table, region=args.region)
         history, latest = log.history(args.arn), log.latest(args.arn)
     else:
-        from task_monitor_cli.embedded import EmbeddedAws
-        from task_monitor_cli.scenario import demo_settings, demo_timeline
+        from task_monitor_devkit.embedded import EmbeddedAws
+        from task_monitor_devkit.scenario import demo_settings, demo_timeline
 
         with EmbeddedAws(settings=demo_settings()) as aws:
             aws.load_handler()
@@ -592,7 +592,7 @@ def _real_aws_handler(args: argparse.Namespace) -> Any:
 
 
 def _context() -> Any:
-    from task_monitor_cli.lambda_context import FakeLambdaContext
+    from task_monitor_devkit.lambda_context import FakeLambdaContext
 
     return FakeLambdaContext()
 
