@@ -16,14 +16,7 @@ from typing import Any
 
 from task_monitor.domain.arrival import Arrival
 from task_monitor.domain.intake import is_sqs_batch
-from task_monitor.errors import InvalidEventError, RequestRefusedError
-from task_monitor.observability import (
-    logger,
-    metrics,
-    record_invalid_event,
-    record_refused_request,
-    record_result,
-)
+from task_monitor.observability import logger, metrics, process_observed
 from task_monitor.settings import Settings
 from task_monitor.wiring import build_dispatcher, build_intake, build_pipelines, new_session
 
@@ -43,16 +36,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 def process(event: Any, arrival: Arrival) -> dict[str, Any]:
     """One EventBridge event through its kind's pipeline, recorded with ``arrival``: its summary."""
-    try:
-        result = dispatcher.process(event, arrival)
-    except InvalidEventError as error:
-        record_invalid_event(error)
-        raise
-    except RequestRefusedError as error:
-        record_refused_request(error)
-        raise
-    record_result(result)
-    return result.summary()
+    return process_observed(dispatcher, event, arrival)
 
 
 def run_one(event: Any, arrival: Arrival) -> dict[str, Any]:

@@ -32,6 +32,21 @@ logger = JsonLogger(SERVICE)
 metrics = EmfMetrics(NAMESPACE, SERVICE)
 
 
+def process_observed(dispatcher: Any, event: Any, arrival: Any) -> dict[str, Any]:
+    """One event through ``dispatcher`` with its outcome logged and counted: its summary. The handler's
+    path and the CLI's replay on a deployed stack (its own dispatcher, built by ``wiring``) share it."""
+    try:
+        result = dispatcher.process(event, arrival)
+    except InvalidEventError as error:
+        record_invalid_event(error)
+        raise
+    except RequestRefusedError as error:
+        record_refused_request(error)
+        raise
+    record_result(result)
+    return result.summary()
+
+
 def record_invalid_event(error: InvalidEventError, message_id: str | None = None) -> None:
     """One log line (the field and the problem, never the payload) and one metric."""
     metrics.add_metric(name=names.INVALID_EVENTS, unit=MetricUnit.Count, value=1)

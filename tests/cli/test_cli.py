@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -11,8 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from moto import mock_aws
 
-from task_monitor_cli.cli import load_events, main
+from task_monitor_cli.app import main
+from task_monitor_cli.events_io import load_events
 from task_monitor_cli.render import event_line, history_table, short_id
 from task_monitor_devkit.builders.api_call import create_job_call, create_task_call, failed_create_task_call
 from task_monitor_devkit.builders.device import QPU_STATUS, device_event
@@ -22,6 +25,7 @@ from task_monitor_devkit.builders.task import TASK_ARN, lifecycle, task_event
 from task_monitor_devkit.scenario import ALICE_QAOA, ANKAA_RESERVATION, FORTE, JOB_TASK, SV1_PROGRAM_SET
 from task_monitor_devkit.scenario import JOB_ARN as DEMO_JOB
 from task_monitor_devkit.scenario import JOB_NAME as DEMO_JOB_NAME
+from task_monitor_devkit.stacks_emulator import StacksEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
 # Emails name callers by principal: their sessions, IPs and user agents stay in the calls' own items.
@@ -193,7 +197,9 @@ def test_replay_takes_events_lists_and_failure_queue_records(tmp_path: Path) -> 
     (tmp_path / "one.json").write_text(json.dumps(created))
     (tmp_path / "list.json").write_text(json.dumps([queued, running]))
     (tmp_path / "destination.json").write_text(json.dumps({"requestPayload": completed, "responsePayload": {}}))
-    code, output = _run("replay", *(str(tmp_path / n) for n in ("one.json", "list.json", "destination.json")))
+    code, output = _run(
+        "replay", "--embedded", *(str(tmp_path / n) for n in ("one.json", "list.json", "destination.json"))
+    )
     assert code == 0
     assert output.count("recorded") == 4
     assert "Subject: Braket task COMPLETED" in output
@@ -201,7 +207,7 @@ def test_replay_takes_events_lists_and_failure_queue_records(tmp_path: Path) -> 
 
 def test_replay_of_a_bad_event_exits_non_zero_and_says_why(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text(json.dumps(task_event(shots="n/a")))
-    code, output = _run("replay", str(tmp_path / "bad.json"))
+    code, output = _run("replay", "--embedded", str(tmp_path / "bad.json"))
     assert code == 1
     assert "REJECTED: invalid Braket event: detail.shots" in output
 
@@ -230,7 +236,7 @@ def test_replay_reads_dead_letter_messages_as_the_cli_receives_them(tmp_path: Pa
     (tmp_path / "batch.json").write_text(json.dumps({"Records": [{"messageId": "m4", "body": json.dumps(good)}]}))
     assert load_events([str(tmp_path / "dlq.json"), str(tmp_path / "batch.json")]) == [good, bad, "not json", good]
     # When they are replayed: the good one is recorded, the bad ones are rejected, each saying why
-    code, output = _run("replay", str(tmp_path / "dlq.json"))
+    code, output = _run("replay", "--embedded", str(tmp_path / "dlq.json"))
     assert code == 1
     assert "recorded" in output
     assert "REJECTED: invalid Braket event: detail.shots" in output
@@ -262,7 +268,7 @@ def test_replay_of_job_events_asks_getjob_what_the_event_says(tmp_path: Path) ->
     # As dead letters (what `aws sqs receive-message` prints): a replayed dead letter may name the creator
     messages = [{"MessageId": f"dlq-{n}", "Body": json.dumps(event)} for n, event in enumerate(events)]
     (tmp_path / "job.json").write_text(json.dumps({"Messages": messages}))
-    code, output = _run("replay", str(tmp_path / "job.json"))
+    code, output = _run("replay", "--embedded", str(tmp_path / "job.json"))
     assert code == 0, output
     # A line names a job by the name its event or call carries, else "job <short id>" (never the UUID).
     assert _line(output, rf"job +QUEUED +{JOB_NAME} +recorded$")
@@ -279,7 +285,7 @@ def test_replay_of_job_events_asks_getjob_what_the_event_says(tmp_path: Path) ->
 def test_replay_of_calls_and_device_events_needs_no_braket(tmp_path: Path) -> None:
     events = [create_task_call(TASK_ARN), failed_create_task_call(), task_event("QUEUED"), device_event("OFFLINE")]
     (tmp_path / "mixed.json").write_text(json.dumps(events))
-    code, output = _run("replay", str(tmp_path / "mixed.json"))
+    code, output = _run("replay", "--embedded", str(tmp_path / "mixed.json"))
     assert code == 0, output
     # An event file is not a dead letter: its call is kept in the task's history, never joined
     kept = "kept in the task's history, not joined"
@@ -289,35 +295,42 @@ def test_replay_of_calls_and_device_events_needs_no_braket(tmp_path: Path) -> No
     assert "Subject: Braket device OFFLINE: ionq/Forte-1, 1 task waiting" in output
 
 
+def _csv_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
 def test_history_of_a_task_shows_the_calls_and_who_made_them(tmp_path: Path) -> None:
     (tmp_path / "events.json").write_text(json.dumps([create_task_call(TASK_ARN), *lifecycle()]))
-    code, output = _run("history", TASK_ARN, "--events", str(tmp_path / "events.json"))
+    code, output = _run("history", TASK_ARN, "--events", str(tmp_path / "events.json"), "--csv")
     assert code == 0
-    header, _, call, *states, latest = output.splitlines()
-    assert "by" in header.split() and call.split()[1] == "CreateQuantumTask"
-    assert call.split()[-3:-1] == ["role/QubitWrangler", "(marisol)"]
-    assert [row.split()[1] for row in states] == ["CREATED", "QUEUED", "RUNNING", "COMPLETED"]
+    call, *states = _csv_rows(output)
+    assert call["status"] == "CreateQuantumTask" and call["who"] == "role/QubitWrangler (marisol)"
+    assert [row["status"] for row in states] == ["CREATED", "QUEUED", "RUNNING", "COMPLETED"]
+    assert [row["who"] for row in states] == ["", "", "", ""]  # a state event's callers are on the latest state
+    code, text = _run("history", TASK_ARN, "--events", str(tmp_path / "events.json"))
     # the call's row names the session (its own item keeps it); the latest state keeps the principal only
-    assert latest == "Latest state: COMPLETED, created by role/QubitWrangler"
+    assert text.splitlines()[-1].startswith("Latest state: COMPLETED, created by role/QubitWrangler, estimated cost")
+    assert "(marisol)" not in text.splitlines()[-1]
 
 
 def test_history_of_a_job_after_its_events(tmp_path: Path) -> None:
     call = create_job_call(JOB_ARN, event_time="2026-11-23T15:40:01Z")  # delivered after RUNNING
     events = [job_event("QUEUED"), job_event("RUNNING"), call, job_event("COMPLETED")]
     (tmp_path / "job.json").write_text(json.dumps(events))
-    code, output = _run("history", JOB_ARN, "--events", str(tmp_path / "job.json"))
+    code, output = _run("history", JOB_ARN, "--events", str(tmp_path / "job.json"), "--csv")
     assert code == 0, output
-    header, _, *rows, latest = output.splitlines()
-    assert header.split()[:10] == ["event", "time", "status", "/", "call", "Braket", "said", "queue", "job", "events"]
-    assert [row.split()[1:3] for row in rows] == [
-        ["CreateJob", "-"],  # a call: Braket was not asked, and it has no queue
-        ["QUEUED", "QUEUED"],
-        ["RUNNING", "RUNNING"],
-        ["COMPLETED", "COMPLETED"],
+    rows = _csv_rows(output)
+    assert list(rows[0]) == ["time", "status", "who", "queue", "tasks", "cost", "notes", "event"]
+    assert [(row["status"], row["queue"]) for row in rows] == [
+        ("CreateJob", ""),  # a call: Braket was not asked, and it has no queue
+        ("QUEUED", ""),
+        ("RUNNING", ""),
+        ("COMPLETED", ""),
     ]
-    assert "role/QubitWrangler (marisol)" in rows[0]
-    assert "0" in rows[3].split() and "running 17 min 32 s" in rows[3]
-    assert latest == "Latest state: COMPLETED, created by role/QubitWrangler, tasks 0"
+    assert rows[0]["who"] == "role/QubitWrangler (marisol)"
+    assert rows[3]["tasks"] == "0" and "ran 17 min 32 s" in rows[3]["notes"]
+    _, text = _run("history", JOB_ARN, "--events", str(tmp_path / "job.json"))
+    assert text.splitlines()[-1].startswith("Latest state: COMPLETED, created by role/QubitWrangler, tasks 0")
 
 
 def test_history_of_a_device_after_its_events(tmp_path: Path) -> None:
@@ -327,13 +340,22 @@ def test_history_of_a_device_after_its_events(tmp_path: Path) -> None:
         device_event("ONLINE", detail_type=QPU_STATUS, status_field="deviceStatus", time="2026-11-21T09:30:00Z"),
     ]
     (tmp_path / "device.json").write_text(json.dumps(events))
-    code, output = _run("history", FORTE_1, "--events", str(tmp_path / "device.json"))
+    code, output = _run("history", FORTE_1, "--events", str(tmp_path / "device.json"), "--csv")
     assert code == 0, output
-    header, _, offline, online, latest = output.splitlines()
-    assert header.split() == ["event", "time", "status", "detail-type", "tasks", "waiting", "event"]
-    assert offline.split()[1:7] == ["OFFLINE", "Braket", "Device", "Status", "Change", "1"]
-    assert online.split()[1:7] == ["ONLINE", "Braket", "QPU", "Status", "Change", "1"]
-    assert latest == "Latest state: ONLINE, last event 2026-11-21T09:30:00.000Z"
+    offline, online = _csv_rows(output)
+    assert (offline["status"], offline["waiting"]) == ("OFFLINE", "1")
+    assert (online["status"], online["waiting"]) == ("ONLINE", "1")
+    _, text = _run("history", FORTE_1, "--events", str(tmp_path / "device.json"))
+    assert text.splitlines()[-1] == "Latest state: ONLINE, last event 2026-11-21T09:30:00.000Z"
+
+
+def test_history_as_json_is_every_record_and_the_latest_state(tmp_path: Path) -> None:
+    (tmp_path / "events.json").write_text(json.dumps([create_task_call(TASK_ARN), *lifecycle()]))
+    code, output = _run("history", TASK_ARN, "--events", str(tmp_path / "events.json"), "--json")
+    assert code == 0
+    document = json.loads(output)
+    assert document["kind"] == "task" and document["latest"]["status"] == "COMPLETED"
+    assert len(document["history"]) == 5 and document["latest"]["estimatedCost"]["priceTableDate"]
 
 
 def test_history_table_reads_every_kind_without_a_status_or_a_caller() -> None:
@@ -361,30 +383,69 @@ def test_module_entry_point_runs() -> None:
     ("argv", "fix"),
     [
         (["replay", "no-such-file.json"], "cannot read no-such-file.json"),
-        (["history", TASK_ARN, "--aws"], "--table NAME, or AUDIT_TABLE_NAME"),
-        (["history", "task-5b0e7a8c"], "not a quantum task, hybrid job or device ARN"),
-        (["replay", "--aws", "events.json"], "--table NAME --topic ARN"),
+        (["replay"], "replay needs event files (or - for stdin), or --from-dead-letter-queue"),
+        (["history", TASK_ARN], "no stack BraketTaskMonitor in us-east-1: give --stack and --region"),
+        (["history", TASK_ARN, "--stack", "Other"], "no stack Other in us-east-1"),
+        (["history", "task-5b0e7a8c"], "not a quantum task, hybrid job, device or spending limit ARN"),
+        (["history"], "the following arguments are required: ARN (see task-monitor history --help)"),
+        (["histroy", TASK_ARN], "invalid choice: 'histroy'"),
+        (["history", TASK_ARN, "--json", "--csv"], "not allowed with argument --json"),
+        (["demo", "--json"], "demo tells a story in text"),
     ],
 )
 def test_a_usage_mistake_is_one_line_naming_the_fix(argv, fix, monkeypatch) -> None:
     monkeypatch.delenv("AUDIT_TABLE_NAME", raising=False)
     monkeypatch.delenv("NOTIFICATION_TOPIC_ARN", raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     out, err = io.StringIO(), io.StringIO()
-    assert main(argv, out=out, err=err) == 2
+    with mock_aws(), StacksEmulator({}).running():  # CloudFormation knows no stack
+        assert main(argv, out=out, err=err) == 2
     (line,) = err.getvalue().splitlines()
-    assert line.startswith("error: ") and fix in line
+    assert line.startswith("task-monitor: error: ") and fix in line
+    assert out.getvalue() == ""
+
+
+def test_without_credentials_one_line_says_how_to_get_them(monkeypatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["history", TASK_ARN, "--table", "t", "--region", "us-east-1"], out=out, err=err) == 1
+    (line,) = err.getvalue().splitlines()
+    assert (
+        line
+        == "task-monitor: error: no AWS credentials found: configure them (aws configure, AWS_PROFILE), or try --demo"
+    )
+
+
+def test_an_unexpected_failure_is_one_line_unless_verbose(monkeypatch) -> None:
+    from task_monitor_cli.commands import history
+
+    def broken(*_: object) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(history, "run", broken)
+    err = io.StringIO()
+    assert main(["history", TASK_ARN, "--demo"], out=io.StringIO(), err=err) == 1
+    (line,) = err.getvalue().splitlines()
+    assert line.startswith("task-monitor: error: unexpected RuntimeError: boom at ") and "please report" in line
+    err = io.StringIO()
+    assert main(["--verbose", "history", TASK_ARN, "--demo"], out=io.StringIO(), err=err) == 1
+    assert "Traceback" in err.getvalue()
 
 
 def test_a_file_that_is_not_json_names_its_line(tmp_path: Path) -> None:
     (tmp_path / "events.jsonl").write_text(json.dumps(task_event()) + "\n{not json\n")
     err = io.StringIO()
-    assert main(["replay", str(tmp_path / "events.jsonl")], out=io.StringIO(), err=err) == 2
+    assert main(["replay", "--embedded", str(tmp_path / "events.jsonl")], out=io.StringIO(), err=err) == 2
     assert "events.jsonl line 2 is not JSON" in err.getvalue()
 
 
 def test_replay_tells_a_refused_request_from_an_invalid_event_and_a_failure() -> None:
     from task_monitor.errors import InvalidEventError, RequestRefusedError
-    from task_monitor_cli.cli import _failure_text
+    from task_monitor_cli.outcomes import failure_text as _failure_text
 
     refused = RequestRefusedError("SNS", "Publish", "InvalidParameter", "Message too long")
     assert _failure_text(refused) == "REFUSED: SNS refused Publish: InvalidParameter: Message too long"

@@ -15,8 +15,9 @@ from moto import mock_aws
 from task_monitor import audit_schema
 from task_monitor.adapters.price_tables import DynamoPriceTables
 from task_monitor.domain.cost.price_list import document_shape_problems
-from task_monitor_cli.cli import main
+from task_monitor_cli.app import main
 from task_monitor_devkit.price_list_emulator import SAMPLE_INDEX_CSV, PriceListEmulator
+from task_monitor_devkit.stacks_emulator import StacksEmulator
 
 TABLE = "braket-task-audit-deployed"
 
@@ -54,7 +55,7 @@ def test_given_a_file_and_dry_run_then_the_table_is_printed_and_nothing_is_touch
 
 
 def test_given_no_aws_then_the_refresh_runs_on_the_embedded_aws_and_stores_the_emulated_price_list():
-    status, out, _ = _run("prices", "update")
+    status, out, _ = _run("prices", "update", "--demo")
     assert status == 0
     assert out.startswith("Embedded AWS: an emulated Price List")
     assert "ionq/Forte-1" in out and "Stored in braket-task-audit (pk PRICES, sk CURRENT)" in out
@@ -68,7 +69,7 @@ def test_given_aws_then_the_price_list_is_read_page_by_page_and_stored_in_the_ta
     assert document_shape_problems(stored) == [] and len(stored["entries"]) == 8
     assert f"Stored in {TABLE}" in out
 
-    status, shown, _ = _run("prices", "show", "--aws", "--table", TABLE)
+    status, shown, _ = _run("prices", "show", "--table", TABLE)
     assert status == 0 and f"Price table stored in {TABLE}" in shown
     assert "rigetti/Ankaa-3  us-west-1   $0.3 per task + $0.0009 per shot" in shown
 
@@ -84,9 +85,12 @@ def test_given_a_file_with_aws_then_it_is_stored_and_an_older_one_never_replaces
 
 
 def test_given_nothing_stored_then_show_says_so_and_how_to_store_one(account):
-    status, out, _ = _run("prices", "show", "--aws", "--table", TABLE)
-    assert status == 1
-    assert f"No price table is stored in {TABLE}" in out and "prices update --aws --table" in out
+    status, out, err = _run("prices", "show", "--table", TABLE)
+    assert status == 1 and out == ""
+    assert err == (
+        f"task-monitor: error: no price table is stored in {TABLE} (the function prices with the shipped one): "
+        "store one with `task-monitor prices update`, or see it with `prices show --shipped`\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -94,14 +98,17 @@ def test_given_nothing_stored_then_show_says_so_and_how_to_store_one(account):
     [
         (["prices", "update", "--from-file", "no-such.csv"], "give the path of a Price List index.csv"),
         (["prices", "update", "--pricing-region", "eu-north-1"], "served only from us-east-1, eu-central-1"),
-        (["prices", "update", "--aws"], "needs the audit table: --table NAME"),
-        (["prices", "show", "--aws"], "needs the audit table: --table NAME"),
+        (["prices", "update"], "no stack BraketTaskMonitor in us-east-1: give --stack and --region"),
+        (["prices", "show"], "no stack BraketTaskMonitor in us-east-1"),
+        (["prices", "refresh"], "invalid choice: 'refresh'"),
     ],
 )
-def test_given_a_usage_mistake_then_one_line_names_the_fix_and_the_status_is_2(argv, fix):
-    status, out, err = _run(*argv)
+def test_given_a_usage_mistake_then_one_line_names_the_fix_and_the_status_is_2(argv, fix, monkeypatch):
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with mock_aws(), StacksEmulator({}).running():  # CloudFormation knows no stack
+        status, out, err = _run(*argv)
     assert status == 2 and out == ""
-    assert err.count("\n") == 1 and err.startswith("error: ") and fix in err
+    assert err.count("\n") == 1 and err.startswith("task-monitor: error: ") and fix in err
 
 
 def test_given_a_file_that_is_not_a_price_list_then_one_line_and_status_1(tmp_path):
@@ -109,14 +116,14 @@ def test_given_a_file_that_is_not_a_price_list_then_one_line_and_status_1(tmp_pa
     not_prices.write_text("name,value\nforte,1\n")
     status, _, err = _run("prices", "update", "--from-file", str(not_prices), "--dry-run")
     assert status == 1
-    assert err == "error: no header row with PricePerUnit and Product Family columns: not a Price List index.csv; " \
-                  "nothing stored\n"  # fmt: skip
+    problem = "no header row with PricePerUnit and Product Family columns: not a Price List index.csv"
+    assert err == f"task-monitor: error: {problem}; nothing stored\n"
 
 
 def test_given_a_throttled_price_list_beyond_the_retries_then_aws_said_and_nothing_stored(account):
     with PriceListEmulator(throttle=100).running():
         status, _, err = _run("prices", "update", "--aws", "--table", TABLE)
-    assert status == 2 and "ThrottlingException" in err and err.count("\n") == 1
+    assert status == 1 and "ThrottlingException" in err and err.count("\n") == 1
     assert account.load() is None
 
 

@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
-from task_monitor_cli.cli import main
+from task_monitor_cli.app import main
 from task_monitor_devkit.builders.api_call import assumed_role, create_task_call
 from task_monitor_devkit.builders.task import TASK_ARN, description, lifecycle, task_event
 from task_monitor_devkit.embedded import DEMO_OPERATOR, TABLE_NAME
+from task_monitor_devkit.stacks_emulator import StacksEmulator
 
 REAL_CREATOR = "arn:aws:iam::123456789012:role/QubitWrangler"
 FORGER = assumed_role(role="Intern", session="mallory")
@@ -36,6 +37,33 @@ def _through_queue(aws, *events: dict[str, Any]) -> None:
 def _forged_call() -> dict[str, Any]:
     """A CreateQuantumTask by someone else, backdated before the real one: it would win the join."""
     return create_task_call(TASK_ARN, identity=FORGER, event_time="2026-11-20T08:00:00Z", event_id="forged-call")
+
+
+def embedded_function(aws) -> str:
+    """The monitor function as deployed, on moto: its name and environment (the function's settings),
+    which a replay on a deployed stack reads to build the same pipeline."""
+    import os
+    import zipfile
+
+    import botocore.session
+
+    session = botocore.session.get_session()
+    role = session.create_client("iam", region_name=aws.region).create_role(
+        RoleName="monitor-function", AssumeRolePolicyDocument="{}"
+    )["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("handler.py", "")
+    names = ("AUDIT_TABLE_NAME", "NOTIFICATION_TOPIC_ARN", "DEAD_LETTER_QUEUE_URL", "EVENTS_QUEUE_ARN")
+    session.create_client("lambda", region_name=aws.region).create_function(
+        FunctionName="braket-task-monitor",
+        Runtime="python3.13",
+        Role=role,
+        Handler="task_monitor.handler.lambda_handler",
+        Code={"ZipFile": code.getvalue()},
+        Environment={"Variables": {name: os.environ[name] for name in names}},
+    )
+    return "braket-task-monitor"
 
 
 def _caller_identity(aws) -> str:
@@ -103,7 +131,7 @@ def test_a_replay_of_a_dumped_dead_letter_names_the_operator_and_the_message_and
     (tmp_path / "dlq.json").write_text(json.dumps(dump))
     (tmp_path / "events.json").write_text(json.dumps([*lifecycle()[:1], create_task_call(TASK_ARN, event_id="file")]))
     out = io.StringIO()
-    assert main(["replay", str(tmp_path / "dlq.json"), str(tmp_path / "events.json")], out=out) == 0
+    assert main(["replay", "--embedded", str(tmp_path / "dlq.json"), str(tmp_path / "events.json")], out=out) == 0
     calls = [line.split("  ")[-1] for line in out.getvalue().splitlines() if " CreateQuantumTask " in line]
     # the dead letter's call joins; the same call from an event file is only kept
     assert [outcome.strip() for outcome in calls] == [
@@ -113,17 +141,22 @@ def test_a_replay_of_a_dumped_dead_letter_names_the_operator_and_the_message_and
 
 
 def test_a_replay_of_the_dead_letter_queue_names_the_operator_and_joins(embedded) -> None:
-    """``replay --aws --dead-letter-queue URL``: the CLI reads the queue itself, as the operator
-    (sts:GetCallerIdentity: moto's fixed identity here), and deletes each message it processed."""
+    """``replay --from-dead-letter-queue``: the CLI reads the queue itself, as the operator
+    (sts:GetCallerIdentity: moto's fixed identity here), and deletes each message it processed; the
+    pipeline is built by ``wiring`` from the function's settings, found through the stack's outputs."""
     _through_queue(embedded, *lifecycle()[:2])
     # The real call, moved to the dead-letter queue after its receives ran out
     sent = embedded.sqs.send_message(
         QueueUrl=embedded.dead_letters_url, MessageBody=json.dumps(create_task_call(TASK_ARN))
     )
-    out = io.StringIO()
-    argv = ["replay", "--aws", "--dead-letter-queue", embedded.dead_letters_url, "--table", TABLE_NAME]
-    assert main([*argv, "--topic", embedded.topic_arn, "--region", embedded.region], out=out) == 0, out.getvalue()
-    assert "joined onto the task" in out.getvalue()
+    out, err = io.StringIO(), io.StringIO()
+    function = embedded_function(embedded)
+    outputs = {"AuditTableName": TABLE_NAME, "NotificationTopicArn": embedded.topic_arn,
+               "DeadLetterQueueUrl": embedded.dead_letters_url, "FunctionName": function}  # fmt: skip
+    with StacksEmulator({"BraketTaskMonitor": outputs}).running():
+        status = main(["replay", "--from-dead-letter-queue", "--region", embedded.region], out=out, err=err)
+    assert status == 0, (out.getvalue(), err.getvalue())
+    assert "joined onto the task" in out.getvalue() and err.getvalue() == ""
     operator = _caller_identity(embedded)
     (call,) = _call_items(embedded).values()
     assert call["arrival"] == {"via": "replay", "messageId": sent["MessageId"], "operator": operator}

@@ -11,7 +11,7 @@ import io
 import json
 from pathlib import Path
 
-from task_monitor_cli.cli import main
+from task_monitor_cli.app import main
 from task_monitor_devkit.builders.api_call import assumed_role, create_task_call
 from task_monitor_devkit.builders.task import TASK_ARN, description, task_event
 
@@ -48,7 +48,7 @@ def test_the_cli_prints_what_events_and_the_table_say_with_controls_escaped(tmp_
     (tmp_path / "events.json").write_text(json.dumps(events))
     for command in ("replay", "history"):
         out = io.StringIO()
-        argv = [command, str(tmp_path / "events.json")] if command == "replay" else [command, TASK_ARN]
+        argv = [command, "--embedded", str(tmp_path / "events.json")] if command == "replay" else [command, TASK_ARN]
         if command == "history":
             argv += ["--events", str(tmp_path / "events.json")]
         main(argv, out=out)

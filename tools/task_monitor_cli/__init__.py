@@ -1,5 +1,5 @@
-"""The braket-task-monitor command line and its embedded AWS: never deployed, never in the Lambda asset.
+"""The ``task-monitor`` command: questions to the audit log, and recovery from failures.
 
-``python -m task_monitor_cli demo | replay FILE... | history TASK_ARN``; the embedded AWS (moto and
-the Braket emulator) also serves the tests.
+Installed with ``pip install .`` (the embedded AWS for ``--demo`` comes with the ``devkit`` extra);
+never part of the Lambda asset.
 """

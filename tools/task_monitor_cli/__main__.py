@@ -1,8 +1,8 @@
-"""``python -m task_monitor_cli demo | replay FILE... | history TASK_ARN`` (not part of the Lambda asset)."""
+"""``python -m task_monitor_cli``: the same as the ``task-monitor`` command."""
 
 import sys
 
-from task_monitor_cli.cli import main
+from task_monitor_cli.app import main
 
 if __name__ == "__main__":
     sys.exit(main())

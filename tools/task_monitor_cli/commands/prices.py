@@ -1,12 +1,12 @@
-"""``python -m task_monitor_cli prices update|show``: the price table, refreshed by hand and shown.
+"""``task-monitor prices update|show``: the price table, refreshed by hand and shown.
 
 ``update`` reads the AWS Price List (``pricing:GetProducts``, or a bulk ``index.csv`` given with
 ``--from-file``) into a price table document and stores it where the function reads it (the audit
 table, pk ``PRICES``), exactly as the scheduled refresh does: the same code, in this process, with
-your credentials. ``--dry-run`` prints the document and stores nothing. Without ``--aws`` it runs on
+your credentials. ``--dry-run`` prints the document and stores nothing. With ``--demo`` it runs on
 the embedded AWS with an emulated Price List (or the file), to see what a refresh makes.
 
-``show`` prints the stored table (``--aws``), or the one shipped with the function.
+``show`` prints the stored table, or with ``--shipped`` the one shipped with the function.
 """
 
 from __future__ import annotations
@@ -14,29 +14,40 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
 from task_monitor.domain.notification_model import safe_text
+from task_monitor_cli.errors import CommandFailedError, UsageError
+from task_monitor_cli.output import Output
+from task_monitor_cli.target import TABLE, Deployed, add_target_options, is_embedded
 
 MAX_PROBLEMS_SHOWN = 20
 
 
-class PricesUsageError(Exception):
-    """A mistake in how ``prices`` was called (the CLI turns it into its one-line usage error)."""
+NAME = "prices"
+SUMMARY = "refresh the price table from the AWS Price List, or show it"
+EXAMPLES = """\
+  task-monitor prices update                      # GetProducts, stored where the function reads it
+  task-monitor prices update --from-file index.csv --dry-run
+  task-monitor prices show                        # the stored table (else: the function uses the shipped one)
+  task-monitor prices show --shipped --json
+  task-monitor prices update --demo               # on an embedded AWS with an emulated Price List
+"""
 
 
-class PricesRefreshError(Exception):
-    """The refresh could not make a table (one line on stderr, exit status 1)."""
+class PricesUsageError(UsageError):
+    """A mistake in how ``prices`` was called: one line, exit status 2."""
 
 
-def add_prices_commands(commands: Any, usage_error: type[Exception]) -> None:
-    """``prices update`` and ``prices show`` under the CLI's subcommands."""
-    prices = commands.add_parser("prices", help="refresh the price table from the AWS Price List, or show it")
-    actions = prices.add_subparsers(required=True, metavar="ACTION")
+class PricesRefreshError(CommandFailedError):
+    """The refresh could not make a table: one line, exit status 1."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``prices update`` and ``prices show``."""
+    actions = parser.add_subparsers(required=True, metavar="ACTION")
 
     update = actions.add_parser(
         "update",
@@ -49,38 +60,22 @@ def add_prices_commands(commands: Any, usage_error: type[Exception]) -> None:
         help="where the Price List API is called: us-east-1 (default), eu-central-1 or ap-south-1",
     )
     update.add_argument("--dry-run", action="store_true", help="print the table; store nothing")
-    _add_table_options(update)
-    update.set_defaults(run=_wrapped(run_update, usage_error))
+    add_target_options(update, names=(TABLE,))
+    update.set_defaults(prices_action=run_update)
 
-    show = actions.add_parser("show", help="print the stored price table (--aws), or the shipped one")
-    show.add_argument("--json", action="store_true", help="print the document as JSON")
-    _add_table_options(show)
-    show.set_defaults(run=_wrapped(run_show, usage_error))
-
-
-def _add_table_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--aws", action="store_true", help="use real AWS with your default credentials")
-    parser.add_argument("--table", default=os.environ.get("AUDIT_TABLE_NAME"), help="audit table (--aws)")
-    parser.add_argument("--region", default=None, help="region of the audit table (--aws)")
+    show = actions.add_parser("show", help="print the stored price table, or --shipped the function's own")
+    show.add_argument("--shipped", action="store_true", help="the table shipped with the function")
+    add_target_options(show, embedded=False, names=(TABLE,))
+    show.set_defaults(prices_action=run_show)
 
 
-def _wrapped(run: Callable[[argparse.Namespace, TextIO], int], usage_error: type[Exception]) -> Any:
-    """Usage mistakes become the CLI's usage error (exit 2); a failed refresh one line and exit 1."""
-
-    def wrapped(args: argparse.Namespace, out: TextIO) -> int:
-        try:
-            return run(args, out)
-        except PricesUsageError as error:
-            raise usage_error(str(error)) from None
-        except PricesRefreshError as error:
-            sys.stderr.write(safe_text(f"error: {error}") + "\n")
-            return 1
-
-    return wrapped
+def run(args: argparse.Namespace, output: Output) -> int:
+    return int(args.prices_action(args, output))
 
 
 # -- update ---------------------------------------------------------------------------------------------
-def run_update(args: argparse.Namespace, out: TextIO) -> int:
+def run_update(args: argparse.Namespace, output: Output) -> int:
+    out = output.out
     from task_monitor.errors import ConfigurationError
     from task_monitor.price_refresh import pricing_region_from
 
@@ -91,16 +86,12 @@ def run_update(args: argparse.Namespace, out: TextIO) -> int:
     text = _read_index_csv(args.from_file) if args.from_file else None
     if args.dry_run and text is not None:  # the file alone: no AWS at all
         return _update(args, out, text, pricing_region, region=None, table="")
-    if args.aws:
-        if not args.table and not args.dry_run:
-            raise PricesUsageError(
-                "prices update --aws needs the audit table: --table NAME (the stack's AuditTableName output), "
-                "or AUDIT_TABLE_NAME, or --dry-run"
-            )
-        return _update(args, out, text, pricing_region, region=args.region, table=args.table)
+    if not is_embedded(args):
+        table = "" if args.dry_run else Deployed(args).name(TABLE)
+        return _update(args, out, text, pricing_region, region=args.region, table=table)
     with _embedded() as table:
         _print(out, "Embedded AWS: " + ("the Price List file given" if text else "an emulated Price List") +
-               ", an in-process audit table (add --aws for your account)\n")  # fmt: skip
+               ", an in-process audit table (drop --demo for your stack)\n")  # fmt: skip
         return _update(args, out, text, pricing_region, region="us-east-1", table=table)
 
 
@@ -169,27 +160,23 @@ def _embedded() -> Iterator[str]:
 
 
 # -- show -----------------------------------------------------------------------------------------------
-def run_show(args: argparse.Namespace, out: TextIO) -> int:
-    if args.aws:
-        if not args.table:
-            raise PricesUsageError(
-                "prices show --aws needs the audit table: --table NAME (the stack's AuditTableName output), "
-                "or AUDIT_TABLE_NAME"
-            )
-        import botocore.session
-
+def run_show(args: argparse.Namespace, output: Output) -> int:
+    out = output.out
+    if not args.shipped:
         from task_monitor.adapters.price_tables import DynamoPriceTables
 
-        client = botocore.session.get_session().create_client("dynamodb", region_name=args.region)
+        target = Deployed(args)
+        table = target.name(TABLE)
         try:
-            document = DynamoPriceTables(client, args.table).load()
+            document = DynamoPriceTables(target.client("dynamodb"), table).load()
         except ValueError as error:
-            raise PricesRefreshError(f"{error}; run `prices update --aws` to store a good one") from None
+            raise PricesRefreshError(f"{error}; run `task-monitor prices update` to store a good one") from None
         if document is None:
-            _print(out, f"No price table is stored in {args.table}: the function prices with the shipped one.")
-            _print(out, "Store one with: python -m task_monitor_cli prices update --aws --table " + args.table)
-            return 1
-        where = f"stored in {args.table}"
+            raise PricesRefreshError(
+                f"no price table is stored in {table} (the function prices with the shipped one): "
+                "store one with `task-monitor prices update`, or see it with `prices show --shipped`"
+            )
+        where = f"stored in {table}"
     else:
         from task_monitor.adapters.price_tables import SHIPPED_PRICES, load_shipped_document
 
@@ -197,8 +184,8 @@ def run_show(args: argparse.Namespace, out: TextIO) -> int:
             document = load_shipped_document()
         except (OSError, ValueError) as error:
             raise PricesRefreshError(f"no shipped price table at {SHIPPED_PRICES.name} ({error})") from None
-        where = "shipped with the function (add --aws for the stored one)"
-    if args.json:
+        where = "shipped with the function"
+    if output.format == "json":
         out.write(json.dumps(document, indent=2) + "\n")
     else:
         _print(out, f"Price table {where}")
