@@ -47,9 +47,11 @@ help:
 	@echo "make lock    regenerate the requirements-*.lock files (hashes) after editing a requirements*.txt"
 	@echo "             make lock LOCK_FLAGS=--upgrade also moves every transitive package to its newest"
 
-$(PY_STAMP): $(DEV_LOCK)
+$(PY_STAMP): $(DEV_LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PIP_INSTALL) -r $(DEV_LOCK)
+	# The project itself, editable, for the `task-monitor` command (its dependencies are locked above).
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --editable .
 	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json $(PY_STAMP)
@@ -63,14 +65,21 @@ $(RUNTIME_SDK_STAMP): $(RUNTIME_SDK_LOCK) $(PY_STAMP)
 	@touch $@
 
 demo: $(PY_STAMP)
-	$(BIN)/python -m task_monitor_cli demo
+	$(BIN)/task-monitor demo
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(ASSET_PREREQUISITES) $(RUNTIME_SDK_STAMP) lint
+# The HTML report's test renders it in a real headless Chromium (Debian's package).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "install Chromium (Debian: apt-get install chromium)"; exit 1; }
+	apt-get install -y --no-install-recommends chromium >/dev/null || \
+		{ apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null; }
+
+test: $(ASSET_PREREQUISITES) $(RUNTIME_SDK_STAMP) $(CHROMIUM) lint
 	$(BIN)/python -m pytest -q
 
 # The fast tests: no CDK synthesis, asset build or long burst (the infra and slow markers), nor the

@@ -85,7 +85,7 @@ class MonitorStack(Stack):
             "NotificationTopicArn": (self.notifications.topic.topic_arn, "Subscribe more endpoints here"),
             "FunctionName": (
                 self.processing.function.function_name,
-                "Replay with `python -m task_monitor_cli replay --aws` (as you, named on each record); a direct "
+                "Replay with `task-monitor replay` (as you, named on each record); a direct "
                 "invocation is processed but marked arrival.via=direct and never names a creator or canceller",
             ),
             "EventsQueueUrl": (self.ingest.queue.queue_url, "Where events wait for the function"),
@@ -95,7 +95,7 @@ class MonitorStack(Stack):
             ),
             "DeadLetterQueueArn": (
                 self.ingest.dead_letters.queue.queue_arn,
-                "Source ARN for `aws sqs start-message-move-task` (moves them back to the events queue)",
+                "Source of `task-monitor redrive` (SQS message move task back to the events queue)",
             ),
             "UndeliveredEventsQueueUrl": (
                 self.ingest.undelivered.queue.queue_url,

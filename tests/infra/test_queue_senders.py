@@ -90,7 +90,7 @@ def test_given_the_function_output_then_it_says_how_to_replay_not_to_invoke(main
     outputs = main_template.to_json()["Outputs"]
     text = " ".join(output.get("Description", "") for output in outputs.values())
     assert "Invoke with an event to replay it" not in text
-    assert "task_monitor_cli replay --aws" in outputs["FunctionName"]["Description"]
+    assert "task-monitor replay" in outputs["FunctionName"]["Description"]
     assert "arrival.via=direct" in outputs["FunctionName"]["Description"]
 
 

@@ -1,0 +1,37 @@
+"""How an ``estimatedCost`` is shown: the emails' "Estimated cost" line and the filterable attribute.
+
+Only renderers import this (on the events that notify), so it costs no cold start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+ATTRIBUTE = "estimatedCostUsd"  # SNS Number attribute: filter policies can match {"numeric": [">=", 10]}
+
+
+def cost_line(estimate: Mapping[str, Any] | None) -> str | None:
+    """ "Estimated cost: ≈ $8.30 (approximate) - <basis>, prices of <date>", or None without an estimate.
+
+    A line of its own after the facts (its basis is a sentence, too long to align with them); a guess is
+    never shown as a bill: "≈" and "(approximate)" mark it, and an unknown price says "unknown"."""
+    if not estimate:
+        return None
+    amount = estimate.get("amountUsd")
+    if amount is None:
+        shown = "unknown"
+    elif estimate.get("approximate"):
+        shown = f"≈ ${amount} (approximate)"
+    else:
+        shown = f"${amount}"
+    basis, date = str(estimate.get("basis")), estimate.get("priceTableDate")
+    dated = f", prices of {date}" if date and str(date) not in basis else ""  # the basis may date itself
+    return f"Estimated cost: {shown} — {basis}{dated}."
+
+
+def cost_attributes(estimate: Mapping[str, Any] | None) -> dict[str, dict[str, str]]:
+    """The ``estimatedCostUsd`` Number attribute, when there is an amount (none when the price is unknown)."""
+    if not estimate or estimate.get("amountUsd") is None:
+        return {}
+    return {ATTRIBUTE: {"DataType": "Number", "StringValue": str(estimate["amountUsd"])}}

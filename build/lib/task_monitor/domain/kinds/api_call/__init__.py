@@ -1,0 +1,1 @@
+"""The api call kind: its event parser, record, pipeline."""

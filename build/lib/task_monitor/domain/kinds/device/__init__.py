@@ -1,0 +1,1 @@
+"""The device kind: its event parser, record, pipeline and notification."""

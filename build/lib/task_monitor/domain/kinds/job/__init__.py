@@ -1,0 +1,1 @@
+"""The job kind: its event parser, record, pipeline and notification."""

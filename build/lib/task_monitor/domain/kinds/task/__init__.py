@@ -1,0 +1,1 @@
+"""The task kind: its event parser, record, pipeline and notification."""

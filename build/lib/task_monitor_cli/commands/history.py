@@ -1,0 +1,191 @@
+"""``task-monitor history ARN``: a task's, job's, device's or spending limit's trail, event by event."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from task_monitor_cli.errors import CommandFailedError, UsageError
+from task_monitor_cli.output import Column, Output
+from task_monitor_cli.render import caller_text, format_duration, kind_of_arn, rollup_text, short_id
+from task_monitor_cli.target import TABLE, add_target_options, open_target
+
+NAME = "history"
+SUMMARY = "the audit trail of a quantum task, hybrid job, device or spending limit"
+EXAMPLES = """\
+  task-monitor history arn:aws:braket:us-east-1:123456789012:quantum-task/0f3c...
+  task-monitor history --demo arn:aws:braket:us-east-1:111122223333:quantum-task/forte-vqe-h2-0001
+  task-monitor history ARN --json            # every record as stored (plain JSON)
+  task-monitor history ARN --stack MyMonitor --region eu-west-2
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("arn", metavar="ARN", help="a quantum task, hybrid job, device or spending limit ARN")
+    add_target_options(parser, names=(TABLE,))
+
+
+def run(args: argparse.Namespace, output: Output) -> int:
+    kind = kind_of_arn(args.arn)
+    if kind is None:
+        raise UsageError(f"{args.arn} is not a quantum task, hybrid job, device or spending limit ARN; give one")
+    with open_target(args) as target:
+        log = target.audit_log()
+        history, latest = log.history(args.arn), log.latest(args.arn)
+    if not history:
+        raise CommandFailedError(f"no events recorded for {args.arn}: check the ARN and the stack (--stack, --region)")
+    if output.format == "json":
+        output.document({"arn": args.arn, "kind": kind, "latest": latest, "history": history})
+        return 0
+    columns, row = _ROWS.get(kind, _ROWS["task"])
+    output.table(columns, (row(record) for record in history))
+    if latest:
+        output.line(latest_line(kind, latest))
+    return 0
+
+
+def latest_line(kind: str, latest: dict[str, Any]) -> str:
+    """The latest state under the table: status, who created and cancelled it, its cost or roll-up."""
+    parts = [f"Latest state: {latest.get('status', '(no state event yet)')}"]
+    if kind == "device":
+        parts.append(f"last event {latest.get('eventTime')}")
+    for field, label in (("createdBy", "created by"), ("cancelledBy", "cancelled by")):
+        if field in latest:
+            parts.append(f"{label} {caller_text(latest[field])}")
+    if "taskSummary" in latest:
+        parts.append(f"tasks {rollup_text(latest['taskSummary'])}")
+    cost = cost_text(latest.get("estimatedCost"))
+    if cost:
+        parts.append(f"estimated cost {cost}")
+    return ", ".join(parts)
+
+
+def cost_text(cost: Any) -> str:
+    """``~$0.62 (100 successful shots)``: an estimate, never a bill; empty when there is none."""
+    if not isinstance(cost, dict):
+        return ""
+    amount = cost.get("amountUsd")
+    if amount is None:
+        return "unknown (" + str(cost.get("basis", "no price")) + ")"
+    mark = "~" if cost.get("approximate") else ""
+    shots = f" ({cost['shots']} {cost.get('shotsBasis', '')} shots)" if cost.get("shots") is not None else ""
+    return f"{mark}${amount}{shots}"
+
+
+def _what(record: dict[str, Any]) -> str:
+    return str(record["status"]) if "status" in record else str(record.get("eventName", "?"))
+
+
+def _who(record: dict[str, Any]) -> str:
+    """Who made the call (call rows only; a state event's callers are on the latest state)."""
+    if "status" in record:
+        return ""
+    return caller_text(record.get("createdBy") or record.get("cancelledBy") or record.get("attemptedBy"))
+
+
+def _queue(record: dict[str, Any]) -> str:
+    queue = record.get("queueInfo") or {}
+    position = queue.get("position")
+    return f"{queue.get('queue', '')} #{position}" if position and position != "None" else ""
+
+
+def _notes(record: dict[str, Any]) -> str:
+    notes = []
+    said = record.get("statusAtEnrichment")
+    if said and said != record.get("status"):
+        notes.append(f"Braket said {said}")
+    if record.get("enrichmentError"):
+        notes.append(f"not enriched ({record['enrichmentError'].get('code', '?')})")
+    timings = record.get("timings") or {}
+    labels = {"queuedSeconds": "queued", "runningSeconds": "ran", "totalSeconds": "total"}
+    notes += [f"{label} {format_duration(timings[key])}" for key, label in labels.items() if key in timings]
+    if record.get("failureReason"):
+        notes.append(str(record["failureReason"]))
+    arrival = record.get("arrival") or {}
+    if arrival.get("via") not in (None, "queue"):
+        notes.append(f"arrived by {arrival['via']}")
+    return "; ".join(notes)
+
+
+def _task_row(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "time": record.get("eventTime"),
+        "status": _what(record),
+        "who": _who(record),
+        "queue": _queue(record),
+        "shotsOk": record.get("numSuccessfulShots"),
+        "cost": cost_text(record.get("estimatedCost")),
+        "notes": _notes(record),
+        "event": str(record.get("eventId", ""))[:8],
+    }
+
+
+def _job_row(record: dict[str, Any]) -> dict[str, Any]:
+    return {**_task_row(record), "tasks": rollup_text(record.get("taskSummary"), shots=False)}
+
+
+def _device_row(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "time": record.get("eventTime"),
+        "status": record.get("status"),
+        "waiting": record.get("waitingTasks"),
+        "event": str(record.get("eventId", ""))[:8],
+    }
+
+
+def _spend_row(record: dict[str, Any]) -> dict[str, Any]:
+    task = record.get("quantumTaskArn")
+    return {
+        "time": record.get("eventTime"),
+        "status": record.get("status"),
+        "spend": f"${record.get('totalSpend')} of ${record.get('spendingLimit')} ({record.get('percentOfLimit')} %)",
+        "queued": f"${record['queuedSpend']}" if record.get("queuedSpend") is not None else "",
+        "task": short_id(task) if isinstance(task, str) else "",
+        "threshold": f"{record['thresholdReached']} %" if record.get("thresholdReached") else "",
+        "event": str(record.get("eventId", ""))[:8],
+    }
+
+
+_COMMON = (Column("time", "time"), Column("status", "status / call"))
+_ROWS: dict[str, tuple[tuple[Column, ...], Callable[[dict[str, Any]], dict[str, Any]]]] = {
+    "task": (
+        (
+            *_COMMON,
+            Column("who", "who", wrap=True),
+            Column("queue", "queue position"),
+            Column("shotsOk", "shots ok", numeric=True),
+            Column("cost", "est. cost"),
+            Column("notes", "notes", wrap=True),
+            Column("event", "event"),
+        ),
+        _task_row,
+    ),
+    "job": (
+        (
+            *_COMMON,
+            Column("who", "who", wrap=True),
+            Column("queue", "queue"),
+            Column("tasks", "tasks", wrap=True),
+            Column("cost", "est. cost"),
+            Column("notes", "notes", wrap=True),
+            Column("event", "event"),
+        ),
+        _job_row,
+    ),
+    "device": (
+        (*_COMMON, Column("waiting", "tasks waiting", numeric=True), Column("event", "event")),
+        _device_row,
+    ),
+    "spending_limit": (
+        (
+            *_COMMON,
+            Column("spend", "total spend"),
+            Column("queued", "queued"),
+            Column("task", "task"),
+            Column("threshold", "announced"),
+            Column("event", "event"),
+        ),
+        _spend_row,
+    ),
+}
