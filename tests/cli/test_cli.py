@@ -390,7 +390,7 @@ def test_module_entry_point_runs() -> None:
         (["history"], "the following arguments are required: ARN (see task-monitor history --help)"),
         (["histroy", TASK_ARN], "invalid choice: 'histroy'"),
         (["history", TASK_ARN, "--json", "--csv"], "not allowed with argument --json"),
-        (["demo", "--json"], "demo tells a story in text"),
+        (["demo", "--csv"], "demo prints no table: drop --csv"),
     ],
 )
 def test_a_usage_mistake_is_one_line_naming_the_fix(argv, fix, monkeypatch) -> None:
@@ -496,3 +496,13 @@ def test_demo_shows_costs_a_spending_limit_crossing_a_refused_task_and_a_budget_
     assert demo.count("Subject: Budget vqe-h2: 50% of $180.00 reached in 2026-11 (estimated)") == 1
     assert demo.count("Subject: Budget vqe-h2: 80% of $180.00 reached in 2026-11 (estimated)") == 1
     assert "Subject: Budget vqe-h2: 100%" not in demo
+
+
+def test_demo_as_json_is_what_its_subscribers_received() -> None:
+    code, output = _run("demo", "--json")
+    assert code == 0
+    document = json.loads(output)
+    kinds = {message["MessageAttributes"]["kind"]["Value"] for message in document["notifications"]}
+    assert {"task", "job", "device"} <= kinds and document["failedSteps"] == 0
+    assert document["filtered"]["status=FAILED"] >= 1
+    assert [letter["attributes"]["errorType"] for letter in document["deadLetters"]]  # the malformed ones

@@ -18,6 +18,7 @@ NAME = "demo"
 SUMMARY = "run a realistic scenario through the real handler on an embedded AWS (no account needed)"
 EXAMPLES = """\
   task-monitor demo
+  task-monitor demo --json         # every notification as its JSON subscriber received it
   task-monitor --verbose demo      # with the function's JSON logs and metrics on stderr
 """
 
@@ -30,8 +31,8 @@ DEVICE_ONLY_FILTER = {"kind": ["device"]}  # a subscriber who wants only device 
 
 
 def run(args: argparse.Namespace, output: Output) -> int:
-    if not output.is_text:
-        raise UsageError("demo tells a story in text: drop --json/--csv (use history, tasks or report --json)")
+    if output.format == "csv":
+        raise UsageError("demo prints no table: drop --csv (--json prints what its subscribers received)")
     try:
         from task_monitor_devkit.scenario import (
             ALICE_QAOA,
@@ -56,7 +57,7 @@ def run(args: argparse.Namespace, output: Output) -> int:
             step.prepare(aws.braket)
             failures += not invoke_and_show(aws.send, aws, step.event(), output, step.note, brief=step.brief)
 
-        _show_queue(aws, output)
+        dead_letters = _show_queue(aws, output)
 
         log = aws.audit_log()
         output.line(f"\nAudit history of task {short_id(FORTE.arn)} ({device_label(FORTE.device_arn)}):")
@@ -94,6 +95,16 @@ def run(args: argparse.Namespace, output: Output) -> int:
         output.line(f"  JSON subscriber (no filter):             {len(every)} notifications ({by_kind})")
         output.line(f"  subscriber filtered on status = FAILED:  {len(failed_only)} notification(s)")
         output.line(f"  subscriber filtered on kind = device:    {len(device_news)} notification(s)")
+        if output.format == "json":  # the story's outcome, as machines receive it
+            letters = [{"body": letter.body, "attributes": letter.attributes} for letter in dead_letters]
+            output.document(
+                {
+                    "notifications": every,
+                    "filtered": {"status=FAILED": len(failed_only), "kind=device": len(device_news)},
+                    "deadLetters": letters,
+                    "failedSteps": failures,
+                }
+            )
     return 1 if failures else 0
 
 
@@ -101,7 +112,7 @@ def _task_states(tasks: list[dict[str, Any]]) -> list[str]:
     return [f"{short_id(str(task.get('quantumTaskArn', '?')))} {task.get('status', '?')}" for task in tasks]
 
 
-def _show_queue(aws: Any, output: Output) -> None:
+def _show_queue(aws: Any, output: Output) -> list[Any]:
     """The deployed path: events wait on the queue, the function takes them in batches."""
     from task_monitor_devkit.scenario import FORTE, Step, invalid_event
 
@@ -115,7 +126,9 @@ def _show_queue(aws: Any, output: Output) -> None:
     for batch in batches:
         retried = len(batch.retried)
         output.line(f"  batch of {len(batch.message_ids)}: {len(batch.message_ids) - retried} done, {retried} to retry")
-    _show_dead_letters(aws.dead_letters(), output)
+    letters = aws.dead_letters()
+    _show_dead_letters(letters, output)
+    return letters
 
 
 def _show_dead_letters(letters: list[Any], output: Output) -> None:
