@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -132,3 +133,10 @@ def test_the_sample_file_is_the_one_the_docs_name():
         Path(__file__).resolve().parents[2] / "tools/task_monitor_devkit/sample_price_list/index.csv"
         == SAMPLE_INDEX_CSV
     )
+
+
+def test_update_as_json_is_the_table_and_what_became_of_it():
+    status, out, _ = _run("prices", "update", "--from-file", str(SAMPLE_INDEX_CSV), "--dry-run", "--json")
+    assert status == 0
+    document = json.loads(out)
+    assert document["stored"] is None and document["table"]["entries"] and document["table"]["date"]

@@ -75,7 +75,6 @@ def run(args: argparse.Namespace, output: Output) -> int:
 
 # -- update ---------------------------------------------------------------------------------------------
 def run_update(args: argparse.Namespace, output: Output) -> int:
-    out = output.out
     from task_monitor.errors import ConfigurationError
     from task_monitor.price_refresh import pricing_region_from
 
@@ -85,18 +84,18 @@ def run_update(args: argparse.Namespace, output: Output) -> int:
         raise PricesUsageError(f"--pricing-region: {error}") from None
     text = _read_index_csv(args.from_file) if args.from_file else None
     if args.dry_run and text is not None:  # the file alone: no AWS at all
-        return _update(args, out, text, pricing_region, region=None, table="")
+        return _update(args, output, text, pricing_region, region=None, table="")
     if not is_embedded(args):
         table = "" if args.dry_run else Deployed(args).name(TABLE)
-        return _update(args, out, text, pricing_region, region=args.region, table=table)
+        return _update(args, output, text, pricing_region, region=args.region, table=table)
     with _embedded() as table:
-        _print(out, "Embedded AWS: " + ("the Price List file given" if text else "an emulated Price List") +
+        output.line("Embedded AWS: " + ("the Price List file given" if text else "an emulated Price List") +
                ", an in-process audit table (drop --demo for your stack)\n")  # fmt: skip
-        return _update(args, out, text, pricing_region, region="us-east-1", table=table)
+        return _update(args, output, text, pricing_region, region="us-east-1", table=table)
 
 
 def _update(
-    args: argparse.Namespace, out: TextIO, text: str | None, pricing_region: str, *, region: str | None, table: str
+    args: argparse.Namespace, output: Output, text: str | None, pricing_region: str, *, region: str | None, table: str
 ) -> int:
     import botocore.session
     from botocore.config import Config
@@ -116,6 +115,18 @@ def _update(
             result = refresh_from_api(pricing, tables, pricing_region=pricing_region)
     except PriceListError as error:
         raise PricesRefreshError(f"{error}; nothing stored") from None
+    if output.format == "json":
+        saved = result.saved
+        output.document(
+            {
+                "table": result.built.document,
+                "skipped": list(result.built.problems),
+                "stored": None if saved is None else bool(saved.written),
+                "storedDate": None if saved is None or saved.written else saved.stored_date,
+            }
+        )
+        return 0
+    out = output.out
     _print(out, table_text(result.built.document))
     problems = result.built.problems
     if problems:
