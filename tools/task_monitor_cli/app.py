@@ -17,7 +17,7 @@ from task_monitor.domain.notification_model import safe_text
 from task_monitor_cli.commands import COMMANDS
 from task_monitor_cli.errors import CommandFailedError, UsageError
 from task_monitor_cli.outcomes import QUIET_LOGS
-from task_monitor_cli.output import Output
+from task_monitor_cli.output import Output, add_format_options
 
 PROG = "task-monitor"
 
@@ -46,9 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
             epilog=f"examples:\n{command.EXAMPLES}",
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        formats = sub.add_mutually_exclusive_group()
-        formats.add_argument("--json", dest="format", action="store_const", const="json", help="answer in JSON")
-        formats.add_argument("--csv", dest="format", action="store_const", const="csv", help="tables as CSV")
+        add_format_options(sub)
         command.add_arguments(sub)
         sub.set_defaults(run=command.run, format="text")
     return parser

@@ -7,6 +7,7 @@ from an event or the table is shown with its control characters escaped (``safe_
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import csv
 import json
@@ -20,6 +21,17 @@ from task_monitor.domain.notification_model import safe_text
 
 FORMATS = ("text", "json", "csv")
 UNFOLDED_WIDTH = 1_000
+
+
+def add_format_options(parser: Any) -> None:
+    """``--json`` and ``--csv`` (one or neither); unset, the answer is text (the command's default)."""
+    formats = parser.add_mutually_exclusive_group()
+    formats.add_argument(
+        "--json", dest="format", action="store_const", const="json", default=argparse.SUPPRESS, help="answer in JSON"
+    )
+    formats.add_argument(
+        "--csv", dest="format", action="store_const", const="csv", default=argparse.SUPPRESS, help="tables as CSV"
+    )
 
 
 @dataclass(frozen=True)

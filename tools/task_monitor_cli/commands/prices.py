@@ -20,7 +20,7 @@ from typing import Any, TextIO
 
 from task_monitor.domain.notification_model import safe_text
 from task_monitor_cli.errors import CommandFailedError, UsageError
-from task_monitor_cli.output import Output
+from task_monitor_cli.output import Output, add_format_options
 from task_monitor_cli.target import TABLE, Deployed, add_target_options, is_embedded
 
 MAX_PROBLEMS_SHOWN = 20
@@ -60,11 +60,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="where the Price List API is called: us-east-1 (default), eu-central-1 or ap-south-1",
     )
     update.add_argument("--dry-run", action="store_true", help="print the table; store nothing")
+    add_format_options(update)
     add_target_options(update, names=(TABLE,))
     update.set_defaults(prices_action=run_update)
 
     show = actions.add_parser("show", help="print the stored price table, or --shipped the function's own")
     show.add_argument("--shipped", action="store_true", help="the table shipped with the function")
+    add_format_options(show)
     add_target_options(show, embedded=False, names=(TABLE,))
     show.set_defaults(prices_action=run_show)
 
@@ -120,7 +122,7 @@ def _update(
         output.document(
             {
                 "table": result.built.document,
-                "skipped": list(result.built.problems),
+                "skipped": [str(problem) for problem in result.built.problems],
                 "stored": None if saved is None else bool(saved.written),
                 "storedDate": None if saved is None or saved.written else saved.stored_date,
             }
