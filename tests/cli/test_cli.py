@@ -506,3 +506,25 @@ def test_demo_as_json_is_what_its_subscribers_received() -> None:
     assert {"task", "job", "device"} <= kinds and document["failedSteps"] == 0
     assert document["filtered"]["status=FAILED"] >= 1
     assert [letter["attributes"]["errorType"] for letter in document["deadLetters"]]  # the malformed ones
+
+
+def test_history_on_the_demo_shows_costs_and_the_example_in_its_help_works() -> None:
+    from task_monitor_cli.commands import history
+    from task_monitor_devkit.scenario import FORTE
+
+    assert FORTE.arn in history.EXAMPLES
+    code, output = _run("history", "--demo", FORTE.arn, "--csv")
+    assert code == 0
+    rows = _csv_rows(output)
+    completed = [row for row in rows if row["status"] == "COMPLETED"]
+    assert completed and all(row["cost"].startswith(("$", "~$")) for row in completed)
+
+
+def test_history_of_a_spending_limit_shows_its_spend(tmp_path: Path) -> None:
+    from task_monitor_devkit.scenario import SPENDING_LIMIT_ARN
+
+    code, output = _run("history", "--demo", SPENDING_LIMIT_ARN, "--csv")
+    assert code == 0
+    rows = _csv_rows(output)
+    assert rows and all(" of $" in row["spend"] for row in rows)
+    assert any(row["threshold"] for row in rows)  # the crossing the demo announces

@@ -1,8 +1,9 @@
-"""``task-monitor``: ask the Braket audit log questions, and recover from failures.
+"""task-monitor: ask the Braket audit log questions, and recover from failures.
 
-Every command works on the deployed stack (found by its outputs) or, where it says so, on an embedded
-AWS loaded with the demo's events (``--demo``) or with event files (``--events``). Errors are one line
-naming the fix: exit status 2 for how the command was called, 1 when the work failed.
+Every command works on the deployed stack (found by its outputs: --stack, --region) or, where it
+says so, on an embedded AWS loaded with the demo's events (--demo) or with event files (--events).
+Answers go to stdout (--json, and --csv for tables); progress, notes and errors to stderr. An error
+is one line naming the fix: exit status 2 for how the command was called, 1 when the work failed.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from task_monitor.domain.notification_model import safe_text
 from task_monitor_cli.commands import COMMANDS
@@ -42,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(
             command.NAME,
             help=command.SUMMARY,
-            description=f"{command.SUMMARY}.\n\n{(command.__doc__ or '').split(chr(10), 1)[-1].strip()}".strip(),
+            description=_description(command),
             epilog=f"examples:\n{command.EXAMPLES}",
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
@@ -50,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_arguments(sub)
         sub.set_defaults(run=command.run, format="text")
     return parser
+
+
+def _description(command: Any) -> str:
+    """The summary, then what the module's docstring says after its first line (plain text)."""
+    _, _, details = (command.__doc__ or "").partition("\n")
+    return f"{command.SUMMARY}.\n\n{details.strip()}".strip().replace("``", "")
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -15,7 +15,7 @@ NAME = "history"
 SUMMARY = "the audit trail of a quantum task, hybrid job, device or spending limit"
 EXAMPLES = """\
   task-monitor history arn:aws:braket:us-east-1:123456789012:quantum-task/0f3c...
-  task-monitor history --demo arn:aws:braket:us-east-1:111122223333:quantum-task/forte-vqe-h2-0001
+  task-monitor history --demo arn:aws:braket:us-east-1:123456789012:quantum-task/d6dbdceb-adbc-5c51-af17-0047bc87fffa
   task-monitor history ARN --json            # every record as stored (plain JSON)
   task-monitor history ARN --stack MyMonitor --region eu-west-2
 """
