@@ -160,7 +160,11 @@ def build_report(tasks: Iterable[Mapping[str, Any]], *, since: datetime, until: 
         by=by,
         groups=groups,
         total=_figures("(all)", chosen),
-        top_spenders=tuple(sorted(spend_by_creator.items(), key=lambda item: (-item[1], item[0]))[:TOP_SPENDERS]),
+        top_spenders=tuple(
+            sorted(((c, a) for c, a in spend_by_creator.items() if a > 0), key=lambda item: (-item[1], item[0]))[
+                :TOP_SPENDERS
+            ]
+        ),
         tasks_per_day_by_device={day: dict(sorted(per_day[day].items())) for day in sorted(per_day)},
         queue_wait_by_device={
             device: _durations([t.queued for t in members]) for device, members in sorted(by_device.items())

@@ -56,11 +56,14 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans",
 h1 { font-size: 1.5rem; margin-bottom: .25rem; }
 h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
 .basis { color: #444; font-size: .9rem; margin: .2rem 0; }
-table { border-collapse: collapse; font-size: .82rem; width: 100%; }
-th, td { border-bottom: 1px solid #e3e3e3; padding: .3rem .45rem; text-align: right; white-space: nowrap; }
-th:first-child, td:first-child { text-align: left; white-space: normal; word-break: break-all; max-width: 22rem; }
-thead th { background: #f3f5f8; position: sticky; top: 0; }
-tfoot td { font-weight: 600; border-top: 2px solid #999; }
+table { border-collapse: collapse; font-size: .76rem; width: 100%; }
+th, td { border-bottom: 1px solid #e3e3e3; padding: .25rem .3rem; text-align: right; }
+thead th:first-child { text-align: left; }
+td { white-space: nowrap; }
+thead th { background: #f3f5f8; vertical-align: bottom; font-size: .72rem; }
+tbody th, tfoot th { text-align: left; font-weight: normal; min-width: 10rem; overflow-wrap: anywhere; }
+tfoot th { font-weight: 600; }
+tfoot td, tfoot th { font-weight: 600; border-top: 2px solid #999; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 1.5rem; }
 figure { margin: 0; }
 figcaption { font-weight: 600; margin-bottom: .3rem; }
@@ -74,7 +77,6 @@ ol#top-spenders li { margin: .15rem 0; }
 .none { color: #777; font-style: italic; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10pt; }
-  thead th { position: static; }
   figure, table { break-inside: avoid; }
   .charts { display: block; }
   figure { margin-bottom: 1rem; }
@@ -167,9 +169,13 @@ def _row(row: dict[str, str | int], kind: str) -> str:
     for column in ROW_COLUMNS:
         value = str(row[column])
         shown = _e(value) if value != "" else "&#8211;"  # an en dash: unknown
-        tag = "th" if column == "group" else "td"
-        scope = ' scope="row"' if column == "group" else ""
-        cells.append(f'<{tag}{scope} data-column="{column}" data-value="{_e(value)}">{shown}</{tag}>')
+        if column == "group":
+            cells.append(
+                f'<th scope="row" data-column="group" data-value="{_e(value)}" title="{_e(value)}">'
+                f"{_e(_short_name(value))}</th>"
+            )
+        else:
+            cells.append(f'<td data-column="{column}" data-value="{_e(value)}">{shown}</td>')
     return f'<tr class="{kind}" data-group="{_e(str(row["group"]))}">{"".join(cells)}</tr>'
 
 
@@ -177,8 +183,8 @@ def _top_spenders(report: Report) -> str:
     if not report.top_spenders:
         return '<p class="none" id="top-spenders">No priced task in the window.</p>'
     items = "".join(
-        f'<li data-creator="{_e(creator)}" data-value="{money_text(amount)}">{_e(creator)}: '
-        f"${money_text(amount)} estimated</li>"
+        f'<li data-creator="{_e(creator)}" data-value="{money_text(amount)}" title="{_e(creator)}">'
+        f"{_e(_short_name(creator))}: ${money_text(amount)} estimated</li>"
         for creator, amount in report.top_spenders
     )
     return f'<ol id="top-spenders">{items}</ol>'
@@ -274,7 +280,7 @@ def _horizontal_chart(name: str, title: str, bars: Sequence[Bar], colours: dict[
         y0 = 10 + group_height * index
         shapes.append(
             f'<text class="label" x="{LABEL_WIDTH - 8}" y="{y0 + per_label * BAR_HEIGHT / 2 + 4:.1f}" '
-            f'text-anchor="end">{_e(_shorten(label))}<title>{_e(label)}</title></text>'
+            f'text-anchor="end">{_e(_shorten(_short_name(label)))}<title>{_e(label)}</title></text>'
         )
         for slot, series in enumerate(colours):
             for bar in (b for b in bars if b.label == label and b.series == series):
@@ -325,6 +331,13 @@ def _ticks(top: int) -> list[int]:
     """Whole-number gridlines from 0 to at least ``top``: at most about five."""
     step = max(1, -(-top // 5))
     return list(range(0, top + step, step))
+
+
+def _short_name(name: str) -> str:
+    """An ARN by its resource ("role/QuantumResearcher", "job/95677e5d-..."); other names as they are.
+    The full name stays in the element's ``title`` and ``data-*`` attributes."""
+    parts = name.split(":", 5)
+    return parts[5] if name.startswith("arn:") and len(parts) == 6 and parts[5] else name
 
 
 def _shorten(label: str, limit: int = 34) -> str:
