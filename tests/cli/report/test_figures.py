@@ -286,7 +286,7 @@ def test_top_spenders_and_the_chart_series() -> None:
     )
     assert report_.spend_by_device == {"iqm/Garnet": Decimal(100), "ionq/Forte-1": Decimal("31.50")}
     assert report_.spend_by_creator["arn:aws:iam::123456789012:user/free"] == Decimal(0)  # shown, never on top
-    assert list(report_.spend_by_creator)[0] == creators[0]
+    assert next(iter(report_.spend_by_creator)) == creators[0]
 
 
 def test_rows_are_flat_and_the_json_has_the_basis_and_no_floats() -> None:
