@@ -52,16 +52,16 @@ BAR_GAP = 8
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1a1a1a;
-       margin: 2rem auto; max-width: 1200px; padding: 0 1rem; line-height: 1.4; }
+       margin: 2rem auto; max-width: 1240px; padding: 0 .75rem; line-height: 1.4; }
 h1 { font-size: 1.5rem; margin-bottom: .25rem; }
 h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
 .basis { color: #444; font-size: .9rem; margin: .2rem 0; }
-table { border-collapse: collapse; font-size: .76rem; width: 100%; }
-th, td { border-bottom: 1px solid #e3e3e3; padding: .25rem .3rem; text-align: right; }
+table { border-collapse: collapse; font-size: .74rem; width: 100%; }
+th, td { border-bottom: 1px solid #e3e3e3; padding: .25rem .22rem; text-align: right; }
 thead th:first-child { text-align: left; }
 td { white-space: nowrap; }
 thead th { background: #f3f5f8; vertical-align: bottom; font-size: .72rem; }
-tbody th, tfoot th { text-align: left; font-weight: normal; min-width: 10rem; overflow-wrap: anywhere; }
+tbody th, tfoot th { text-align: left; font-weight: normal; min-width: 7rem; overflow-wrap: anywhere; }
 tfoot th { font-weight: 600; }
 tfoot td, tfoot th { font-weight: 600; border-top: 2px solid #999; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 1.5rem; }
