@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -374,7 +374,7 @@ class _Task:
         )
 
 
-def _grouping(by: str) -> Any:
+def _grouping(by: str) -> Callable[[_Task], str]:
     """The function naming a task's group for ``by`` (ValueError naming the choices otherwise)."""
     if by == "device":
         return lambda task: task.device
@@ -415,7 +415,7 @@ def _durations(values: Iterable[Decimal | None]) -> Durations:
     return Durations(measured=len(known), p50=nearest_rank(known, 50), p90=nearest_rank(known, 90))
 
 
-def _spend_by(tasks: Iterable[_Task], key: Any) -> dict[str, Decimal]:
+def _spend_by(tasks: Iterable[_Task], key: Callable[[_Task], str]) -> dict[str, Decimal]:
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for task in tasks:
         if task.amount is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from html import escape
 
@@ -352,9 +353,10 @@ def _iso(report: Report) -> tuple[str, str]:
     )
 
 
-def _day_time(moment: object) -> str:
-    text = str(moment).replace("+00:00", "")
-    return text[:-9] if text.endswith(" 00:00:00") else text[:16]
+def _day_time(moment: datetime) -> str:
+    """A window bound for the title: the day alone at midnight UTC, else to the minute."""
+    at_midnight = (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0)
+    return moment.strftime("%Y-%m-%d" if at_midnight else "%Y-%m-%d %H:%M UTC")
 
 
 def _e(text: str) -> str:
