@@ -8,6 +8,7 @@ screenshot must be a real picture (the bars' colours in it).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -283,3 +284,54 @@ def test_a_report_with_no_task_still_draws_each_chart_saying_so() -> None:
     assert all("no data" in svg.all_text() for svg in charts)
     assert not dom.find_all("tr", **{"class": "group-row"})
     assert dom.one("p", id="top-spenders").all_text() == "No priced task in the window."
+
+
+def _busy_month() -> Report:
+    """30 days, tasks on a few of them, more devices than colours, many creators."""
+    devices = [f"arn:aws:braket:us-east-1::device/qpu/vendor{n}/Device-{n}" for n in range(10)]
+    tasks = [
+        {
+            "createdAt": f"2026-11-{day:02d}T{hour:02d}:00:00Z",
+            "status": "COMPLETED",
+            "deviceArn": devices[(day + hour) % len(devices)],
+            "createdBy": {"principal": f"arn:aws:iam::123456789012:user/user{hour}"},
+            "estimatedCost": {"amountUsd": f"{day}.{hour:02d}", "priceTableDate": "2026-11-15", "approximate": False},
+            "timings": {"queuedSeconds": day * 60 + hour},
+        }
+        for day in (2, 3, 17, 29)
+        for hour in range(12)
+    ]
+    return build_report(
+        tasks, since=datetime(2026, 11, 1, tzinfo=UTC), until=datetime(2026, 12, 1, tzinfo=UTC), by="creator"
+    )
+
+
+def test_a_month_shows_every_day_with_labels_that_never_overlap() -> None:
+    report = _busy_month()
+    chart = parse(render_html(report)).one("svg", data_chart="tasks-per-day")
+    labels = chart.find_all("text", **{"class": "label"})
+    assert labels[0].attrs["data-day"] == "2026-11-01"  # quiet days keep their place on the axis
+    positions = [float(label.attrs["x"]) for label in labels]
+    assert all(b - a >= 40 for a, b in itertools.pairwise(positions))
+    assert len(labels) >= 10  # and the axis is still labelled along its length
+    drawn: dict[str, int] = {}
+    for bar in chart.find_all("rect", **{"class": "bar"}):
+        drawn[bar.attrs["data-day"]] = drawn.get(bar.attrs["data-day"], 0) + int(bar.attrs["data-value"])
+    assert drawn == {day: sum(counts.values()) for day, counts in report.tasks_per_day_by_device.items()}
+    # four days had tasks: four columns of stacked bars, whatever the number of devices
+    xs = sorted({float(bar.attrs["x"]) for bar in chart.find_all("rect", **{"class": "bar"})})
+    assert len(xs) == 4
+
+
+def test_chromium_draws_a_busy_month_too(tmp_path: Path) -> None:
+    report = _busy_month()
+    page = tmp_path / "month.html"
+    page.write_text(render_html(report), encoding="utf-8")
+    dom = parse(dump_dom(page, tmp_path / "dom"))
+    assert {svg.attrs["data-chart"] for svg in dom.find_all("svg")} == CHARTS
+    rows = dom.one("table", id="report-table").find_all("tr", **{"class": "group-row"})
+    assert len(rows) == len(report_rows(report)) == 12
+    png_path = tmp_path / "month.png"
+    screenshot(page, tmp_path / "shot", png_path, *SCREEN)
+    png = read_png(png_path)
+    assert max(png.colours().values()) < png.width * png.height * 0.97

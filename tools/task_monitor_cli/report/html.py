@@ -9,9 +9,10 @@ that comes from the records (devices, creators, jobs, tag values) is escaped: ta
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from html import escape
 
@@ -25,8 +26,12 @@ from task_monitor_cli.report.figures import (
     total_row,
 )
 
-# Okabe-Ito: told apart with the common colour-vision deficiencies, and in greyscale print by order.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+# Okabe-Ito, then Paul Tol's muted scheme: told apart with the common colour-vision deficiencies.
+# Past 16 devices the colours repeat (the bars' titles still name each device).
+PALETTE = (
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+    "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
+)  # fmt: skip
 COLUMN_TITLES = {
     "group": "Group",
     "tasks": "Tasks",
@@ -50,6 +55,7 @@ CHART_WIDTH = 760
 LABEL_WIDTH = 230  # left margin for the names of horizontal bars
 BAR_HEIGHT = 18
 BAR_GAP = 8
+MAX_CHART_DAYS = 92  # a quarter: beyond, the chart shows only the days with tasks
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1a1a1a;
@@ -195,18 +201,20 @@ def _top_spenders(report: Report) -> str:
 def _tasks_per_day_chart(report: Report) -> str:
     """Stacked vertical bars: one per day, a segment per device, the day's total above it."""
     name, title = "tasks-per-day", "Tasks per day by device"
-    days = list(report.tasks_per_day_by_device)
-    devices = sorted({device for counts in report.tasks_per_day_by_device.values() for device in counts})
-    if not days:
+    if not report.tasks_per_day_by_device:
         return _empty_chart(name, title)
+    days = _window_days(report)
+    devices = sorted({device for counts in report.tasks_per_day_by_device.values() for device in counts})
     colours = {device: PALETTE[i % len(PALETTE)] for i, device in enumerate(devices)}
-    totals = [sum(report.tasks_per_day_by_device[day].values()) for day in days]
+    per_day = {day: report.tasks_per_day_by_device.get(day, {}) for day in days}
+    totals = [sum(per_day[day].values()) for day in days]
     top = max(totals)
     left, right, top_margin, bottom = 44, 12, 22, 46
     plot_height = 240
     height = top_margin + plot_height + bottom
     slot = (CHART_WIDTH - left - right) / len(days)
     bar_width = min(64.0, slot * 0.7)
+    label_every = max(1, math.ceil((70 if len(days) <= 7 else 40) / slot))  # labels never overlap
     shapes: list[str] = []
     for tick in _ticks(top):
         y = top_margin + plot_height - plot_height * tick / top
@@ -216,7 +224,7 @@ def _tasks_per_day_chart(report: Report) -> str:
         x = left + slot * index + (slot - bar_width) / 2
         base = float(top_margin + plot_height)
         for device in devices:
-            count = report.tasks_per_day_by_device[day].get(device, 0)
+            count = per_day[day].get(device, 0)
             if not count:
                 continue
             h = plot_height * count / top
@@ -226,20 +234,34 @@ def _tasks_per_day_chart(report: Report) -> str:
                 f'x="{x:.1f}" y="{base:.1f}" width="{bar_width:.1f}" height="{h:.1f}" fill="{colours[device]}">'
                 f"<title>{_e(day)} {_e(device)}: {count} tasks</title></rect>"
             )
-        shapes.append(
-            f'<text class="value" data-day="{day}" data-value="{total}" x="{x + bar_width / 2:.1f}" '
-            f'y="{base - 5:.1f}" text-anchor="middle">{total}</text>'
-        )
-        shapes.append(
-            f'<text class="label" x="{x + bar_width / 2:.1f}" y="{top_margin + plot_height + 16}" '
-            f'text-anchor="middle">{_e(day)}</text>'
-        )
+        if total and slot >= 16:  # the day's total, where there is room for it
+            shapes.append(
+                f'<text class="value" data-day="{day}" data-value="{total}" x="{x + bar_width / 2:.1f}" '
+                f'y="{base - 5:.1f}" text-anchor="middle">{total}</text>'
+            )
+        if index % label_every == 0:
+            shown = day if len(days) <= 7 else day[5:]  # MM-DD when there are many
+            shapes.append(
+                f'<text class="label" data-day="{day}" x="{x + bar_width / 2:.1f}" '
+                f'y="{top_margin + plot_height + 16}" text-anchor="middle">{_e(shown)}</text>'
+            )
     shapes.append(
         f'<line class="axis" x1="{left}" x2="{CHART_WIDTH - right}" y1="{top_margin + plot_height}" '
         f'y2="{top_margin + plot_height}"/>'
     )
     legend = _legend(colours)
     return _figure(name, title, f"{title}: {len(days)} days, {len(devices)} devices", height, shapes, below=legend)
+
+
+def _window_days(report: Report) -> list[str]:
+    """Every day of the window (UTC), so that a quiet day shows as a gap, not as nothing; only the
+    days with tasks when the window is longer than ``MAX_CHART_DAYS``."""
+    with_tasks = set(report.tasks_per_day_by_device)
+    first, last = report.since.date(), (report.until - timedelta(microseconds=1)).date()
+    if (last - first).days + 1 > MAX_CHART_DAYS:
+        return sorted(with_tasks)
+    every_day = {(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)}
+    return sorted(every_day | with_tasks)
 
 
 def _queue_wait_chart(report: Report) -> str:
