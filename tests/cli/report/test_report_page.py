@@ -335,3 +335,12 @@ def test_chromium_draws_a_busy_month_too(tmp_path: Path) -> None:
     screenshot(page, tmp_path / "shot", png_path, *SCREEN)
     png = read_png(png_path)
     assert max(png.colours().values()) < png.width * png.height * 0.97
+
+
+def test_without_chromium_the_test_fails_naming_the_package(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from tests.support import chromium
+
+    monkeypatch.setattr(chromium, "CHROMIUM", str(tmp_path / "no-chromium"))
+    monkeypatch.setattr(chromium.shutil, "which", lambda name: None)
+    with pytest.raises(pytest.fail.Exception, match=r"apt-get install chromium"):
+        chromium.dump_dom(tmp_path / "page.html", tmp_path / "work")
