@@ -542,7 +542,7 @@ def _trail_retention(value: Any) -> int:
 
 def _redrive_principals(value: Any) -> tuple[str, ...]:
     """IAM role ARNs, each once: who may send to the events and dead-letter queues besides EventBridge
-    and the function (README, "Trust model")."""
+    and the function (docs/trust-and-privacy.md, "Trust model")."""
     key = "redrivePrincipals"
     roles = _list(key, value)
     for role in roles:

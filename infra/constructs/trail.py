@@ -6,7 +6,7 @@ management events in the region of the call ("To record events with one of the C
 values, you must enable a CloudTrail trail with logging": EventBridge User Guide, "AWS service events
 delivered via AWS CloudTrail"). Any trail does, an organization trail included; this one is for an
 account that has none, and is off by default because a second trail's copy of management events is
-billed (see the README, "CloudTrail trail").
+billed (see docs/deployment.md, "CloudTrail trail").
 
 What it logs is the least that serves: management **write** events (Create*/Cancel* are writes; a rule
 in state ENABLED receives no read-only events anyway), in **every region** (one multi-region trail,

@@ -3,7 +3,7 @@
 Every AWS call the function makes (GetQuantumTask; DynamoDB TransactWriteItems, Query, UpdateItem,
 PutItem; SNS Publish) meets throttling, 5xx, dropped connections, DynamoDB's transaction conflicts,
 lost answers (the work done, the answer replaced) and crashes of the whole invocation, one plan at a
-time (``tests/support/fault_plan.py``). See the README, "Correct under duplicates and out-of-order
+time (``tests/support/fault_plan.py``). See docs/how-it-works.md, "Correct under duplicates and out-of-order
 delivery", for the guarantee checked by ``check_guarantee``.
 """
 

@@ -1,6 +1,6 @@
 """The queues as evidence: only the rules (by aws:SourceArn) and the redrive principals may send to the
 events queue, only the function, SQS's redrive and the redrive principals to its dead-letter queue;
-an explicit Deny for everyone else (README, "Trust model")."""
+an explicit Deny for everyone else (docs/trust-and-privacy.md, "Trust model")."""
 
 from __future__ import annotations
 

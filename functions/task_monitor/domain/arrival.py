@@ -2,7 +2,7 @@
 
 Anyone in the account with ``lambda:InvokeFunction`` can hand the function an event, and so can a
 principal allowed to send to the events queue: the event's own fields prove nothing about who sent
-it. What the entry point saw is the evidence the audit keeps (README, "Trust model"):
+it. What the entry point saw is the evidence the audit keeps (docs/trust-and-privacy.md, "Trust model"):
 
 * ``queue``: an SQS batch from the event source mapping naming the configured events queue (whose
   policy lets only the EventBridge rules and the redrive principals send); its SQS message id;

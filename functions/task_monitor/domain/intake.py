@@ -11,7 +11,7 @@ its ``Arrival``: from the events queue when the record's ``eventSourceARN`` is t
 * refused (AWS refused one of its requests for itself: a key or item too large, a message SNS will
   not take; ``RequestRefusedError``): every retry would be refused the same, so it is set aside
   like an invalid event, with the service's error. What it wrote before the refusal stays (see
-  README, "Bad input"); a notification refused gives its claim back first, for a replay;
+  docs/how-it-works.md, "Bad input"); a notification refused gives its claim back first, for a replay;
 * failed for any other reason (a service error after retries, a notification held by another
   attempt): reported in ``batchItemFailures``, so SQS redelivers only that message after its
   visibility timeout, never its batch's successes;

@@ -22,7 +22,7 @@ _UNSAFE = re.compile(f"[\\x00-\\x1f{_OTHER_UNSAFE}]")
 _UNSAFE_EXCEPT_NEWLINE = re.compile(f"[\\x00-\\x09\\x0b-\\x1f{_OTHER_UNSAFE}]")
 # The version of the published JSON's record format. Raised when a field is renamed, removed or changes
 # meaning (adding a field does not raise it), so a subscriber can tell which format it reads: see the
-# README's "Notifications" for the history.
+# docs/notifications.md for the history.
 SCHEMA_VERSION = 1
 
 

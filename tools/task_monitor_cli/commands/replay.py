@@ -2,8 +2,9 @@
 
 Each record says it was replayed and by whom (``arrival: {"via": "replay", "operator": ...}``); a dead
 letter (a message read from the dead-letter queue, or from ``aws sqs receive-message``'s output) also
-names its message id, and only such a replay may name who created or cancelled a task or job (README,
-"Trust model"). To move dead letters back through the deployed function instead, use ``redrive``.
+names its message id, and only such a replay may name who created or cancelled a task or job
+(docs/trust-and-privacy.md, "Trust model"). To move dead letters back through the deployed function
+instead, use ``redrive``.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ class QueueInfo(TypedDict, total=False):
 
 
 class TaskRecord(TypedDict, total=False):
-    """One audit record of a quantum task: a history entry, or the latest state (README, "The audit record")."""
+    """One audit record of a quantum task: a history entry, or the latest state (docs/record-format.md)."""
 
     # From the event, always present
     eventId: Required[str]

@@ -1,3 +1,0 @@
-"""braket-task-monitor: enrich, audit and announce every Amazon Braket task state change."""
-
-__version__ = "0.1.0"

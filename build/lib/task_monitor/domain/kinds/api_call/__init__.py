@@ -1,1 +1,0 @@
-"""The api call kind: its event parser, record, pipeline."""

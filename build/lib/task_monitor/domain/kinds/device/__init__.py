@@ -1,1 +1,0 @@
-"""The device kind: its event parser, record, pipeline and notification."""

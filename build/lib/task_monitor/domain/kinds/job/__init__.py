@@ -1,1 +1,0 @@
-"""The job kind: its event parser, record, pipeline and notification."""

@@ -1,1 +1,0 @@
-"""The task kind: its event parser, record, pipeline and notification."""
