@@ -210,7 +210,8 @@ def record_unjoined_call(event_name: str, reason: str) -> None:
 
 def record_kept_unjoined_call(record: Any) -> None:
     """A call kept in its target's history but never joined: its arrival cannot vouch for it
-    (docs/trust-and-privacy.md, "Trust model"). Counted by how it came, and logged as a warning: it should not happen."""
+    (docs/trust-and-privacy.md, "Trust model"). Counted by how it came, and logged as a warning: it
+    should not happen."""
     arrival = record.get(ARRIVAL_FIELD)
     via = str(arrival.get("via", "unknown")) if isinstance(arrival, dict) else "unknown"
     _dimensioned(names.KEPT_UNJOINED_API_CALLS, MetricUnit.Count, 1, names.ARRIVAL_DIMENSION, via)

@@ -24,8 +24,8 @@ Why a queue between the rule and the function, rather than EventBridge invoking 
 EventBridge itself retries delivery to the queue for 24 hours (185 attempts, both the maximum), then
 puts the event on the undelivered-events queue: never dropped.
 
-**The queue as evidence** (docs/trust-and-privacy.md, "Trust model"). A message on the events queue is taken as having come
-from EventBridge, so only its senders may send: the rules that target it (``Ingest.rules``, each by
+**The queue as evidence** (docs/trust-and-privacy.md, "Trust model"). A message on the events queue is
+taken as having come from EventBridge, so only its senders may send: the rules that target it (``Ingest.rules``, each by
 ``aws:SourceArn``) and the redrive principals (``redrivePrincipals``: roles that move dead letters back
 with ``StartMessageMoveTask``). Everyone else is denied ``sqs:SendMessage`` by an explicit Deny whose
 conditions name who is let through; receiving and deleting (the event source mapping) are not touched.
