@@ -84,7 +84,7 @@ test: $(ASSET_PREREQUISITES) $(RUNTIME_SDK_STAMP) $(CHROMIUM) lint
 
 # The fast tests: no CDK synthesis, asset build or long burst (the infra and slow markers), nor the
 # end-to-end suites (each a cold start on the embedded AWS). Needs only the venv.
-UNIT_TESTS := tests/unit tests/adapters tests/cli tests/bench
+UNIT_TESTS := tests/unit tests/adapters tests/cli tests/bench tests/docs
 unit: $(PY_STAMP)
 	$(BIN)/python -m pytest -q -m "not infra and not slow" $(UNIT_TESTS)
 
