@@ -189,36 +189,37 @@ def _latest(sqs: Any, source_arn: str) -> dict[str, Any] | None:
 
 
 def _peek(sqs: Any, dlq_url: str, peek: int) -> tuple[DeadLetterSample, ...]:
-    """Receive up to ``peek`` messages with a short visibility timeout, then hand each back at once."""
+    """Receive up to ``peek`` messages with a short visibility timeout (so each batch brings others),
+    then hand every one back at once, even if reading failed: a peek consumes nothing."""
     seen: dict[str, DeadLetterSample] = {}
-    while len(seen) < peek:
-        messages = _call(
-            lambda: sqs.receive_message(
-                QueueUrl=dlq_url,
-                MaxNumberOfMessages=min(10, peek - len(seen)),
-                VisibilityTimeout=PEEK_VISIBILITY_SECONDS,
-                AttributeNames=["ApproximateReceiveCount"],
-                MessageAttributeNames=["All"],
-            ).get("Messages", []),
-            queue=dlq_url,
-        )
-        if not messages:
-            break
-        fresh = [message for message in messages if message["MessageId"] not in seen]
-        for message in fresh:
-            seen[message["MessageId"]] = _sample(message)
-        for message in messages:  # back at once: a peek consumes nothing
+    receipts: list[str] = []
+    try:
+        while len(seen) < peek:
+            messages = _call(
+                functools.partial(
+                    sqs.receive_message,
+                    QueueUrl=dlq_url,
+                    MaxNumberOfMessages=min(10, peek - len(seen)),
+                    VisibilityTimeout=PEEK_VISIBILITY_SECONDS,
+                    AttributeNames=["ApproximateReceiveCount"],
+                    MessageAttributeNames=["All"],
+                ),
+                queue=dlq_url,
+            ).get("Messages", [])
+            receipts += [message["ReceiptHandle"] for message in messages]
+            fresh = [message for message in messages if message["MessageId"] not in seen]
+            if not fresh:
+                break
+            for message in fresh:
+                seen[message["MessageId"]] = _sample(message)
+    finally:
+        for receipt in receipts:
             _call(
                 functools.partial(
-                    sqs.change_message_visibility,
-                    QueueUrl=dlq_url,
-                    ReceiptHandle=message["ReceiptHandle"],
-                    VisibilityTimeout=0,
+                    sqs.change_message_visibility, QueueUrl=dlq_url, ReceiptHandle=receipt, VisibilityTimeout=0
                 ),
                 queue=dlq_url,
             )
-        if not fresh:  # the same messages again: there are no others to see
-            break
     return tuple(seen.values())[:peek]
 
 
