@@ -48,9 +48,9 @@ def _put_world(aws) -> None:
     aws.braket.put_job(job_description("COMPLETED", arn=job_arn(job_id_for("backfilled"))))
 
 
-def _run(aws, *, notify: bool = False, regions=REGIONS, limits: backfill.Limits | None = None, **kwargs):
+def _run(aws, *, notify: bool = False, regions=REGIONS, limits: backfill.Limits | None = None, session=None, **kwargs):
     run = backfill.Backfill(
-        botocore.session.get_session(),
+        session or botocore.session.get_session(),
         Settings.from_environment(),
         operator=DEMO_OPERATOR,
         notify=notify,
@@ -265,3 +265,59 @@ def test_a_time_without_zone_or_an_unknown_region_is_refused_before_any_call(emb
     with pytest.raises(backfill.BackfillError, match="not Braket regions: mars-1"):
         list(run.run(SINCE, ("mars-1",)))
     assert embedded.braket.calls == []
+
+
+# -- under injected faults: one record per task, whatever fails or runs twice at once ------------------
+def test_a_task_dynamodb_never_took_is_counted_failed_the_rest_go_on_and_a_rerun_records_it_once(
+    embedded, fault
+) -> None:
+    _put_world(embedded)
+    session = botocore.session.get_session()
+    down = fault("TransactWriteItems", times=4)  # every attempt of the first save (botocore's four)
+    session.register("before-send.dynamodb", down)
+    summary, _ = _run(embedded, session=session)
+    assert down.raised == 4
+    assert (summary.total("failed"), summary.total("recorded")) == (1, 7)
+    ((failed_arn, why),) = summary.failures
+    assert why.startswith("ConnectionClosedError") and "\n" not in why
+    assert embedded.audit_log().history(failed_arn) == []  # nothing partly written
+    # When run again (DynamoDB back): only that one is recorded, the rest are duplicates
+    again, _ = _run(embedded)
+    assert (again.total("recorded"), again.total("duplicate"), again.total("failed")) == (1, 7, 0)
+    assert len(embedded.audit_log().history(failed_arn)) == 1
+
+
+def test_a_lost_answer_after_the_write_is_a_duplicate_on_retry_never_a_second_record(embedded, fault) -> None:
+    _put_world(embedded)
+    session = botocore.session.get_session()
+    lost = fault("TransactWriteItems", times=1)
+    # after moto: written, then the answer is lost
+    session.get_component("event_emitter").register_last("before-send.dynamodb", lost)
+    summary, _ = _run(embedded, session=session)
+    # The first save was written and its answer lost: botocore's retry finds its own write stored (the
+    # store tells it from another event's), so it counts as recorded, and is there once
+    assert lost.raised == 1
+    assert (summary.total("recorded"), summary.total("duplicate"), summary.total("failed")) == (8, 0, 0)
+    for number in range(7):
+        arn = task_arn(region="eu-north-1" if number >= 5 else "us-east-1", task_id=_id(number))
+        assert len(embedded.audit_log().history(arn)) == 1
+
+
+def test_two_backfills_at_once_record_each_task_and_job_once(embedded) -> None:
+    import threading
+
+    _put_world(embedded)
+    summaries: list[backfill.BackfillSummary] = []
+
+    def one() -> None:
+        summaries.append(_run(embedded)[0])
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(summary.total("recorded") for summary in summaries) == 8
+    assert sum(summary.total("duplicate") for summary in summaries) == 8
+    events = [item for item in _items(embedded) if item["sk"]["S"].startswith("EVENT#")]
+    assert len(events) == 8
