@@ -321,3 +321,60 @@ def test_two_backfills_at_once_record_each_task_and_job_once(embedded) -> None:
     assert sum(summary.total("duplicate") for summary in summaries) == 8
     events = [item for item in _items(embedded) if item["sk"]["S"].startswith("EVENT#")]
     assert len(events) == 8
+
+
+_moments = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC))
+
+
+@given(
+    status=st.sampled_from(["CREATED", "QUEUED", "RUNNING", "CANCELLING", "COMPLETED", "FAILED", "CANCELLED"]),
+    created=_moments,
+    ended=st.none() | _moments,
+    number=st.integers(min_value=0, max_value=10**6),
+)
+def test_any_search_summary_makes_a_valid_event_whose_id_depends_on_arn_status_and_time(
+    status: str, created: datetime, ended: datetime | None, number: int
+) -> None:
+    from task_monitor.domain.kinds.task.event import parse_task_event
+    from task_monitor.domain.status import TASK_LIFECYCLE
+    from task_monitor.domain.timefmt import format_instant
+
+    summary = {
+        "quantumTaskArn": task_arn(task_id=_id(number)),
+        "status": status,
+        "deviceArn": description()["deviceArn"],
+        "shots": 100,
+        "outputS3Bucket": "bucket",
+        "outputS3Directory": "tasks/x",
+        "createdAt": created,
+        **({"endedAt": ended} if ended else {}),
+    }
+    event = backfill.task_event(summary)
+    change = parse_task_event(event)  # valid: nothing a live event could not be
+    expected_time = ended if ended and TASK_LIFECYCLE.is_terminal(status) else created
+    assert change.event_time == format_instant(expected_time) and change.status == status
+    assert event["id"] == backfill.synthetic_event_id(summary["quantumTaskArn"], status, event["time"])
+    assert backfill.task_event({**summary, "quantumTaskArn": task_arn(task_id=_id(number + 1))})["id"] != event["id"]
+
+
+@given(
+    status=st.sampled_from(["QUEUED", "RUNNING", "CANCELLING", "COMPLETED", "FAILED", "CANCELLED"]),
+    started=st.none() | _moments,
+    ended=st.none() | _moments,
+)
+def test_any_job_summary_makes_a_valid_job_event(status: str, started: datetime | None, ended: datetime | None) -> None:
+    from task_monitor.domain.kinds.job.event import parse_job_event
+
+    summary = {
+        "jobArn": job_arn(job_id_for("prop")),
+        "jobName": "prop",
+        "status": status,
+        "device": description()["deviceArn"],
+        "createdAt": datetime(2026, 11, 1, tzinfo=UTC),
+        **({"startedAt": started} if started else {}),
+        **({"endedAt": ended} if ended else {}),
+    }
+    event = backfill.job_event(summary)
+    change = parse_job_event(event)
+    assert change.status == status and change.event_id == event["id"] and change.ignored_fields == ()
+    assert backfill.job_event(dict(summary)) == event
