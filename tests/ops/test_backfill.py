@@ -378,3 +378,14 @@ def test_any_job_summary_makes_a_valid_job_event(status: str, started: datetime 
     change = parse_job_event(event)
     assert change.status == status and change.event_id == event["id"] and change.ignored_fields == ()
     assert backfill.job_event(dict(summary)) == event
+
+
+def test_a_summary_the_pipeline_finds_invalid_is_counted_failed_and_named_and_the_rest_go_on(embedded) -> None:
+    _put_world(embedded)
+    odd = task_arn(task_id=_id(8))
+    embedded.braket.put_task(description("COMPLETED", arn=odd, deviceArn="not-a-device-arn"))
+    summary, _ = _run(embedded, regions=("us-east-1",))
+    assert (summary.total("failed"), summary.total("recorded")) == (1, 6)
+    ((arn, why),) = summary.failures
+    assert arn == odd and why.startswith("InvalidEventError") and "detail.deviceArn" in why
+    assert embedded.audit_log().history(odd) == []

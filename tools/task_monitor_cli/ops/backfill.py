@@ -37,7 +37,7 @@ from task_monitor.domain.arrival import Arrival
 from task_monitor.domain.detail_types import EVENT_SOURCE, JOB_STATE_CHANGE, TASK_STATE_CHANGE
 from task_monitor.domain.status import JOB_LIFECYCLE, TASK_LIFECYCLE
 from task_monitor.domain.timefmt import format_instant
-from task_monitor.errors import InvalidEventError, RequestRefusedError
+from task_monitor.errors import TaskMonitorError
 from task_monitor.settings import Settings
 
 BRAKET_REGIONS = ("us-east-1", "us-west-1", "us-west-2", "eu-west-2", "eu-north-1")
@@ -206,7 +206,8 @@ class Backfill:
         try:
             event = task_event(summary) if kind == "task" else job_event(summary)
             return self._dispatcher.process(event, self._arrival).outcome.value
-        except (InvalidEventError, RequestRefusedError, ClientError, BotoCoreError, KeyError, ValueError) as error:
+        # Invalid, refused, or failed past botocore's retries: counted and named; the next one goes on.
+        except (TaskMonitorError, ClientError, BotoCoreError, KeyError, ValueError) as error:
             self.summary.failures.append((arn, f"{type(error).__name__}: {error}".splitlines()[0]))
             return "failed"
 
