@@ -35,16 +35,18 @@ def _visible(aws, url: str) -> int:
     return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
 
 
-def _fill_dead_letters(aws, fault) -> None:
+def _fill_dead_letters(aws, fault) -> str:
     """Two events on the dead-letter queue: a valid one DynamoDB never took (retries exhausted, moved by
-    the queue's redrive policy) and an invalid one the function set aside at once."""
+    the queue's redrive policy) and an invalid one the function set aside at once. The valid one's
+    original message id."""
     aws.braket.put_task(description("RUNNING"))
     with cold_start_with(aws, "before-send.dynamodb", fault("TransactWriteItems")):
-        aws.deliver(task_event("RUNNING"))
+        (original,) = aws.deliver(task_event("RUNNING"))
         aws.drain()
     aws.deliver(task_event(shots="lots", arn=OTHER_ARN))
     aws.drain()
     assert _visible(aws, aws.dead_letters_url) == 2 and aws.audit_log().history(TASK_ARN) == []
+    return original
 
 
 def test_a_dry_run_summarises_the_dead_letters_and_changes_nothing(embedded, fault) -> None:
@@ -65,7 +67,7 @@ def test_redrive_moves_dead_letters_back_and_what_fails_again_returns_to_the_dea
     embedded, fault, moves
 ) -> None:
     # Given a recoverable and a permanently bad event on the dead-letter queue (DynamoDB back now)
-    _fill_dead_letters(embedded, fault)
+    original = _fill_dead_letters(embedded, fault)
     # When they are moved to the events queue, one message per poll
     task = redrive.start(embedded.sqs, _dead_letter_arn(embedded), embedded.events_arn)
     seen = list(redrive.progress(embedded.sqs, task.source_arn, sleep=lambda _: None))
@@ -78,7 +80,10 @@ def test_redrive_moves_dead_letters_back_and_what_fails_again_returns_to_the_dea
     assert _visible(embedded, embedded.dead_letters_url) == 0 and embedded.queued_events() == 2
     # And the function, polling as the event source mapping does, records the recoverable one
     embedded.drain()
-    assert [item["status"] for item in embedded.audit_log().history(TASK_ARN)] == ["RUNNING"]
+    (recorded,) = embedded.audit_log().history(TASK_ARN)
+    assert recorded["status"] == "RUNNING"
+    # through the events queue, as a new message (a redrive sends new messages): vouched, its own id
+    assert recorded["arrival"]["via"] == "queue" and recorded["arrival"]["messageId"] != original
     # And the invalid one is back on the dead-letter queue, set aside again with its reason
     (letter,) = embedded.dead_letters()
     assert json.loads(letter.body) == task_event(shots="lots", arn=OTHER_ARN)
@@ -179,3 +184,19 @@ def test_a_peek_sees_at_most_what_it_asks_and_ends_when_no_other_message_comes(e
     assert len(found.sample) == expected and len({letter.message_id for letter in found.sample}) == expected
     assert found.kinds == {"no detail-type": expected}
     assert redrive.survey(embedded.sqs, embedded.dead_letters_url, peek=0).approximate_count == 12
+
+
+def test_a_moved_message_keeps_its_body_and_attributes_as_a_new_message(embedded, moves) -> None:
+    attributes = {"errorType": {"DataType": "String", "StringValue": "InvalidEventError"}}
+    sent = embedded.sqs.send_message(
+        QueueUrl=embedded.dead_letters_url, MessageBody='{"kept": true}', MessageAttributes=attributes
+    )
+    holding = embedded.sqs.create_queue(QueueName="holding")["QueueUrl"]
+    redrive.start(embedded.sqs, _dead_letter_arn(embedded), embedded._queue_arn(holding))
+    list(redrive.progress(embedded.sqs, _dead_letter_arn(embedded), sleep=lambda _: None))
+    (moved,) = embedded.sqs.receive_message(
+        QueueUrl=holding, MessageAttributeNames=["All"], AttributeNames=["ApproximateReceiveCount"]
+    )["Messages"]
+    assert moved["Body"] == '{"kept": true}' and moved["MessageId"] != sent["MessageId"]
+    assert moved["MessageAttributes"]["errorType"]["StringValue"] == "InvalidEventError"
+    assert moved["Attributes"]["ApproximateReceiveCount"] == "1"
