@@ -318,18 +318,18 @@ def test_throttling_then_success_is_retried_by_botocore_standard_mode(
 
 
 def test_an_operation_it_does_not_emulate_fails_loudly(braket: BraketEmulator) -> None:
-    # Given a client; When it calls operations other than GetQuantumTask
+    # Given a client; When it calls operations it does not emulate
     client = braket.attach(braket_client("us-east-1"))
     with pytest.raises(ClientError) as search:
-        client.search_quantum_tasks(filters=[])
+        client.search_devices(filters=[])
     with pytest.raises(ClientError) as cancel:
         client.cancel_quantum_task(quantumTaskArn=FORTE_TASK, clientToken="token-1")
 
     # Then each is a validation error naming the operation, never a silent success
-    for excinfo, operation in ((search, "SearchQuantumTasks"), (cancel, "CancelQuantumTask")):
+    for excinfo, operation in ((search, "SearchDevices"), (cancel, "CancelQuantumTask")):
         assert error_of(excinfo) == ("ValidationException", 400)
         assert f"does not implement {operation}" in excinfo.value.response["Error"]["Message"]
-    assert [call.operation for call in braket.calls] == ["SearchQuantumTasks", "CancelQuantumTask"]
+    assert [call.operation for call in braket.calls] == ["SearchDevices", "CancelQuantumTask"]
     assert braket.calls[1].quantum_task_arn is None
 
 

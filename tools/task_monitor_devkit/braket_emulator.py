@@ -1,4 +1,5 @@
-"""An in-process Amazon Braket that answers GetQuantumTask and GetJob at botocore's HTTP layer.
+"""An in-process Amazon Braket that answers GetQuantumTask, GetJob, SearchQuantumTasks and SearchJobs at
+botocore's HTTP layer.
 
 moto has no Braket backend, and stubbing the client (botocore's Stubber, mocks) would skip the two things
 most likely to go wrong: botocore's request serialization (the task or job ARN URL-encoded into the path, the
@@ -10,6 +11,7 @@ Not deployed: the ``local`` package is left out of the Lambda bundle; the demo a
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import copy
 import email.utils
@@ -44,6 +46,30 @@ _NOT_FOUND = "ResourceNotFoundException"
 _VALIDATION = "ValidationException"
 _TASK_PATH = re.compile(r"^/quantum-task/(?P<arn>[^/]+)$")
 _JOB_PATH = re.compile(r"^/job/(?P<arn>[^/]+)$")
+_SEARCH_TASKS = "SearchQuantumTasks"
+_SEARCH_JOBS = "SearchJobs"
+_SEARCH_PATHS = {"/quantum-tasks": _SEARCH_TASKS, "/jobs": _SEARCH_JOBS}
+# The filter names each search takes (botocore's model documents them), and its operators.
+_SEARCH_FILTERS = {
+    _SEARCH_TASKS: ("quantumTaskArn", "deviceArn", "jobArn", "status", "createdAt"),
+    _SEARCH_JOBS: ("jobArn", "createdAt"),
+}
+_SEARCH_OPERATORS = {
+    _SEARCH_TASKS: ("LT", "LTE", "EQUAL", "GT", "GTE", "BETWEEN"),
+    _SEARCH_JOBS: ("LT", "LTE", "EQUAL", "GT", "GTE", "BETWEEN", "CONTAINS"),
+}
+_TASK_SUMMARY_FIELDS = (
+    "quantumTaskArn",
+    "status",
+    "deviceArn",
+    "shots",
+    "outputS3Bucket",
+    "outputS3Directory",
+    "createdAt",
+    "endedAt",
+    "tags",
+)
+SEARCH_MAX_RESULTS = 100  # the model's maximum for maxResults
 _BRAKET_HOST = re.compile(r"^braket\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$")
 _TASK_ARN = re.compile(r"^arn:aws[a-z-]*:braket:(?P<region>[a-z0-9-]+):\d{12}:quantum-task/[^/\s]+$")
 _JOB_ARN = re.compile(r"^arn:aws[a-z-]*:braket:(?P<region>[a-z0-9-]+):\d{12}:job/[^/\s]+$")
@@ -187,7 +213,9 @@ def _operation_name(event_name: str, method: str, path: str) -> str:
 class BraketEmulator:
     """An in-process Amazon Braket that answers GetQuantumTask and GetJob like the real API."""
 
-    def __init__(self) -> None:
+    def __init__(self, search_page_size: int = SEARCH_MAX_RESULTS) -> None:
+        # At most this many summaries per Search* page, whatever maxResults asks (a small one makes pages).
+        self.search_page_size = search_page_size
         self.calls: list[EmulatedCall] = []
         self._tasks: dict[str, dict[str, Any]] = {}
         self._jobs: dict[str, dict[str, Any]] = {}
@@ -353,7 +381,11 @@ class BraketEmulator:
         task_arn: str | None = None
         job_arn: str | None = None
         names = tuple(parse_qs(url.query).get("additionalAttributeNames", []))
-        if request.method == "GET" and match is not None:
+        if request.method == "POST" and url.path in _SEARCH_PATHS:
+            operation = _SEARCH_PATHS[url.path]
+            names = ()
+            status_code, error_code, body = self._search(operation, region, request.body)
+        elif request.method == "GET" and match is not None:
             task_arn = unquote(match["arn"])
             status_code, error_code, body = self._get_quantum_task(region, task_arn, names)
             operation = _OPERATION
@@ -366,8 +398,8 @@ class BraketEmulator:
             names = ()
             status_code, error_code = _error_statuses()[_VALIDATION], _VALIDATION
             body = {
-                "message": f"BraketEmulator does not implement {operation}; only {_OPERATION} and "
-                f"{_JOB_OPERATION} are emulated"
+                "message": f"BraketEmulator does not implement {operation}; only {_OPERATION}, "
+                f"{_JOB_OPERATION}, {_SEARCH_TASKS} and {_SEARCH_JOBS} are emulated"
             }
         _ANSWERED.add(request)
         with self._lock:
@@ -431,6 +463,39 @@ class BraketEmulator:
             body.pop("queueInfo", None)
         return 200, None, body
 
+    def _search(self, operation: str, region: str, raw: Any) -> tuple[int, str | None, dict[str, Any]]:
+        """SearchQuantumTasks / SearchJobs over the stored descriptions of the region asked: injected
+        errors first (any fault not tied to one task or job), then validation, filters, and one page."""
+        with self._lock:
+            fault = self._take_fault("")
+            if fault is not None:
+                return fault.status_code, fault.code, {"message": fault.message}
+            try:
+                body = json.loads(raw or b"{}")
+                filters = [_SearchFilter.parse(operation, entry) for entry in body["filters"]]
+                limit = min(int(body.get("maxResults") or SEARCH_MAX_RESULTS), self.search_page_size)
+                stored = self._tasks if operation == _SEARCH_TASKS else self._jobs
+                summaries = [
+                    _task_summary(item) if operation == _SEARCH_TASKS else _job_summary(item)
+                    for arn, item in stored.items()
+                    if (_task_region(arn) if operation == _SEARCH_TASKS else _job_region(arn)) == region
+                ]
+                found = sorted(
+                    (summary for summary in summaries if all(wanted.matches(summary) for wanted in filters)),
+                    key=lambda summary: (
+                        summary["createdAt"],
+                        summary["quantumTaskArn" if operation == _SEARCH_TASKS else "jobArn"],
+                    ),
+                )
+                start = _search_offset(body.get("nextToken"), body["filters"])
+            except (KeyError, TypeError, ValueError) as error:
+                return self._error(_VALIDATION, f"{operation}: {error}")
+        page = found[start : start + limit]
+        answer: dict[str, Any] = {"quantumTasks" if operation == _SEARCH_TASKS else "jobs": page}
+        if start + limit < len(found):
+            answer["nextToken"] = _search_token(start + limit, body["filters"])
+        return 200, None, answer
+
     @staticmethod
     def _error(code: str, message: str) -> tuple[int, str, dict[str, Any]]:
         return _error_statuses()[code], code, {"message": message}
@@ -444,3 +509,80 @@ class BraketEmulator:
                     self._faults.remove(fault)
                 return fault
         return None
+
+
+@dataclass(frozen=True)
+class _SearchFilter:
+    """One Search* filter, checked against the model's names and operators."""
+
+    name: str
+    operator: str
+    values: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, operation: str, entry: Mapping[str, Any]) -> _SearchFilter:
+        name, operator, values = entry["name"], entry["operator"], tuple(entry["values"])
+        if name not in _SEARCH_FILTERS[operation]:
+            raise ValueError(f"filter name {name!r} is not one of {', '.join(_SEARCH_FILTERS[operation])}")
+        if operator not in _SEARCH_OPERATORS[operation]:
+            raise ValueError(f"operator {operator!r} is not one of {', '.join(_SEARCH_OPERATORS[operation])}")
+        if not values or (operator == "BETWEEN" and len(values) != 2):
+            raise ValueError(f"filter {name} {operator} needs {'two values' if operator == 'BETWEEN' else 'a value'}")
+        if name == "createdAt":
+            for value in values:
+                _check_timestamp("filters[].values", value)
+        return cls(name, operator, values)
+
+    def matches(self, summary: Mapping[str, Any]) -> bool:
+        value = summary.get(self.name)
+        if value is None:
+            return False
+        have: Any = datetime.fromisoformat(value) if self.name == "createdAt" else value
+        wanted: list[Any] = [datetime.fromisoformat(item) if self.name == "createdAt" else item for item in self.values]
+        if self.operator == "EQUAL":
+            return have in wanted
+        if self.operator == "CONTAINS":
+            return any(str(item) in str(have) for item in wanted)
+        if self.operator == "BETWEEN":
+            return bool(wanted[0] <= have <= wanted[1])
+        comparisons = {
+            "LT": lambda: have < wanted[0],
+            "LTE": lambda: have <= wanted[0],
+            "GT": lambda: have > wanted[0],
+            "GTE": lambda: have >= wanted[0],
+        }
+        return bool(comparisons[self.operator]())
+
+
+def _task_summary(description: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored GetQuantumTask answer as SearchQuantumTasks summarises it."""
+    return {name: copy.deepcopy(description[name]) for name in _TASK_SUMMARY_FIELDS if name in description}
+
+
+def _job_summary(description: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored GetJob answer as SearchJobs summarises it (its device from ``deviceConfig``)."""
+    summary = {
+        name: copy.deepcopy(description[name])
+        for name in ("status", "jobArn", "jobName", "createdAt", "startedAt", "endedAt", "tags")
+        if name in description
+    }
+    summary["device"] = (description.get("deviceConfig") or {}).get("device", "")
+    return summary
+
+
+def _search_token(offset: int, filters: Any) -> str:
+    """An opaque token: the next offset, bound to the filters it was made for."""
+    text = json.dumps({"offset": offset, "filters": filters}, sort_keys=True)
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+def _search_offset(token: Any, filters: Any) -> int:
+    if token is None:
+        return 0
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(str(token).encode()))
+    except ValueError:
+        raise ValueError("nextToken is not valid") from None
+    if decoded.get("filters") != json.loads(json.dumps(filters)):
+        raise ValueError("nextToken was made for other filters")
+    return int(decoded["offset"])

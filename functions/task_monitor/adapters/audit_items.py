@@ -18,6 +18,7 @@ from typing import Any
 from task_monitor import audit_schema as schema
 from task_monitor.adapters.dynamodb_codec import from_item
 from task_monitor.domain import registry
+from task_monitor.domain.arrival import stored_arrival_dates_its_status
 from task_monitor.domain.status import Lifecycle, is_terminal
 from task_monitor.domain.timefmt import seconds_between
 
@@ -220,6 +221,8 @@ def record_from_item(item: dict[str, Any]) -> dict[str, Any]:
 def timings_with_running(record: Record, latest: dict[str, Any]) -> dict[str, Any] | None:
     """A late RUNNING event dates the start: createdAt -> it is queued, it -> endedAt is running."""
     if record["status"] != "RUNNING" or not is_terminal(latest.get("status", "")):
+        return None
+    if not stored_arrival_dates_its_status(record):  # a backfill's RUNNING: not when it started
         return None
     known = dict(latest.get("timings") or {})
     split = {

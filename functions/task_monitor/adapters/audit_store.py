@@ -27,7 +27,7 @@ from task_monitor.adapters.audit_items import (
 from task_monitor.adapters.dynamodb_codec import from_item, to_attribute, to_item
 from task_monitor.adapters.notification_claims import CLAIM_TIMEOUT_SECONDS, NotificationClaims
 from task_monitor.adapters.refusals import DYNAMODB, permanent_refusals
-from task_monitor.domain.arrival import ARRIVAL_FIELD, stored_arrival_joins_callers
+from task_monitor.domain.arrival import ARRIVAL_FIELD, stored_arrival_dates_its_status, stored_arrival_joins_callers
 from task_monitor.domain.callers import (
     CALLER_FIELDS,
     CANCEL_STATUSES,
@@ -143,7 +143,12 @@ class DynamoAuditStore:
         )
         items = [from_item(item) for item in response.get("Items", [])]
         # What the filter let through is a call or else a RUNNING event.
-        times = [item["eventTime"] for item in items if item.get("eventName") not in JOINED_API_CALLS]
+        # A backfilled RUNNING record says the task ran, not since when: it dates nothing.
+        times = [
+            item["eventTime"]
+            for item in items
+            if item.get("eventName") not in JOINED_API_CALLS and stored_arrival_dates_its_status(item)
+        ]
         return HistoryFacts(
             running_since=min(times) if times else None,
             created_by=_first_caller(items, CREATED_BY),

@@ -9,7 +9,10 @@ it. What the entry point saw is the evidence the audit keeps (docs/trust-and-pri
 * ``otherQueue``: an SQS batch naming another queue (or none configured); that queue's ARN;
 * ``direct``: the function invoked with one EventBridge event;
 * ``replay``: an operator's ``replay`` (the CLI, in the operator's own process and credentials),
-  naming the operator and, for a dead letter, the dead-letter message's id.
+  naming the operator and, for a dead letter, the dead-letter message's id;
+* ``backfill``: no event at all, but a task or job an operator's ``backfill`` found with Braket's
+  ``SearchQuantumTasks``/``SearchJobs`` (state as Braket reported it then, under a synthetic event),
+  naming the operator. It never names a creator: nothing of a CloudTrail call came with it.
 
 The entry points (the handler, the SQS intake, the CLI) make the value; the domain only passes it on.
 Only an arrival the queue's policy vouches for, or an operator's replay of a dead letter, may name a
@@ -26,7 +29,8 @@ VIA_QUEUE = "queue"
 VIA_OTHER_QUEUE = "otherQueue"
 VIA_DIRECT = "direct"
 VIA_REPLAY = "replay"
-VIAS = (VIA_QUEUE, VIA_OTHER_QUEUE, VIA_DIRECT, VIA_REPLAY)
+VIA_BACKFILL = "backfill"
+VIAS = (VIA_QUEUE, VIA_OTHER_QUEUE, VIA_DIRECT, VIA_REPLAY, VIA_BACKFILL)
 # How a call may come that cannot name a caller (a replay can, of a dead letter; the metric by `via`).
 UNVOUCHED_ARRIVALS = (VIA_OTHER_QUEUE, VIA_DIRECT, VIA_REPLAY)
 ARRIVAL_FIELD = "arrival"
@@ -38,7 +42,7 @@ class ArrivalField(TypedDict, total=False):
     via: Required[str]  # one of VIAS
     messageId: str  # queue, otherQueue: the SQS message; replay: the dead-letter message replayed
     queue: str  # otherQueue: the ARN the batch named ("" when it named none)
-    operator: str  # replay: the operator's ARN (sts:GetCallerIdentity)
+    operator: str  # replay, backfill: the operator's ARN (sts:GetCallerIdentity)
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,10 @@ class Arrival:
     def __post_init__(self) -> None:
         if self.via not in VIAS:
             raise ValueError(f"arrival via must be one of {', '.join(VIAS)}, got {self.via!r}")
-        if self.via == VIA_REPLAY and not self.operator:
-            raise ValueError("a replay's arrival must name its operator")
+        if self.via in (VIA_REPLAY, VIA_BACKFILL) and not self.operator:
+            raise ValueError(f"a {self.via}'s arrival must name its operator")
+        if self.via == VIA_BACKFILL and self.message_id is not None:
+            raise ValueError("a backfill has no message: it was found by a search, not delivered")
 
     @classmethod
     def direct(cls) -> Arrival:
@@ -70,6 +76,11 @@ class Arrival:
     @classmethod
     def replay(cls, operator: str, dead_letter_message_id: str | None = None) -> Arrival:
         return cls(VIA_REPLAY, message_id=dead_letter_message_id, operator=operator)
+
+    @classmethod
+    def backfill(cls, operator: str) -> Arrival:
+        """A task or job found by the operator's search, recorded as a synthetic event (never joins a caller)."""
+        return cls(VIA_BACKFILL, operator=operator)
 
     @property
     def joins_callers(self) -> bool:
@@ -97,3 +108,11 @@ def stored_arrival_joins_callers(record: Mapping[str, Any]) -> bool:
         return True
     via = field.get("via")
     return via == VIA_QUEUE or (via == VIA_REPLAY and isinstance(field.get("messageId"), str))
+
+
+def stored_arrival_dates_its_status(record: Mapping[str, Any]) -> bool:
+    """Whether a record's ``eventTime`` is when its resource reached its status. Not for a backfill: a
+    search tells a task's status but not when it began RUNNING, so its synthetic event is dated by the
+    times Braket does give (``createdAt``, ``endedAt``), and no queue wait may be measured from it."""
+    field = record.get(ARRIVAL_FIELD)
+    return not (isinstance(field, Mapping) and field.get("via") == VIA_BACKFILL)

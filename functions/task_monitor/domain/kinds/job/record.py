@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Required, TypedDict, cast
 
 from task_monitor.domain.arns import parse_device_arn
-from task_monitor.domain.arrival import ArrivalField
+from task_monitor.domain.arrival import ArrivalField, stored_arrival_dates_its_status
 from task_monitor.domain.callers import Caller, principal_only
 from task_monitor.domain.enrichment import EnrichmentErrorInfo, EnrichmentFailure, Timings, to_plain
 from task_monitor.domain.kinds.job.event import JobStateChange
@@ -268,7 +268,8 @@ def summarize_tasks(tasks: Sequence[Mapping[str, Any]]) -> TaskSummary:
 
 def derive_job_timings(change: JobStateChange, record: Mapping[str, Any], running_since: str | None) -> Timings:
     """Seconds queued (created -> started), running (started -> ended) and in all, where known."""
-    started = record.get("startedAt") or (change.event_time if change.status == "RUNNING" else running_since)
+    dated = change.status == "RUNNING" and stored_arrival_dates_its_status(record)  # not a backfill's
+    started = record.get("startedAt") or (change.event_time if dated else running_since)
     ended = record.get("endedAt") if JOB_LIFECYCLE.is_terminal(change.status) else None
     timings = {
         "queuedSeconds": seconds_between(record.get("createdAt"), started),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Required, TypedDict, cast
 
-from task_monitor.domain.arrival import ArrivalField
+from task_monitor.domain.arrival import ArrivalField, stored_arrival_dates_its_status
 from task_monitor.domain.callers import Caller, is_known, principal_only
 from task_monitor.domain.enrichment import EnrichmentErrorInfo, EnrichmentFailure, Timings, to_plain
 from task_monitor.domain.kinds.task.event import TaskStateChange
@@ -150,7 +150,9 @@ def build_record(
             "code": enrichment_failure.code,
             "message": enrichment_failure.message,
         }
-    timings = derive_timings(change, record["createdAt"], record["endedAt"], running_since)
+    timings = derive_timings(
+        change, record["createdAt"], record["endedAt"], running_since, dated=stored_arrival_dates_its_status(record)
+    )
     if timings:
         record["timings"] = timings
     if is_known(created_by):  # who, not the person's details (domain/callers.py)
@@ -166,10 +168,16 @@ def build_record(
 
 
 def derive_timings(
-    change: TaskStateChange, created_at: str | None, ended_at: str | None, running_since: str | None
+    change: TaskStateChange,
+    created_at: str | None,
+    ended_at: str | None,
+    running_since: str | None,
+    *,
+    dated: bool = True,
 ) -> dict[str, float]:
-    """Seconds queued, running and in all, as far as this event and the history tell."""
-    started = change.event_time if change.status == "RUNNING" else running_since
+    """Seconds queued, running and in all, as far as this event and the history tell. A RUNNING event
+    that is not ``dated`` (a backfill's) says the task runs, not since when: it starts nothing."""
+    started = change.event_time if change.status == "RUNNING" and dated else running_since
     timings = {
         "queuedSeconds": seconds_between(created_at, started),
         "runningSeconds": seconds_between(started, ended_at) if is_terminal(change.status) else None,

@@ -1,0 +1,1 @@
+"""Operator library: redrive of dead letters, backfill of tasks and jobs. The CLI wires the commands."""
