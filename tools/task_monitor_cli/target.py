@@ -198,8 +198,9 @@ def open_target(args: argparse.Namespace, *, quiet: bool = True) -> Iterator[Dep
                 for step in demo_timeline():
                     step.prepare(aws.braket)
                     aws.send(step.event())
-            else:
+            else:  # each as deployed: on the events queue, taken in a batch, retried, or dead-lettered
                 for event in events:
                     teach_emulator(aws, event)
-                    aws.send(event)
+                    aws.deliver(event)
+                    aws.drain()
         yield Embedded(aws)

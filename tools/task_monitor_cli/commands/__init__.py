@@ -4,6 +4,6 @@ parser is built from, in the order ``--help`` shows them."""
 
 from __future__ import annotations
 
-from task_monitor_cli.commands import demo, history, prices, replay
+from task_monitor_cli.commands import backfill, demo, history, prices, redrive, replay
 
-COMMANDS = (history, replay, prices, demo)
+COMMANDS = (history, replay, redrive, backfill, prices, demo)
