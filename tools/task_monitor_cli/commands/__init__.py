@@ -4,6 +4,6 @@ parser is built from, in the order ``--help`` shows them."""
 
 from __future__ import annotations
 
-from task_monitor_cli.commands import backfill, demo, history, prices, redrive, replay
+from task_monitor_cli.commands import backfill, demo, history, jobs, prices, redrive, replay, report, tasks
 
-COMMANDS = (history, replay, redrive, backfill, prices, demo)
+COMMANDS = (history, tasks, jobs, report, replay, redrive, backfill, prices, demo)

@@ -1,0 +1,65 @@
+"""``task-monitor jobs``: hybrid jobs by status, creator and creation time, from the indexes."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from task_monitor_cli.commands.history import cost_text
+from task_monitor_cli.commands.tasks import _limited, add_listing_options
+from task_monitor_cli.errors import UsageError
+from task_monitor_cli.output import Column, Output
+from task_monitor_cli.render import device_label, short_id
+
+NAME = "jobs"
+SUMMARY = "list hybrid jobs by status, creator and time (from the indexes)"
+EXAMPLES = """\
+  task-monitor jobs --since 30d
+  task-monitor jobs --status FAILED --json
+  task-monitor jobs --demo
+"""
+
+COLUMNS = (
+    Column("job", "job"),
+    Column("status", "status"),
+    Column("statusTime", "since"),
+    Column("device", "device"),
+    Column("createdAt", "created"),
+    Column("cost", "est. cost"),
+    Column("creator", "creator", wrap=True),
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_listing_options(parser, tasks=False)
+
+
+def run(args: argparse.Namespace, output: Output) -> int:
+    from task_monitor_cli.listings import JobFilter, ListingError, list_jobs
+    from task_monitor_cli.target import open_target
+
+    try:
+        job_filter = JobFilter(status=args.status, since=args.since, until=args.until, creator=args.creator)
+    except ListingError as error:
+        raise UsageError(str(error)) from None
+    with open_target(args) as target:
+        rows = list(_limited(list_jobs(target.audit_log(), job_filter, newest_first=args.newest_first), args.limit))
+    if output.format == "json":
+        output.document(rows)
+    else:
+        output.table(COLUMNS, (_job_line(row, full=output.format == "csv") for row in rows))
+        output.line(f"{len(rows)} job(s)")
+    return 0
+
+
+def _job_line(row: dict[str, Any], *, full: bool) -> dict[str, Any]:
+    device = row.get("deviceArn") or ""
+    return {
+        "job": row["arn"] if full else short_id(row["arn"]),
+        "status": row.get("status"),
+        "statusTime": row.get("statusTime"),
+        "device": device if full else device_label(device) if device else "",
+        "createdAt": row.get("createdAt"),
+        "cost": (row.get("estimatedCost") or {}).get("amountUsd") if full else cost_text(row.get("estimatedCost")),
+        "creator": row.get("creator"),
+    }
