@@ -37,6 +37,9 @@ class IndexDefinition:
     partition_key: str
     sort_key: str
     purpose: str
+    # Attributes copied into the index beside the keys: None for all of them (ALL), an empty tuple
+    # for none (KEYS_ONLY), else those (INCLUDE).
+    projection: tuple[str, ...] | None = None
 
 
 DEVICE_INDEX = IndexDefinition(
