@@ -169,7 +169,20 @@ def _run(aws: Any, meter: WriteMeter, event: dict[str, Any], path: str, *, by_pa
     )
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """Figures as JSON to ``--out`` (logs, the function's, go to stdout as in Lambda) or to stdout."""
+    import argparse
     import json
 
-    print(json.dumps(measure(), indent=2))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    figures = json.dumps(measure(), indent=2)
+    if args.out:
+        args.out.write_text(figures)
+    else:
+        print(figures)
+
+
+if __name__ == "__main__":
+    main()

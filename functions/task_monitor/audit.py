@@ -12,7 +12,7 @@ field names; storage keys are left out.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from task_monitor import audit_schema as schema
@@ -26,13 +26,23 @@ _MAX_TIME = "9999"  # sorts after every ISO-8601 time
 
 
 class AuditLog:
-    def __init__(self, table_name: str, *, client: Any | None = None, region: str | None = None) -> None:
+    def __init__(
+        self,
+        table_name: str,
+        *,
+        client: Any | None = None,
+        region: str | None = None,
+        deployed_indexes: Collection[str] | None = None,
+    ) -> None:
         if client is None:
             import botocore.session
 
             client = botocore.session.get_session().create_client("dynamodb", region_name=region)
         self._client = client
         self._table = table_name
+        # The table's index names while a stack migrates to new indexes (audit_schema.MIGRATION_STEPS);
+        # None: the final schema.
+        self._deployed_indexes = deployed_indexes
 
     def history(self, arn: str) -> list[dict[str, Any]]:
         """Every distinct event of the task, job or device the ARN names, in event-time order (oldest first)."""
@@ -84,7 +94,7 @@ class AuditLog:
             task
             for status in WAITING_TASK_STATUSES
             for task in self._query(
-                IndexName=schema.STATUS_INDEX.name,
+                IndexName=schema.in_service(schema.STATUS_INDEX, self._deployed_indexes).name,
                 KeyConditionExpression="#pk = :pk",
                 FilterExpression="#device = :device",
                 ExpressionAttributeNames={"#pk": schema.STATUS_INDEX.partition_key, "#device": "deviceArn"},
@@ -102,7 +112,7 @@ class AuditLog:
         # "~" sorts after every ARN character, so the end bound includes that instant's tasks.
         return list(
             self._query(
-                IndexName=index.name,
+                IndexName=schema.in_service(index, self._deployed_indexes).name,
                 KeyConditionExpression="#pk = :pk AND #sk BETWEEN :start AND :end",
                 ExpressionAttributeNames={"#pk": index.partition_key, "#sk": index.sort_key},
                 ExpressionAttributeValues={
