@@ -7,7 +7,8 @@ status; jobs and devices by status.
     log.latest(task_arn)    # the latest state, or None
 
 Records are plain Python values (ints, floats, strings, lists, dicts) with the Braket API's
-field names; storage keys are left out.
+field names; storage keys are left out. Listings hold what each index copies
+(``audit_schema``, docs/table-design.md); ``latest`` has the whole record.
 """
 
 from __future__ import annotations
@@ -68,11 +69,12 @@ class AuditLog:
         return record_from_item(item) if item else None
 
     def tasks_on_device(self, device_arn: str, start: str = _MIN_TIME, end: str = _MAX_TIME) -> list[dict[str, Any]]:
-        """Latest state of each task on a device created in [start, end] (ISO-8601 UTC)."""
+        """Each task on a device created in [start, end] (ISO-8601 UTC), as byDevice holds it: ARN,
+        creation, shots, job, creator; not its status (``tasks_by_status`` or ``latest`` has that)."""
         return self._between(schema.DEVICE_INDEX, f"{registry.DEVICE.key_prefix}{device_arn}", start, end)
 
     def tasks_of_job(self, job_arn: str) -> list[dict[str, Any]]:
-        """Latest state of each task of a hybrid job, by creation time."""
+        """Each task of a hybrid job, by creation time, with what the job's roll-up reads (byJob's projection)."""
         return self._between(schema.JOB_INDEX, f"{registry.JOB.key_prefix}{job_arn}", _MIN_TIME, _MAX_TIME)
 
     def tasks_by_status(self, status: str, start: str = _MIN_TIME, end: str = _MAX_TIME) -> list[dict[str, Any]]:
