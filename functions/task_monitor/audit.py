@@ -7,12 +7,13 @@ status; jobs and devices by status.
     log.latest(task_arn)    # the latest state, or None
 
 Records are plain Python values (ints, floats, strings, lists, dicts) with the Braket API's
-field names; storage keys are left out.
+field names; storage keys are left out. Listings hold what each index copies
+(``audit_schema``, docs/table-design.md); ``latest`` has the whole record.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from task_monitor import audit_schema as schema
@@ -26,13 +27,23 @@ _MAX_TIME = "9999"  # sorts after every ISO-8601 time
 
 
 class AuditLog:
-    def __init__(self, table_name: str, *, client: Any | None = None, region: str | None = None) -> None:
+    def __init__(
+        self,
+        table_name: str,
+        *,
+        client: Any | None = None,
+        region: str | None = None,
+        deployed_indexes: Collection[str] | None = None,
+    ) -> None:
         if client is None:
             import botocore.session
 
             client = botocore.session.get_session().create_client("dynamodb", region_name=region)
         self._client = client
         self._table = table_name
+        # The table's index names while a stack migrates to new indexes (audit_schema.MIGRATION_STEPS);
+        # None: the final schema.
+        self._deployed_indexes = deployed_indexes
 
     def history(self, arn: str) -> list[dict[str, Any]]:
         """Every distinct event of the task, job or device the ARN names, in event-time order (oldest first)."""
@@ -58,11 +69,12 @@ class AuditLog:
         return record_from_item(item) if item else None
 
     def tasks_on_device(self, device_arn: str, start: str = _MIN_TIME, end: str = _MAX_TIME) -> list[dict[str, Any]]:
-        """Latest state of each task on a device created in [start, end] (ISO-8601 UTC)."""
+        """Each task on a device created in [start, end] (ISO-8601 UTC), as byDevice holds it: ARN,
+        creation, shots, job, creator; not its status (``tasks_by_status`` or ``latest`` has that)."""
         return self._between(schema.DEVICE_INDEX, f"{registry.DEVICE.key_prefix}{device_arn}", start, end)
 
     def tasks_of_job(self, job_arn: str) -> list[dict[str, Any]]:
-        """Latest state of each task of a hybrid job, by creation time."""
+        """Each task of a hybrid job, by creation time, with what the job's roll-up reads (byJob's projection)."""
         return self._between(schema.JOB_INDEX, f"{registry.JOB.key_prefix}{job_arn}", _MIN_TIME, _MAX_TIME)
 
     def tasks_by_status(self, status: str, start: str = _MIN_TIME, end: str = _MAX_TIME) -> list[dict[str, Any]]:
@@ -84,7 +96,7 @@ class AuditLog:
             task
             for status in WAITING_TASK_STATUSES
             for task in self._query(
-                IndexName=schema.STATUS_INDEX.name,
+                IndexName=schema.in_service(schema.STATUS_INDEX, self._deployed_indexes).name,
                 KeyConditionExpression="#pk = :pk",
                 FilterExpression="#device = :device",
                 ExpressionAttributeNames={"#pk": schema.STATUS_INDEX.partition_key, "#device": "deviceArn"},
@@ -102,7 +114,7 @@ class AuditLog:
         # "~" sorts after every ARN character, so the end bound includes that instant's tasks.
         return list(
             self._query(
-                IndexName=index.name,
+                IndexName=schema.in_service(index, self._deployed_indexes).name,
                 KeyConditionExpression="#pk = :pk AND #sk BETWEEN :start AND :end",
                 ExpressionAttributeNames={"#pk": index.partition_key, "#sk": index.sort_key},
                 ExpressionAttributeValues={
