@@ -70,12 +70,14 @@ STATUS_INDEX = IndexDefinition(
     sort_key="statusSortKey",  # <eventTime of the latest state>#<quantumTaskArn>
     purpose="tasks by latest status, by the time they reached it",
     # Its key moves with every status (a delete and a put whatever it holds); jobs, devices and
-    # spending limits are listed here too, by their own ARN field.
+    # spending limits are listed here too, by their own ARN field. ``timings`` (queue wait, running
+    # time) for the CLI's listings and report (task_monitor_cli.listings, docs/listings.md).
     projection=(
         *_TASK_FACTS,
         "status",
         "eventTime",
         "numSuccessfulShots",
+        "timings",
         "estimatedCost",
         "createdBy",
         "jobArn",
