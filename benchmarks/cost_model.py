@@ -7,6 +7,7 @@ List prices, us-east-1, late 2026 (check the current ones).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 LAMBDA_GB_SECOND = 0.0000133334  # arm64
@@ -25,6 +26,9 @@ class Path:
     share: float
     cpu_ms: float
     calls: dict[str, float]
+    # DynamoDB write units per event on this path as measured from the items written
+    # (benchmarks/measured_writes.py); None: estimated from the assumed item sizes below.
+    write_units: float | None = None
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class Assumptions:
     latency_ms_per_call: float = 20.0  # AWS round trip per call, waited for in the function (10-30 ms)
     sqs_requests_per_batch: float = 3.0  # the mapping's receives (some empty) and its delete, per batch
     sqs_sends_per_event: float = 1.0  # the rule's SQS target: one SendMessage per event
+    # Used only where a path has no measured write units (benchmarks/measured_writes.py measures them).
     event_item_kb: float = 2.0  # the event item as written (WRU: 1 per KB, rounded up)
     latest_item_kb: float = 2.0  # the latest-state item
     # GSI writes per latest-state update: byStatus's key changes on every move (a delete and a put),
@@ -78,7 +83,10 @@ def cost_per_million(paths: dict[str, Path], assume: Assumptions) -> dict[str, f
         "calls": sum(p.share * sum(p.calls.values()) for p in paths.values()),
         "publishes": sum(p.share * p.calls.get("Publish", 0) for p in paths.values()),
     }
-    wru = sum(p.share * dynamodb_units(p.calls, assume)[0] for p in paths.values())
+    wru = sum(
+        p.share * (p.write_units if p.write_units is not None else dynamodb_units(p.calls, assume)[0])
+        for p in paths.values()
+    )
     rru = sum(p.share * dynamodb_units(p.calls, assume)[1] for p in paths.values())
     invocations = events / assume.batch_size
     seconds_per_event = (mean["cpu_ms"] + mean["calls"] * assume.latency_ms_per_call) / 1000
@@ -100,16 +108,27 @@ def cost_per_million(paths: dict[str, Path], assume: Assumptions) -> dict[str, f
     return costs
 
 
-def workload(measured: dict[str, dict], duplicate_share: float = 0.05, late_share: float = 0.05) -> dict[str, Path]:
+def workload(
+    measured: dict[str, dict],
+    duplicate_share: float = 0.05,
+    late_share: float = 0.05,
+    write_units: Mapping[str, float] | None = None,
+) -> dict[str, Path]:
     """The issue's mix: tasks through CREATED, QUEUED, RUNNING, COMPLETED (a quarter of events notify),
     ``duplicate_share`` of events delivered twice and ``late_share`` arriving after the completion.
     ``measured``: path name -> {"cpu_ms_per_event", "calls_per_event"} as benchmarks/per_event.py gives.
-    CREATED and RUNNING events cost what QUEUED does (same calls; RUNNING adds no call)."""
+    CREATED and RUNNING events cost what QUEUED does (same calls; RUNNING adds no call).
+    ``write_units``: path name -> measured write units per event (benchmarks/measured_writes.py)."""
     fresh = 1 - duplicate_share - late_share
 
     def path(name: str, share: float) -> Path:
         figures = measured[name]
-        return Path(share=share, cpu_ms=figures["cpu_ms_per_event"], calls=dict(figures["calls_per_event"]))
+        return Path(
+            share=share,
+            cpu_ms=figures["cpu_ms_per_event"],
+            calls=dict(figures["calls_per_event"]),
+            write_units=None if write_units is None else write_units[name],
+        )
 
     return {
         "queued_new": path("queued_new", fresh * 0.75),
@@ -117,3 +136,15 @@ def workload(measured: dict[str, dict], duplicate_share: float = 0.05, late_shar
         "duplicate": path("duplicate", duplicate_share),
         "late_queued_after_completed": path("late_queued_after_completed", late_share),
     }
+
+
+def mix_mean(per_path: Mapping[str, float], duplicate_share: float = 0.05, late_share: float = 0.05) -> float:
+    """The mean of a per-path figure over ``workload``'s mix (same shares)."""
+    fresh = 1 - duplicate_share - late_share
+    shares = {
+        "queued_new": fresh * 0.75,
+        "completed_notified": fresh * 0.25,
+        "duplicate": duplicate_share,
+        "late_queued_after_completed": late_share,
+    }
+    return sum(share * per_path[name] for name, share in shares.items())

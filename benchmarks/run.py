@@ -154,13 +154,15 @@ def make_writable(directory: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=15)
-    parser.add_argument("--only", choices=["cold-start", "per-event"])
+    parser.add_argument("--only", choices=["cold-start", "per-event", "write-units"])
     parser.add_argument("--burst-events", type=int, default=10_000)
     args = parser.parse_args()
     passed = True
-    if args.only != "per-event":
+    if args.only in (None, "cold-start"):
         passed = cold_start(args)
-    if args.only != "cold-start":
+    if args.only == "write-units":
+        write_units_per_event(_measured_writes())
+    elif args.only != "cold-start":
         passed = per_event(args) and passed
     print("PASS" if passed else "FAIL")
     return 0 if passed else 1
@@ -271,9 +273,54 @@ def _per_event_run(*arguments: str) -> dict:
         return json.loads(out.read_text())
 
 
+def _measured_writes() -> dict:
+    """Write units per event, from the items written (benchmarks/measured_writes.py, a fresh interpreter)."""
+    with tempfile.TemporaryDirectory() as directory:
+        out = Path(directory) / "writes.json"
+        command = [sys.executable, str(Path(__file__).with_name("measured_writes.py")), "--out", str(out)]
+        completed = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+        if completed.returncode != 0:
+            raise RuntimeError(f"write-unit measurement failed:\n{completed.stderr[-3000:]}")
+        return json.loads(out.read_text())
+
+
+def write_units_per_event(writes: dict) -> dict[str, float]:
+    """Print and keep write units per event, before (every index projecting ALL, as before issue 15)
+    and after (the indexes as deployed), on the same items; returns the deployed ones per path."""
+    from benchmarks.cost_model import mix_mean
+
+    paths = writes["paths"]
+    deployed = {name: figures["deployed"] for name, figures in paths.items()}
+    before = mix_mean({name: figures["all_attributes"] for name, figures in paths.items()})
+    after = mix_mean(deployed)
+    table = mix_mean({name: figures["table"] for name, figures in paths.items()})
+    print(
+        f"\nDynamoDB write units per event, measured from the {writes['events']} events' items (event item p50"
+        f" {writes['item_bytes_p50']['event']:,.0f} B, latest state p50 {writes['item_bytes_p50']['latest']:,.0f} B):"
+    )
+    print(f"  {'path':32} {'before (ALL)':>13} {'after':>7} {'table only':>11}")
+    for name, label in PATH_LABELS.items():
+        figures = paths[name]
+        print(f"  {label:32} {figures['all_attributes']:13.2f} {figures['deployed']:7.2f} {figures['table']:11.2f}")
+    print(
+        f"  mix: {before:.2f} before -> {after:.2f} after ({after / before:.0%}; goal <= 50 %);"
+        f" the table's own writes {table:.2f} of them"
+    )
+    results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+    results["write_units_per_event"] = {
+        "note": "measured from the items written (benchmarks/measured_writes.py, rules in benchmarks/write_units.py)",
+        "item_bytes_p50": writes["item_bytes_p50"],
+        "paths": paths,
+        "mix": {"before_all_projected": round(before, 3), "after": round(after, 3), "table_only": round(table, 3)},
+    }
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    return deployed
+
+
 def per_event(args: argparse.Namespace) -> bool:
     from benchmarks.cost_model import Assumptions, cost_per_million, workload
 
+    measured_write_units = write_units_per_event(_measured_writes())
     checked = _per_event_run("cpu")
     unchecked = _per_event_run("cpu", "--no-validation")
     memory = _per_event_run("memory", "--events", str(args.burst_events))
@@ -314,7 +361,7 @@ def per_event(args: argparse.Namespace) -> bool:
     )
 
     assume = Assumptions(latency_ms_per_call=LATENCY_MS_PER_CALL)
-    costs = cost_per_million(workload(table), assume)
+    costs = cost_per_million(workload(table, write_units=measured_write_units), assume)
     print(
         f"cost per million events (mix: 90 % fresh, a quarter of them notified; 5 % duplicates; 5 % late; batches of"
         f" {assume.batch_size:g}; {assume.memory_mb} MB arm64; {LATENCY_MS_PER_CALL:g} ms AWS latency per call):"
@@ -322,7 +369,7 @@ def per_event(args: argparse.Namespace) -> bool:
     print(
         f"  Lambda {costs['lambda_compute']:.2f} compute ({costs['lambda_ms_per_event']:.1f} ms billed per event)"
         f" + {costs['lambda_requests']:.3f} requests; SQS {costs['sqs']:.2f};"
-        f" DynamoDB {costs['dynamodb_writes']:.2f} writes ({costs['wru_per_event']:.1f} WRU/event)"
+        f" DynamoDB {costs['dynamodb_writes']:.2f} writes ({costs['wru_per_event']:.2f} WRU/event, measured)"
         f" + {costs['dynamodb_reads']:.3f} reads; SNS {costs['sns_publishes']:.3f}"
     )
     print(f"  total ${costs['total']:.2f} per million events, plus ${costs['at_rest_per_month']:.2f}/month at rest")
@@ -347,9 +394,7 @@ def per_event(args: argparse.Namespace) -> bool:
             "memory_mb": assume.memory_mb,
             "sqs_requests_per_batch": assume.sqs_requests_per_batch,
             "sqs_sends_per_event": assume.sqs_sends_per_event,
-            "event_item_kb": assume.event_item_kb,
-            "latest_item_kb": assume.latest_item_kb,
-            "indexes_written": assume.indexes_written,
+            "write_units": "measured per path (write_units_per_event), not assumed item sizes",
             "mix": "90 % fresh (a quarter notified), 5 % duplicates, 5 % late",
         },
         "usd": {name: round(value, 4) for name, value in costs.items()},

@@ -22,6 +22,7 @@ from typing import Any
 import botocore
 import botocore.session
 
+from task_monitor.audit_schema import FINAL_MIGRATION_STEP
 from task_monitor.domain.arns import parse_device_arn
 from task_monitor.domain.budgets.model import Budget, BudgetConfigError, parse_budgets
 from task_monitor.domain.cost.price_table import InvalidPriceTable, parse_entries
@@ -101,6 +102,7 @@ KNOWN_KEYS = (
     "spendingLimitThresholds",
     "prices",
     "simulatorExactDuration",
+    "auditIndexMigrationStep",
 )
 # Lambda allows 4 KB of environment variables in all; the price overrides travel as one of them.
 MAX_PRICE_OVERRIDES_CHARACTERS = 2500
@@ -190,6 +192,10 @@ class MonitorConfig:
     price_overrides: str = ""
     # Read simulators' executionDuration from their result objects (S3 read access to the results).
     simulator_exact_duration: bool = False
+    # Which step of the audit table's index migration to deploy (task_monitor.audit_schema.MIGRATION_STEPS;
+    # docs/table-design.md): a stack deployed before issue 15 goes 1, 2, ... one deploy each; the default
+    # is the final schema (a new stack, or one migrated).
+    audit_index_migration_step: int = FINAL_MIGRATION_STEP
     # Regions whose events reach the main region through a forwarder stack.
     forwarded_regions: tuple[str, ...] = field(init=False)
 
@@ -244,6 +250,12 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
     thresholds = _thresholds(_value(lookup, "spendingLimitThresholds", list(DEFAULT_SPENDING_LIMIT_THRESHOLDS)))
     price_overrides = _price_overrides(_value(lookup, "prices", []))
     simulator_exact = _boolean("simulatorExactDuration", _value(lookup, "simulatorExactDuration", False))
+    index_step = _integer("auditIndexMigrationStep", _value(lookup, "auditIndexMigrationStep", FINAL_MIGRATION_STEP))
+    if not 1 <= index_step <= FINAL_MIGRATION_STEP:
+        raise ConfigError(
+            "auditIndexMigrationStep",
+            f"{index_step} is not a step: deploy 1, 2, ... {FINAL_MIGRATION_STEP} in turn (docs/table-design.md)",
+        )
     return MonitorConfig(
         main_region=main_region,
         braket_regions=braket_regions,
@@ -265,6 +277,7 @@ def load_config(get: Callable[[str], Any] | Mapping[str, Any]) -> MonitorConfig:
         spending_limit_thresholds=thresholds,
         price_overrides=price_overrides,
         simulator_exact_duration=simulator_exact,
+        audit_index_migration_step=index_step,
     )
 
 

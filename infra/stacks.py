@@ -38,7 +38,9 @@ class MonitorStack(Stack):
             env=Environment(region=config.main_region),
             description="Braket task monitor: audits and announces Amazon Braket task, job and device events",
         )
-        self.audit_store = AuditStore(self, "AuditStore", retain=config.retain_table)
+        self.audit_store = AuditStore(
+            self, "AuditStore", retain=config.retain_table, migration_step=config.audit_index_migration_step
+        )
         self.notifications = Notifications(self, "Notifications", emails=config.notification_emails)
         self.processing = Processing(
             self, "Processing", config=config, audit_store=self.audit_store, notifications=self.notifications

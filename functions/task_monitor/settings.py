@@ -55,6 +55,9 @@ class Settings:
     price_overrides: tuple[PriceEntry, ...] = ()
     # Read a completed simulator task's executionDuration from its result object in S3 (docs/costs.md).
     simulator_exact_duration: bool = False
+    # The audit table's index names while the stack migrates to new indexes (AUDIT_TABLE_INDEXES, set
+    # by the stack only then: audit_schema.MIGRATION_STEPS); None once the final indexes are deployed.
+    audit_table_indexes: frozenset[str] | None = None
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -119,7 +122,27 @@ class Settings:
             spending_limit_thresholds=thresholds,
             price_overrides=price_overrides,
             simulator_exact_duration=exact == "true",
+            audit_table_indexes=_index_names(env.get("AUDIT_TABLE_INDEXES", "").strip()),
         )
+
+
+def _index_names(text: str) -> frozenset[str] | None:
+    """The table's index names during a migration (comma-separated); each must be one the schema knows."""
+    if not text:
+        return None
+    from task_monitor import audit_schema
+
+    known = {index.name for index in (*audit_schema.INDEXES, *audit_schema.LEGACY_INDEXES)}
+    names = frozenset(name.strip() for name in text.split(","))
+    if not names <= known:
+        unknown = sorted(names - known)
+        raise ConfigurationError(f"AUDIT_TABLE_INDEXES names unknown indexes {unknown}: known {sorted(known)}")
+    try:
+        for index in audit_schema.INDEXES:
+            audit_schema.in_service(index, names)  # each listing has an index (new or old)
+    except ValueError as error:
+        raise ConfigurationError(f"AUDIT_TABLE_INDEXES: {error}") from None
+    return names
 
 
 def _retention_days(env: Mapping[str, str], name: str, default: int) -> int | None:

@@ -164,7 +164,11 @@ def build_device_pipeline(services: Services) -> Processor:
 
     return DeviceMonitor(
         store=services.store(registry.DEVICE.name),
-        waiting_tasks=DynamoWaitingTasks(services.dynamodb, services.settings.audit_table_name),
+        waiting_tasks=DynamoWaitingTasks(
+            services.dynamodb,
+            services.settings.audit_table_name,
+            deployed_indexes=services.settings.audit_table_indexes,
+        ),
         announcer=services.announcer,
     ).process
 
@@ -179,7 +183,11 @@ def build_job_pipeline(services: Services) -> Processor:
     return JobMonitor(
         describer=BraketJobDescriber(services.braket),
         store=services.store(registry.JOB.name),
-        tasks=AuditLog(services.settings.audit_table_name, client=services.dynamodb),  # the byJob index
+        tasks=AuditLog(
+            services.settings.audit_table_name,
+            client=services.dynamodb,
+            deployed_indexes=services.settings.audit_table_indexes,
+        ),  # the byJob index
         announcer=services.announcer,
         notify_statuses=services.settings.notify_statuses,
         clock=utc_now,

@@ -18,6 +18,14 @@ def _string_key(name: str) -> dynamodb.Attribute:
     return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)
 
 
+def _projection(index: audit_schema.IndexDefinition) -> dict:
+    if index.projection is None:
+        return {"projection_type": dynamodb.ProjectionType.ALL}
+    if not index.projection:
+        return {"projection_type": dynamodb.ProjectionType.KEYS_ONLY}
+    return {"projection_type": dynamodb.ProjectionType.INCLUDE, "non_key_attributes": list(index.projection)}
+
+
 class AuditStore(Construct):
     """On-demand (task events come in bursts, and idle months cost nothing), point-in-time recovery
     (35 days of restorable history), encrypted at rest with the AWS managed key for DynamoDB (no key
@@ -26,8 +34,19 @@ class AuditStore(Construct):
     ``retain=False`` (context ``tableRemovalPolicy: destroy``) is for throwaway deployments: it turns
     deletion protection off too, or CloudFormation could not delete the table."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, retain: bool) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        retain: bool,
+        migration_step: int = audit_schema.FINAL_MIGRATION_STEP,
+    ) -> None:
         super().__init__(scope, construct_id)
+        # A stack made before issue 15 moves to the new indexes one deploy per index
+        # (audit_schema.MIGRATION_STEPS; CloudFormation creates or deletes one index per update).
+        self.indexes = audit_schema.MIGRATION_STEPS[migration_step]
+        self.migrating = migration_step != audit_schema.FINAL_MIGRATION_STEP
         self.table = dynamodb.Table(
             self,
             "Table",
@@ -43,13 +62,17 @@ class AuditStore(Construct):
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
             removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
         )
-        for index in audit_schema.INDEXES:
+        for index in self.indexes:
             self.table.add_global_secondary_index(
                 index_name=index.name,
                 partition_key=_string_key(index.partition_key),
                 sort_key=_string_key(index.sort_key),
-                projection_type=dynamodb.ProjectionType.ALL,
+                **_projection(index),
             )
+
+    @property
+    def index_names(self) -> frozenset[str]:
+        return frozenset(index.name for index in self.indexes)
 
     def grant_task_recording(self, grantee: iam.IGrantable) -> None:
         """What the function does, and nothing more: a transaction of ``PutItem`` (the event) and
@@ -68,6 +91,9 @@ class AuditStore(Construct):
             iam.PolicyStatement(
                 sid="QueryIndexes",
                 actions=["dynamodb:Query"],
-                resources=[f"{self.table.table_arn}/index/{index.name}" for index in FUNCTION_QUERIED_INDEXES],
+                resources=[
+                    f"{self.table.table_arn}/index/{audit_schema.in_service(index, self.index_names).name}"
+                    for index in FUNCTION_QUERIED_INDEXES
+                ],
             )
         )

@@ -148,6 +148,8 @@ class Processing(Construct):
                 **({"BUDGETS": budgets_json(config.budgets)} if config.budgets else {}),
             },
         )
+        if audit_store.migrating:  # the function queries the indexes this step of the migration has
+            self.function.add_environment("AUDIT_TABLE_INDEXES", ",".join(sorted(audit_store.index_names)))
         if config.price_overrides:  # cdk.json "prices": entries over the shipped price table (docs/costs.md)
             self.function.add_environment("PRICE_OVERRIDES", config.price_overrides)
         if config.simulator_exact_duration:

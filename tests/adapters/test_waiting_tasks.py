@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from task_monitor.adapters.waiting_tasks import DynamoWaitingTasks
+from task_monitor.audit_schema import STATUS_INDEX
 from task_monitor.domain.kinds.task.event import parse_task_event
 from task_monitor.domain.kinds.task.record import build_record
 from task_monitor_devkit.builders.device import ANKAA
@@ -53,7 +54,7 @@ def test_asks_only_for_a_count_from_the_two_waiting_status_partitions(dynamodb, 
     dynamodb.meta.events.register("provide-client-params.dynamodb.*", lambda params, **_: requests.append(params))
     DynamoWaitingTasks(dynamodb, TABLE).count(FORTE)
     assert [r["ExpressionAttributeValues"][":pk"]["S"] for r in requests] == ["STATUS#CREATED", "STATUS#QUEUED"]
-    assert {r["IndexName"] for r in requests} == {"byStatus"} and {r["Select"] for r in requests} == {"COUNT"}
+    assert {r["IndexName"] for r in requests} == {STATUS_INDEX.name} and {r["Select"] for r in requests} == {"COUNT"}
 
 
 def test_follows_every_page(dynamodb, tasks) -> None:

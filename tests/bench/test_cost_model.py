@@ -83,3 +83,24 @@ def test_the_workload_mix_notifies_a_quarter_of_fresh_events() -> None:
     assert paths["completed_notified"].share == pytest.approx(0.2)
     costs = cost_per_million(paths, Assumptions())
     assert costs["sns_publishes"] == pytest.approx(0.2 * 1_000_000 * SNS_PUBLISH)
+
+
+def test_measured_write_units_replace_the_assumed_item_sizes() -> None:
+    measured = {
+        name: {"cpu_ms_per_event": 1.0, "calls_per_event": {"TransactWriteItems": 1}}
+        for name in ("queued_new", "completed_notified", "duplicate", "late_queued_after_completed")
+    }
+    # Assumed 2 KB items: 2 x (2 + 2) + 3 x 2 = 14 units on every path.
+    assert cost_per_million(workload(measured), Assumptions())["wru_per_event"] == pytest.approx(14)
+    units = {"queued_new": 6.0, "completed_notified": 8.0, "duplicate": 4.0, "late_queued_after_completed": 5.0}
+    costs = cost_per_million(workload(measured, write_units=units), Assumptions())
+    # 0.9 x (0.75 x 6 + 0.25 x 8) + 0.05 x 4 + 0.05 x 5
+    assert costs["wru_per_event"] == pytest.approx(0.9 * (0.75 * 6 + 0.25 * 8) + 0.05 * 4 + 0.05 * 5)
+    assert costs["dynamodb_writes"] == pytest.approx(costs["wru_per_event"] * 1e6 * WRU)
+
+
+def test_the_mix_mean_weighs_paths_as_the_workload_does() -> None:
+    from benchmarks.cost_model import mix_mean
+
+    figures = {"queued_new": 10.0, "completed_notified": 12.0, "duplicate": 8.0, "late_queued_after_completed": 10.0}
+    assert mix_mean(figures) == pytest.approx(0.675 * 10 + 0.225 * 12 + 0.05 * 8 + 0.05 * 10)

@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from task_monitor.adapters.dynamodb_codec import from_item
+from task_monitor.audit_schema import JOB_INDEX, STATUS_INDEX
 from task_monitor_devkit.builders.api_call import cancel_task_call, create_task_call, iam_user
 from task_monitor_devkit.builders.device import device_event
 from task_monitor_devkit.builders.job import (
@@ -127,7 +128,7 @@ JOB_EVENTS = [JOB_QUEUED, JOB_RUNNING, *JOB_TASK_EVENTS, JOB_END]
 JOB_END_CALLS: dict[str, tuple[str, dict[str, Any]]] = {
     "GetJob": ("GetJob", {"index": 2}),
     "history-query": ("Query", {"scope": "JOB"}),
-    "byJob-query": ("Query", {"scope": "byJob"}),
+    "byJob-query": ("Query", {"scope": JOB_INDEX.name}),
     "transaction": ("TransactWriteItems", {"scope": JOB_END["id"]}),
     "publish": ("Publish", {"scope": JOB_END["id"]}),
     "sent-mark": ("UpdateItem", {"scope": JOB_END["id"]}),
@@ -329,7 +330,7 @@ DEVICE_EVENTS = [*DEVICE_TASK_EVENTS, OFFLINE, ONLINE, LATE_OFFLINE]
 # first), the transaction, the publish and the SENT mark (its event item's first UpdateItem).
 OFFLINE_CALLS: dict[str, tuple[str, dict[str, Any]]] = {
     "latest-state-read": ("GetItem", {"scope": "DEVICE"}),
-    "waiting-count": ("Query", {"scope": "byStatus"}),
+    "waiting-count": ("Query", {"scope": STATUS_INDEX.name}),
     "transaction": ("TransactWriteItems", {"scope": OFFLINE["id"]}),
     "publish": ("Publish", {"scope": OFFLINE["id"]}),
     "sent-mark": ("UpdateItem", {"scope": OFFLINE["id"]}),
@@ -405,7 +406,7 @@ WORLD_SCOPES: dict[str, tuple[list[str], int]] = {
     "PutItem": ([event["id"] for event in WORLD_EVENTS], 1),
     "Publish": ([event["id"] for event in WORLD_EVENTS], 1),
     "UpdateItem": ([event["id"] for event in WORLD_EVENTS], 1),
-    "Query": (["history", "byJob", "byStatus"], 2),
+    "Query": (["history", JOB_INDEX.name, STATUS_INDEX.name], 2),
     "GetItem": (["DEVICE"], 2),
 }
 

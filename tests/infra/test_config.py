@@ -298,3 +298,14 @@ def test_given_a_bad_price_override_when_loading_then_the_error_names_the_entry_
         ConfigError, match=r"context 'prices': prices\[0\]\.perShotUsd: expected a non-negative decimal"
     ):
         load_config({"prices": [entry]})
+
+
+def test_the_index_migration_step_defaults_to_the_final_schema_and_must_be_a_step() -> None:
+    from task_monitor.audit_schema import FINAL_MIGRATION_STEP
+
+    assert load_config({}).audit_index_migration_step == FINAL_MIGRATION_STEP
+    assert load_config({"auditIndexMigrationStep": "2"}).audit_index_migration_step == 2
+    for bad in (0, FINAL_MIGRATION_STEP + 1, "two"):
+        with pytest.raises(ConfigError) as raised:
+            load_config({"auditIndexMigrationStep": bad})
+        assert raised.value.key == "auditIndexMigrationStep"

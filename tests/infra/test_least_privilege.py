@@ -125,9 +125,9 @@ def test_given_the_audit_table_then_get_put_update_and_query_on_it_and_query_onl
     ]
     assert table["Resource"] == get_att_arn(table_id)
     assert as_list(indexes["Action"]) == ["dynamodb:Query"]
-    # byJob and byStatus by name: not index/* (byDevice serves the read API only), not the table's items.
+    # byJob-v2 and byStatus-v2 by name: not index/* (byDevice serves the read API only), not the table's items.
     assert indexes["Resource"] == [
-        {"Fn::Join": ["", [get_att_arn(table_id), f"/index/{name}"]]} for name in ("byJob", "byStatus")
+        {"Fn::Join": ["", [get_att_arn(table_id), f"/index/{name}"]]} for name in ("byJob-v2", "byStatus-v2")
     ]
 
 
@@ -138,7 +138,7 @@ def test_given_the_indexes_the_role_may_query_then_the_table_has_each_of_them(ma
 
     granted = {resource["Fn::Join"][1][1].removeprefix("/index/") for resource in indexes["Resource"]}
     assert granted <= defined
-    assert granted == {"byJob", "byStatus"}
+    assert granted == {"byJob-v2", "byStatus-v2"}
 
 
 def test_given_logs_then_only_the_functions_own_log_group(main_template):

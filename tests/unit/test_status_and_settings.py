@@ -109,3 +109,13 @@ def test_the_simulator_exact_duration_is_off_unless_set_true() -> None:
     assert on.simulator_exact_duration is True
     with pytest.raises(ConfigurationError, match="SIMULATOR_EXACT_DURATION must be true or false, got 'yes'"):
         Settings.from_environment({**_SETTINGS_BASE, "SIMULATOR_EXACT_DURATION": "yes"})
+
+
+def test_the_audit_table_indexes_are_named_only_while_migrating_and_must_cover_each_listing() -> None:
+    assert Settings.from_environment(_SETTINGS_BASE).audit_table_indexes is None  # the final schema
+    step = {**_SETTINGS_BASE, "AUDIT_TABLE_INDEXES": "byDevice, byJob,byStatus,byStatus-v2"}
+    assert Settings.from_environment(step).audit_table_indexes == {"byDevice", "byJob", "byStatus", "byStatus-v2"}
+    with pytest.raises(ConfigurationError, match=r"unknown indexes \['byStatuz'\]"):
+        Settings.from_environment({**_SETTINGS_BASE, "AUDIT_TABLE_INDEXES": "byDevice,byJob,byStatuz"})
+    with pytest.raises(ConfigurationError, match="neither byJob-v2 nor byJob"):
+        Settings.from_environment({**_SETTINGS_BASE, "AUDIT_TABLE_INDEXES": "byDevice,byStatus"})

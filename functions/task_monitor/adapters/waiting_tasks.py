@@ -7,6 +7,7 @@ by page. byDevice is not used: it holds every task ever run on the device, waiti
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from task_monitor import audit_schema as schema
@@ -16,9 +17,10 @@ from task_monitor.domain.kinds.device.record import WAITING_TASK_STATUSES
 
 
 class DynamoWaitingTasks:
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(self, client: Any, table_name: str, *, deployed_indexes: Collection[str] | None = None) -> None:
         self._client = client
         self._table = table_name
+        self._index = schema.in_service(schema.STATUS_INDEX, deployed_indexes)  # during a migration: maybe the old one
 
     @permanent_refusals(DYNAMODB)
     def count(self, device_arn: str) -> int:
@@ -29,7 +31,7 @@ class DynamoWaitingTasks:
     def _count_in(self, partition: str, device_arn: str) -> int:
         request: dict[str, Any] = {
             "TableName": self._table,
-            "IndexName": schema.STATUS_INDEX.name,
+            "IndexName": self._index.name,
             "KeyConditionExpression": "#pk = :pk",
             "FilterExpression": "#device = :device",
             "ExpressionAttributeNames": {"#pk": schema.STATUS_INDEX.partition_key, "#device": "deviceArn"},
