@@ -385,7 +385,7 @@ def _describe_with_runtime_botocore(asset: Path, runtime_sdk: Path, *, data_path
     }
     if data_path is not None:
         environment["AWS_DATA_PATH"] = data_path
-    emulator = TOOLS / "task_monitor_cli" / "braket_emulator.py"
+    emulator = TOOLS / "task_monitor_devkit" / "braket_emulator.py"
     return _run(
         DESCRIBE_WITH_RUNTIME_BOTOCORE,
         str(asset),

@@ -72,6 +72,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except (UsageError, CommandFailedError) as error:
         err.write(safe_text(f"{PROG}: error: {error}") + "\n")
         return error.exit_status
+    except BrokenPipeError:  # the reader went away (| head): stop quietly, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         err.write(f"{PROG}: interrupted\n")
         return 130

@@ -61,13 +61,14 @@ def latest_line(kind: str, latest: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def cost_text(cost: Any) -> str:
-    """``~$0.62 (100 successful shots)``: an estimate, never a bill; empty when there is none."""
+def cost_text(cost: Any, *, brief: bool = False) -> str:
+    """``~$0.62 (100 successful shots)``: an estimate, never a bill; empty when there is none. Unknown
+    says why, unless ``brief`` (a listing's cell: the basis is in its JSON)."""
     if not isinstance(cost, dict):
         return ""
     amount = cost.get("amountUsd")
     if amount is None:
-        return "unknown (" + str(cost.get("basis", "no price")) + ")"
+        return "unknown" if brief else "unknown (" + str(cost.get("basis", "no price")) + ")"
     mark = "~" if cost.get("approximate") else ""
     shots = f" ({cost['shots']} {cost.get('shotsBasis', '')} shots)" if cost.get("shots") is not None else ""
     return f"{mark}${amount}{shots}"

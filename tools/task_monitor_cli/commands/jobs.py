@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from task_monitor_cli.commands.history import cost_text
-from task_monitor_cli.commands.tasks import _limited, add_listing_options
+from task_monitor_cli.commands.tasks import add_listing_options, limited, listed_cost
 from task_monitor_cli.errors import UsageError
 from task_monitor_cli.output import Column, Output
 from task_monitor_cli.render import device_label, short_id
@@ -43,7 +42,7 @@ def run(args: argparse.Namespace, output: Output) -> int:
     except ListingError as error:
         raise UsageError(str(error)) from None
     with open_target(args) as target:
-        rows = list(_limited(list_jobs(target.audit_log(), job_filter, newest_first=args.newest_first), args.limit))
+        rows = list(limited(list_jobs(target.audit_log(), job_filter, newest_first=args.newest_first), args.limit))
     if output.format == "json":
         output.document(rows)
     else:
@@ -60,6 +59,6 @@ def _job_line(row: dict[str, Any], *, full: bool) -> dict[str, Any]:
         "statusTime": row.get("statusTime"),
         "device": device if full else device_label(device) if device else "",
         "createdAt": row.get("createdAt"),
-        "cost": (row.get("estimatedCost") or {}).get("amountUsd") if full else cost_text(row.get("estimatedCost")),
+        "cost": listed_cost(row, full=full),
         "creator": row.get("creator"),
     }

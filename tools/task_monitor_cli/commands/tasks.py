@@ -74,7 +74,7 @@ def run(args: argparse.Namespace, output: Output) -> int:
     except ListingError as error:
         raise UsageError(str(error)) from None
     with open_target(args) as target:
-        rows = list(_limited(list_tasks(target.audit_log(), task_filter, newest_first=args.newest_first), args.limit))
+        rows = list(limited(list_tasks(target.audit_log(), task_filter, newest_first=args.newest_first), args.limit))
     if output.format == "json":
         output.document(rows)
     else:
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace, output: Output) -> int:
     return 0
 
 
-def _limited(rows: Any, limit: int | None) -> Any:
+def limited(rows: Any, limit: int | None) -> Any:
     if limit is not None and limit < 1:
         raise UsageError(f"--limit {limit}: give 1 or more")
     for count, row in enumerate(rows, start=1):
@@ -105,7 +105,7 @@ def task_line(row: dict[str, Any], *, full: bool = False) -> dict[str, Any]:
         "shotsOk": row.get("numSuccessfulShots"),
         "queued": _duration(timings.get("queuedSeconds"), full),
         "ran": _duration(timings.get("runningSeconds"), full),
-        "cost": (row.get("estimatedCost") or {}).get("amountUsd") if full else cost_text(row.get("estimatedCost")),
+        "cost": listed_cost(row, full=full),
         "creator": row.get("creator"),
     }
 
@@ -114,3 +114,9 @@ def _duration(seconds: Any, full: bool) -> Any:
     if seconds is None:
         return None
     return seconds if full else format_duration(seconds)
+
+
+def listed_cost(row: dict[str, Any], *, full: bool) -> Any:
+    """The decimal string (CSV), or the estimate as people read it: ``~$0.62``, ``unknown``."""
+    cost = row.get("estimatedCost")
+    return (cost or {}).get("amountUsd") if full else cost_text(cost, brief=True)
