@@ -117,8 +117,8 @@ def container(no_validation: bool) -> tuple[Any, Any, CallCounter, Any]:
     import botocore.session
     from botocore.config import Config
 
-    from task_monitor_cli.http_answers import CannedAws, installed
-    from task_monitor_cli.lambda_context import FakeLambdaContext
+    from task_monitor_devkit.http_answers import CannedAws, installed
+    from task_monitor_devkit.lambda_context import FakeLambdaContext
 
     if no_validation:
         create_client = botocore.session.Session.create_client

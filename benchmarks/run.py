@@ -1,8 +1,8 @@
 """Cold-start benchmark: the function's cold start against the floor, Lambda's own.
 
 The floor: a Python whose only library is a compiled boto3 (the Lambda runtime's), importing boto3
-and creating the braket, dynamodb and sns clients. Goal: the handler's cold start (Powertools Logger,
-Metrics included, its clients created) takes at most 1.15 times the floor. Each sample is
+and creating the braket, dynamodb and sns clients. Goal: the handler's cold start (its logger and
+metrics writer included, its clients created) takes at most 1.15 times the floor. Each sample is
 a fresh interpreter; samples of the kinds compared alternate so machine noise hits them alike;
 medians are compared.
 
@@ -211,7 +211,7 @@ def cold_start(args: argparse.Namespace) -> bool:
     print(f"cold start, median of {args.samples} fresh interpreters each (Python {python} on this machine)")
     print("venv (bytecode cached; the developer's view):")
     print(f"  floor  import boto3 + braket, dynamodb, sns clients       {venv['floor']['median_ms']:7.1f} ms")
-    print(f"  task_monitor.handler (Powertools + clients)              {venv['handler']['median_ms']:7.1f} ms")
+    print(f"  task_monitor.handler (logs, metrics + clients)          {venv['handler']['median_ms']:7.1f} ms")
     print(f"  ratio {ratio_venv:.2f}")
     print("Lambda-like (read-only asset, -E -s -B, path [asset, runtime SDK], AWS_DATA_PATH, tracing on):")
     print(f"  floor  compiled runtime SDK only: boto3 + 3 clients      {floor_ms:7.1f} ms")

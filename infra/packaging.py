@@ -2,7 +2,8 @@
 
 What the asset holds, and why (the goal: a cold start close to the runtime's own, an asset under 5 MiB):
 
-* the dependencies in ``requirements-lambda.txt`` (Powertools and typing_extensions, pure Python),
+* the dependencies in ``requirements-lambda.txt`` (none as code since the function writes its own
+  JSON logs and EMF metrics without Powertools: only botocore, for its Braket model, see below),
   installed by pip from its lock, ``requirements-lambda.lock`` (the same pins with the sha256 of each
   of their files, from ``make lock``), with ``--require-hashes --no-deps``, for the Lambda runtime's
   Python and CPU (``--platform manylinux2014_aarch64 --platform manylinux_2_28_aarch64
@@ -15,9 +16,7 @@ What the asset holds, and why (the goal: a cold start close to the runtime's own
   the Braket model: its ``service-2.json`` and ``endpoint-rule-set-1.json`` from the pinned botocore go
   into ``aws-models/``, as plain JSON (old botocores may not read .json.gz), and the function's
   ``AWS_DATA_PATH`` (``LAMBDA_DATA_PATH``) makes the runtime's botocore load them ahead of its own;
-* of Powertools, only the subpackages the function imports, at cold start or while handling events
-  (``POWERTOOLS_KEEP``): the rest is 3 MB of event handlers, parsers and idempotency it never loads.
-  No ``*.dist-info``: nothing in the function reads package metadata;
+* no ``*.dist-info``: nothing in the function reads package metadata;
 * the ``task_monitor`` package from ``functions/``, without what only runs on a developer's machine:
   tests and bytecode caches (the CLI, demo and embedded AWS live outside it, in ``tools/``);
 * bytecode for the runtime's Python: every .py compiled to ``__pycache__/*.cpython-314.pyc``
@@ -72,22 +71,6 @@ SHIPPED_MODELS = {"braket": ("service-2", "endpoint-rule-set-1")}
 MODEL_SOURCE = "botocore"
 # Import names of what the Lambda Python runtime already has: never shipped.
 RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer", "urllib3", "dateutil", "jmespath", "six"})
-POWERTOOLS = "aws_lambda_powertools"
-# The parts of Powertools the function loads (Logger, Metrics with single_metric and the EMF provider,
-# what they import, lazily included). tests/infra/test_packaging.py runs the handler from the
-# asset through every path and fails if any module comes from elsewhere.
-POWERTOOLS_KEEP = (
-    "__init__.py",
-    "package_logger.py",
-    "exceptions",
-    "logging",
-    "metrics",
-    "shared",
-    "tracing",  # imported by the package's __init__; the X-Ray SDK it wraps is loaded only by a Tracer()
-    "warnings",
-    "utilities/__init__.py",
-    "utilities/jmespath_utils",
-)
 
 # Inside the task_monitor package: what never ships. The package itself is runtime code only.
 EXCLUDED_ANYWHERE = frozenset({"__pycache__", "tests", "test", "conftest.py"})
@@ -97,7 +80,7 @@ EXCLUDED_DEPENDENCY_DIRS = frozenset({"bin"})
 
 _MACHINES = {"arm64": "aarch64", "x86_64": "x86_64"}
 # Part of the cache key: a change to what is kept or dropped rebuilds the cached install.
-_LAYOUT = json.dumps([sorted(RUNTIME_PROVIDED), POWERTOOLS_KEEP, SHIPPED_MODELS, MODELS_DIR, "no-dist-info"])
+_LAYOUT = json.dumps([sorted(RUNTIME_PROVIDED), SHIPPED_MODELS, MODELS_DIR, "no-dist-info"])
 
 
 def pip_target_arguments(runtime: lambda_.Runtime, architecture: lambda_.Architecture) -> list[str]:
@@ -186,7 +169,7 @@ def dependencies_dir(runtime: lambda_.Runtime, architecture: lambda_.Architectur
 
 
 def _trim_dependencies(installed: Path) -> None:
-    """Keep the shipped models, then drop what the runtime provides, metadata and unused Powertools."""
+    """Keep the shipped models, then drop what the runtime provides and metadata."""
     copy_models(installed / MODEL_SOURCE / "data", installed / MODELS_DIR)
     for path in list(installed.iterdir()):
         name = path.name.split("-")[0] if path.name.endswith(".dist-info") else path.stem
@@ -197,7 +180,6 @@ def _trim_dependencies(installed: Path) -> None:
             or path.name == "__pycache__"
         ):
             _remove(path)
-    trim_powertools(installed / POWERTOOLS)
 
 
 def copy_models(botocore_data: Path, models_dir: Path) -> None:
@@ -210,17 +192,6 @@ def copy_models(botocore_data: Path, models_dir: Path) -> None:
             destination = models_dir / service / version_dir.name / f"{stem}.json"
             destination.parent.mkdir(parents=True, exist_ok=True)
             destination.write_bytes(content)
-
-
-def trim_powertools(package: Path) -> None:
-    """Delete every file of Powertools that no entry of POWERTOOLS_KEEP covers."""
-    keep = [Path(entry) for entry in POWERTOOLS_KEEP]
-    for path in sorted(package.rglob("*"), reverse=True):  # children before their directories
-        relative = path.relative_to(package)
-        kept = any(relative == entry or entry in relative.parents for entry in keep)
-        needed_as_parent = any(relative in entry.parents for entry in keep)
-        if not kept and not needed_as_parent:
-            _remove(path)
 
 
 def _remove(path: Path) -> None:

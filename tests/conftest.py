@@ -46,8 +46,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
 
 @pytest.fixture(autouse=True)
 def _fresh_metrics() -> None:
-    """Powertools keeps one metric set per process; a test that adds metrics without flushing them
-    (the CLI's replay, say) must not leave them for the next test's EMF line to carry."""
+    """The function keeps one metric set per process (observability.metrics); a test that adds metrics
+    without flushing them (the CLI's replay, say) must not leave them for the next test's EMF line to carry."""
     observability = sys.modules.get("task_monitor.observability")
     if observability is not None:
         observability.metrics.clear_metrics()
@@ -64,7 +64,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 @pytest.fixture
 def embedded(sleeps: list[float]):
     """The embedded AWS with the real handler loaded (a cold start per test)."""
-    from task_monitor_cli.embedded import EmbeddedAws
+    from task_monitor_devkit.embedded import EmbeddedAws
 
     with EmbeddedAws() as aws:
         aws.load_handler()

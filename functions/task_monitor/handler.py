@@ -34,7 +34,7 @@ intake = build_intake(dispatcher, settings, session)
 
 
 @metrics.log_metrics
-@logger.inject_lambda_context(correlation_id_path="id")
+@logger.inject_lambda_context(correlation_id_key="id")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if is_sqs_batch(event):
         return intake.handle(event["Records"], context.get_remaining_time_in_millis)

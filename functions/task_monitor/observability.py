@@ -1,4 +1,7 @@
-"""Powertools Logger and Metrics, imported module by module to keep cold start small.
+"""The function's log lines and metrics: what each outcome writes, through ``task_monitor.telemetry``.
+
+The logger and the EMF writer are the project's own, in the shapes Powertools wrote before (its
+import alone cost about 25 ms of every cold start: docs/decisions.md).
 
 No tracer: Lambda's active tracing records every invocation (cold start included) without an SDK in
 the function, and the X-Ray SDK that Powertools' Tracer wraps is in maintenance mode since February
@@ -11,9 +14,6 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from aws_lambda_powertools.logging import Logger
-from aws_lambda_powertools.metrics import Metrics, MetricUnit, single_metric
-
 from task_monitor import telemetry_names as names
 from task_monitor.domain import registry
 from task_monitor.domain.arns import record_device_label
@@ -23,12 +23,13 @@ from task_monitor.domain.results import REFUSED_TASK_SOURCE, ProcessingResult
 from task_monitor.domain.status import KNOWN_STATUSES
 from task_monitor.domain.validation import is_event_id
 from task_monitor.errors import InvalidEventError, NotificationInProgressError, RequestRefusedError
+from task_monitor.telemetry import EmfMetrics, JsonLogger, MetricUnit
 
 SERVICE = os.getenv("POWERTOOLS_SERVICE_NAME", names.SERVICE_NAME)
 NAMESPACE = os.getenv("POWERTOOLS_METRICS_NAMESPACE", names.METRICS_NAMESPACE)
 
-logger = Logger(service=SERVICE)
-metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+logger = JsonLogger(SERVICE)
+metrics = EmfMetrics(NAMESPACE, SERVICE)
 
 
 def record_invalid_event(error: InvalidEventError, message_id: str | None = None) -> None:
@@ -249,8 +250,4 @@ class QueueTelemetry:
 
 
 def _dimensioned(name: str, unit: MetricUnit, value: float, dimension: str, dimension_value: str) -> None:
-    with single_metric(
-        name=name, unit=unit, value=value, namespace=NAMESPACE, default_dimensions=metrics.default_dimensions
-    ) as metric:
-        metric.add_dimension(name="service", value=SERVICE)
-        metric.add_dimension(name=dimension, value=dimension_value)
+    metrics.single_metric(name, unit, value, {dimension: dimension_value})

@@ -115,10 +115,9 @@ def _container() -> tuple[Any, DynamoPriceTables, str]:
 
 
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
-    from aws_lambda_powertools.metrics import MetricUnit
-
     from task_monitor import telemetry_names as names
     from task_monitor.observability import logger, metrics
+    from task_monitor.telemetry import MetricUnit
 
     pricing, tables, region = _container()
     try:

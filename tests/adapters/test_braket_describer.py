@@ -8,7 +8,7 @@ import pytest
 from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG, BraketClients, BraketTaskDescriber
 from task_monitor.domain.arns import parse_task_arn
 from task_monitor.errors import EnrichmentError
-from task_monitor_cli.braket_emulator import BraketEmulator
+from task_monitor_devkit.braket_emulator import BraketEmulator
 from task_monitor_devkit.builders.task import GARNET, TASK_ARN, description, fully_described, task_arn
 
 GARNET_TASK = task_arn("eu-north-1", "9a8b7c6d-1e2f-4a3b-8c4d-5e6f7a8b9c0d")

@@ -19,7 +19,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from task_monitor_cli.braket_emulator import BraketEmulator
+from task_monitor_devkit.braket_emulator import BraketEmulator
 
 ACCOUNT = "123456789012"
 FORTE_TASK = f"arn:aws:braket:us-east-1:{ACCOUNT}:quantum-task/0f3c9a52-7d1e-4b8a-9c6f-2e5d4a3b1c00"

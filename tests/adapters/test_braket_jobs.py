@@ -12,7 +12,7 @@ from task_monitor.adapters.braket import BRAKET_CLIENT_CONFIG, BraketClients
 from task_monitor.adapters.braket_jobs import BraketJobDescriber
 from task_monitor.domain.arns import parse_job_arn
 from task_monitor.errors import EnrichmentError
-from task_monitor_cli.braket_emulator import BraketEmulator
+from task_monitor_devkit.braket_emulator import BraketEmulator
 from task_monitor_devkit.builders.job import JOB_ARN, job_arn, job_description, job_id_for
 
 STOCKHOLM_JOB = job_arn(job_id_for("qaoa-nordic"), region="eu-north-1")

@@ -17,7 +17,7 @@ from task_monitor.adapters.price_list import PriceListReadError, read_price_list
 from task_monitor.adapters.price_tables import DynamoPriceTables
 from task_monitor.domain.cost.price_list import document_shape_problems
 from task_monitor.errors import ConfigurationError
-from task_monitor_cli.price_list_emulator import PriceListEmulator, sample_products
+from task_monitor_devkit.price_list_emulator import PriceListEmulator, sample_products
 
 TABLE = "audit-under-test"
 

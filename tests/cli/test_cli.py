@@ -14,14 +14,14 @@ import pytest
 
 from task_monitor_cli.cli import load_events, main
 from task_monitor_cli.render import event_line, history_table, short_id
-from task_monitor_cli.scenario import ALICE_QAOA, ANKAA_RESERVATION, FORTE, JOB_TASK, SV1_PROGRAM_SET
-from task_monitor_cli.scenario import JOB_ARN as DEMO_JOB
-from task_monitor_cli.scenario import JOB_NAME as DEMO_JOB_NAME
 from task_monitor_devkit.builders.api_call import create_job_call, create_task_call, failed_create_task_call
 from task_monitor_devkit.builders.device import QPU_STATUS, device_event
 from task_monitor_devkit.builders.job import JOB_ARN, JOB_NAME, job_arn, job_event, job_id_for
 from task_monitor_devkit.builders.task import FORTE as FORTE_1
 from task_monitor_devkit.builders.task import TASK_ARN, lifecycle, task_event
+from task_monitor_devkit.scenario import ALICE_QAOA, ANKAA_RESERVATION, FORTE, JOB_TASK, SV1_PROGRAM_SET
+from task_monitor_devkit.scenario import JOB_ARN as DEMO_JOB
+from task_monitor_devkit.scenario import JOB_NAME as DEMO_JOB_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 # Emails name callers by principal: their sessions, IPs and user agents stay in the calls' own items.

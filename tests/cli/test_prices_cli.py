@@ -16,8 +16,7 @@ from task_monitor import audit_schema
 from task_monitor.adapters.price_tables import DynamoPriceTables
 from task_monitor.domain.cost.price_list import document_shape_problems
 from task_monitor_cli.cli import main
-from task_monitor_cli.price_list_emulator import PriceListEmulator
-from task_monitor_cli.prices import SAMPLE_INDEX_CSV
+from task_monitor_devkit.price_list_emulator import SAMPLE_INDEX_CSV, PriceListEmulator
 
 TABLE = "braket-task-audit-deployed"
 
@@ -123,5 +122,6 @@ def test_given_a_throttled_price_list_beyond_the_retries_then_aws_said_and_nothi
 
 def test_the_sample_file_is_the_one_the_docs_name():
     assert (
-        Path(__file__).resolve().parents[2] / "tools/task_monitor_cli/sample_price_list/index.csv" == SAMPLE_INDEX_CSV
+        Path(__file__).resolve().parents[2] / "tools/task_monitor_devkit/sample_price_list/index.csv"
+        == SAMPLE_INDEX_CSV
     )

@@ -102,7 +102,7 @@ KNOWN = {"CREATED", "QUEUED", "RUNNING", "CANCELLING", "COMPLETED", "FAILED", "C
 def one_aws():
     """One embedded AWS (one cold start) for every rejected case: a rejection writes, publishes and asks
     nothing, so each case still starts from an empty table, topic and queues (each case checks it)."""
-    from task_monitor_cli.embedded import EmbeddedAws
+    from task_monitor_devkit.embedded import EmbeddedAws
 
     with EmbeddedAws() as aws:
         aws.load_handler()

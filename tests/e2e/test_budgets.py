@@ -9,9 +9,9 @@ from typing import Any
 
 from task_monitor.adapters.budget_ledger import DynamoBudgetLedger
 from task_monitor.domain.budgets.model import parse_budgets
-from task_monitor_cli.embedded import TABLE_NAME
 from task_monitor_devkit.builders.api_call import create_task_call
 from task_monitor_devkit.builders.task import TASK_ARN, description, task_event
+from task_monitor_devkit.embedded import TABLE_NAME
 from tests.support.budget_stand_in import budgets_configured
 
 ROLE = "arn:aws:iam::123456789012:role/QubitWrangler"

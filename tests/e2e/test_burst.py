@@ -2,7 +2,7 @@
 COMPLETED) plus 500 duplicate deliveries (5 %), shuffled, through ONE warm handler in SQS batches of 10.
 
 How moto's cost is bounded: **DynamoDB is answered at botocore's HTTP layer by a small in-process
-fake** (``task_monitor_cli.http_answers.FakeAuditTable``: the operations the function calls,
+fake** (``task_monitor_devkit.http_answers.FakeAuditTable``: the operations the function calls,
 its condition, key-condition, filter and update expressions evaluated for real, O(1) per write;
 shown equal to moto on a smaller workload of every kind in ``test_fake_table_matches_moto.py``).
 moto 5.2.5's DynamoDB deep-copies the whole table on every TransactWriteItems and walks each update
@@ -25,9 +25,9 @@ from collections import Counter
 
 import pytest
 
-from task_monitor_cli.embedded import TABLE_NAME, EmbeddedAws
-from task_monitor_cli.http_answers import FakeAuditTable, installed, moto_skips_answered
 from task_monitor_devkit.builders.task import description, task_arn, task_event
+from task_monitor_devkit.embedded import TABLE_NAME, EmbeddedAws
+from task_monitor_devkit.http_answers import FakeAuditTable, installed, moto_skips_answered
 
 TASKS = 2_500
 STATUSES = ("CREATED", "QUEUED", "RUNNING", "COMPLETED")

@@ -1,4 +1,4 @@
-"""The burst's DynamoDB fake (``task_monitor_cli.http_answers.FakeAuditTable``) is shown equal to moto.
+"""The burst's DynamoDB fake (``task_monitor_devkit.http_answers.FakeAuditTable``) is shown equal to moto.
 
 ``test_burst.py`` checks its 10,000 events against the fake, never against moto (too slow for that
 many). Here the same few hundred events (every kind: tasks of every ending, a hybrid job and its
@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from task_monitor_cli.embedded import TABLE_NAME, EmbeddedAws
-from task_monitor_cli.http_answers import FakeAuditTable, installed, moto_skips_answered
 from task_monitor_devkit.builders.api_call import cancel_task_call, create_task_call, iam_user
 from task_monitor_devkit.builders.device import device_event
 from task_monitor_devkit.builders.job import job_description, job_event, job_task_description, job_task_events
 from task_monitor_devkit.builders.task import FORTE, description, task_arn, task_event
+from task_monitor_devkit.embedded import TABLE_NAME, EmbeddedAws
+from task_monitor_devkit.http_answers import FakeAuditTable, installed, moto_skips_answered
 
 TASKS = 40
 ENDINGS = ("COMPLETED", "FAILED", "CANCELLED")

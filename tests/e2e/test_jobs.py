@@ -7,8 +7,6 @@ import threading
 import uuid
 from typing import Any
 
-from task_monitor_cli.embedded import EmbeddedAws
-from task_monitor_cli.lambda_context import FakeLambdaContext
 from task_monitor_devkit.builders.job import (
     JOB_ARN,
     JOB_CREATED_AT,
@@ -24,6 +22,8 @@ from task_monitor_devkit.builders.job import (
     job_task_events,
 )
 from task_monitor_devkit.builders.task import FORTE
+from task_monitor_devkit.embedded import EmbeddedAws
+from task_monitor_devkit.lambda_context import FakeLambdaContext
 
 TABLE = "braket-task-audit"
 

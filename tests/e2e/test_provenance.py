@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from task_monitor_cli.cli import main
-from task_monitor_cli.embedded import DEMO_OPERATOR, TABLE_NAME
 from task_monitor_devkit.builders.api_call import assumed_role, create_task_call
 from task_monitor_devkit.builders.task import TASK_ARN, description, lifecycle, task_event
+from task_monitor_devkit.embedded import DEMO_OPERATOR, TABLE_NAME
 
 REAL_CREATOR = "arn:aws:iam::123456789012:role/QubitWrangler"
 FORGER = assumed_role(role="Intern", session="mallory")

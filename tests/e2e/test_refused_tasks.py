@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 
 from task_monitor.adapters.dynamodb_codec import from_item
-from task_monitor_cli.embedded import TABLE_NAME
 from task_monitor_devkit.builders.api_call import failed_create_task_call, iam_user, refused_create_task_call
 from task_monitor_devkit.builders.task import FORTE
+from task_monitor_devkit.embedded import TABLE_NAME
 from tests.support.fault_plan import Fault, FaultPlan, kinds_for
 from tests.support.fault_runs import FaultEnvironment, check_guarantee, fault_run, record_stats
 

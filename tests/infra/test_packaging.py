@@ -74,8 +74,10 @@ def _shipped_sources(asset: Path) -> list[Path]:
 def test_given_the_asset_then_it_has_our_code_and_what_the_runtime_lacks_but_no_sdk(function_asset_dir):
     present = {path.name for path in function_asset_dir.iterdir()}
 
-    assert {"task_monitor", "aws_lambda_powertools", "typing_extensions.py", MODELS_DIR} <= present
+    assert {"task_monitor", MODELS_DIR} <= present
     assert not {"aws_xray_sdk", "wrapt"} & present  # no tracer SDK: see task_monitor/observability.py
+    # No Powertools (nor its typing_extensions): the function writes its own logs and EMF (telemetry.py).
+    assert not {"aws_lambda_powertools", "typing_extensions.py"} & present
     assert (function_asset_dir / "task_monitor" / "__init__.py").is_file()
     shipped_names = {Path(name).stem for name in present}
     assert not RUNTIME_PROVIDED & shipped_names, "the runtime provides these: they must not ship"
@@ -101,17 +103,6 @@ def test_given_the_asset_then_it_is_under_the_5_mib_goal(function_asset_dir, rec
     print(f"function asset: {unzipped / MB:.2f} MiB unzipped, {zipped / MB:.2f} MiB zipped")
 
     assert unzipped < ASSET_GOAL_BYTES
-
-
-def test_given_the_asset_then_powertools_is_trimmed_to_what_the_function_loads(function_asset_dir):
-    powertools = function_asset_dir / "aws_lambda_powertools"
-    utilities = {path.name for path in (powertools / "utilities").iterdir() if path.name != "__pycache__"}
-
-    assert (powertools / "logging" / "logger.py").is_file()
-    assert (powertools / "metrics" / "provider" / "cloudwatch_emf" / "cloudwatch.py").is_file()
-    assert (powertools / "tracing" / "tracer.py").is_file()  # the package's __init__ imports it
-    assert not (powertools / "event_handler").exists()
-    assert utilities == {"__init__.py", "jmespath_utils"}
 
 
 def test_given_the_asset_then_it_is_the_runtime_package_as_it_stands_and_no_development_code(function_asset_dir):
@@ -188,10 +179,10 @@ def _locked_entry(name: str) -> str:
 
 
 def test_given_a_lock_with_an_altered_hash_then_the_asset_install_fails_on_the_hash(tmp_path):
-    """The real pip install the asset build runs, on one small package of its lock: as locked it installs;
+    """The real pip install the asset build runs, on the one package of its lock: as locked it installs;
     with that package's hashes altered, pip refuses the file it fetched (from its cache, a local index or
     PyPI) and the build fails with pip's hash-mismatch error."""
-    entry = _locked_entry("typing-extensions")
+    entry = _locked_entry("botocore")
     locked_hashes = re.findall(r"sha256:([0-9a-f]{64})", entry)
     as_locked, altered = tmp_path / "as-locked.lock", tmp_path / "altered.lock"
     as_locked.write_text(entry)
@@ -203,13 +194,13 @@ def test_given_a_lock_with_an_altered_hash_then_the_asset_install_fails_on_the_h
     with pytest.raises(RuntimeError) as failure:
         install_dependencies(tmp_path / "altered", RUNTIME, ARCHITECTURE, lock=altered)
 
-    assert (tmp_path / "as-locked" / "typing_extensions.py").is_file()
+    assert (tmp_path / "as-locked" / "botocore" / "__init__.py").is_file()
     message = str(failure.value)
     assert "THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE" in message, message
-    assert entry.split(" ")[0] in message.replace("typing_extensions", "typing-extensions"), message
+    assert entry.split(" ")[0] in message, message
     (got,) = re.findall(r"Got +([0-9a-f]{64})", message)
     assert got in locked_hashes  # pip hashed the genuine file, which the lock as made accepts
-    assert not list((tmp_path / "altered").glob("typing_extensions*"))
+    assert not list((tmp_path / "altered").glob("botocore*"))
 
 
 # ------------------------------------------------------------------------------------------ bytecode
@@ -299,15 +290,13 @@ print(json.dumps({"version": list(sys.version_info[:2]), "compiled": compiled, "
 
 
 def test_given_pyodide_python_3_14_then_it_imports_the_asset_from_bytecode_without_compiling(
-    function_asset_dir, runtime_sdk, tmp_path
+    function_asset_dir, tmp_path
 ):
     script = tmp_path / "import_check.py"
     script.write_text(PYODIDE_IMPORT_CHECK)
-    # The task root as Lambda sees it, plus the pure-Python jmespath the runtime provides (Powertools'
-    # Logger imports it); Pyodide has no botocore, so what needs it cannot import here.
+    # The task root as Lambda sees it; Pyodide has no botocore, so what needs it cannot import here.
     task_root = tmp_path / "task"
     shutil.copytree(function_asset_dir, task_root)
-    shutil.copytree(runtime_sdk / "jmespath", task_root / "jmespath", ignore=shutil.ignore_patterns("__pycache__"))
     result = subprocess.run(
         ["node", str(PYODIDE_RUNNER), str(task_root), LAMBDA_TASK_ROOT, str(script), LAMBDA_TASK_ROOT],
         capture_output=True,
@@ -322,11 +311,10 @@ def test_given_pyodide_python_3_14_then_it_imports_the_asset_from_bytecode_witho
     assert report["version"] == [3, 14]
     assert report["compiled"] == [], "Python 3.14 compiled sources: the shipped bytecode was not used"
     assert len(loaded) > 50, report["failed"]
-    # Modules that need botocore or jmespath (the runtime's, absent from Pyodide) cannot import here.
+    # Modules that need botocore (the runtime's, absent from Pyodide) cannot import here.
     assert {
         "task_monitor.domain.kinds.task.record",
-        "aws_lambda_powertools.shared.functions",
-        "typing_extensions",
+        "task_monitor.telemetry",
     } <= set(loaded)
     assert all(cached.endswith(".cpython-314.pyc") for cached in loaded.values())
 
@@ -448,8 +436,8 @@ import task_monitor
 assert task_monitor.__file__.startswith(asset), task_monitor.__file__
 # The embedded AWS (moto + Braket emulator) is not shipped: task_monitor_cli comes from the checkout's tools/.
 sys.path.append(tools)
-from task_monitor_cli.embedded import EmbeddedAws
-from task_monitor_cli.scenario import demo_steps, demo_timeline, invalid_event
+from task_monitor_devkit.embedded import EmbeddedAws
+from task_monitor_devkit.scenario import demo_steps, demo_timeline, invalid_event
 outcomes = []
 with EmbeddedAws() as aws:
     aws.load_handler()
@@ -457,7 +445,8 @@ with EmbeddedAws() as aws:
         step.prepare(aws.braket)
         outcomes.append(aws.invoke(step.event()).succeeded)
     outcomes.append(aws.invoke(invalid_event()).succeeded)
-watched = ("aws_lambda_powertools", "aws_xray_sdk", "wrapt", "typing_extensions", "task_monitor")
+# typing_extensions is no longer shipped (nothing in the function imports it): moto loads the venv's.
+watched = ("aws_lambda_powertools", "aws_xray_sdk", "wrapt", "task_monitor")
 # And through the events queue, as deployed: a batch with an invalid event, which goes to the dead-letter queue.
 with EmbeddedAws() as aws:
     aws.load_handler()
@@ -478,7 +467,7 @@ print(json.dumps({"outcomes": outcomes, "elsewhere": elsewhere, "loaded": loaded
 
 def test_given_the_handler_run_from_the_asset_then_every_module_it_loads_is_in_the_asset(function_asset_dir):
     """A full pipeline (every kind and status, notifications, a late event, a duplicate, an invalid event) with
-    the asset first on the path and tracing on: proves the Powertools trimming keeps all it needs."""
+    the asset first on the path and tracing on: proves the asset holds all it needs, and no Powertools is loaded."""
     environment = {
         "PATH": os.environ.get("PATH", ""),
         "PYTHONPATH": str(function_asset_dir),  # ahead of the venv's site-packages (moto, botocore)
@@ -497,7 +486,8 @@ def test_given_the_handler_run_from_the_asset_then_every_module_it_loads_is_in_t
     assert invalid is False  # the invalid event is rejected
     assert queued is True  # the batch succeeded and both bad messages reached the dead-letter queue
     assert "task_monitor.adapters.dead_letters" in report["loaded"]
-    assert "aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch" in report["loaded"]
+    assert "task_monitor.telemetry" in report["loaded"]
+    assert not [name for name in report["loaded"] if name.split(".")[0] in {"aws_lambda_powertools", "aws_xray_sdk"}]
     # The rare kinds' pipelines, built on their first event, came from the asset too.
     for kind in ("job", "device", "api_call"):
         assert f"task_monitor.domain.kinds.{kind}.monitor" in report["loaded"]

@@ -145,7 +145,7 @@ sys.path.append(tools)  # the emulated Price List and moto come from the checkou
 import botocore.session
 from moto import mock_aws
 from task_monitor import audit_schema
-from task_monitor_cli.price_list_emulator import PriceListEmulator
+from task_monitor_devkit.price_list_emulator import PriceListEmulator
 with mock_aws(), PriceListEmulator().running():
     dynamodb = botocore.session.get_session().create_client("dynamodb", region_name="us-east-1")
     dynamodb.create_table(**audit_schema.create_table_request(os.environ["AUDIT_TABLE_NAME"]))

@@ -60,7 +60,7 @@ def _every_kind(aws) -> None:
 
 
 def test_given_every_kind_of_event_then_the_role_allows_every_call_the_function_makes(main_template) -> None:
-    from task_monitor_cli.embedded import EmbeddedAws
+    from task_monitor_devkit.embedded import EmbeddedAws
 
     calls: list[tuple[str, str, dict[str, Any]]] = []
 

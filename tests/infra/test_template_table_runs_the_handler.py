@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from task_monitor.adapters.audit_store import CLAIM_TIMEOUT_SECONDS
-from task_monitor_cli.embedded import TABLE_NAME, EmbeddedAws
 from task_monitor_devkit.builders.job import JOB_ARN
 from task_monitor_devkit.builders.task import TASK_ARN, description, lifecycle
+from task_monitor_devkit.embedded import TABLE_NAME, EmbeddedAws
 
 pytestmark = pytest.mark.infra
 

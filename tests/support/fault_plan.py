@@ -66,8 +66,8 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.exceptions import ConnectionClosedError
 from moto.core.models import botocore_stubber
 
-from task_monitor_cli import braket_emulator
-from task_monitor_cli.http_body import RawBody
+from task_monitor_devkit import braket_emulator
+from task_monitor_devkit.http_body import RawBody
 
 DYNAMODB_OPERATIONS = ("TransactWriteItems", "Query", "UpdateItem", "PutItem")
 OPERATIONS = ("GetQuantumTask", *DYNAMODB_OPERATIONS, "Publish")

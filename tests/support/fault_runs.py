@@ -26,8 +26,8 @@ import pytest
 
 from task_monitor.adapters.audit_items import TASK_FACTS
 from task_monitor.domain.status import rank
-from task_monitor_cli.embedded import EmbeddedAws
-from task_monitor_cli.lambda_context import FakeLambdaContext
+from task_monitor_devkit.embedded import EmbeddedAws
+from task_monitor_devkit.lambda_context import FakeLambdaContext
 from tests.support.fault_plan import Baton, Crash, FaultPlan
 
 VISIBILITY_TIMEOUT_SECONDS = 360
@@ -121,7 +121,7 @@ class FaultEnvironment:
     def reset(self) -> None:
         """An empty table and empty queues, for the next run."""
         from task_monitor import audit_schema
-        from task_monitor_cli.embedded import TABLE_NAME
+        from task_monitor_devkit.embedded import TABLE_NAME
 
         aws = self.aws
         aws.dynamodb.delete_table(TableName=TABLE_NAME)

@@ -19,7 +19,7 @@ from typing import Any
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ConnectionClosedError
 
-from task_monitor_cli.http_body import RawBody
+from task_monitor_devkit.http_body import RawBody
 
 SWALLOWED_TABLE = "fault-injected-request-goes-nowhere"
 UNSERVED_URL = "https://fault-injected.invalid/goes-nowhere"  # moto serves only *.amazonaws.com

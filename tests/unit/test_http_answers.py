@@ -1,4 +1,4 @@
-"""The in-process AWS answers used by the burst test and the benchmarks (task_monitor_cli.http_answers):
+"""The in-process AWS answers used by the burst test and the benchmarks (task_monitor_devkit.http_answers):
 the real audit store against the fake table, and the canned answers' paths."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import pytest
 
 from task_monitor.adapters.audit_store import DynamoAuditStore
 from task_monitor.domain.ports import SaveOutcome
-from task_monitor_cli.http_answers import DUPLICATE, LATE, CannedAws, Condition, FakeAuditTable, installed
+from task_monitor_devkit.http_answers import DUPLICATE, LATE, CannedAws, Condition, FakeAuditTable, installed
 
 
 @pytest.fixture

@@ -28,10 +28,10 @@ from task_monitor.domain.cost.price_list import (
     rows_from_index_csv,
     rows_from_products,
 )
-from task_monitor_cli.price_list_emulator import product, sample_products
+from task_monitor_devkit.price_list_emulator import product, sample_products
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_CSV = ROOT / "tools" / "task_monitor_cli" / "sample_price_list" / "index.csv"
+SAMPLE_CSV = ROOT / "tools" / "task_monitor_devkit" / "sample_price_list" / "index.csv"
 FORTE = "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1"
 GARNET = "arn:aws:braket:eu-north-1::device/qpu/iqm/Garnet"
 SV1 = "arn:aws:braket:::device/quantum-simulator/amazon/sv1"

@@ -9,7 +9,6 @@ import io
 import json
 import os
 import sys
-import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -31,10 +30,10 @@ from task_monitor_cli.render import (
     short_id,
 )
 
-# The function's JSON logs stay quiet unless --verbose. Its metrics are not disabled (Powertools then
-# never clears them, and they pile up in the process): they go to the function's stdout, which the
-# CLI captures around each invocation and shows with --verbose.
-QUIET_POWERTOOLS = {"POWERTOOLS_LOG_LEVEL": "CRITICAL"}
+# The function's JSON logs stay quiet unless --verbose (the level variable keeps Powertools' name). Its
+# metrics go to the function's stdout, which the CLI captures around each invocation and shows with
+# --verbose.
+QUIET_LOGS = {"POWERTOOLS_LOG_LEVEL": "CRITICAL"}
 
 
 class UsageError(Exception):
@@ -42,11 +41,10 @@ class UsageError(Exception):
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    warnings.filterwarnings("ignore", "No application metrics to publish")  # a failed event has none
     out, err = out or sys.stdout, err or sys.stderr
     args = _parser().parse_args(argv)
     if not args.verbose:
-        for name, value in QUIET_POWERTOOLS.items():
+        for name, value in QUIET_LOGS.items():
             os.environ.setdefault(name, value)
     try:
         return args.run(args, out)
@@ -110,8 +108,8 @@ DEVICE_ONLY_FILTER = {"kind": ["device"]}  # a subscriber who wants only device 
 
 
 def run_demo(args: argparse.Namespace, out: TextIO) -> int:
-    from task_monitor_cli.embedded import EmbeddedAws
-    from task_monitor_cli.scenario import (
+    from task_monitor_devkit.embedded import EmbeddedAws
+    from task_monitor_devkit.scenario import (
         ALICE_QAOA,
         FORTE,
         FORTE_1,
@@ -188,7 +186,7 @@ def _invoke_and_show(
     function_output = io.StringIO()  # EMF metrics and logs: shown with --verbose
     with contextlib.redirect_stdout(function_output):
         invocation = run(event)
-    if os.environ.get("POWERTOOLS_LOG_LEVEL") != QUIET_POWERTOOLS["POWERTOOLS_LOG_LEVEL"]:
+    if os.environ.get("POWERTOOLS_LOG_LEVEL") != QUIET_LOGS["POWERTOOLS_LOG_LEVEL"]:
         out.write(safe_text(function_output.getvalue(), keep_newlines=True))
     if invocation.succeeded:
         _print(out, event_line(event, _outcome_text(invocation.response, aws), note))
@@ -248,7 +246,7 @@ def _call_outcome_text(outcome: str, kind: str) -> str:
 
 def _show_queue(aws: Any, out: TextIO) -> None:
     """The deployed path: events wait on the queue, the function takes them in batches."""
-    from task_monitor_cli.scenario import FORTE, Step, invalid_event
+    from task_monitor_devkit.scenario import FORTE, Step, invalid_event
 
     late_duplicate = Step(FORTE, "COMPLETED", "2026-11-20T11:43:40Z").event()
     events = [invalid_event(), late_duplicate, "not json at all"]
@@ -288,7 +286,7 @@ def run_replay(args: argparse.Namespace, out: TextIO) -> int:
     if args.aws:
         return _replay_on_aws(args, out)
 
-    from task_monitor_cli.embedded import EmbeddedAws
+    from task_monitor_devkit.embedded import EmbeddedAws
 
     replays = load_replays(args.files)
     with EmbeddedAws() as aws:
@@ -530,8 +528,8 @@ def run_history(args: argparse.Namespace, out: TextIO) -> int:
         log = AuditLog(args.table, region=args.region)
         history, latest = log.history(args.arn), log.latest(args.arn)
     else:
-        from task_monitor_cli.embedded import EmbeddedAws
-        from task_monitor_cli.scenario import demo_settings, demo_timeline
+        from task_monitor_devkit.embedded import EmbeddedAws
+        from task_monitor_devkit.scenario import demo_settings, demo_timeline
 
         with EmbeddedAws(settings=demo_settings()) as aws:
             aws.load_handler()
@@ -594,7 +592,7 @@ def _real_aws_handler(args: argparse.Namespace) -> Any:
 
 
 def _context() -> Any:
-    from task_monitor_cli.lambda_context import FakeLambdaContext
+    from task_monitor_devkit.lambda_context import FakeLambdaContext
 
     return FakeLambdaContext()
 
@@ -607,7 +605,7 @@ def _function_output(out: TextIO) -> Iterator[None]:
         with contextlib.redirect_stdout(captured):
             yield
     finally:
-        if os.environ.get("POWERTOOLS_LOG_LEVEL") != QUIET_POWERTOOLS["POWERTOOLS_LOG_LEVEL"]:
+        if os.environ.get("POWERTOOLS_LOG_LEVEL") != QUIET_LOGS["POWERTOOLS_LOG_LEVEL"]:
             out.write(safe_text(captured.getvalue(), keep_newlines=True))
 
 

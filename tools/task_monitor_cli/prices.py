@@ -22,7 +22,6 @@ from typing import Any, TextIO
 
 from task_monitor.domain.notification_model import safe_text
 
-SAMPLE_INDEX_CSV = Path(__file__).resolve().parent / "sample_price_list" / "index.csv"
 MAX_PROBLEMS_SHOWN = 20
 
 
@@ -162,8 +161,8 @@ def _read_index_csv(path: str) -> str:
 @contextlib.contextmanager
 def _embedded() -> Iterator[str]:
     """moto's DynamoDB with the audit table, and GetProducts answered by the Price List emulator."""
-    from task_monitor_cli.embedded import TABLE_NAME, EmbeddedAws
-    from task_monitor_cli.price_list_emulator import PriceListEmulator
+    from task_monitor_devkit.embedded import TABLE_NAME, EmbeddedAws
+    from task_monitor_devkit.price_list_emulator import PriceListEmulator
 
     with EmbeddedAws(), PriceListEmulator().running():
         yield TABLE_NAME

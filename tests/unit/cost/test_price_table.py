@@ -223,7 +223,7 @@ def test_documents_the_refresh_writes_are_tables_the_cost_rules_read() -> None:
 
     from task_monitor.domain.cost.price_list import document_from_index_csv, known_devices
 
-    sample = Path(__file__).resolve().parents[3] / "tools/task_monitor_cli/sample_price_list/index.csv"
+    sample = Path(__file__).resolve().parents[3] / "tools/task_monitor_devkit/sample_price_list/index.csv"
     built = document_from_index_csv(
         sample.read_text(encoding="utf-8"), file_name="index.csv", today="2026-12-02", devices=known_devices()
     )

@@ -205,7 +205,7 @@ def test_the_fake_audit_table_writes_unknown_callers_only_where_none_is() -> Non
     import botocore.session
 
     from task_monitor.adapters.audit_store import DynamoAuditStore
-    from task_monitor_cli.http_answers import FakeAuditTable, installed
+    from task_monitor_devkit.http_answers import FakeAuditTable, installed
 
     table = FakeAuditTable()
     with installed(table):

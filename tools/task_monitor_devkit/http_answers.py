@@ -35,7 +35,7 @@ from urllib.parse import unquote, urlsplit
 import botocore.handlers
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
-from task_monitor_cli.http_body import RawBody
+from task_monitor_devkit.http_body import RawBody
 
 Handler = Callable[..., AWSResponse | None]
 # Requests answered here. botocore calls every before-send handler (it keeps the first answer), so

@@ -29,8 +29,8 @@ from moto.core.botocore_stubber import BotocoreStubber
 
 from task_monitor import audit_schema
 from task_monitor.audit import AuditLog
-from task_monitor_cli.braket_emulator import BraketEmulator
-from task_monitor_cli.lambda_context import ACCOUNT_ID, FakeLambdaContext
+from task_monitor_devkit.braket_emulator import BraketEmulator
+from task_monitor_devkit.lambda_context import ACCOUNT_ID, FakeLambdaContext
 
 TABLE_NAME = "braket-task-audit"
 TOPIC_NAME = "braket-task-notifications"

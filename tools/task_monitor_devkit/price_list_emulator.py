@@ -17,11 +17,15 @@ import json
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
-from task_monitor_cli.http_answers import installed, json_response
+from task_monitor_devkit.http_answers import installed, json_response
+
+# A bulk Price List file in AWS's index.csv layout, trimmed to Braket's rows: the demo's and tests' input.
+SAMPLE_INDEX_CSV = Path(__file__).resolve().parent / "sample_price_list" / "index.csv"
 
 _TARGET = "AWSPriceListService.GetProducts"
 _JSON_11 = "application/x-amz-json-1.1"

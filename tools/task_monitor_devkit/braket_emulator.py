@@ -32,7 +32,7 @@ from botocore.client import BaseClient
 from botocore.loaders import create_loader
 from botocore.model import ServiceModel, StructureShape
 
-from task_monitor_cli.http_body import RawBody
+from task_monitor_devkit.http_body import RawBody
 
 __all__ = ["BraketEmulator", "EmulatedCall"]
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
-from task_monitor_cli.braket_emulator import BraketEmulator
+from task_monitor_devkit.braket_emulator import BraketEmulator
 from task_monitor_devkit.builders.api_call import (
     api_call,
     assumed_role,
