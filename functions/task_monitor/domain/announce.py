@@ -16,6 +16,15 @@ from task_monitor.domain.notification_model import Notification
 from task_monitor.domain.outcomes import Recorded, SaveOutcome
 from task_monitor.errors import ClaimExpiredError
 
+# A claim names one attempt at publishing; only attempts on the same event within the claim's timeout
+# can meet, so 64 random bits are plenty, and 20 bytes fewer than a UUID keep the event item under 1 KB.
+CLAIM_HEX_DIGITS = 16
+
+
+def new_claim() -> str:
+    """A fresh claim id: 16 hexadecimal digits of a random UUID."""
+    return uuid.uuid4().hex[:CLAIM_HEX_DIGITS]
+
 if TYPE_CHECKING:
     from task_monitor.domain.ports import NotificationStore, Publisher
 
@@ -45,7 +54,7 @@ class Announcer:
 
         A duplicate whose notification went out is left alone. ``announce_late=False`` gives the
         claim back for an event the latest state had already passed (old news, for a device)."""
-        claim = str(uuid.uuid4()) if notify else None
+        claim = new_claim() if notify else None
         claimed_from = self._now()
         outcome = store.save(record, claim=claim)
         if claim is None or outcome is SaveOutcome.DUPLICATE:

@@ -28,8 +28,8 @@ def test_the_email_says_the_estimate_its_basis_and_the_table_date() -> None:
     record, notification = _task_notification(numSuccessfulShots=100)
     assert record["estimatedCost"]["amountUsd"] == "8.30"
     line = (
-        "Estimated cost: $8.30 — ionq/Forte-1 us-east-1: $0.30 per task + $0.08 x 100 successful shots "
-        "(list price [A], table of 2026-11-15)."  # the basis dates itself: the date is said once
+        # The basis leaves the shots and the date to the estimate's fields; the line says them.
+        "Estimated cost: $8.30 — $0.30 per task + $0.08 per shot [A], 100 successful shots, prices of 2026-11-15."
     )
     assert line in notification.email_text.splitlines()
     assert json.loads(notification.json_body)["estimatedCost"] == record["estimatedCost"]
