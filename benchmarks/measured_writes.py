@@ -113,8 +113,8 @@ def measure(tasks: int = 20, duplicate_every: int = 10, late_every: int = 10) ->
     import botocore.handlers
 
     from task_monitor import audit_schema
-    from task_monitor_devkit.embedded import EmbeddedAws
     from task_monitor_devkit.builders.task import description, task_arn, task_event
+    from task_monitor_devkit.embedded import EmbeddedAws
 
     index_sets = {
         "deployed": shapes(audit_schema.INDEXES),

@@ -236,7 +236,10 @@ class DynamoAuditStore:
             target = f"if_not_exists(#a{position}, :a{position})" if name in CALLER_FIELDS else f":a{position}"
             assignments.append(f"#a{position} = {target}")
         removals = []
-        left_out = (*(field for field in PER_EVENT_ENRICHMENT if field not in item), *self._kind.left_out_of_latest(item))
+        left_out = (
+            *(field for field in PER_EVENT_ENRICHMENT if field not in item),
+            *self._kind.left_out_of_latest(item),
+        )
         for position, name in enumerate(left_out):
             names[f"#r{position}"] = name
             removals.append(f"#r{position}")

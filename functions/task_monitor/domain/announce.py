@@ -16,6 +16,9 @@ from task_monitor.domain.notification_model import Notification
 from task_monitor.domain.outcomes import Recorded, SaveOutcome
 from task_monitor.errors import ClaimExpiredError
 
+if TYPE_CHECKING:
+    from task_monitor.domain.ports import NotificationStore, Publisher
+
 # A claim names one attempt at publishing; only attempts on the same event within the claim's timeout
 # can meet, so 64 random bits are plenty, and 20 bytes fewer than a UUID keep the event item under 1 KB.
 CLAIM_HEX_DIGITS = 16
@@ -25,8 +28,6 @@ def new_claim() -> str:
     """A fresh claim id: 16 hexadecimal digits of a random UUID."""
     return uuid.uuid4().hex[:CLAIM_HEX_DIGITS]
 
-if TYPE_CHECKING:
-    from task_monitor.domain.ports import NotificationStore, Publisher
 
 # DynamoDB stores a claim's time in whole seconds (rounded down), so another attempt may see it as
 # up to this much older than it is.

@@ -36,6 +36,20 @@ def test_the_email_says_the_estimate_its_basis_and_the_table_date() -> None:
     assert notification.attributes["estimatedCostUsd"] == {"DataType": "Number", "StringValue": "8.30"}
 
 
+def test_an_estimate_stored_before_issue_15_is_shown_as_it_was() -> None:
+    """Its basis said the device, the shots and the date itself: none of them is said twice."""
+    stored = {
+        "amountUsd": "8.30",
+        "shots": 100,
+        "shotsBasis": "successful",
+        "basis": "ionq/Forte-1 us-east-1: $0.30 per task + $0.08 x 100 successful shots (list price [A], "
+        "table of 2026-11-15)",
+        "priceTableDate": "2026-11-15",
+        "approximate": False,
+    }
+    assert cost_line(stored) == f"Estimated cost: $8.30 — {stored['basis']}."
+
+
 def test_a_guess_is_marked_and_an_unknown_price_says_unknown() -> None:
     assert cost_line({"amountUsd": "80.30", "approximate": True, "basis": "b", "priceTableDate": "d"}) == (
         "Estimated cost: ≈ $80.30 (approximate) — b, prices of d."

@@ -134,8 +134,7 @@ def qpu_task(record: Mapping[str, Any], shots: int, shots_basis: str, prices: Pr
     job = "a hybrid job's task: " if family == JOB_QPU_TASK else ""
     # The device, region, shots and table date are fields of their own (the record's, the estimate's).
     basis = (
-        f"{job}${_usd(entry.per_task_usd)} per task{program_set} + ${_usd(entry.per_shot_usd)} per shot"
-        f"{_cited(entry)}"
+        f"{job}${_usd(entry.per_task_usd)} per task{program_set} + ${_usd(entry.per_shot_usd)} per shot{_cited(entry)}"
     )
     return _estimate(
         amount=amount,

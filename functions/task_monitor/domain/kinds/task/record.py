@@ -177,4 +177,3 @@ def derive_timings(
         "totalSeconds": seconds_between(created_at, ended_at) if is_terminal(change.status) else None,
     }
     return {key: value for key, value in timings.items() if value is not None}
-
