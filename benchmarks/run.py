@@ -305,10 +305,10 @@ def write_units_per_event(writes: dict) -> dict[str, float]:
         f" {p50['event']:,.0f} B, max {largest.get('event', 0):,.0f} B; latest state p50 {p50['latest']:,.0f} B,"
         f" max {largest.get('latest', 0):,.0f} B):"
     )
-    print(f"  {'path':32} {'before (ALL)':>13} {'after':>7} {'table only':>11}")
+    print(f"  {'path':32} {'if ALL':>13} {'deployed':>8} {'table only':>11}")
     for name, label in PATH_LABELS.items():
         figures = paths[name]
-        print(f"  {label:32} {figures['all_attributes']:13.2f} {figures['deployed']:7.2f} {figures['table']:11.2f}")
+        print(f"  {label:32} {figures['all_attributes']:13.2f} {figures['deployed']:8.2f} {figures['table']:11.2f}")
     print(
         f"  mix: {before:.2f} with every index ALL -> {after:.2f} as deployed; the table's own writes {table:.2f};"
         f" {after / ISSUE_15_START_WRU:.0%} of the {ISSUE_15_START_WRU:.2f} when issue 15 began (goal <= 50 %)"
