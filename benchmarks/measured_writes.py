@@ -150,6 +150,7 @@ def measure(tasks: int = 20, duplicate_every: int = 10, late_every: int = 10) ->
     return {
         "paths": paths,
         "item_bytes_p50": {kind: statistics.median(values) for kind, values in sizes.items()},
+        "item_bytes_max": {kind: max(values) for kind, values in sizes.items()},
         "events": sum(len(events) for events in by_path.values()),
     }
 

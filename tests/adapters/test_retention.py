@@ -45,7 +45,7 @@ def test_history_items_expire_after_the_history_retention_and_a_move_refreshes_t
     items = {item["sk"]: item for item in _items(dynamodb)}
     latest = items.pop(audit_schema.LATEST_SORT_KEY)
     assert latest[audit_schema.EXPIRY_ATTRIBUTE] == int(NOW) + 3600 + 400 * SECONDS_PER_DAY  # from its last move
-    queued, completed = sorted(items.values(), key=lambda item: item["eventTime"])
+    queued, completed = sorted(items.values(), key=lambda item: item["sk"])  # EVENT#<eventTime>#...
     assert queued[audit_schema.EXPIRY_ATTRIBUTE] == int(NOW) + 400 * SECONDS_PER_DAY  # from its own write
     assert completed[audit_schema.EXPIRY_ATTRIBUTE] == int(NOW) + 3600 + 400 * SECONDS_PER_DAY
 

@@ -481,8 +481,8 @@ def test_demo_shows_costs_a_spending_limit_crossing_a_refused_task_and_a_budget_
     assert code == 0
     # the cost on a task's email, with its basis and the price table's date
     forte = _email(demo, "Braket task COMPLETED: ionq/Forte-1, task d6dbdceb")
-    assert "Estimated cost: $80.30 — ionq/Forte-1 us-east-1: $0.30 per task + $0.08 x 1000 successful shots" in forte
-    assert "table of 2026-11-15" in forte
+    assert "Estimated cost: $80.30 — $0.30 per task + $0.08 per shot [A], 1000 successful shots" in forte
+    assert "prices of 2026-11-15" in forte
     # Forte-1's limit: one message for the highest threshold crossed; the late, lower event says nothing
     crossing = _email(demo, "Braket spending limit crossed 80 % (and 50 %): $128.90 of $150.00 on ionq/Forte-1")
     assert "85.9 % of the limit" in crossing

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from task_monitor.adapters.audit_items import stored_record
 from task_monitor.adapters.dynamodb_codec import from_item
 from task_monitor.audit_schema import JOB_INDEX, STATUS_INDEX
 from task_monitor_devkit.builders.api_call import cancel_task_call, create_task_call, iam_user
@@ -224,7 +225,7 @@ def _callers_are_never_unknown_once_joined(run: FaultRun) -> None:
     query = run.aws.dynamodb.query(
         TableName="braket-task-audit", KeyConditionExpression="pk = :pk", ExpressionAttributeValues=partition
     )
-    items = [from_item(item) for item in query["Items"]]
+    items = [stored_record(from_item(item)) for item in query["Items"]]  # as the store reads them
     recorded = {item["eventId"] for item in items if item["sk"].startswith("EVENT#")}
     latest = [item for item in items if item["pk"] == f"TASK#{CALL_TASK}" and item["sk"] == "LATEST"]
     for call, role, principal in ((CREATE, "createdBy", ROLE), (CANCEL, "cancelledBy", USER)):

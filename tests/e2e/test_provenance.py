@@ -83,7 +83,7 @@ def test_an_event_through_the_events_queue_is_marked_queue_with_its_message_id(e
     log = embedded.audit_log()
     (item,) = log.history(TASK_ARN)
     assert item["arrival"] == {"via": "queue", "messageId": message_id}
-    assert log.latest(TASK_ARN)["arrival"] == {"via": "queue", "messageId": message_id}
+    assert "arrival" not in log.latest(TASK_ARN)  # one event's fact: on its own item (issue 15)
 
 
 def test_a_direct_invocation_is_processed_and_marked_direct(embedded) -> None:
@@ -93,7 +93,7 @@ def test_a_direct_invocation_is_processed_and_marked_direct(embedded) -> None:
     assert invocation.response["arrival"] == "direct"  # the answer and the log line say so too
     log = embedded.audit_log()
     assert [item["arrival"] for item in log.history(TASK_ARN)] == [{"via": "direct"}]
-    assert log.latest(TASK_ARN)["arrival"] == {"via": "direct"}
+    assert "arrival" not in log.latest(TASK_ARN)  # one event's fact: on its own item (issue 15)
 
 
 @pytest.mark.parametrize("forged_first", [True, False], ids=["forged-first", "real-first"])

@@ -207,10 +207,13 @@ class FaultRun:
 
     # -- what came out ---------------------------------------------------------------------
     def items(self) -> list[dict[str, Any]]:
+        """Every item, read as the function's store reads it: a compact task item's ARN, event time and
+        id from its keys, derived fields put back; storage attributes (claims, ranks) kept."""
+        from task_monitor.adapters.audit_items import stored_record
         from task_monitor.adapters.dynamodb_codec import from_item
 
         pages = self.aws.dynamodb.get_paginator("scan").paginate(TableName="braket-task-audit")
-        return [from_item(item) for page in pages for item in page["Items"]]
+        return [stored_record(from_item(item)) for page in pages for item in page["Items"]]
 
 
 @dataclass

@@ -23,6 +23,7 @@ from task_monitor.adapters.audit_items import (
     TASK_ITEMS,
     ItemKind,
     Record,
+    stored_record,
 )
 from task_monitor.adapters.dynamodb_codec import from_item, to_attribute, to_item
 from task_monitor.adapters.notification_claims import CLAIM_TIMEOUT_SECONDS, NotificationClaims
@@ -111,7 +112,7 @@ class DynamoAuditStore:
         """The resource's latest state as stored (storage attributes included), read consistently."""
         response = self._client.get_item(TableName=self._table, Key=self._kind.latest_key(arn), ConsistentRead=True)
         item = response.get("Item")
-        return from_item(item) if item else None
+        return stored_record(from_item(item)) if item else None
 
     @permanent_refusals(DYNAMODB)
     def history_facts(self, arn: str) -> HistoryFacts:
@@ -123,7 +124,7 @@ class DynamoAuditStore:
             ConsistentRead=True,
             KeyConditionExpression="#pk = :pk AND begins_with(#sk, :events)",
             FilterExpression=" OR ".join(["#status = :running", *(f"#eventName = {name}" for name in call_names)]),
-            ProjectionExpression="#eventTime, #eventName, #createdBy, #cancelledBy, #arrival",
+            ProjectionExpression="#pk, #sk, #eventTime, #eventName, #createdBy, #cancelledBy, #arrival",
             ExpressionAttributeNames={
                 "#pk": schema.PARTITION_KEY,
                 "#sk": schema.SORT_KEY,
@@ -141,7 +142,7 @@ class DynamoAuditStore:
                 **call_names,
             },
         )
-        items = [from_item(item) for item in response.get("Items", [])]
+        items = [stored_record(from_item(item)) for item in response.get("Items", [])]  # compact: time in sk
         # What the filter let through is a call or else a RUNNING event.
         # A backfilled RUNNING record says the task ran, not since when: it dates nothing.
         times = [
@@ -189,7 +190,7 @@ class DynamoAuditStore:
         if written.event_exists:
             return self._claims.resolve_duplicate(record, claim, written.item)
         if written.update_refused:
-            return self._record_late(put_event, record, claim, from_item(written.item or {}))
+            return self._record_late(put_event, record, claim, stored_record(from_item(written.item or {})))
         return SaveOutcome.RECORDED
 
     # -- notification claims -----------------------------------------------------------------
@@ -240,7 +241,11 @@ class DynamoAuditStore:
             target = f"if_not_exists(#a{position}, :a{position})" if name in CALLER_FIELDS else f":a{position}"
             assignments.append(f"#a{position} = {target}")
         removals = []
-        for position, name in enumerate(field for field in PER_EVENT_ENRICHMENT if field not in item):
+        left_out = (
+            *(field for field in PER_EVENT_ENRICHMENT if field not in item),
+            *self._kind.left_out_of_latest(item),
+        )
+        for position, name in enumerate(left_out):
             names[f"#r{position}"] = name
             removals.append(f"#r{position}")
         expression = "SET " + ", ".join(assignments) + (" REMOVE " + ", ".join(removals) if removals else "")

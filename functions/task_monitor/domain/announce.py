@@ -19,6 +19,16 @@ from task_monitor.errors import ClaimExpiredError
 if TYPE_CHECKING:
     from task_monitor.domain.ports import NotificationStore, Publisher
 
+# A claim names one attempt at publishing; only attempts on the same event within the claim's timeout
+# can meet, so 64 random bits are plenty, and 20 bytes fewer than a UUID keep the event item under 1 KB.
+CLAIM_HEX_DIGITS = 16
+
+
+def new_claim() -> str:
+    """A fresh claim id: 16 hexadecimal digits of a random UUID."""
+    return uuid.uuid4().hex[:CLAIM_HEX_DIGITS]
+
+
 # DynamoDB stores a claim's time in whole seconds (rounded down), so another attempt may see it as
 # up to this much older than it is.
 CLAIM_TIME_RESOLUTION_SECONDS = 1.0
@@ -45,7 +55,7 @@ class Announcer:
 
         A duplicate whose notification went out is left alone. ``announce_late=False`` gives the
         claim back for an event the latest state had already passed (old news, for a device)."""
-        claim = str(uuid.uuid4()) if notify else None
+        claim = new_claim() if notify else None
         claimed_from = self._now()
         outcome = store.save(record, claim=claim)
         if claim is None or outcome is SaveOutcome.DUPLICATE:

@@ -28,12 +28,26 @@ def test_the_email_says_the_estimate_its_basis_and_the_table_date() -> None:
     record, notification = _task_notification(numSuccessfulShots=100)
     assert record["estimatedCost"]["amountUsd"] == "8.30"
     line = (
-        "Estimated cost: $8.30 — ionq/Forte-1 us-east-1: $0.30 per task + $0.08 x 100 successful shots "
-        "(list price [A], table of 2026-11-15)."  # the basis dates itself: the date is said once
+        # The basis leaves the shots and the date to the estimate's fields; the line says them.
+        "Estimated cost: $8.30 — $0.30 per task + $0.08 per shot [A], 100 successful shots, prices of 2026-11-15."
     )
     assert line in notification.email_text.splitlines()
     assert json.loads(notification.json_body)["estimatedCost"] == record["estimatedCost"]
     assert notification.attributes["estimatedCostUsd"] == {"DataType": "Number", "StringValue": "8.30"}
+
+
+def test_an_estimate_stored_before_issue_15_is_shown_as_it_was() -> None:
+    """Its basis said the device, the shots and the date itself: none of them is said twice."""
+    stored = {
+        "amountUsd": "8.30",
+        "shots": 100,
+        "shotsBasis": "successful",
+        "basis": "ionq/Forte-1 us-east-1: $0.30 per task + $0.08 x 100 successful shots (list price [A], "
+        "table of 2026-11-15)",
+        "priceTableDate": "2026-11-15",
+        "approximate": False,
+    }
+    assert cost_line(stored) == f"Estimated cost: $8.30 — {stored['basis']}."
 
 
 def test_a_guess_is_marked_and_an_unknown_price_says_unknown() -> None:

@@ -50,8 +50,8 @@ def test_a_qpu_task_pays_the_task_fee_and_its_successful_shots() -> None:
         "maxAmountUsd": "8.30",  # 0.30 + 0.08 x 100 requested: what a spending limit holds
         "shots": 90,
         "shotsBasis": "successful",
-        "basis": "ionq/Forte-1 us-east-1: $0.30 per task + $0.08 x 90 successful shots (list price [A], "
-        "table of 2026-11-15)",
+        # The device, region, shots and date are fields (the record's, the estimate's): not repeated here.
+        "basis": "$0.30 per task + $0.08 per shot [A]",
         "priceTableDate": "2026-11-15",
         "approximate": False,
     }
@@ -107,7 +107,7 @@ def test_a_hybrid_jobs_task_is_priced_under_the_job_family() -> None:
     job = "arn:aws:braket:us-east-1:123456789012:job/my-job"
     estimate = estimate_task_cost(qpu_record(jobArn=job, numSuccessfulShots=100), PRICES)
     assert estimate["amountUsd"] == "8.30"
-    assert "(a hybrid job's task)" in estimate["basis"] and "[I]" in estimate["basis"]
+    assert estimate["basis"].startswith("a hybrid job's task: ") and "[I]" in estimate["basis"]
     # Without a jobQpuTask entry the task is unpriced, not priced on demand.
     on_demand_only = PriceTable(
         date=PRICES.date, source="x", entries={k: v for k, v in PRICES.entries.items() if k[0] == "qpuTask"}

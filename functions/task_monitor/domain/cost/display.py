@@ -26,8 +26,11 @@ def cost_line(estimate: Mapping[str, Any] | None) -> str | None:
     else:
         shown = f"${amount}"
     basis, date = str(estimate.get("basis")), estimate.get("priceTableDate")
+    shots, shots_basis = estimate.get("shots"), estimate.get("shotsBasis")
+    # A per-shot basis leaves the count to the estimate's fields (estimates before issue 15 said it).
+    counted = f", {shots} {shots_basis} shots" if "per shot" in basis and " shots" not in basis and shots_basis else ""
     dated = f", prices of {date}" if date and str(date) not in basis else ""  # the basis may date itself
-    return f"Estimated cost: {shown} — {basis}{dated}."
+    return f"Estimated cost: {shown} — {basis}{counted}{dated}."
 
 
 def cost_attributes(estimate: Mapping[str, Any] | None) -> dict[str, dict[str, str]]:

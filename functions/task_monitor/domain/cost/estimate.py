@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NotRequired, TypedDict
 
-from task_monitor.domain.arns import record_device_label
 from task_monitor.domain.cost.price_table import (
     JOB_QPU_TASK,
     JOB_SIMULATOR,
@@ -131,12 +130,11 @@ def qpu_task(record: Mapping[str, Any], shots: int, shots_basis: str, prices: Pr
     requested = int(record.get("shots", 0))
     amount = entry.per_task_usd + entry.per_shot_usd * shots
     maximum = entry.per_task_usd + entry.per_shot_usd * requested
-    label = f"{_device(record)} {record.get('region')}"
     program_set = _program_set_words(record.get("actionMetadata"))
-    job = " (a hybrid job's task)" if family == JOB_QPU_TASK else ""
+    job = "a hybrid job's task: " if family == JOB_QPU_TASK else ""
+    # The device, region, shots and table date are fields of their own (the record's, the estimate's).
     basis = (
-        f"{label}{job}: ${_usd(entry.per_task_usd)} per task{program_set} + ${_usd(entry.per_shot_usd)} x "
-        f"{shots} {shots_basis} shots{_cited(entry, prices)}"
+        f"{job}${_usd(entry.per_task_usd)} per task{program_set} + ${_usd(entry.per_shot_usd)} per shot{_cited(entry)}"
     )
     return _estimate(
         amount=amount,
@@ -166,10 +164,10 @@ def simulator_task(record: Mapping[str, Any], prices: PriceTable) -> dict[str, A
         ended = record.get("status") in ENDED_STATUSES
         why = "running time unknown: the minimum" if ended else "not ended yet: the minimum so far"
         measured = "; ".join(filter(None, [why, measured]))
-    job = " (a hybrid job's task)" if family == JOB_SIMULATOR else ""
+    job = "a hybrid job's task: " if family == JOB_SIMULATOR else ""
     basis = (
-        f"{_device(record)}{job}: ${_usd(entry.per_minute_usd)} per minute x {_plain(billed)} s "
-        f"({measured}; at least {_plain(minimum)} s){_cited(entry, prices)}"
+        f"{job}${_usd(entry.per_minute_usd)} per minute x {_plain(billed)} s "
+        f"({measured}; at least {_plain(minimum)} s){_cited(entry)}"
     )
     return _estimate(
         amount=amount,
@@ -254,13 +252,6 @@ def _estimate(
     return estimate
 
 
-def _device(record: Mapping[str, Any]) -> str:
-    try:
-        return record_device_label(record)
-    except KeyError:
-        return str(record.get("deviceArn", "unknown device"))
-
-
 def _program_set_words(action: object) -> str:
     if not isinstance(action, Mapping) or action.get("programCount") is None:
         return ""
@@ -269,8 +260,9 @@ def _program_set_words(action: object) -> str:
     return f" (one for the program set of {action['programCount']} programs{over})"
 
 
-def _cited(entry: PriceEntry, prices: PriceTable) -> str:
-    return f" (list price [{entry.confidence}], table of {prices.date})"
+def _cited(entry: PriceEntry) -> str:
+    """The list price's confidence ([A], [I]...); the table's date is the estimate's priceTableDate."""
+    return f" [{entry.confidence}]"
 
 
 def _plain(value: Decimal) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from task_monitor.domain.arns import record_device_label
 from task_monitor.domain.callers import CANCEL_STATUSES, describe_caller, principal_of
 from task_monitor.domain.cost.display import cost_attributes, cost_line
+from task_monitor.domain.derived import with_derived
 from task_monitor.domain.kinds.task.record import QueueInfo, TaskRecord
 from task_monitor.domain.notification_model import (
     Notification,
@@ -22,7 +23,9 @@ from task_monitor.domain.registry import TASK
 from task_monitor.domain.status import rank
 
 
-def render_notification(record: TaskRecord) -> Notification:
+def render_notification(stored: TaskRecord) -> Notification:
+    """The notification of a task record, whole (as built) or as stored (its derived fields put back)."""
+    record = cast(TaskRecord, with_derived(stored))
     return compose(
         kind=TASK.name,
         record=record,

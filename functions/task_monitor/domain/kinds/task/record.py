@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Required, TypedDict, cast
 
 from task_monitor.domain.arrival import ArrivalField, stored_arrival_dates_its_status
 from task_monitor.domain.callers import Caller, is_known, principal_only
+from task_monitor.domain.derived import results_uri
 from task_monitor.domain.enrichment import EnrichmentErrorInfo, EnrichmentFailure, Timings, to_plain
 from task_monitor.domain.kinds.task.event import TaskStateChange
 from task_monitor.domain.status import is_terminal
@@ -130,7 +131,7 @@ def build_record(
         "deviceProvider": change.device.provider,
         "deviceName": change.device.name,
         "deviceType": change.device.kind,
-        "resultsUri": _results_uri(change.output_s3_bucket, change.output_s3_directory),
+        "resultsUri": results_uri(change.output_s3_bucket, change.output_s3_directory),
         "arrival": arrival,
         "simulatorExecution": simulator_execution,
     }
@@ -184,9 +185,3 @@ def derive_timings(
         "totalSeconds": seconds_between(created_at, ended_at) if is_terminal(change.status) else None,
     }
     return {key: value for key, value in timings.items() if value is not None}
-
-
-def _results_uri(bucket: str | None, directory: str | None) -> str | None:
-    if not bucket:
-        return None
-    return f"s3://{bucket}/{directory.strip('/')}/" if directory else f"s3://{bucket}/"
