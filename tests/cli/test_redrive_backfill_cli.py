@@ -94,7 +94,10 @@ def test_backfill_text_is_a_table_by_region_and_a_line_saying_nothing_was_announ
 @pytest.mark.parametrize(
     ("argv", "fix"),
     [
-        (["backfill", "--demo", "--since", "last week"], "--since: time 'last week' is not an instant, a date or a duration"),
+        (
+            ["backfill", "--demo", "--since", "last week"],
+            "--since: time 'last week' is not an instant, a date or a duration",
+        ),
         (
             ["backfill", "--demo", "--since", "7d", "--regions", "mars-1"],
             "argument --regions: invalid choice: 'mars-1'",

@@ -13,6 +13,7 @@ import argparse
 from typing import Any
 
 from task_monitor_cli.errors import CommandFailedError, UsageError
+from task_monitor_cli.outcomes import function_output
 from task_monitor_cli.output import Output
 from task_monitor_cli.target import FUNCTION, TABLE, TOPIC, Deployed, add_target_options, is_embedded, open_target
 from task_monitor_cli.times import parse_moment
@@ -65,7 +66,8 @@ def run(args: argparse.Namespace, output: Output) -> int:
             settings = deployed_settings(target, output)
         backfill = Backfill(target.session, settings, operator=operator_arn(target), notify=args.notify, limits=limits)
         try:
-            with output.progress("backfilling (pages searched)") as advance:
+            # The pipeline's own log lines go where the function's always go here: stderr, with --verbose.
+            with output.progress("backfilling (pages searched)") as advance, function_output(output):
                 for _ in backfill.run(since, regions=args.regions):
                     advance()
         except BackfillError as error:
