@@ -25,6 +25,7 @@ from collections import Counter
 
 import pytest
 
+from task_monitor.adapters.audit_items import record_from_item
 from task_monitor_devkit.builders.task import description, task_arn, task_event
 from task_monitor_devkit.embedded import TABLE_NAME, EmbeddedAws
 from task_monitor_devkit.http_answers import FakeAuditTable, installed, moto_skips_answered
@@ -73,8 +74,8 @@ def test_a_burst_of_10_000_events_is_all_recorded_none_lost_and_each_completion_
         assert aws.dead_letters() == []
         # All recorded: one event item per distinct event, and each task's latest state is COMPLETED
         expected = {event["id"] for event in distinct}
-        recorded = Counter(
-            item["eventId"]["S"]
+        recorded = Counter(  # read as the store reads them: a compact item's id is in its sort key
+            record_from_item(item)["eventId"]
             for partition in table.items.values()
             for sort_key, item in partition.items()
             if sort_key.startswith("EVENT#")
