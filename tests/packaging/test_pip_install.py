@@ -19,6 +19,9 @@ import pytest
 from task_monitor_cli.commands import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[2]
+# pip in the new venv must see nothing of the checkout: not its packages, not the egg-info a build
+# leaves beside them (it would take the project as installed already).
+CLEAN_ENVIRONMENT = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +32,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(work / "dist"), str(ROOT)],
         check=True,
         capture_output=True,
+        env=CLEAN_ENVIRONMENT,
     )
     (wheel,) = (work / "dist").glob("braket_task_monitor-*.whl")
     venv.create(work / "venv", with_pip=True)
@@ -37,6 +41,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel)],
         check=True,
         capture_output=True,
+        env=CLEAN_ENVIRONMENT,
     )
     return bin_dir, wheel
 
