@@ -28,23 +28,14 @@ EXAMPLES = """\
   task-monitor report --demo --since 2026-11-01 --by device
 """
 
-# What the report reads of each task (beyond what the listing's index copies, read from the item).
-REPORT_ATTRIBUTES = frozenset(
-    {
-        "quantumTaskArn",
-        "status",
-        "eventTime",
-        "deviceArn",
-        "createdAt",
-        "shots",
-        "numSuccessfulShots",
-        "timings",
-        "estimatedCost",
-        "createdBy",
-        "jobArn",
-        "tags",
-    }
-)
+
+# What the report reads of each task: a task row's attributes, and its tags (read from the item).
+def _report_attributes() -> frozenset[str]:
+    from task_monitor_cli.listings import TASK_ROW_ATTRIBUTES
+
+    return TASK_ROW_ATTRIBUTES | {"tags"}
+
+
 HEADINGS = {
     "group": "group",
     "tasks": "tasks",
@@ -84,7 +75,7 @@ def run(args: argparse.Namespace, output: Output) -> int:
         raise UsageError(str(error)) from None
     with open_target(args) as target, output.progress("reading tasks") as advance:
         records = []
-        for record in run_plan(target.audit_log(), plan, REPORT_ATTRIBUTES):
+        for record in run_plan(target.audit_log(), plan, _report_attributes()):
             records.append(record)
             advance()
     try:
