@@ -31,7 +31,7 @@ CDK := $(CURDIR)/node_modules/.bin/cdk
 DEPLOY_FLAGS ?=
 DESTROY_FLAGS ?=
 
-.PHONY: help demo test unit lint mutation bench synth deploy destroy lock clean
+.PHONY: help demo test unit lint mutation bench synth deploy destroy lock clean report-sample
 help:
 	@echo "make demo    run the pipeline locally on an embedded AWS (no account needed)"
 	@echo "make test    lint and run every test (unit, adapters, end-to-end, infrastructure)"
@@ -39,6 +39,7 @@ help:
 	@echo "make mutation plant each bug of tests/mutations.py and check the fault suite fails on it (minutes)"
 	@echo "             make mutation MUTATION_FLAGS=--write also writes the table to docs/mutation.md"
 	@echo "make bench   cold-start and per-event benchmarks"
+	@echo "make report-sample  redraw docs/images/report-sample.html and report.png from the demo's tasks"
 	@echo "make synth   synthesize the CloudFormation templates offline (no credentials)"
 	@echo "make deploy  cdk deploy --all with your AWS credentials"
 	@echo "             without a terminal: make deploy DEPLOY_FLAGS=\"--require-approval never\""
@@ -93,6 +94,9 @@ unit: $(PY_STAMP)
 MUTATION_FLAGS ?=
 mutation: $(PY_STAMP)
 	$(BIN)/python -m tests.run_mutations $(MUTATION_FLAGS)
+
+report-sample: $(PY_STAMP) $(CHROMIUM)
+	PYTHONPATH=functions:tools:. $(BIN)/python -m tests.support.report_sample docs/images
 
 bench: $(ASSET_PREREQUISITES) $(RUNTIME_SDK_STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -15,14 +15,23 @@ import pytest
 from moto import mock_aws
 
 from task_monitor_cli.app import main
+from task_monitor_cli.commands.history import show_history
 from task_monitor_cli.events_io import load_events
-from task_monitor_cli.render import event_line, history_table, short_id
+from task_monitor_cli.output import Output
+from task_monitor_cli.render import event_line, short_id
 from task_monitor_devkit.builders.api_call import create_job_call, create_task_call, failed_create_task_call
 from task_monitor_devkit.builders.device import QPU_STATUS, device_event
 from task_monitor_devkit.builders.job import JOB_ARN, JOB_NAME, job_arn, job_event, job_id_for
 from task_monitor_devkit.builders.task import FORTE as FORTE_1
 from task_monitor_devkit.builders.task import TASK_ARN, lifecycle, task_event
-from task_monitor_devkit.scenario import ALICE_QAOA, ANKAA_RESERVATION, FORTE, JOB_TASK, SV1_PROGRAM_SET
+from task_monitor_devkit.scenario import (
+    ALICE_QAOA,
+    ANKAA_RESERVATION,
+    FORTE,
+    JOB_TASK,
+    SPENDING_LIMIT_ARN,
+    SV1_PROGRAM_SET,
+)
 from task_monitor_devkit.scenario import JOB_ARN as DEMO_JOB
 from task_monitor_devkit.scenario import JOB_NAME as DEMO_JOB_NAME
 from task_monitor_devkit.stacks_emulator import StacksEmulator
@@ -107,8 +116,9 @@ def test_demo_tells_the_whole_story(demo) -> None:
         "COMPLETED",
     ]
     # The CloudTrail call that came first is a row of its own, naming who made it
-    first_row = history.splitlines()[3]  # after the title, the header and its rule
+    first_row = _rows(history)[0]
     assert "CreateQuantumTask" in first_row and "role/QuantumResearcher (alice)" in first_row
+    assert "(the late QUEUED event did not move the latest state back)" in output
 
 
 def test_demo_prints_each_kind_of_event_as_a_line_of_its_own(demo) -> None:
@@ -149,7 +159,10 @@ def test_demo_job_ends_with_one_email_rolling_up_its_tasks_and_naming_its_creato
     assert [row.split()[1] for row in rows] == ["CreateJob", "QUEUED", "RUNNING", "COMPLETED"]
     assert "JOBS_QUEUE #1" in rows[1] and "3 (1 CANCELLED, 2 COMPLETED)" in rows[3]
     assert "Latest state: COMPLETED, created by role/QuantumResearcher" in history
-    assert "tasks: 3 (1 CANCELLED, 2 COMPLETED), 900 shots requested, 600 successful" in history
+    assert "tasks 3 (1 CANCELLED, 2 COMPLETED), 900 shots requested, 600 successful" in history
+    # A job whose instances have no price: its row says unknown, its latest state says why
+    assert " unknown " in rows[3]
+    assert "estimated cost unknown (instances: no jobInstance price for ml.m5.large" in history
 
 
 def test_demo_names_creators_early_late_and_never(demo) -> None:
@@ -185,11 +198,23 @@ def test_demo_device_offline_and_back_names_how_many_tasks_wait(demo) -> None:
     online = _email(output, "Braket device ONLINE: ionq/Forte-1, 1 task waiting")  # bob cancelled one meanwhile
     assert "(Braket QPU Status Change)" in online
     timeline = _rows(_section(output, "Timeline of device ionq/Forte-1:"))
-    assert [row.split()[1:] for row in timeline] == [
-        ["OFFLINE", "Braket", "Device", "Status", "Change", "2", timeline[0].split()[-1]],
-        ["ONLINE", "Braket", "QPU", "Status", "Change", "1", timeline[1].split()[-1]],
-        ["ONLINE", "Braket", "Device", "Status", "Change", "-", timeline[2].split()[-1]],
+    assert [row.split()[1:-1] for row in timeline] == [
+        ["OFFLINE", "Braket", "Device", "Status", "Change", "2"],
+        ["ONLINE", "Braket", "QPU", "Status", "Change", "1"],
+        ["ONLINE", "Braket", "Device", "Status", "Change"],  # the same news again: nothing counted
     ]
+
+
+def test_demo_shows_the_spending_limit_as_history_does(demo) -> None:
+    _, output = demo
+    section = _section(output, f"Timeline of Forte-1's spending limit ({short_id(SPENDING_LIMIT_ARN)}):")
+    header, *_ = section.splitlines()
+    assert header.split()[:6] == ["time", "status", "/", "call", "total", "spend"]
+    first, second = _rows(section)
+    assert "$48.60 of $150.00 (32.4 %)" in first and "80 %" not in first
+    assert "$128.90 of $150.00 (85.9 %)" in second and "80 %" in second  # the threshold it announced
+    code, alone = _run("history", "--demo", SPENDING_LIMIT_ARN)
+    assert code == 0 and _rows(alone) == _rows(section)
 
 
 def test_replay_takes_events_lists_and_failure_queue_records(tmp_path: Path) -> None:
@@ -361,9 +386,12 @@ def test_history_as_json_is_every_record_and_the_latest_state(tmp_path: Path) ->
 def test_history_table_reads_every_kind_without_a_status_or_a_caller() -> None:
     # Items as the audit log may hold them: a call with no caller fields, a device event not counted
     call = {"eventTime": "2026-11-20T09:00:00.000Z", "eventId": "e1", "eventName": "CancelJob", "jobArn": JOB_ARN}
-    assert "CancelJob" in history_table([call])
     device = {"eventTime": "2026-11-20T09:00:00.000Z", "eventId": "e2", "deviceArn": FORTE_1, "status": "OFFLINE"}
-    assert "OFFLINE" in history_table([device], "device")
+    for kind, record, shown in (("job", call, "CancelJob"), ("task", call, "CancelJob"), ("device", device, "OFFLINE")):
+        out = io.StringIO()
+        show_history(Output(out, io.StringIO()), kind, [record], None)
+        (row,) = _rows(out.getvalue())
+        assert row.split()[:2] == ["2026-11-20T09:00:00.000Z", shown]
     assert event_line("not json", "REJECTED").split()[1:3] == ["task", "?"]
 
 

@@ -104,7 +104,9 @@ def test_report_groups_the_demo_tasks_and_its_csv_and_text_agree() -> None:
     assert rows["(all)"]["tasks"] == "8" and rows["ionq/Forte-1"]["estimatedCostUsd"] == "128.90"
     code, text, _ = _run("report", "--demo", "--since", "2026-11-01", "--until", "2026-12-01", "--by", "creator")
     assert code == 0
-    assert "Top spenders: arn:aws:iam::123456789012:role/QuantumResearcher $80.308413" in text
+    assert "Top spenders (estimated): arn:aws:iam::123456789012:role/QuantumResearcher $80.31," in text
+    (alice,) = [line for line in text.splitlines() if line.startswith("arn:aws:iam::123456789012:role/Quantum")]
+    assert alice.endswith("~$80.31") and "2 h 41 min 16 s" in alice
     assert text.splitlines()[-1].startswith("Costs are estimates (price table of 2026-11-15), never a bill")
 
 

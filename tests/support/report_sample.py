@@ -3,7 +3,8 @@
     PYTHONPATH=functions:tools:. .venv/bin/python -m tests.support.report_sample [docs/images]
 
 Writes ``report-sample.html`` (the page as ``report --html`` writes it) and ``report.png`` (headless
-Chromium's screenshot of it, 1280 x 2000). Run it again when the page or the demo changes.
+Chromium's screenshot of it, 1280 x 1200): `make report-sample` runs it, and a test fails while the
+committed page differs from the one the demo gives today.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def main(argv: list[str]) -> int:
     page = target / "report-sample.html"
     page.write_text(render_html(report), encoding="utf-8")
     with tempfile.TemporaryDirectory() as work:
-        screenshot(page, Path(work), (target / "report.png").resolve(), 1280, 2000)
+        screenshot(page, Path(work), (target / "report.png").resolve(), 1280, 1200)
     print(f"wrote {page} and {target / 'report.png'}")
     return 0
 

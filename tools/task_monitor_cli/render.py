@@ -1,21 +1,14 @@
-"""Console output for the CLI: one line per event, emails in a frame, histories as tables."""
+"""Console text shared by the commands: one line per event, emails in a frame, short names for ARNs and callers."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
-
-from rich import box
-from rich.console import Console
-from rich.table import Table
 
 from task_monitor.domain import registry
 from task_monitor.domain.arns import parse_device_arn
 from task_monitor.domain.kinds.job.name import job_label
-from task_monitor.domain.notification_model import format_duration, safe_text
-
-_TABLE_WIDTH = 240  # wide enough that no row of ours wraps
+from task_monitor.domain.notification_model import safe_text
 
 
 def short_id(task_arn: str) -> str:
@@ -154,111 +147,3 @@ def email(subject: str, text: str) -> str:
 def email_subject(subject: str) -> str:
     """A routine email, by its subject only."""
     return f"    email: {subject}"
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A plain-text table (rich, no colour: it goes to files and pipes as well as terminals)."""
-    grid = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for header in headers:
-        grid.add_column(str(header), no_wrap=True)
-    for row in rows:
-        grid.add_row(*("" if cell is None else safe_text(str(cell)) for cell in row))
-    buffer = io.StringIO()
-    Console(file=buffer, width=_TABLE_WIDTH, color_system=None, force_terminal=False).print(grid)
-    return "\n".join(line.rstrip() for line in buffer.getvalue().rstrip("\n").splitlines())
-
-
-# -- histories -----------------------------------------------------------------------------------
-def history_kind(history: Sequence[dict[str, Any]]) -> str:
-    """task, job or device: whose history this is (a task's records may name its job, so tasks first)."""
-    if any("quantumTaskArn" in record for record in history):
-        return "task"
-    if any("jobArn" in record for record in history):
-        return "job"
-    return "device"
-
-
-def history_table(history: list[dict[str, Any]], kind: str | None = None) -> str:
-    """A task's, job's or device's audit history: one row per event; CloudTrail calls as rows too."""
-    kind = kind or history_kind(history)
-    if kind == "device":
-        return _device_table(history)
-    if kind == "job":
-        return _job_table(history)
-    return _task_table(history)
-
-
-def _task_table(history: list[dict[str, Any]]) -> str:
-    rows = []
-    for record in history:
-        queue = record.get("queueInfo") or {}
-        position = queue.get("position")
-        rows.append(
-            [
-                record.get("eventTime", "?"),
-                *_what_and_said(record),
-                f"{queue.get('queue', '')} #{position}" if position and position != "None" else "-",
-                record.get("numSuccessfulShots", ""),
-                _seconds(record.get("timings", {})),
-                _by(record),
-                str(record.get("eventId", "?"))[:8],
-            ]
-        )
-    headers = ["event time", "status / call", "Braket said", "queue / position", "shots ok", "timings", "by", "event"]
-    return table(headers, rows)
-
-
-def _job_table(history: list[dict[str, Any]]) -> str:
-    rows = []
-    for record in history:
-        queue = record.get("queueInfo") or {}
-        position = queue.get("position")
-        events = record.get("events")
-        rows.append(
-            [
-                record.get("eventTime", "?"),
-                *_what_and_said(record),
-                f"{queue.get('queue', '')} #{position}" if position and position != "None" else "-",
-                len(events) if isinstance(events, list) else "",
-                rollup_text(record.get("taskSummary"), shots=False),
-                _seconds(record.get("timings", {})),
-                _by(record),
-                str(record.get("eventId", "?"))[:8],
-            ]
-        )
-    headers = ["event time", "status / call", "Braket said", "queue", "job events", "tasks", "timings", "by", "event"]
-    return table(headers, rows)
-
-
-def _device_table(history: list[dict[str, Any]]) -> str:
-    rows = [
-        [
-            record.get("eventTime", "?"),
-            record.get("status", "?"),
-            record.get("detailType", ""),
-            record.get("waitingTasks", "-"),  # counted only when the event changed the device's availability
-            str(record.get("eventId", "?"))[:8],
-        ]
-        for record in history
-    ]
-    return table(["event time", "status", "detail-type", "tasks waiting", "event"], rows)
-
-
-def _what_and_said(record: dict[str, Any]) -> list[str]:
-    """A state event's status and what Braket said when asked; a call's name (Braket was not asked)."""
-    if "status" not in record:
-        return [str(record.get("eventName", "?")), ""]
-    said = record.get("statusAtEnrichment") or f"({record.get('enrichmentError', {}).get('code', '?')})"
-    return [str(record["status"]), str(said)]
-
-
-def _by(record: dict[str, Any]) -> str:
-    """Who made the call (call rows only; a state event's callers are on the latest state)."""
-    if "status" in record:
-        return ""
-    return caller_text(record.get("createdBy") or record.get("cancelledBy"))
-
-
-def _seconds(timings: dict[str, Any]) -> str:
-    labels = {"queuedSeconds": "queued", "runningSeconds": "running", "totalSeconds": "total"}
-    return ", ".join(f"{labels[k]} {format_duration(timings[k])}" for k in labels if k in timings)

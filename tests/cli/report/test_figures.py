@@ -14,9 +14,11 @@ from hypothesis import strategies as st
 from task_monitor_cli.report.figures import (
     ROW_COLUMNS,
     build_report,
+    money_shown,
     nearest_rank,
     report_json,
     report_rows,
+    shown_row,
     total_row,
 )
 
@@ -287,6 +289,44 @@ def test_top_spenders_and_the_chart_series() -> None:
     assert report_.spend_by_device == {"iqm/Garnet": Decimal(100), "ionq/Forte-1": Decimal("31.50")}
     assert report_.spend_by_creator["arn:aws:iam::123456789012:user/free"] == Decimal(0)  # shown, never on top
     assert next(iter(report_.spend_by_creator)) == creators[0]
+
+
+@pytest.mark.parametrize(
+    ("amount", "approximate", "shown"),
+    [
+        ("0", False, "$0"),
+        ("0", True, "~$0"),
+        ("0.008413", True, "~$0.0084"),
+        ("0.0000123", False, "$0.000012"),
+        ("0.01", False, "$0.01"),
+        ("24.30", False, "$24.30"),
+        ("128.908413", True, "~$128.91"),
+        ("128.905", False, "$128.90"),  # Decimal's default rounding, half to even
+        ("1234567.891", False, "$1234567.89"),
+    ],
+)
+def test_money_is_shown_to_the_cent_or_two_significant_digits_below_it(
+    amount: str, approximate: bool, shown: str
+) -> None:
+    assert money_shown(Decimal(amount), approximate=approximate) == shown
+
+
+def test_a_row_as_shown_reads_durations_and_money_and_keeps_the_counts() -> None:
+    tasks = [
+        task(1, timings={"queuedSeconds": 9675.88, "runningSeconds": 42.25}),
+        task(2, "FAILED", amount="0"),
+        task(3, "QUEUED", amount="0.0084129"),
+    ]
+    (row,) = report_rows(report(tasks))
+    shown = shown_row(row)
+    assert (shown["queueWaitP50Seconds"], shown["queueWaitP90Seconds"]) == ("2 h 41 min 16 s", "2 h 41 min 16 s")
+    assert shown["runningP50Seconds"] == "42.2 s"
+    assert row["costApproximate"] == "no" and shown["estimatedCostUsd"] == "$1.01"
+    assert {key: shown[key] for key in ("tasks", "failed", "shotsRequested", "failureRate")} == {
+        key: row[key] for key in ("tasks", "failed", "shotsRequested", "failureRate")
+    }
+    (empty,) = report_rows(report([task(4, "QUEUED")]))
+    assert shown_row(empty)["runningP50Seconds"] == ""  # unknown stays empty: the table shows nothing
 
 
 def test_rows_are_flat_and_the_json_has_the_basis_and_no_floats() -> None:

@@ -18,11 +18,13 @@ from typing import Any
 
 import pytest
 
+from task_monitor.domain.notification_model import format_duration
 from task_monitor_cli.report import build_report, render_html, report_rows, total_row
-from task_monitor_cli.report.figures import Report, money_text, seconds_text
+from task_monitor_cli.report.figures import Report, money_shown, money_text, seconds_text, shown_row
 from task_monitor_cli.report.html import PALETTE
 from tests.support.chromium import dump_dom, page_requests, read_png, screenshot
 
+ROOT = Path(__file__).resolve().parents[3]
 SINCE = datetime(2026, 11, 14, tzinfo=UTC)  # the demo's tasks run on 2026-11-20
 UNTIL = datetime(2026, 11, 21, tzinfo=UTC)
 CHARTS = {"tasks-per-day", "queue-wait", "spend-by-creator", "spend-by-device"}
@@ -97,6 +99,13 @@ def parse(html: str) -> Element:
 
 
 # -- fixtures ------------------------------------------------------------------------------------
+def test_the_readmes_sample_page_is_the_page_the_demo_gives_today(demo_report: Report) -> None:
+    sample = ROOT / "docs" / "images" / "report-sample.html"
+    assert sample.read_text(encoding="utf-8") == render_html(demo_report), (
+        "docs/images/report-sample.html is stale: run `make report-sample` and commit it (and report.png)"
+    )
+
+
 @dataclass(frozen=True)
 class Rendered:
     report: Report
@@ -157,10 +166,12 @@ def test_the_table_in_the_browser_holds_the_numbers_of_the_text_report(rendered:
     assert [row_values(row) for row in body_rows] == expected
     (total,) = table.find_all("tr", **{"class": "total-row"})
     assert row_values(total) == {column: str(value) for column, value in total_row(rendered.report).items()}
-    # what a reader sees is the same number (a dash where there is none)
-    for row in body_rows:
+    # what a reader sees is the same number as the text report shows it (a dash where there is none)
+    for row, figures in zip(body_rows, report_rows(rendered.report), strict=True):
+        readable = shown_row(figures)
         for cell in (c for c in row.children if c.tag == "td"):
-            assert cell.all_text() == (cell.attrs["data-value"] or "\u2013")
+            column = cell.attrs["data-column"]
+            assert cell.all_text() == (str(readable[column]) if cell.attrs["data-value"] else "\u2013"), column
 
 
 def test_the_charts_draw_the_reports_own_series(rendered: Rendered) -> None:
@@ -183,6 +194,11 @@ def test_the_charts_draw_the_reports_own_series(rendered: Rendered) -> None:
         for series, value in (("p50", durations.p50), ("p90", durations.p90))
         if value is not None
     }
+    shown = {
+        (text.attrs["data-label"].split(" (n=")[0], text.attrs["data-series"]): text.all_text()
+        for text in dom.one("svg", data_chart="queue-wait").find_all("text", **{"class": "value"})
+    }
+    assert shown == {key: format_duration(float(value)) + f" {key[1]}" for key, value in waits.items()}
 
     for chart, series in (("spend-by-creator", report.spend_by_creator), ("spend-by-device", report.spend_by_device)):
         bars = dom.one("svg", data_chart=chart).find_all("rect", **{"class": "bar"})
@@ -191,7 +207,7 @@ def test_the_charts_draw_the_reports_own_series(rendered: Rendered) -> None:
         }
         labels = dom.one("svg", data_chart=chart).find_all("text", **{"class": "value"})
         assert {t.attrs["data-label"]: t.all_text() for t in labels} == {
-            key: f"${money_text(amount)}" for key, amount in series.items()
+            key: money_shown(amount, approximate=False) for key, amount in series.items()
         }
     spenders = dom.one("ol", id="top-spenders").find_all("li")
     assert [(li.attrs["data-creator"], li.attrs["data-value"]) for li in spenders] == [

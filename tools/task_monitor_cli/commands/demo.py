@@ -8,10 +8,11 @@ import io
 from collections import Counter
 from typing import Any
 
+from task_monitor_cli.commands.history import show_history
 from task_monitor_cli.errors import UsageError
 from task_monitor_cli.outcomes import invoke_and_show
 from task_monitor_cli.output import Output
-from task_monitor_cli.render import caller_text, device_label, history_table, rollup_text, short_id
+from task_monitor_cli.render import caller_text, device_label, short_id
 from task_monitor_cli.target import devkit_missing, embedded_aws
 
 NAME = "demo"
@@ -60,31 +61,25 @@ def run(args: argparse.Namespace, output: Output) -> int:
         dead_letters = _show_queue(aws, output)
 
         log = aws.audit_log()
-        output.line(f"\nAudit history of task {short_id(FORTE.arn)} ({device_label(FORTE.device_arn)}):")
-        output.line(history_table(log.history(FORTE.arn)))
-        latest = log.latest(FORTE.arn) or {}
-        output.line(f"Latest state: {latest.get('status')} (the late QUEUED event did not move it back)")
-        output.line(f"  created by {caller_text(latest.get('createdBy'))}")
+        _show_trail(
+            output,
+            log,
+            "task",
+            FORTE.arn,
+            f"Audit history of task {short_id(FORTE.arn)} ({device_label(FORTE.device_arn)}):",
+        )
+        output.line("  (the late QUEUED event did not move the latest state back)")
         cancelled = log.latest(ALICE_QAOA.arn) or {}
         output.line(
             f"Task {short_id(ALICE_QAOA.arn)}: {cancelled.get('status')}, created by "
             f"{caller_text(cancelled.get('createdBy'))}, cancelled by {caller_text(cancelled.get('cancelledBy'))}",
         )
-
-        output.line(f"\nAudit history of job {short_id(JOB_ARN)} ({JOB_NAME}):")
-        output.line(history_table(log.history(JOB_ARN)))
-        job = log.latest(JOB_ARN) or {}
-        output.line(f"Latest state: {job.get('status')}, created by {caller_text(job.get('createdBy'))}")
-        output.line(f"  tasks: {rollup_text(job.get('taskSummary'))}")
+        _show_trail(output, log, "job", JOB_ARN, f"Audit history of job {short_id(JOB_ARN)} ({JOB_NAME}):")
         output.line(f"  its tasks now: {', '.join(_task_states(log.tasks_of_job(JOB_ARN)))}")
-
-        output.line(f"\nTimeline of device {device_label(FORTE_1)}:")
-        output.line(history_table(log.history(FORTE_1)))
-        device = log.latest(FORTE_1) or {}
-        output.line(f"Latest state: {device.get('status')} (last event {device.get('eventTime')})")
-
-        output.line(f"\nTimeline of Forte-1's spending limit ({short_id(SPENDING_LIMIT_ARN)}):")
-        output.line(history_table(log.history(SPENDING_LIMIT_ARN)))
+        _show_trail(output, log, "device", FORTE_1, f"Timeline of device {device_label(FORTE_1)}:")
+        title = f"Timeline of Forte-1's spending limit ({short_id(SPENDING_LIMIT_ARN)}):"
+        _show_trail(output, log, "spending_limit", SPENDING_LIMIT_ARN, title)
+        output.line(f"  (task-monitor history --demo {FORTE.arn} shows any of these on its own)")
 
         every = aws.subscriber_messages()
         failed_only = aws.subscriber_messages(aws.failed_only_url)
@@ -106,6 +101,15 @@ def run(args: argparse.Namespace, output: Output) -> int:
                 }
             )
     return 1 if failures else 0
+
+
+def _show_trail(output: Output, log: Any, kind: str, arn: str, title: str) -> None:
+    """One resource's trail as ``task-monitor history`` prints it, under the story's title (text only:
+    the JSON answer is the notifications)."""
+    if not output.is_text:
+        return
+    output.line(f"\n{title}")
+    show_history(output, kind, log.history(arn), log.latest(arn))
 
 
 def _task_states(tasks: list[dict[str, Any]]) -> list[str]:

@@ -6,9 +6,10 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
+from task_monitor.domain.notification_model import format_duration
 from task_monitor_cli.errors import CommandFailedError, UsageError
 from task_monitor_cli.output import Column, Output
-from task_monitor_cli.render import caller_text, format_duration, kind_of_arn, rollup_text, short_id
+from task_monitor_cli.render import caller_text, kind_of_arn, rollup_text, short_id
 from task_monitor_cli.target import TABLE, add_target_options, open_target
 
 NAME = "history"
@@ -29,7 +30,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, output: Output) -> int:
     kind = kind_of_arn(args.arn)
     if kind is None:
-        raise UsageError(f"{args.arn} is not a quantum task, hybrid job, device or spending limit ARN; give one")
+        raise UsageError(
+            f"{args.arn} is not a quantum task, hybrid job, device or spending limit ARN; give the whole ARN"
+            " (`task-monitor tasks --json` and `jobs --json` list them)"
+        )
     with open_target(args) as target:
         log = target.audit_log()
         history, latest = log.history(args.arn), log.latest(args.arn)
@@ -38,11 +42,16 @@ def run(args: argparse.Namespace, output: Output) -> int:
     if output.format == "json":
         output.document({"arn": args.arn, "kind": kind, "latest": latest, "history": history})
         return 0
+    show_history(output, kind, history, latest)
+    return 0
+
+
+def show_history(output: Output, kind: str, history: list[dict[str, Any]], latest: dict[str, Any] | None) -> None:
+    """The trail as a table of the kind's own columns, then its latest state (the demo shows it the same way)."""
     columns, row = _ROWS.get(kind, _ROWS["task"])
     output.table(columns, (row(record) for record in history))
     if latest:
         output.line(latest_line(kind, latest))
-    return 0
 
 
 def latest_line(kind: str, latest: dict[str, Any]) -> str:
@@ -116,7 +125,7 @@ def _task_row(record: dict[str, Any]) -> dict[str, Any]:
         "who": _who(record),
         "queue": _queue(record),
         "shotsOk": record.get("numSuccessfulShots"),
-        "cost": cost_text(record.get("estimatedCost")),
+        "cost": cost_text(record.get("estimatedCost"), brief=True),  # an unknown one's basis is on the latest line
         "notes": _notes(record),
         "event": str(record.get("eventId", ""))[:8],
     }
@@ -130,7 +139,8 @@ def _device_row(record: dict[str, Any]) -> dict[str, Any]:
     return {
         "time": record.get("eventTime"),
         "status": record.get("status"),
-        "waiting": record.get("waitingTasks"),
+        "detailType": record.get("detailType"),  # Braket sends availability under two names
+        "waiting": record.get("waitingTasks"),  # counted only when the event changed the device's availability
         "event": str(record.get("eventId", ""))[:8],
     }
 
@@ -175,7 +185,12 @@ _ROWS: dict[str, tuple[tuple[Column, ...], Callable[[dict[str, Any]], dict[str, 
         _job_row,
     ),
     "device": (
-        (*_COMMON, Column("waiting", "tasks waiting", numeric=True), Column("event", "event")),
+        (
+            *_COMMON,
+            Column("detailType", "detail-type"),
+            Column("waiting", "tasks waiting", numeric=True),
+            Column("event", "event"),
+        ),
         _device_row,
     ),
     "spending_limit": (

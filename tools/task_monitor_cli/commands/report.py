@@ -49,7 +49,7 @@ HEADINGS = {
     "runningP50Seconds": "run p50",
     "shotsRequested": "shots",
     "shotsSuccessful": "shots ok",
-    "estimatedCostUsd": "est. cost $",
+    "estimatedCostUsd": "est. cost",
 }
 
 
@@ -100,7 +100,14 @@ def _write_html(report: Any, path: Path) -> None:
 
 
 def _show(report: Any, output: Output, since: datetime, until: datetime) -> None:
-    from task_monitor_cli.report.figures import ROW_COLUMNS, report_json, report_rows, total_row
+    from task_monitor_cli.report.figures import (
+        ROW_COLUMNS,
+        money_shown,
+        report_json,
+        report_rows,
+        shown_row,
+        total_row,
+    )
 
     if output.format == "json":
         output.document(report_json(report))
@@ -109,12 +116,14 @@ def _show(report: Any, output: Output, since: datetime, until: datetime) -> None
     if output.format == "csv":
         output.table([Column(key, key) for key in ROW_COLUMNS], rows)
         return
-    document = report_json(report)
-    output.line(f"Tasks created {since:%Y-%m-%d %H:%M} to {until:%Y-%m-%d %H:%M} UTC, by {document['groupedBy']}")
+    output.line(f"Tasks created {since:%Y-%m-%d %H:%M} to {until:%Y-%m-%d %H:%M} UTC, by {report.by}")
     columns = [Column(key, heading, numeric=key != "group", wrap=key == "group") for key, heading in HEADINGS.items()]
-    output.table(columns, rows)
-    spenders = document.get("topSpenders") or []
-    if spenders:
-        output.line("Top spenders: " + ", ".join(f"{s['creator']} ${s['estimatedCostUsd']}" for s in spenders))
-    dates = ", ".join(document["money"]["priceTableDates"]) or "none"
-    output.line(f"Costs are estimates (price table of {dates}), never a bill; waits and run times in seconds.")
+    output.table(columns, [shown_row(row) for row in rows])
+    if report.top_spenders:
+        spenders = (f"{creator} {money_shown(amount, approximate=False)}" for creator, amount in report.top_spenders)
+        output.line("Top spenders (estimated): " + ", ".join(spenders))
+    dates = ", ".join(report.price_table_dates) or "none"
+    output.line(
+        f"Costs are estimates (price table of {dates}), never a bill: ~ marks a group with an approximate one;"
+        " rounded here, exact in --csv and --json."
+    )

@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from task_monitor.domain.notification_model import format_duration
 from task_monitor_cli.commands.history import cost_text
 from task_monitor_cli.errors import UsageError
 from task_monitor_cli.output import Column, Output
-from task_monitor_cli.render import device_label, format_duration, short_id
+from task_monitor_cli.render import device_label, short_id
 from task_monitor_cli.target import TABLE, add_target_options, open_target
 
 NAME = "tasks"

@@ -25,6 +25,7 @@ from typing import Any
 
 from task_monitor.domain.arns import device_label, parse_device_arn
 from task_monitor.domain.cost.estimate import money
+from task_monitor.domain.notification_model import format_duration
 
 ENDED_STATUSES = ("COMPLETED", "FAILED", "CANCELLED")
 IN_PROGRESS_STATUSES = ("CREATED", "QUEUED", "RUNNING", "CANCELLING")
@@ -301,6 +302,33 @@ def seconds_text(seconds: Decimal | None) -> str:
     if seconds is None:
         return ""
     return format(seconds.quantize(Decimal("0.001")).normalize(), "f")
+
+
+SECONDS_COLUMNS = ("queueWaitP50Seconds", "queueWaitP90Seconds", "runningP50Seconds")
+
+
+def shown_row(row: Mapping[str, str | int]) -> dict[str, str | int]:
+    """A row as a person reads it (the text table and the page's cells): durations in h/min/s, money to
+    the cent (two significant digits below it) marked ``~`` where approximate. The exact decimals stay
+    in ``report_rows``, the CSV, the JSON and the page's ``data-value``s."""
+    shown = dict(row)
+    for column in SECONDS_COLUMNS:
+        if row[column] != "":
+            shown[column] = format_duration(float(row[column])) or ""
+    amount = Decimal(str(row["estimatedCostUsd"]))
+    shown["estimatedCostUsd"] = money_shown(amount, approximate=row["costApproximate"] == "yes")
+    return shown
+
+
+def money_shown(amount: Decimal, *, approximate: bool) -> str:
+    """``$128.91``, ``~$0.0084``, ``$0``: an estimate rounded for reading (never a bill)."""
+    if amount == 0:
+        rounded = "0"
+    elif abs(amount) < Decimal("0.01"):
+        rounded = format(amount.quantize(Decimal(1).scaleb(amount.adjusted() - 1)), "f")
+    else:
+        rounded = format(amount.quantize(Decimal("0.01")), "f")
+    return f"{'~' if approximate else ''}${rounded}"
 
 
 def percent_text(ratio: Decimal | None) -> str:

@@ -16,13 +16,16 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from html import escape
 
+from task_monitor.domain.notification_model import format_duration
 from task_monitor_cli.report.figures import (
     ESTIMATE_WORDS,
     ROW_COLUMNS,
     Report,
+    money_shown,
     money_text,
     report_rows,
     seconds_text,
+    shown_row,
     total_row,
 )
 
@@ -40,20 +43,21 @@ COLUMN_TITLES = {
     "cancelled": "Cancelled",
     "inProgress": "In progress",
     "failureRate": "Failure rate",
-    "queueWaitP50Seconds": "Queue wait p50 (s)",
-    "queueWaitP90Seconds": "Queue wait p90 (s)",
+    "queueWaitP50Seconds": "Queue wait p50",
+    "queueWaitP90Seconds": "Queue wait p90",
     "queueWaitMeasured": "Queue wait measured",
-    "runningP50Seconds": "Running p50 (s)",
+    "runningP50Seconds": "Running p50",
     "runningMeasured": "Running measured",
     "shotsRequested": "Shots requested",
     "shotsSuccessful": "Shots successful",
-    "estimatedCostUsd": "Estimated cost (USD)",
+    "estimatedCostUsd": "Estimated cost",
     "costApproximate": "Approximate",
     "unpricedTasks": "Unpriced tasks",
 }
 CHART_WIDTH = 760
 LABEL_WIDTH = 230  # left margin for the names of horizontal bars
 BAR_HEIGHT = 18
+VALUE_CHAR_WIDTH = 7  # px a character of a value label takes at most (12 px sans-serif, digits and letters)
 BAR_GAP = 8
 MAX_CHART_DAYS = 92  # a quarter: beyond, the chart shows only the days with tasks
 
@@ -173,9 +177,10 @@ def _table(report: Report) -> str:
 
 def _row(row: dict[str, str | int], kind: str) -> str:
     cells = []
+    readable = shown_row(row)
     for column in ROW_COLUMNS:
         value = str(row[column])
-        shown = _e(value) if value != "" else "&#8211;"  # an en dash: unknown
+        shown = _e(str(readable[column])) if value != "" else "&#8211;"  # an en dash: unknown
         if column == "group":
             cells.append(
                 f'<th scope="row" data-column="group" data-value="{_e(value)}" title="{_e(value)}">'
@@ -191,7 +196,7 @@ def _top_spenders(report: Report) -> str:
         return '<p class="none" id="top-spenders">No priced task in the window.</p>'
     items = "".join(
         f'<li data-creator="{_e(creator)}" data-value="{money_text(amount)}" title="{_e(creator)}">'
-        f"{_e(_short_name(creator))}: ${money_text(amount)} estimated</li>"
+        f"{_e(_short_name(creator))}: {money_shown(amount, approximate=False)} estimated</li>"
         for creator, amount in report.top_spenders
     )
     return f'<ol id="top-spenders">{items}</ol>'
@@ -265,20 +270,23 @@ def _window_days(report: Report) -> list[str]:
 
 
 def _queue_wait_chart(report: Report) -> str:
-    """Horizontal bars: p50 and p90 of the queue wait on each device, in seconds."""
-    name, title = "queue-wait", "Queue wait by device (seconds, nearest-rank)"
+    """Horizontal bars: p50 and p90 of the queue wait on each device (``data-value`` in seconds)."""
+    name, title = "queue-wait", "Queue wait by device (nearest-rank)"
     bars: list[Bar] = []
     for device, durations in report.queue_wait_by_device.items():
         for series, value in (("p50", durations.p50), ("p90", durations.p90)):
             if value is not None:
                 label = f"{device} (n={durations.measured})"
-                bars.append(Bar(label, series, value, f"{seconds_text(value)} s", seconds_text(value)))
+                bars.append(Bar(label, series, value, format_duration(float(value)) or "", seconds_text(value)))
     colours = {"p50": PALETTE[0], "p90": PALETTE[1]}
     return _horizontal_chart(name, title, bars, colours)
 
 
 def _spend_chart(name: str, title: str, amounts: Sequence[tuple[str, Decimal]], dates: str) -> str:
-    bars = [Bar(label, "estimated", amount, f"${money_text(amount)}", money_text(amount)) for label, amount in amounts]
+    bars = [
+        Bar(label, "estimated", amount, money_shown(amount, approximate=False), money_text(amount))
+        for label, amount in amounts
+    ]
     return _horizontal_chart(
         name, title, bars, {"estimated": PALETTE[2]}, note=f"estimated at list price, price table of {dates}"
     )
@@ -289,13 +297,14 @@ def _horizontal_chart(name: str, title: str, bars: Sequence[Bar], colours: dict[
     if not bars:
         return _empty_chart(name, title)
     top = max(bar.value for bar in bars) or Decimal(1)
-    value_room = 110
+    per_label = len(colours)
+    longest = max(len(bar.text) + (len(bar.series) + 1 if per_label > 1 else 0) for bar in bars)
+    value_room = 12 + VALUE_CHAR_WIDTH * longest  # the longest value written after its bar stays inside the chart
     plot_width = CHART_WIDTH - LABEL_WIDTH - value_room
     labels: list[str] = []
     for bar in bars:
         if bar.label not in labels:
             labels.append(bar.label)
-    per_label = len(colours)
     group_height = per_label * BAR_HEIGHT + BAR_GAP
     height = 10 + group_height * len(labels) + 10
     shapes: list[str] = []
