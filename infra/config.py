@@ -23,15 +23,14 @@ import botocore
 import botocore.session
 
 from task_monitor.audit_schema import FINAL_MIGRATION_STEP
-from task_monitor.domain.arns import parse_device_arn
+from task_monitor.domain.arns import BRAKET_REGIONS, parse_device_arn
 from task_monitor.domain.budgets.model import Budget, BudgetConfigError, parse_budgets
 from task_monitor.domain.cost.price_table import InvalidPriceTable, parse_entries
 from task_monitor.domain.retention import DEFAULT_CALLER_DETAILS_DAYS, DEFAULT_HISTORY_DAYS, MAX_RETENTION_DAYS
 from task_monitor.domain.status import DEFAULT_NOTIFY_STATUSES, STATUS_RANK
 
-# Regions where Amazon Braket runs quantum tasks. Braket sends a task's events only to the default
-# event bus of the task's own region, so each of them needs a rule (the main stack's or a forwarder's).
-DEFAULT_BRAKET_REGIONS = ("us-east-1", "us-west-1", "us-west-2", "eu-west-2", "eu-north-1")
+# By default every region Braket runs in: each needs a rule (the main stack's or a forwarder's).
+DEFAULT_BRAKET_REGIONS = BRAKET_REGIONS
 DEFAULT_MAIN_REGION = "us-east-1"
 DEFAULT_LOG_RETENTION_DAYS = 90
 # The event source mapping's MaximumConcurrency: how many invocations may drain the queue at once,

@@ -93,3 +93,22 @@ def test_without_credentials_the_installed_command_says_so_in_one_line(installed
     assert shown.returncode == 1 and "Traceback" not in shown.stderr
     assert shown.stderr.startswith("task-monitor: error: no AWS credentials found") and shown.stderr.count("\n") == 1
     assert os.path.exists(bin_dir / "task-monitor")
+
+
+def test_pipx_install_gives_the_command_in_an_environment_of_its_own(tmp_path: Path) -> None:
+    """``pipx install .`` as the README says: pipx (from the dev lock) builds the checkout and puts
+    ``task-monitor`` in its bin folder, which then runs with nothing but the system on its path."""
+    homes = {"PIPX_HOME": str(tmp_path / "pipx"), "PIPX_BIN_DIR": str(tmp_path / "bin")}
+    homes["PIPX_MAN_DIR"] = str(tmp_path / "man")
+    installed = subprocess.run(
+        [sys.executable, "-m", "pipx", "install", "--python", sys.executable, str(ROOT)],
+        capture_output=True,
+        text=True,
+        env={**CLEAN_ENVIRONMENT, **homes},
+        check=False,
+    )
+    assert installed.returncode == 0, installed.stderr[-2000:]
+    shown = _run(tmp_path / "bin", "--help", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert all(f"    {command.NAME}" in shown.stdout for command in COMMANDS)
+    assert (tmp_path / "bin" / "task-monitor").resolve().is_relative_to(tmp_path / "pipx")  # its own venv

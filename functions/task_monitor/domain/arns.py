@@ -18,6 +18,10 @@ from typing import Any
 # DynamoDB's limits (2,048 bytes for a partition key, 1,024 for a sort key).
 MAX_ARN_CHARACTERS = 256
 
+# Regions where Amazon Braket runs quantum tasks and hybrid jobs (late 2026). Braket sends events only
+# to the default bus of their own region: the stacks put a rule in each, the backfill searches each.
+BRAKET_REGIONS = ("us-east-1", "us-west-1", "us-west-2", "eu-west-2", "eu-north-1")
+
 _TASK_ARN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):braket:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d):"
     r"(?P<account>\d{12}):quantum-task/(?P<task_id>[A-Za-z0-9][A-Za-z0-9-]{0,127})$"

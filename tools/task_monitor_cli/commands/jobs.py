@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from task_monitor_cli.commands.tasks import add_listing_options, limited, listed_cost
 from task_monitor_cli.errors import UsageError
+from task_monitor_cli.listing_command import add_listing_options, listed_cost, show_listing
 from task_monitor_cli.output import Column, Output
 from task_monitor_cli.render import device_label, short_id
 
@@ -35,20 +35,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, output: Output) -> int:
     from task_monitor_cli.listings import JobFilter, ListingError, list_jobs
-    from task_monitor_cli.target import open_target
 
     try:
         job_filter = JobFilter(status=args.status, since=args.since, until=args.until, creator=args.creator)
     except ListingError as error:
         raise UsageError(str(error)) from None
-    with open_target(args) as target:
-        rows = list(limited(list_jobs(target.audit_log(), job_filter, newest_first=args.newest_first), args.limit))
-    if output.format == "json":
-        output.document(rows)
-    else:
-        output.table(COLUMNS, (_job_line(row, full=output.format == "csv") for row in rows))
-        output.line(f"{len(rows)} job(s)")
-    return 0
+    return show_listing(
+        args, output, lister=list_jobs, listing_filter=job_filter, columns=COLUMNS, line=_job_line, noun="job"
+    )
 
 
 def _job_line(row: dict[str, Any], *, full: bool) -> dict[str, Any]:

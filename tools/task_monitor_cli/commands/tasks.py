@@ -10,11 +10,10 @@ import argparse
 from typing import Any
 
 from task_monitor.domain.notification_model import format_duration
-from task_monitor_cli.commands.history import cost_text
 from task_monitor_cli.errors import UsageError
+from task_monitor_cli.listing_command import add_listing_options, listed_cost, show_listing
 from task_monitor_cli.output import Column, Output
 from task_monitor_cli.render import device_label, short_id
-from task_monitor_cli.target import TABLE, add_target_options, open_target
 
 NAME = "tasks"
 SUMMARY = "list quantum tasks by device, status, job, tag, creator and time (from the indexes)"
@@ -40,21 +39,6 @@ COLUMNS = (
 )
 
 
-def add_listing_options(parser: argparse.ArgumentParser, *, tasks: bool) -> None:
-    """The filters ``tasks`` and ``jobs`` share (and the ones only tasks have)."""
-    parser.add_argument("--status", help="a status, e.g. COMPLETED, FAILED, QUEUED")
-    parser.add_argument("--since", help="created at or after: 7d, 12h, 2026-11-01 or 2026-11-01T08:00Z (UTC)")
-    parser.add_argument("--until", help="created at or before (a date includes its whole day)")
-    parser.add_argument("--creator", help="who created it: a principal ARN as recorded, or unknown")
-    if tasks:
-        parser.add_argument("--device", help="a device ARN")
-        parser.add_argument("--job", help="a hybrid job ARN: its tasks")
-        parser.add_argument("--tag", metavar="KEY=VALUE", help="a tag the task carries")
-    parser.add_argument("--newest-first", action="store_true", help="the most recent first")
-    parser.add_argument("--limit", type=int, metavar="N", help="at most N rows")
-    add_target_options(parser, names=(TABLE,))
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_listing_options(parser, tasks=True)
 
@@ -74,23 +58,9 @@ def run(args: argparse.Namespace, output: Output) -> int:
         )
     except ListingError as error:
         raise UsageError(str(error)) from None
-    with open_target(args) as target:
-        rows = list(limited(list_tasks(target.audit_log(), task_filter, newest_first=args.newest_first), args.limit))
-    if output.format == "json":
-        output.document(rows)
-    else:
-        output.table(COLUMNS, (task_line(row, full=output.format == "csv") for row in rows))
-        output.line(f"{len(rows)} task(s)")
-    return 0
-
-
-def limited(rows: Any, limit: int | None) -> Any:
-    if limit is not None and limit < 1:
-        raise UsageError(f"--limit {limit}: give 1 or more")
-    for count, row in enumerate(rows, start=1):
-        yield row
-        if limit is not None and count >= limit:
-            return
+    return show_listing(
+        args, output, lister=list_tasks, listing_filter=task_filter, columns=COLUMNS, line=task_line, noun="task"
+    )
 
 
 def task_line(row: dict[str, Any], *, full: bool = False) -> dict[str, Any]:
@@ -115,9 +85,3 @@ def _duration(seconds: Any, full: bool) -> Any:
     if seconds is None:
         return None
     return seconds if full else format_duration(seconds)
-
-
-def listed_cost(row: dict[str, Any], *, full: bool) -> Any:
-    """The decimal string (CSV), or the estimate as people read it: ``~$0.62``, ``unknown``."""
-    cost = row.get("estimatedCost")
-    return (cost or {}).get("amountUsd") if full else cost_text(cost, brief=True)

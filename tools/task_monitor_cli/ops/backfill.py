@@ -33,6 +33,7 @@ from typing import Any
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from task_monitor.domain.arns import BRAKET_REGIONS
 from task_monitor.domain.arrival import Arrival
 from task_monitor.domain.detail_types import EVENT_SOURCE, JOB_STATE_CHANGE, TASK_STATE_CHANGE
 from task_monitor.domain.status import JOB_LIFECYCLE, TASK_LIFECYCLE
@@ -40,7 +41,6 @@ from task_monitor.domain.timefmt import format_instant
 from task_monitor.errors import TaskMonitorError
 from task_monitor.settings import Settings
 
-BRAKET_REGIONS = ("us-east-1", "us-west-1", "us-west-2", "eu-west-2", "eu-north-1")
 SEARCH_TASKS, SEARCH_JOBS = "SearchQuantumTasks", "SearchJobs"
 # A synthetic event's id: a fixed namespace, so the same task, status and time give the same id.
 BACKFILL_NAMESPACE = uuid.UUID("6c1f3b52-2d7e-4a0b-9f51-0b1e4c2a7d93")
