@@ -415,6 +415,7 @@ def test_module_entry_point_runs() -> None:
         (["history", TASK_ARN], "no stack BraketTaskMonitor in us-east-1: give --stack and --region"),
         (["history", TASK_ARN, "--stack", "Other"], "no stack Other in us-east-1"),
         (["history", "task-5b0e7a8c"], "not a quantum task, hybrid job, device or spending limit ARN"),
+        (["history", "d6dbdceb"], "give the whole ARN (`task-monitor tasks --json` and `jobs --json` list them)"),
         (["history"], "the following arguments are required: ARN (see task-monitor history --help)"),
         (["histroy", TASK_ARN], "invalid choice: 'histroy'"),
         (["history", TASK_ARN, "--json", "--csv"], "not allowed with argument --json"),
@@ -430,6 +431,18 @@ def test_a_usage_mistake_is_one_line_naming_the_fix(argv, fix, monkeypatch) -> N
         assert main(argv, out=out, err=err) == 2
     (line,) = err.getvalue().splitlines()
     assert line.startswith("task-monitor: error: ") and fix in line
+    assert out.getvalue() == ""
+
+
+def test_history_of_an_arn_the_events_never_named_says_where_to_find_one() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    unknown = "arn:aws:braket:us-east-1:123456789012:quantum-task/00000000-0000-4000-8000-000000000000"
+    assert main(["history", "--demo", unknown], out=out, err=err) == 1
+    (line,) = err.getvalue().splitlines()
+    assert line == (
+        f"task-monitor: error: no events recorded for {unknown}: check the ARN and the events given"
+        " (`task-monitor tasks` with the same --demo/--events lists them)"
+    )
     assert out.getvalue() == ""
 
 

@@ -37,8 +37,11 @@ def run(args: argparse.Namespace, output: Output) -> int:
     with open_target(args) as target:
         log = target.audit_log()
         history, latest = log.history(args.arn), log.latest(args.arn)
+        where = "the events given (`task-monitor tasks` with the same --demo/--events lists them)"
+        if not target.embedded:
+            where = "the stack (--stack, --region)"
     if not history:
-        raise CommandFailedError(f"no events recorded for {args.arn}: check the ARN and the stack (--stack, --region)")
+        raise CommandFailedError(f"no events recorded for {args.arn}: check the ARN and {where}")
     if output.format == "json":
         output.document({"arn": args.arn, "kind": kind, "latest": latest, "history": history})
         return 0
