@@ -11,9 +11,11 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import botocore.session
 import pytest
 from moto import mock_aws
 
+from task_monitor import audit_schema
 from task_monitor_cli.app import main
 from task_monitor_cli.commands.history import show_history
 from task_monitor_cli.events_io import load_events
@@ -434,16 +436,31 @@ def test_a_usage_mistake_is_one_line_naming_the_fix(argv, fix, monkeypatch) -> N
     assert out.getvalue() == ""
 
 
+UNKNOWN_TASK = "arn:aws:braket:us-east-1:123456789012:quantum-task/00000000-0000-4000-8000-000000000000"
+
+
 def test_history_of_an_arn_the_events_never_named_says_where_to_find_one() -> None:
     out, err = io.StringIO(), io.StringIO()
-    unknown = "arn:aws:braket:us-east-1:123456789012:quantum-task/00000000-0000-4000-8000-000000000000"
-    assert main(["history", "--demo", unknown], out=out, err=err) == 1
+    assert main(["history", "--demo", UNKNOWN_TASK], out=out, err=err) == 1
     (line,) = err.getvalue().splitlines()
     assert line == (
-        f"task-monitor: error: no events recorded for {unknown}: check the ARN and the events given"
+        f"task-monitor: error: no events recorded for {UNKNOWN_TASK}: check the ARN and the events given"
         " (`task-monitor tasks` with the same --demo/--events lists them)"
     )
     assert out.getvalue() == ""
+
+
+def test_history_of_an_arn_the_deployed_table_never_saw_names_the_stack(monkeypatch) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    out, err = io.StringIO(), io.StringIO()
+    with mock_aws():
+        dynamodb = botocore.session.get_session().create_client("dynamodb", region_name="us-east-1")
+        dynamodb.create_table(**audit_schema.create_table_request("audit"))
+        assert main(["history", UNKNOWN_TASK, "--table", "audit"], out=out, err=err) == 1
+    (line,) = err.getvalue().splitlines()
+    assert line == (
+        f"task-monitor: error: no events recorded for {UNKNOWN_TASK}: check the ARN and the stack (--stack, --region)"
+    )
 
 
 def test_without_credentials_one_line_says_how_to_get_them(monkeypatch) -> None:
