@@ -162,9 +162,10 @@ def test_demo_job_ends_with_one_email_rolling_up_its_tasks_and_naming_its_creato
     assert "JOBS_QUEUE #1" in rows[1] and "3 (1 CANCELLED, 2 COMPLETED)" in rows[3]
     assert "Latest state: COMPLETED, created by role/QuantumResearcher" in history
     assert "tasks 3 (1 CANCELLED, 2 COMPLETED), 900 shots requested, 600 successful" in history
-    # A job whose instances have no price: its row says unknown, its latest state says why
-    assert " unknown " in rows[3]
-    assert "estimated cost unknown (instances: no jobInstance price for ml.m5.large" in history
+    # A job whose instances have no price: its row shows the floor its priced tasks make, its latest
+    # state says why there is no more
+    assert " ≥$48.60 " in rows[3]
+    assert "estimated cost ≥$48.60 (instances: no jobInstance price for ml.m5.large" in history
 
 
 def test_demo_names_creators_early_late_and_never(demo) -> None:

@@ -73,6 +73,12 @@ def test_jobs_lists_the_demo_job() -> None:
     (job,) = _json("jobs", "--demo")
     assert job["arn"] == JOB_ARN and job["status"] == "COMPLETED"
     assert _json("jobs", "--demo", "--status", "FAILED") == []
+    # Its instances have no price in the shipped table: no amount, but its priced tasks are a floor
+    cost = job["estimatedCost"]
+    assert cost["amountUsd"] is None and cost["atLeastUsd"] == "48.60"
+    assert "no jobInstance price for ml.m5.large" in cost["basis"]
+    code, text, _ = _run("jobs", "--demo")
+    assert code == 0 and " ≥$48.60 " in text.splitlines()[1]
 
 
 @pytest.mark.parametrize(

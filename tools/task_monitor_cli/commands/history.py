@@ -74,13 +74,18 @@ def latest_line(kind: str, latest: dict[str, Any]) -> str:
 
 
 def cost_text(cost: Any, *, brief: bool = False) -> str:
-    """``~$0.62 (100 successful shots)``: an estimate, never a bill; empty when there is none. Unknown
-    says why, unless ``brief`` (a listing's cell: the basis is in its JSON)."""
+    """``~$0.62 (100 successful shots)``: an estimate, never a bill; empty when there is none. Without
+    an amount, ``≥$48.60`` when some parts are priced, else ``unknown``, saying why unless ``brief``
+    (a listing's cell: the basis is in its JSON)."""
     if not isinstance(cost, dict):
         return ""
     amount = cost.get("amountUsd")
     if amount is None:
-        return "unknown" if brief else "unknown (" + str(cost.get("basis", "no price")) + ")"
+        from task_monitor_cli.listings import priced_parts
+
+        floor = cost.get("atLeastUsd") or priced_parts(cost)
+        known = f"≥${floor}" if floor else "unknown"  # a job whose instances have no price, say
+        return known if brief else f"{known} (" + str(cost.get("basis", "no price")) + ")"
     mark = "~" if cost.get("approximate") else ""
     shots = f" ({cost['shots']} {cost.get('shotsBasis', '')} shots)" if cost.get("shots") is not None else ""
     return f"{mark}${amount}{shots}"
