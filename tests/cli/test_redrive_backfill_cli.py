@@ -87,8 +87,26 @@ def test_backfill_text_is_a_table_by_region_and_a_line_saying_nothing_was_announ
     code, out, _ = _run("backfill", "--demo", "--since", "30d", "--regions", "us-east-1")
     assert code == 0
     header, *rows, last = out.splitlines()
-    assert header.split()[:4] == ["region", "pages", "tasks", "jobs"] and rows[0].split()[0] == "us-east-1"
-    assert last.endswith("not announced (--notify to announce)")
+    assert header.split() == [
+        "region",
+        "pages",
+        "tasks",
+        "jobs",
+        "new",
+        "seen",
+        "live",
+        "backfilled",
+        "before",
+        "failed",
+    ]
+    (row,) = rows
+    region, _pages, tasks, jobs, new, seen_live, before, failed = row.split()
+    assert region == "us-east-1" and int(tasks) + int(jobs) == int(new) + int(seen_live) + int(before) > 0
+    assert last == (
+        f"{new} new; {seen_live} already seen live (kept in their history, latest state unchanged); "
+        f"{before} backfilled before; not announced (--notify to announce)"
+    )
+    assert int(seen_live) > 0 and failed == "0"  # the demo's tasks were all seen live first
 
 
 @pytest.mark.parametrize(

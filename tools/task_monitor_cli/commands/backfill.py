@@ -75,6 +75,14 @@ def run(args: argparse.Namespace, output: Output) -> int:
     return _show(backfill.summary, output, args)
 
 
+# What each outcome means for a task or job a search found (the JSON keeps the pipeline's names).
+HEADINGS = {
+    "recorded": "new",
+    "recorded-late": "seen live",  # the live record is already at (or past) the status the search found
+    "duplicate": "backfilled before",
+}
+
+
 def _show(summary: Any, output: Output, args: argparse.Namespace) -> int:
     outcomes = ("recorded", "recorded-late", "duplicate", "failed")
     document = {
@@ -105,14 +113,18 @@ def _show(summary: Any, output: Output, args: argparse.Namespace) -> int:
             for region, counts in summary.regions.items()
         ]
         numbers = ("pages", "tasks", "jobs", *outcomes)
-        columns = [Column("region", "region"), *(Column(name, name, numeric=True) for name in numbers)]
+        columns = [
+            Column("region", "region"),
+            *(Column(name, HEADINGS.get(name, name), numeric=True) for name in numbers),
+        ]
         output.table(columns, rows)
         for failure in document["failures"]:
             output.line(f"failed: {failure['arn']}: {failure['reason']}")
         if output.is_text:
             said = "announced" if args.notify else "not announced (--notify to announce)"
+            counts = document["outcomes"]
             output.line(
-                f"{document['outcomes']['recorded']} recorded, {document['outcomes']['duplicate']} already known; "
-                f"{said}"
+                f"{counts['recorded']} new; {counts['recorded-late']} already seen live (kept in their history, "
+                f"latest state unchanged); {counts['duplicate']} backfilled before; {said}"
             )
     return 1 if summary.failures else 0
