@@ -44,6 +44,9 @@ def test_a_table_piped_is_never_folded(monkeypatch: pytest.MonkeyPatch) -> None:
     Output(out, io.StringIO()).table(COLUMNS, ROWS)
     first_row = out.getvalue().splitlines()[1]
     assert "task-0001" in first_row and ("ran 2 min 3 s; " * 8).strip() in first_row
+    # and no line ends in blanks (the last column of a short row would be padded out)
+    assert all(line == line.rstrip() for line in out.getvalue().splitlines())
+    assert out.getvalue().endswith("\n") and "\x1b" not in out.getvalue()  # no colour in a file
 
 
 def test_json_is_the_rows_with_money_as_decimal_strings() -> None:

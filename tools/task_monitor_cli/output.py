@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import io
 import json
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -86,9 +87,12 @@ class Output:
         from rich.table import Table
         from rich.text import Text
 
-        # Fitted to a terminal; piped or redirected, never folded (whole lines for grep and files).
-        width = shutil.get_terminal_size().columns if self.out.isatty() else UNFOLDED_WIDTH
-        console = Console(file=self.out, width=width, highlight=False, emoji=False, soft_wrap=False)
+        # Fitted to a terminal; piped or redirected, never folded and with no trailing blanks (whole,
+        # clean lines for grep, diff and files).
+        terminal = self.out.isatty()
+        width = shutil.get_terminal_size().columns if terminal else UNFOLDED_WIDTH
+        sink = self.out if terminal else io.StringIO()
+        console = Console(file=sink, width=width, highlight=False, emoji=False, soft_wrap=False)
         table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False, box=None, expand=False)
         for column in columns:
             table.add_column(
@@ -103,6 +107,8 @@ class Output:
         for row in rows:
             table.add_row(*(Text(safe_text(_cell(row.get(column.key)))) for column in columns))
         console.print(table)
+        if isinstance(sink, io.StringIO):
+            self.out.writelines(line.rstrip() + "\n" for line in sink.getvalue().splitlines())
 
     @contextlib.contextmanager
     def progress(self, description: str, total: int | None = None) -> Iterator[Callable[..., None]]:
