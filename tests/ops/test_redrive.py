@@ -112,8 +112,25 @@ def test_sqs_itself_refuses_a_second_active_task_on_the_same_source(embedded, fa
     _fill_dead_letters(embedded, fault)
     source = _dead_letter_arn(embedded)
     embedded.sqs.start_message_move_task(SourceArn=source, DestinationArn=embedded.events_arn)
-    with pytest.raises(embedded.sqs.exceptions.UnsupportedOperation):
+    with pytest.raises(embedded.sqs.exceptions.ClientError, match=r"InvalidParameterValue.*already a task running"):
         embedded.sqs.start_message_move_task(SourceArn=source, DestinationArn=embedded.events_arn)
+
+
+def test_a_task_started_by_someone_else_between_the_check_and_the_start_is_named(embedded, fault, moves) -> None:
+    _fill_dead_letters(embedded, fault)
+    refusal = "There is already a task running. Only one active task is allowed for a source queue arn at a time."
+    moves.fail_next("InvalidParameterValue", operation="StartMessageMoveTask", message=refusal)
+    with pytest.raises(redrive.MoveTaskRunningError, match="already running") as refused:
+        redrive.start(embedded.sqs, _dead_letter_arn(embedded), embedded.events_arn)
+    assert "\n" not in str(refused.value)
+
+
+def test_a_refusal_no_grant_would_fix_is_not_called_a_denial(embedded, moves) -> None:
+    moves.fail_next("InvalidSecurity", operation="ListMessageMoveTasks", status=403)
+    with pytest.raises(redrive.RedriveError) as refused:
+        redrive.start(embedded.sqs, _dead_letter_arn(embedded), embedded.events_arn)
+    assert not isinstance(refused.value, redrive.AccessDeniedError)
+    assert "InvalidSecurity" in str(refused.value) and "redrivePrincipals" not in str(refused.value)
 
 
 def test_only_a_dead_letter_queue_can_be_a_source(embedded, moves) -> None:

@@ -49,6 +49,10 @@ _ERROR_PREFIX = "com.amazonaws.sqs#"
 MAX_RATE = 500  # MaxNumberOfMessagesPerSecond's documented maximum
 MAX_LISTED = 10  # ListMessageMoveTasks' MaxResults upper limit (default 1)
 NON_EXISTENT_QUEUE = "AWS.SimpleQueueService.NonExistentQueue"
+# StartMessageMoveTask's refusal of a source that is no dead-letter queue, or of a second active task:
+# AWS's model lists no code for either; SQS emulators validated against AWS answer InvalidParameterValue
+# (with these messages), so this one does too. The redrive reads the message, not the code.
+NOT_ALLOWED = "InvalidParameterValue"
 RUNNING, COMPLETED, CANCELLING, CANCELLED, FAILED = "RUNNING", "COMPLETED", "CANCELLING", "CANCELLED", "FAILED"
 
 
@@ -116,12 +120,20 @@ class SqsMoveEmulator:
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
     # ------------------------------------------------------------------------------ test controls
-    def fail_next(self, code: str, *, operation: str | None = None, times: int = 1, status: int = 400) -> None:
+    def fail_next(
+        self,
+        code: str,
+        *,
+        operation: str | None = None,
+        times: int = 1,
+        status: int = 400,
+        message: str | None = None,
+    ) -> None:
         """Answer the next ``times`` calls (of ``operation``, or any of the three) with error ``code``:
         ``AccessDenied`` (403) for a missing permission, ``RequestThrottled``, ``InternalError`` (500)."""
         if operation is not None and operation not in _OPERATIONS:
             raise ValueError(f"{operation!r} is not emulated; choose from {_OPERATIONS}")
-        self._faults.append(_Fault(operation, code, status, f"{code} injected by SqsMoveEmulator", times))
+        self._faults.append(_Fault(operation, code, status, message or f"{code} injected by SqsMoveEmulator", times))
 
     def advance(self) -> None:
         """Let every RUNNING task move its next step (as time passing would)."""
@@ -190,14 +202,14 @@ class SqsMoveEmulator:
         source_url = self._queue_url(source)
         if not self._sources_of(source):
             raise _RefusedError(
-                "UnsupportedOperation",
+                NOT_ALLOWED,
                 "Source queue must be configured as a Dead Letter Queue (no queue's RedrivePolicy names it).",
             )
         if destination is not None:
             self._queue_url(destination)
         if any(task.source_arn == source and task.status in (RUNNING, CANCELLING) for task in self.tasks):
             raise _RefusedError(
-                "UnsupportedOperation",
+                NOT_ALLOWED,
                 "There is already a task running. Only one active task is allowed for a source queue at a time.",
             )
         to_move = self._visible(source, source_url)

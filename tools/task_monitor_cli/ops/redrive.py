@@ -32,7 +32,14 @@ ENDED = frozenset({"COMPLETED", "FAILED", "CANCELLED"})
 # after its last receive (the function failed on it every time, and logged why).
 REDRIVEN_BY_POLICY = "retries exhausted (moved by the queue's redrive policy; see the function's logs)"
 NOT_JSON = "not JSON"
-_ACCESS_DENIED = frozenset({"AccessDenied", "AccessDeniedException", "InvalidSecurity"})
+# How SQS (JSON protocol, query-compatible codes) answers: an IAM denial as AccessDenied (the body's
+# AccessDeniedException); a missing queue as the legacy NonExistentQueue (QueueDoesNotExist in the
+# body), or ResourceNotFoundException from the three move-task operations, whose model also lists
+# InvalidAddress ("the specified ID is invalid"). InvalidSecurity (not HTTPS, not SigV4) is no denial
+# an IAM grant would fix: it falls through to the plain error. The refusals of a source that is no
+# dead-letter queue or of a second task have no modelled code (InvalidParameterValue, by SQS
+# emulators validated against AWS): they are told apart by their message.
+_ACCESS_DENIED = frozenset({"AccessDenied", "AccessDeniedException"})
 _QUEUE_MISSING = frozenset(
     {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "ResourceNotFoundException", "InvalidAddress"}
 )
