@@ -89,3 +89,26 @@ def test_progress_draws_on_a_terminal_and_never_on_stdout() -> None:
         advance()
         advance()
     assert out.getvalue() == "" and "replaying" in err.getvalue()
+
+
+def test_on_a_narrow_terminal_ids_are_never_cut_and_wrapped_text_is_all_there(monkeypatch: pytest.MonkeyPatch) -> None:
+    columns = (
+        Column("task", "task"),
+        Column("created", "created (UTC)"),
+        Column("creator", "creator", wrap=True),
+        Column("notes", "notes", wrap=True),
+    )
+    creator = "arn:aws:iam::123456789012:role/service-role/AmazonBraketJobsExecutionRole"
+    rows = [{"task": "5589d002", "created": "2026-11-20 09:10:00", "creator": creator, "notes": "queued 2 h 41 min"}]
+    for width in (40, 60, 200):
+        monkeypatch.setenv("COLUMNS", str(width))
+        out = Terminal()
+        Output(out, io.StringIO()).table(columns, rows)
+        text = re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue())
+        assert "…" not in text, width
+        first = text.splitlines()[1]
+        assert first.startswith("5589d002  2026-11-20 09:10:00"), width  # the fixed columns, whole
+        folded = "".join(line[31:].split("  ")[0].strip() for line in text.splitlines()[1:])
+        assert folded.replace(" ", "") == creator.replace(" ", ""), width  # the creator, folded, all there
+        if width >= 60:
+            assert max(len(line) for line in text.splitlines()) <= width  # fits when the fixed columns do

@@ -24,7 +24,9 @@ def add_listing_options(parser: argparse.ArgumentParser, *, tasks: bool) -> None
     parser.add_argument("--status", help="a status, e.g. COMPLETED, FAILED, QUEUED")
     parser.add_argument("--since", help="created at or after: 7d, 12h, 2026-11-01 or 2026-11-01T08:00Z (UTC)")
     parser.add_argument("--until", help="created at or before (a date includes its whole day)")
-    parser.add_argument("--creator", help="who created it: a principal ARN as recorded, or unknown")
+    parser.add_argument(
+        "--creator", help="who created it: the principal's whole ARN (--csv and --json give it), or unknown"
+    )
     if tasks:
         parser.add_argument("--device", help="a device ARN")
         parser.add_argument("--job", help="a hybrid job ARN: its tasks")

@@ -22,6 +22,8 @@ from task_monitor.domain.notification_model import safe_text
 
 FORMATS = ("text", "json", "csv")
 UNFOLDED_WIDTH = 1_000
+WRAP_MIN_WIDTH = 12  # a wrap column folds no narrower than this (or its heading, if longer)
+COLUMN_GAP = 2  # blanks between two columns (rich pads each cell by one on either side)
 
 
 def add_format_options(parser: Any) -> None:
@@ -83,32 +85,48 @@ class Output:
         return len(rows)
 
     def _rich_table(self, columns: Sequence[Column], rows: list[Mapping[str, Any]], title: str | None) -> None:
+        from rich.cells import cell_len
         from rich.console import Console
         from rich.table import Table
         from rich.text import Text
 
-        # Fitted to a terminal; piped or redirected, never folded and with no trailing blanks (whole,
-        # clean lines for grep, diff and files).
+        cells = [[safe_text(_cell(row.get(column.key))) for column in columns] for row in rows]
+        natural = [
+            max([cell_len(column.heading), *(cell_len(line[index]) for line in cells)])
+            for index, column in enumerate(columns)
+        ]
+        # A fixed column (ids, times, statuses, numbers) is never cut: at least its widest cell. A wrap
+        # column folds into what is left, down to its heading (or WRAP_MIN_WIDTH).
+        least = [
+            min(width, max(cell_len(column.heading), WRAP_MIN_WIDTH)) if column.wrap else width
+            for column, width in zip(columns, natural, strict=True)
+        ]
+        # Fitted to a terminal (wider only if the fixed columns alone are: the terminal then wraps the
+        # lines, which loses nothing); piped or redirected, never folded and with no trailing blanks
+        # (whole, clean lines for grep, diff and files).
         terminal = self.out.isatty()
-        width = shutil.get_terminal_size().columns if terminal else UNFOLDED_WIDTH
-        sink = self.out if terminal else io.StringIO()
-        console = Console(file=sink, width=width, highlight=False, emoji=False, soft_wrap=False)
+        needed = sum(least) + COLUMN_GAP * (len(columns) - 1)
+        width = max(shutil.get_terminal_size().columns, needed) if terminal else UNFOLDED_WIDTH
+        captured = io.StringIO()
+        console = Console(
+            file=self.out if terminal else captured, width=width, highlight=False, emoji=False, soft_wrap=False
+        )
         table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False, box=None, expand=False)
-        for column in columns:
+        for column, minimum in zip(columns, least, strict=True):
             table.add_column(
                 column.heading,
                 overflow="fold" if column.wrap else "ellipsis",
                 justify="right" if column.numeric else "left",
                 no_wrap=not column.wrap,
-                min_width=len(column.heading) if column.wrap else None,
+                min_width=minimum,
                 style=None,
                 header_style="bold",
             )
-        for row in rows:
-            table.add_row(*(Text(safe_text(_cell(row.get(column.key)))) for column in columns))
+        for line in cells:
+            table.add_row(*(Text(cell) for cell in line))
         console.print(table)
-        if isinstance(sink, io.StringIO):
-            self.out.writelines(line.rstrip() + "\n" for line in sink.getvalue().splitlines())
+        if not terminal:
+            self.out.writelines(line.rstrip() + "\n" for line in captured.getvalue().splitlines())
 
     @contextlib.contextmanager
     def progress(self, description: str, total: int | None = None) -> Iterator[Callable[..., None]]:

@@ -112,6 +112,14 @@ def caller_name(identity: Any) -> str:
     return str(identity.get("invokedBy") or identity.get("type") or "?")
 
 
+def short_time(instant: Any) -> Any:
+    """``2026-11-20 09:10:00`` from an ISO-8601 UTC instant (a listing's cell; the JSON and CSV keep
+    the instant as recorded); anything else as it is."""
+    if isinstance(instant, str) and len(instant) >= 19 and instant[10:11] == "T":
+        return instant[:19].replace("T", " ")
+    return instant
+
+
 def caller_text(caller: Any) -> str:
     """A recorded caller (``createdBy``, ``cancelledBy``), short: ``role/QuantumResearcher (alice)``."""
     if not isinstance(caller, dict):

@@ -9,7 +9,7 @@ from typing import Any
 from task_monitor.domain.notification_model import format_duration
 from task_monitor_cli.errors import CommandFailedError, UsageError
 from task_monitor_cli.output import Column, Output
-from task_monitor_cli.render import caller_text, kind_of_arn, rollup_text, short_id
+from task_monitor_cli.render import caller_text, kind_of_arn, rollup_text, short_id, short_time
 from task_monitor_cli.target import TABLE, add_target_options, open_target
 
 NAME = "history"
@@ -52,7 +52,10 @@ def run(args: argparse.Namespace, output: Output) -> int:
 def show_history(output: Output, kind: str, history: list[dict[str, Any]], latest: dict[str, Any] | None) -> None:
     """The trail as a table of the kind's own columns, then its latest state (the demo shows it the same way)."""
     columns, row = _ROWS.get(kind, _ROWS["task"])
-    output.table(columns, (row(record) for record in history))
+    rows = [row(record) for record in history]
+    if output.is_text:  # to the second for reading; CSV keeps each instant as recorded
+        rows = [{**line, "time": short_time(line["time"])} for line in rows]
+    output.table(columns, rows)
     if latest:
         output.line(latest_line(kind, latest))
 
@@ -166,7 +169,7 @@ def _spend_row(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-_COMMON = (Column("time", "time"), Column("status", "status / call"))
+_COMMON = (Column("time", "time (UTC)"), Column("status", "status / call"))
 _ROWS: dict[str, tuple[tuple[Column, ...], Callable[[dict[str, Any]], dict[str, Any]]]] = {
     "task": (
         (
@@ -174,7 +177,7 @@ _ROWS: dict[str, tuple[tuple[Column, ...], Callable[[dict[str, Any]], dict[str, 
             Column("who", "who", wrap=True),
             Column("queue", "queue position"),
             Column("shotsOk", "shots ok", numeric=True),
-            Column("cost", "est. cost"),
+            Column("cost", "est. cost", wrap=True),
             Column("notes", "notes", wrap=True),
             Column("event", "event"),
         ),
@@ -186,7 +189,7 @@ _ROWS: dict[str, tuple[tuple[Column, ...], Callable[[dict[str, Any]], dict[str, 
             Column("who", "who", wrap=True),
             Column("queue", "queue"),
             Column("tasks", "tasks", wrap=True),
-            Column("cost", "est. cost"),
+            Column("cost", "est. cost", wrap=True),
             Column("notes", "notes", wrap=True),
             Column("event", "event"),
         ),

@@ -8,7 +8,7 @@ from typing import Any
 from task_monitor_cli.errors import UsageError
 from task_monitor_cli.listing_command import add_listing_options, listed_cost, show_listing
 from task_monitor_cli.output import Column, Output
-from task_monitor_cli.render import device_label, short_id
+from task_monitor_cli.render import caller_text, device_label, short_id, short_time
 
 NAME = "jobs"
 SUMMARY = "list hybrid jobs by status, creator and time (from the indexes)"
@@ -21,9 +21,9 @@ EXAMPLES = """\
 COLUMNS = (
     Column("job", "job"),
     Column("status", "status"),
-    Column("statusTime", "since"),
+    Column("statusTime", "since (UTC)"),
     Column("device", "device"),
-    Column("createdAt", "created"),
+    Column("createdAt", "created (UTC)"),
     Column("cost", "est. cost"),
     Column("creator", "creator", wrap=True),
 )
@@ -50,9 +50,9 @@ def _job_line(row: dict[str, Any], *, full: bool) -> dict[str, Any]:
     return {
         "job": row["arn"] if full else short_id(row["arn"]),
         "status": row.get("status"),
-        "statusTime": row.get("statusTime"),
+        "statusTime": row.get("statusTime") if full else short_time(row.get("statusTime")),
         "device": device if full else device_label(device) if device else "",
-        "createdAt": row.get("createdAt"),
+        "createdAt": row.get("createdAt") if full else short_time(row.get("createdAt")),
         "cost": listed_cost(row, full=full),
-        "creator": row.get("creator"),
+        "creator": row.get("creator") if full else caller_text({"principal": row.get("creator")}),
     }

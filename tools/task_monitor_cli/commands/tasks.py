@@ -13,7 +13,7 @@ from task_monitor.domain.notification_model import format_duration
 from task_monitor_cli.errors import UsageError
 from task_monitor_cli.listing_command import add_listing_options, listed_cost, show_listing
 from task_monitor_cli.output import Column, Output
-from task_monitor_cli.render import device_label, short_id
+from task_monitor_cli.render import caller_text, device_label, short_id, short_time
 
 NAME = "tasks"
 SUMMARY = "list quantum tasks by device, status, job, tag, creator and time (from the indexes)"
@@ -29,7 +29,7 @@ COLUMNS = (
     Column("task", "task"),
     Column("status", "status"),
     Column("device", "device"),
-    Column("createdAt", "created"),
+    Column("createdAt", "created (UTC)"),
     Column("shots", "shots", numeric=True),
     Column("shotsOk", "ok", numeric=True),
     Column("queued", "queued"),
@@ -64,20 +64,21 @@ def run(args: argparse.Namespace, output: Output) -> int:
 
 
 def task_line(row: dict[str, Any], *, full: bool = False) -> dict[str, Any]:
-    """A task row as a person reads it (short ids and labels), or with whole ARNs for CSV."""
+    """A task row as a person reads it (short ids, labels, times to the second, the creator's role or
+    user name), or as recorded for CSV (whole ARNs, instants, decimal strings)."""
     timings = row.get("timings") or {}
     device = row.get("deviceArn") or ""
     return {
         "task": row["arn"] if full else short_id(row["arn"]),
         "status": row.get("status"),
         "device": device if full else device_label(device) if device else "",
-        "createdAt": row.get("createdAt"),
+        "createdAt": row.get("createdAt") if full else short_time(row.get("createdAt")),
         "shots": row.get("shots"),
         "shotsOk": row.get("numSuccessfulShots"),
         "queued": _duration(timings.get("queuedSeconds"), full),
         "ran": _duration(timings.get("runningSeconds"), full),
         "cost": listed_cost(row, full=full),
-        "creator": row.get("creator"),
+        "creator": row.get("creator") if full else caller_text({"principal": row.get("creator")}),
     }
 
 
