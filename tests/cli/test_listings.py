@@ -37,7 +37,6 @@ from task_monitor_cli.listings import (
     parse_tag,
     parse_time,
     plan_tasks,
-    priced_parts,
     task_row,
 )
 from task_monitor_devkit.builders.api_call import assumed_role, create_job_call, create_task_call, iam_user
@@ -449,20 +448,3 @@ def test_time_bounds_as_people_type_them() -> None:
     assert TaskFilter(until="2026-11-20").until == "2026-11-20T23:59:59.999Z"
     assert TaskFilter(status="completed").status == "COMPLETED"
     assert parse_tag("team=a=b") == ("team", "a=b")
-
-
-@pytest.mark.parametrize(
-    ("cost", "floor"),
-    [
-        ({"amountUsd": None, "parts": {"tasksUsd": "48.60"}}, "48.60"),
-        ({"amountUsd": None, "parts": {"instancesUsd": "1.25", "tasksUsd": "0.30"}}, "1.55"),
-        ({"amountUsd": "49.85", "parts": {"instancesUsd": "1.25", "tasksUsd": "48.60"}}, None),  # the amount says it
-        ({"amountUsd": None, "parts": {"tasksUsd": "0"}}, None),  # nothing priced: no floor worth showing
-        ({"amountUsd": None, "parts": {}}, None),
-        ({"amountUsd": None}, None),  # a task's estimate has no parts
-        ({"amountUsd": None, "parts": {"tasksUsd": "n/a"}}, None),  # malformed: never a made-up floor
-        ({"amountUsd": None, "parts": ["48.60"]}, None),
-    ],
-)
-def test_an_estimate_without_an_amount_lists_its_priced_parts_as_a_floor(cost: dict, floor: str | None) -> None:
-    assert priced_parts(cost) == floor

@@ -30,7 +30,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from functools import reduce
 from typing import Any, TypedDict
 
@@ -38,7 +37,7 @@ from task_monitor import audit_schema as schema
 from task_monitor.audit import AuditLog, Condition
 from task_monitor.domain import registry
 from task_monitor.domain.callers import UNKNOWN_PRINCIPAL
-from task_monitor.domain.cost.estimate import money
+from task_monitor.domain.cost.display import priced_parts
 from task_monitor.domain.timefmt import format_instant, parse_instant
 
 DEFAULT_PAGE_SIZE = 100
@@ -150,20 +149,6 @@ def _cost(record: Mapping[str, Any]) -> CostFigure | None:
         "basis": cost.get("basis"),
         "atLeastUsd": priced_parts(cost),
     }
-
-
-def priced_parts(cost: Mapping[str, Any]) -> str | None:
-    """An estimate without an amount (a part has no price) may still price some parts (a job's tasks,
-    its instances): their sum is a floor of the estimate, as a decimal string; None when there is an
-    amount or nothing is priced."""
-    parts = cost.get("parts")
-    if cost.get("amountUsd") is not None or not isinstance(parts, Mapping) or not parts:
-        return None
-    try:
-        floor = sum((Decimal(str(value)) for value in parts.values()), Decimal(0))
-    except (InvalidOperation, ValueError):
-        return None
-    return money(floor) if floor > 0 else None
 
 
 def _creator(record: Mapping[str, Any]) -> str:

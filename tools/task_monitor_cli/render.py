@@ -37,7 +37,7 @@ def event_line(event: Any, outcome: str, note: str = "") -> str:
     detail = event.get("detail") if isinstance(event.get("detail"), dict) else {}
     assert isinstance(detail, dict)
     kind = registry.kind_of_detail_type(event.get("detail-type")) or registry.TASK
-    when = str(event.get("time", "?")).replace("T", " ").rstrip("Z")
+    when = str(short_time(event.get("time", "?")))
     what, about, target = _EVENT_LINE_PARTS[kind.name](event, detail)
     line = f"{when:<19}  {kind.label:<6}  {what!s:<17}  {about:<18}  {target:<8}  {outcome}"
     return safe_text(f"{line}  ({note})" if note else line)  # one event, one line, nothing a terminal acts on

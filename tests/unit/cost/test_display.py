@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import boto3
+import pytest
 from moto import mock_aws
 
-from task_monitor.domain.cost.display import cost_attributes, cost_line
+from task_monitor.domain.cost.display import cost_attributes, cost_line, priced_parts
 from task_monitor.domain.cost.price_table import PriceTable
 from task_monitor.domain.kinds.job.notification import render_job_notification
 from task_monitor.domain.kinds.task.event import parse_task_event
@@ -113,3 +114,20 @@ def test_a_numeric_filter_policy_on_the_estimate_lets_only_the_costly_tasks_thro
     sns.publish(TopicArn=topic, Message="failed", MessageAttributes=failed.attributes)
     received = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
     assert [message["Body"] for message in received] == ["costly"]
+
+
+@pytest.mark.parametrize(
+    ("cost", "floor"),
+    [
+        ({"amountUsd": None, "parts": {"tasksUsd": "48.60"}}, "48.60"),
+        ({"amountUsd": None, "parts": {"instancesUsd": "1.25", "tasksUsd": "0.30"}}, "1.55"),
+        ({"amountUsd": "49.85", "parts": {"instancesUsd": "1.25", "tasksUsd": "48.60"}}, None),  # the amount says it
+        ({"amountUsd": None, "parts": {"tasksUsd": "0"}}, None),  # nothing priced: no floor worth showing
+        ({"amountUsd": None, "parts": {}}, None),
+        ({"amountUsd": None}, None),  # a task's estimate has no parts
+        ({"amountUsd": None, "parts": {"tasksUsd": "n/a"}}, None),  # malformed: never a made-up floor
+        ({"amountUsd": None, "parts": ["48.60"]}, None),
+    ],
+)
+def test_an_estimate_without_an_amount_has_its_priced_parts_as_a_floor(cost: dict, floor: str | None) -> None:
+    assert priced_parts(cost) == floor

@@ -84,7 +84,7 @@ def cost_text(cost: Any, *, brief: bool = False) -> str:
         return ""
     amount = cost.get("amountUsd")
     if amount is None:
-        from task_monitor_cli.listings import priced_parts
+        from task_monitor.domain.cost.display import priced_parts
 
         floor = cost.get("atLeastUsd") or priced_parts(cost)
         known = f"≥${floor}" if floor else "unknown"  # a job whose instances have no price, say

@@ -6,7 +6,10 @@ Only renderers import this (on the events that notify), so it costs no cold star
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from task_monitor.domain.cost.estimate import money
 
 ATTRIBUTE = "estimatedCostUsd"  # SNS Number attribute: filter policies can match {"numeric": [">=", 10]}
 
@@ -38,3 +41,17 @@ def cost_attributes(estimate: Mapping[str, Any] | None) -> dict[str, dict[str, s
     if not estimate or estimate.get("amountUsd") is None:
         return {}
     return {ATTRIBUTE: {"DataType": "Number", "StringValue": str(estimate["amountUsd"])}}
+
+
+def priced_parts(estimate: Mapping[str, Any]) -> str | None:
+    """An estimate without an amount (a part has no price) may still price some of its ``parts`` (a
+    job's tasks, its instances): their sum, a floor of the estimate, as a decimal string; None when
+    there is an amount, nothing is priced, or the parts are unreadable."""
+    parts = estimate.get("parts")
+    if estimate.get("amountUsd") is not None or not isinstance(parts, Mapping) or not parts:
+        return None
+    try:
+        floor = sum((Decimal(str(value)) for value in parts.values()), Decimal(0))
+    except (InvalidOperation, ValueError):
+        return None
+    return money(floor) if floor > 0 else None
